@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+'use strict';
+require('../dist/harness/cli/main').main(process.argv.slice(2));

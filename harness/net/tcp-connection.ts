@@ -1,0 +1,200 @@
+import net from 'node:net';
+import type { Endpoint } from '../targets/target';
+import type { Payload } from '../steps/payload';
+import { type Transcript } from './transcript';
+import { Waiter, sleep } from './waiter';
+
+/** How the peer ended the connection, as seen from this side. */
+export type PeerClose = 'fin' | 'rst';
+
+export interface SendOptions {
+  /** Bytes per write; 0 means as large as the socket takes (64 KiB pieces). */
+  chunk: number;
+  /** Pause between writes, in ms. */
+  delay: number;
+}
+
+const WRITE_PIECE = 64 * 1024;
+/** Received bytes kept before the socket is paused, so a flood cannot exhaust memory. */
+const RECEIVE_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * A TCP client that records every event into the transcript and keeps received bytes until a step
+ * consumes them. Sends are queued and written in the background, in order, with the socket's
+ * backpressure respected, so a case can send 256 MiB while another step reads the echo.
+ */
+export class TcpConnection {
+  readonly waiter = new Waiter();
+  /** Set once: how the peer closed, if it did. */
+  peerClose: PeerClose | undefined;
+  /** A socket error other than a reset, if one happened. */
+  error: Error | undefined;
+  bytesReceived = 0;
+  bytesQueued = 0;
+  /** True once this side has closed or reset the socket. */
+  closedHere = false;
+
+  private readonly chunks: Buffer[] = [];
+  private buffered = 0;
+  private writes: Promise<void> = Promise.resolve();
+  private pendingEcho: Payload[] = [];
+
+  private constructor(
+    readonly name: string,
+    private readonly socket: net.Socket,
+    private readonly transcript: Transcript,
+  ) {
+    socket.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+      this.bytesReceived += chunk.length;
+      transcript.data(name, 'received', chunk);
+      if (this.buffered > RECEIVE_LIMIT) socket.pause();
+      this.waiter.notify();
+    });
+    socket.on('end', () => this.peerClosed('fin'));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') this.peerClosed('rst');
+      else if (!this.error) {
+        this.error = err;
+        transcript.record(name, 'error', err.code ?? err.message);
+      }
+      this.waiter.notify();
+    });
+    socket.on('close', () => this.waiter.notify());
+  }
+
+  static connect(name: string, endpoint: Endpoint, transcript: Transcript, deadline: number): Promise<TcpConnection> {
+    transcript.record(name, 'connect', `${endpoint.host}:${endpoint.port}`);
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true, noDelay: true });
+      const timer = setTimeout(() => fail(new Error(`no answer from ${endpoint.host}:${endpoint.port}`)), Math.max(0, deadline - Date.now()));
+      const fail = (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        socket.destroy();
+        transcript.record(name, 'connect-failed', err.code ?? err.message);
+        reject(err);
+      };
+      socket.once('error', fail);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.off('error', fail);
+        transcript.record(name, 'connected', `from local port ${socket.localPort}`);
+        resolve(new TcpConnection(name, socket, transcript));
+      });
+    });
+  }
+
+  get available(): number {
+    return this.buffered;
+  }
+
+  get ended(): boolean {
+    return this.peerClose !== undefined || this.error !== undefined || this.socket.destroyed;
+  }
+
+  /** Queues a payload; returns at once. Its bytes are also owed back by an echo. */
+  send(payload: Payload, options: SendOptions): void {
+    this.bytesQueued += payload.length;
+    this.pendingEcho.push(payload);
+    this.writes = this.writes.then(() => this.write(payload, options));
+  }
+
+  /** The payloads sent since the last call: what an echo server owes back. */
+  takePendingEcho(): Payload[] {
+    const owed = this.pendingEcho;
+    this.pendingEcho = [];
+    return owed;
+  }
+
+  /** Resolves when every queued send has been handed to the kernel (or could not be). */
+  flushed(): Promise<void> {
+    return this.writes;
+  }
+
+  /** Takes up to `n` received bytes. */
+  consume(n: number): Buffer {
+    const parts: Buffer[] = [];
+    let taken = 0;
+    while (taken < n && this.chunks.length > 0) {
+      const head = this.chunks[0];
+      const want = n - taken;
+      if (head.length <= want) {
+        parts.push(head);
+        this.chunks.shift();
+        taken += head.length;
+      } else {
+        parts.push(head.subarray(0, want));
+        this.chunks[0] = head.subarray(want);
+        taken += want;
+      }
+    }
+    this.buffered -= taken;
+    if (this.socket.isPaused() && this.buffered <= RECEIVE_LIMIT / 2) this.socket.resume();
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts, taken);
+  }
+
+  /** The received bytes not yet consumed, without consuming them. */
+  peek(): Buffer {
+    return Buffer.concat(this.chunks, this.buffered);
+  }
+
+  async halfClose(): Promise<void> {
+    await this.flushed();
+    if (this.socket.destroyed) return;
+    this.socket.end();
+    this.transcript.record(this.name, 'fin-sent');
+  }
+
+  async close(): Promise<void> {
+    await this.flushed();
+    this.closeNow();
+  }
+
+  /** Closes without waiting for queued sends: used when a case ends, passed or not. */
+  closeNow(): void {
+    if (this.closedHere) return;
+    this.closedHere = true;
+    const wasOpen = !this.socket.destroyed;
+    this.socket.destroy();
+    if (wasOpen) this.transcript.record(this.name, 'closed');
+  }
+
+  /** Aborts the connection: the kernel sends RST instead of FIN. */
+  reset(): void {
+    if (this.closedHere) return;
+    this.closedHere = true;
+    this.socket.resetAndDestroy();
+    this.transcript.record(this.name, 'rst-sent');
+  }
+
+  private peerClosed(how: PeerClose): void {
+    if (this.peerClose) return;
+    this.peerClose = how;
+    this.transcript.record(this.name, how === 'fin' ? 'fin-received' : 'rst-received');
+    this.waiter.notify();
+  }
+
+  private async write(payload: Payload, { chunk, delay }: SendOptions): Promise<void> {
+    const stream = payload.open();
+    const piece = chunk > 0 ? chunk : WRITE_PIECE;
+    for (let bytes = stream.read(piece); bytes.length > 0; bytes = stream.read(piece)) {
+      if (this.socket.destroyed || this.socket.writableEnded) return;
+      this.transcript.data(this.name, 'sent', bytes);
+      if (!this.socket.write(bytes)) await this.drained();
+      if (delay > 0) await sleep(delay);
+    }
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.once('drain', done);
+      this.socket.once('close', done);
+    });
+  }
+}

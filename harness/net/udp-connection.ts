@@ -1,0 +1,121 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+import type { Endpoint } from '../targets/target';
+import { fixed, type Payload } from '../steps/payload';
+import type { Transcript } from './transcript';
+import { Waiter, sleep } from './waiter';
+
+export interface Datagram {
+  data: Buffer;
+  from: string;
+}
+
+const DATAGRAM_LIMIT = 100_000;
+
+/**
+ * A UDP client socket bound to an ephemeral loopback port. Each chunk of a send is one datagram;
+ * received datagrams keep their boundaries and their source address, so a step can tell a reply
+ * from the service port from one sent from elsewhere.
+ */
+export class UdpConnection {
+  readonly waiter = new Waiter();
+  readonly datagrams: Datagram[] = [];
+  error: Error | undefined;
+  private writes: Promise<void> = Promise.resolve();
+  private pendingEcho: Payload[] = [];
+  private closed = false;
+
+  private constructor(
+    readonly name: string,
+    readonly endpoint: Endpoint,
+    private readonly socket: dgram.Socket,
+    private readonly transcript: Transcript,
+  ) {
+    socket.on('message', (data, rinfo) => {
+      const from = `${rinfo.address}:${rinfo.port}`;
+      if (this.datagrams.length < DATAGRAM_LIMIT) this.datagrams.push({ data, from });
+      transcript.data(name, 'received', data, from === this.serviceAddress ? undefined : `from ${from}`);
+      this.waiter.notify();
+    });
+    socket.on('error', (err) => {
+      this.error = err;
+      transcript.record(name, 'error', (err as NodeJS.ErrnoException).code ?? err.message);
+      this.waiter.notify();
+    });
+  }
+
+  static async open(name: string, endpoint: Endpoint, transcript: Transcript): Promise<UdpConnection> {
+    const type = net.isIPv6(endpoint.host) ? 'udp6' : 'udp4';
+    const socket = dgram.createSocket(type);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, type === 'udp6' ? '::1' : '127.0.0.1', () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    transcript.record(name, 'connect', `udp ${endpoint.host}:${endpoint.port} from local port ${socket.address().port}`);
+    return new UdpConnection(name, endpoint, socket, transcript);
+  }
+
+  get serviceAddress(): string {
+    return `${this.endpoint.host}:${this.endpoint.port}`;
+  }
+
+  /** Queues a payload: one datagram per chunk (the whole payload when chunk is 0). */
+  send(payload: Payload, chunk: number, delay: number): void {
+    this.pendingEcho.push(...splitIntoDatagrams(payload, chunk));
+    this.writes = this.writes.then(() => this.write(payload, chunk, delay));
+  }
+
+  takePendingEcho(): Payload[] {
+    const owed = this.pendingEcho;
+    this.pendingEcho = [];
+    return owed;
+  }
+
+  flushed(): Promise<void> {
+    return this.writes;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close();
+    this.transcript.record(this.name, 'closed');
+  }
+
+  private async write(payload: Payload, chunk: number, delay: number): Promise<void> {
+    const stream = payload.open();
+    const size = chunk > 0 ? chunk : Math.max(payload.length, 1);
+    let bytes = stream.read(size);
+    do {
+      if (this.closed) return;
+      const datagram = bytes;
+      this.transcript.data(this.name, 'sent', datagram);
+      await new Promise<void>((resolve) =>
+        this.socket.send(datagram, this.endpoint.port, this.endpoint.host, (err) => {
+          if (err && !this.error) {
+            this.error = err;
+            this.transcript.record(this.name, 'error', `send: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+          }
+          resolve();
+        }),
+      );
+      if (delay > 0) await sleep(delay);
+      bytes = stream.read(size);
+    } while (bytes.length > 0);
+  }
+}
+
+/** The datagrams a payload becomes when sent in chunks: what an echo owes back, one by one. */
+function splitIntoDatagrams(payload: Payload, chunk: number): Payload[] {
+  if (chunk <= 0 || payload.length <= chunk) return [payload];
+  const stream = payload.open();
+  const parts: Payload[] = [];
+  for (let bytes = stream.read(chunk); bytes.length > 0; bytes = stream.read(chunk)) {
+    const copy = Buffer.from(bytes);
+    parts.push(fixed(copy, `datagram ${parts.length + 1} of ${payload.label}`));
+  }
+  return parts;
+}

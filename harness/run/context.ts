@@ -1,0 +1,46 @@
+import type { Endpoint, Endpoints, ServiceName } from '../targets/target';
+import type { Transcript } from '../net/transcript';
+import { SuiteUsageError } from '../verdict/failure';
+import type { ConnectionScope } from './scope';
+import type { Step } from '../steps/registry';
+
+/** What every step of one case run shares. */
+export interface CaseRun {
+  readonly suite: string;
+  readonly caseId: string;
+  readonly service: ServiceName;
+  readonly endpoints: Endpoints;
+  readonly transcript: Transcript;
+  /** Default deadline for one step, in ms. */
+  readonly stepTimeout: number;
+  /** The case's total deadline in ms, and the absolute time (Date.now()) it falls at. */
+  readonly caseTimeout: number;
+  readonly caseDeadline: number;
+  /** Aborted when the case deadline passes, so every wait ends with it. */
+  readonly signal: AbortSignal;
+  /** Measurements worth reporting even when the case passes (e.g. UDP loss). */
+  readonly notes: string[];
+}
+
+/** What one step sees when it runs. */
+export interface StepContext {
+  readonly run: CaseRun;
+  readonly scope: ConnectionScope;
+  /** The seed a random payload uses when the suite gives none: distinct per case, client and step. */
+  readonly seed: string;
+  /** Where the step is, for messages: `4`, or `6.2` inside a parallel or repeat step. */
+  readonly path: string;
+  /** Runs nested steps (for parallel and repeat) in the given scope. */
+  runSteps(steps: readonly Step[], scope: ConnectionScope, pathPrefix: string, seedPrefix?: string): Promise<void>;
+}
+
+export function deadlineFor(ctx: { run: CaseRun }, timeoutMs: number | undefined): number {
+  return Math.min(Date.now() + (timeoutMs ?? ctx.run.stepTimeout), ctx.run.caseDeadline);
+}
+
+export function endpointFor(run: CaseRun, service: ServiceName | undefined): Endpoint {
+  const name = service ?? run.service;
+  const endpoint = run.endpoints[name];
+  if (!endpoint) throw new SuiteUsageError(`the target offers no "${name}" service`);
+  return endpoint;
+}

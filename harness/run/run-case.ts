@@ -1,0 +1,125 @@
+import { Transcript } from '../net/transcript';
+import type { Endpoints } from '../targets/target';
+import type { Case, Level, Suite } from '../suite/schema';
+import { toMs } from '../suite/units';
+import { stepKind, type Step } from '../steps/registry';
+import { StepFailure } from '../verdict/failure';
+import type { CaseRun, StepContext } from './context';
+import { ConnectionScope } from './scope';
+
+export const DEFAULT_STEP_TIMEOUT = 2000;
+export const DEFAULT_CASE_TIMEOUT = 30_000;
+
+export interface CaseOutcome {
+  suite: string;
+  caseId: string;
+  title: string;
+  level: Level;
+  ref: string;
+  requirement: string;
+  verdict: 'pass' | 'fail';
+  durationMs: number;
+  /** Set when the verdict is fail. */
+  failure?: StepFailure;
+  notes: string[];
+  transcript: Transcript;
+}
+
+export interface RunOptions {
+  /** Overrides every step deadline the suite sets (used to keep the project's own tests fast). */
+  stepTimeout?: number;
+}
+
+/** Deadlines of a case, from the case, else the suite's defaults, else sockspec's. */
+export function caseTimeouts(suite: Suite, c: Case): { step: number; total: number } {
+  const step = c.stepTimeout ?? suite.defaults?.stepTimeout;
+  const total = c.timeout ?? suite.defaults?.caseTimeout;
+  return {
+    step: step === undefined ? DEFAULT_STEP_TIMEOUT : toMs(step),
+    total: total === undefined ? DEFAULT_CASE_TIMEOUT : toMs(total),
+  };
+}
+
+/** Runs one case against the endpoints; never throws for a server's misbehaviour, only reports it. */
+export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, options: RunOptions = {}): Promise<CaseOutcome> {
+  const timeouts = caseTimeouts(suite, c);
+  const started = Date.now();
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeouts.total);
+  const run: CaseRun = {
+    suite: suite.suite,
+    caseId: c.id,
+    service: suite.service,
+    endpoints,
+    transcript: new Transcript(),
+    stepTimeout: options.stepTimeout ?? timeouts.step,
+    caseTimeout: timeouts.total,
+    caseDeadline: started + timeouts.total,
+    signal: abort.signal,
+    notes: [],
+  };
+  const scope = new ConnectionScope();
+  let failure: StepFailure | undefined;
+  try {
+    await runSteps(run, c.steps, scope, '', `${suite.suite}/${c.id}`);
+  } catch (err) {
+    failure = err instanceof StepFailure ? err : new StepFailure(`internal error: ${(err as Error).stack ?? err}`);
+  } finally {
+    clearTimeout(timer);
+    scope.closeAll();
+  }
+  return {
+    suite: suite.suite,
+    caseId: c.id,
+    title: c.title,
+    level: c.level ?? 'must',
+    ref: c.ref,
+    requirement: c.requirement,
+    verdict: failure ? 'fail' : 'pass',
+    durationMs: Date.now() - started,
+    failure,
+    notes: run.notes,
+    transcript: run.transcript,
+  };
+}
+
+async function runSteps(run: CaseRun, steps: readonly Step[], scope: ConnectionScope, pathPrefix: string, seedPrefix: string): Promise<void> {
+  for (const [i, step] of steps.entries()) {
+    const path = pathPrefix ? `${pathPrefix}.${i + 1}` : `${i + 1}`;
+    const [name, params] = Object.entries(step)[0];
+    const kind = stepKind(name);
+    if (!kind) throw new StepFailure(`unknown step "${name}"`);
+    const location = { path, description: kind.describe(params) };
+    const ctx: StepContext = {
+      run,
+      scope,
+      seed: `${seedPrefix}:${path}`,
+      path,
+      runSteps: (nested, nestedScope, nestedPath, nestedSeed) =>
+        runSteps(run, nested, nestedScope, nestedPath, nestedSeed ? `${ctx.seed}/${nestedSeed}` : seedPrefix),
+    };
+    try {
+      await untilCaseDeadline(kind.run(params, ctx), run);
+    } catch (err) {
+      if (err instanceof StepFailure) {
+        err.step ??= location;
+        throw err;
+      }
+      throw new StepFailure(`internal error in step ${path} (${location.description}): ${(err as Error).stack ?? err}`, [], location);
+    }
+  }
+}
+
+/** Ends a step that ignores the case's abort signal when the case deadline passes. */
+function untilCaseDeadline(work: Promise<void>, run: CaseRun): Promise<void> {
+  if (run.signal.aborted) return Promise.reject(deadlinePassed(run));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(deadlinePassed(run));
+    run.signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => run.signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function deadlinePassed(run: CaseRun): StepFailure {
+  return new StepFailure(`the case deadline of ${run.caseTimeout} ms passed`);
+}

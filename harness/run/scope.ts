@@ -1,0 +1,59 @@
+import { TcpConnection } from '../net/tcp-connection';
+import { UdpConnection } from '../net/udp-connection';
+import { SuiteUsageError } from '../verdict/failure';
+
+export type Connection = TcpConnection | UdpConnection;
+
+/** The connection a step uses when it names none. */
+export const DEFAULT_CONN = 'main';
+
+/**
+ * The named connections one client of a case holds. A `parallel` step gives each of its clients a
+ * scope of its own, so `main` in client 7 is not `main` in client 8; the transcript tells them apart
+ * by the suffix (`main#7`).
+ */
+export class ConnectionScope {
+  private readonly conns = new Map<string, Connection>();
+
+  constructor(readonly client?: number) {}
+
+  /** The name written in the transcript for a connection of this scope. */
+  label(name: string): string {
+    return this.client === undefined ? name : `${name}#${this.client}`;
+  }
+
+  add(name: string, conn: Connection): void {
+    if (this.conns.has(name)) throw new SuiteUsageError(`connection "${name}" is already open in this case`);
+    this.conns.set(name, conn);
+  }
+
+  get(name: string = DEFAULT_CONN): Connection {
+    const conn = this.conns.get(name);
+    if (!conn) {
+      const open = [...this.conns.keys()];
+      throw new SuiteUsageError(
+        `no connection named "${name}" (open: ${open.length ? open.join(', ') : 'none'}); a connect step must come first`,
+      );
+    }
+    return conn;
+  }
+
+  tcp(name: string = DEFAULT_CONN): TcpConnection {
+    const conn = this.get(name);
+    if (!(conn instanceof TcpConnection)) throw new SuiteUsageError(`connection "${name}" is UDP; this step needs TCP`);
+    return conn;
+  }
+
+  /** Forgets a connection this scope no longer uses, so its name can be opened again. */
+  remove(name: string): void {
+    this.conns.delete(name);
+  }
+
+  closeAll(): void {
+    for (const conn of this.conns.values()) {
+      if (conn instanceof TcpConnection) conn.closeNow();
+      else conn.close();
+    }
+    this.conns.clear();
+  }
+}

@@ -1,0 +1,41 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { StepContext } from '../run/context';
+import { Duration } from '../suite/units';
+
+/**
+ * One kind of step: its schema (which is also its TypeScript type and its part of the published
+ * JSON Schema), how a failure message names it, and how it runs. Adding a step kind is adding one
+ * file that calls `defineStep` and listing it in `registry.ts`.
+ */
+export interface StepKind<S extends TSchema = TSchema> {
+  readonly name: string;
+  /** One sentence for docs and editors. */
+  readonly summary: string;
+  readonly schema: S;
+  /** When set, `- close: b` means `- close: { conn: b }` and `- close:` means `- close: {}`. */
+  readonly shorthand?: 'conn';
+  describe(params: Static<S>): string;
+  run(params: Static<S>, ctx: StepContext): Promise<void>;
+}
+
+export function defineStep<N extends string, S extends TSchema>(kind: StepKind<S> & { name: N }): StepKind<S> & { name: N } {
+  return kind;
+}
+
+export const ConnName = Type.String({
+  pattern: '^[A-Za-z][A-Za-z0-9_-]*$',
+  description: 'the connection this step uses; "main" when not given',
+});
+
+export const StepTimeout = Duration;
+
+/** A nested list of steps (in parallel and repeat); each item is checked as a step of its own. */
+export const StepList = Type.Array(Type.Unsafe<unknown>({ $ref: '#/$defs/step' }), { minItems: 1 });
+
+export function onConn(conn: string | undefined): string {
+  return conn ? ` on ${conn}` : '';
+}
+
+/** The schema of a step whose only parameter is the connection it acts on. */
+export const ConnOnly = Type.Object({ conn: Type.Optional(ConnName) }, { additionalProperties: false });
+export type ConnOnlyParams = Static<typeof ConnOnly>;

@@ -1,0 +1,74 @@
+import type { TcpConnection } from '../net/tcp-connection';
+import type { WaitResult } from '../net/waiter';
+import type { Payload, PayloadStream } from './payload';
+import { dump, firstDifference, windowStart } from '../verdict/bytes';
+import { StepFailure } from '../verdict/failure';
+import { formatBytes } from '../suite/units';
+
+const CONTEXT = 32;
+
+/**
+ * Consumes exactly the payload's bytes from a TCP connection, comparing as they arrive, so memory
+ * stays flat for any size and a failure names the first differing offset.
+ */
+export async function expectTcpBytes(conn: TcpConnection, payload: Payload, deadline: number, signal: AbortSignal): Promise<void> {
+  const stream = payload.open();
+  let matched = 0;
+  let recent = Buffer.alloc(0);
+  while (matched < payload.length) {
+    const waited = await conn.waiter.until(() => conn.available > 0 || conn.ended, deadline, signal);
+    if (conn.available === 0) throw shortfall(conn, payload, matched, recent, stream, waited);
+    const got = conn.consume(Math.min(conn.available, payload.length - matched));
+    const want = readExactly(stream, got.length);
+    if (!want.equals(got)) throw mismatch(payload, matched, recent, want, got);
+    matched += got.length;
+    recent = Buffer.concat([recent, got.subarray(-CONTEXT)]).subarray(-CONTEXT);
+  }
+}
+
+export function readExactly(stream: PayloadStream, n: number): Buffer {
+  const parts: Buffer[] = [];
+  let total = 0;
+  while (total < n) {
+    const chunk = stream.read(n - total);
+    if (chunk.length === 0) break;
+    parts.push(chunk);
+    total += chunk.length;
+  }
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
+}
+
+function mismatch(payload: Payload, matched: number, recent: Buffer, want: Buffer, got: Buffer): StepFailure {
+  const at = firstDifference(want, got);
+  const offset = matched + at;
+  const base = matched - recent.length;
+  const from = Math.max(base, windowStart(offset));
+  const expectedWindow = Buffer.concat([recent, want]).subarray(from - base, from - base + 48);
+  const receivedWindow = Buffer.concat([recent, got]).subarray(from - base, from - base + 48);
+  return new StepFailure(
+    `expected ${payload.label}: byte ${offset} differs (expected 0x${hexByte(want[at])}, received 0x${hexByte(got[at])})`,
+    [
+      `${formatBytes(offset)} matched before the first difference, of ${formatBytes(payload.length)} expected`,
+      ...dump('expected', from, expectedWindow, 3),
+      ...dump('received', from, receivedWindow, 3),
+    ],
+  );
+}
+
+function shortfall(conn: TcpConnection, payload: Payload, matched: number, recent: Buffer, stream: PayloadStream, waited: WaitResult): StepFailure {
+  const why = conn.peerClose
+    ? `then the peer closed the connection (${conn.peerClose === 'fin' ? 'FIN' : 'RST'})`
+    : conn.error
+      ? `then the connection failed (${(conn.error as NodeJS.ErrnoException).code ?? conn.error.message})`
+      : waited === 'aborted'
+        ? 'when the case deadline passed'
+        : 'then nothing more before the step deadline';
+  return new StepFailure(`expected ${formatBytes(payload.length)} (${payload.label}), received ${formatBytes(matched)} ${why}`, [
+    ...(matched > 0 ? dump('last received', matched - recent.length, recent, 2) : ['nothing was received']),
+    ...dump('next expected', matched, readExactly(stream, 16), 1),
+  ]);
+}
+
+function hexByte(b: number | undefined): string {
+  return b === undefined ? '--' : b.toString(16).padStart(2, '0');
+}

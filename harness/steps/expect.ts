@@ -1,0 +1,54 @@
+import { Type } from '@sinclair/typebox';
+import { TcpConnection } from '../net/tcp-connection';
+import { deadlineFor } from '../run/context';
+import { Size, toBytes, toMs } from '../suite/units';
+import { SuiteUsageError } from '../verdict/failure';
+import { ConnName, StepTimeout, defineStep, onConn } from './define';
+import { PAYLOAD_FORMS, PayloadFields, buildPayload, concatenated } from './payload';
+import { expectTcpBytes } from './expect-bytes';
+import { expectDatagrams } from './expect-datagrams';
+import { expectDigest, expectLine, expectRegex } from './expect-text';
+
+const FORMS = [...PAYLOAD_FORMS, 'sent', 'regex', 'line', 'digest'] as const;
+
+export const expect = defineStep({
+  name: 'expect',
+  summary:
+    'Waits for bytes from the peer and checks them: exact bytes, the echo of everything sent since the ' +
+    'last `sent` check, a regex, a line, or a SHA-256 digest. On UDP, one reply datagram per expected datagram.',
+  schema: Type.Object(
+    {
+      conn: Type.Optional(ConnName),
+      ...PayloadFields,
+      sent: Type.Optional(Type.Literal(true, { description: 'the bytes sent on this connection since the last `sent` check' })),
+      regex: Type.Optional(Type.String({ description: 'a JavaScript regex the unread text must match; consumed through the match' })),
+      line: Type.Optional(Type.String({ description: 'the next LF-terminated line, without its terminator (a CR before LF is dropped)' })),
+      digest: Type.Optional(
+        Type.Object({ bytes: Size, sha256: Type.String({ pattern: '^[0-9a-fA-F]{64}$' }) }, { additionalProperties: false }),
+      ),
+      allowLoss: Type.Optional(Type.Boolean({ description: 'UDP with sent: count lost replies as a note instead of failing' })),
+      timeout: Type.Optional(StepTimeout),
+    },
+    { additionalProperties: false, oneOf: FORMS.map((form) => ({ required: [form] })) },
+  ),
+  describe: (p) => `expect ${FORMS.find((f) => p[f] !== undefined)}${onConn(p.conn)}`,
+  async run(p, ctx) {
+    const conn = ctx.scope.get(p.conn);
+    const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
+    const { signal } = ctx.run;
+    if (!(conn instanceof TcpConnection)) {
+      if (p.regex !== undefined || p.line !== undefined || p.digest !== undefined) {
+        throw new SuiteUsageError('regex, line and digest checks are for TCP; on UDP expect datagrams (sent or a payload)');
+      }
+      const owed = p.sent ? conn.takePendingEcho() : [buildPayload(p, ctx.seed)];
+      await expectDatagrams(conn, owed, deadline, signal, p.allowLoss ?? false, (text) => ctx.run.notes.push(`${conn.name}: ${text}`));
+      return;
+    }
+    if (p.allowLoss) throw new SuiteUsageError('allowLoss is for UDP connections');
+    if (p.regex !== undefined) return expectRegex(conn, p.regex, deadline, signal);
+    if (p.line !== undefined) return expectLine(conn, p.line, deadline, signal);
+    if (p.digest !== undefined) return expectDigest(conn, toBytes(p.digest.bytes), p.digest.sha256, deadline, signal);
+    const payload = p.sent ? concatenated(conn.takePendingEcho()) : buildPayload(p, ctx.seed);
+    return expectTcpBytes(conn, payload, deadline, signal);
+  },
+});

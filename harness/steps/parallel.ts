@@ -1,0 +1,46 @@
+import { Type } from '@sinclair/typebox';
+import { ConnectionScope } from '../run/scope';
+import type { Step } from './registry';
+import { StepFailure } from '../verdict/failure';
+import { StepList, defineStep } from './define';
+
+export const parallel = defineStep({
+  name: 'parallel',
+  summary:
+    'Runs the same steps for N clients at once, each with connections of its own and its own random ' +
+    'payloads (the default seed includes the client number). Fails if any client fails.',
+  schema: Type.Object({ clients: Type.Integer({ minimum: 1, maximum: 10000 }), steps: StepList }, { additionalProperties: false }),
+  describe: (p) => `parallel (${p.clients} clients)`,
+  async run(p, ctx) {
+    const scopes = Array.from({ length: p.clients }, (_, i) => new ConnectionScope(i + 1));
+    const results = await Promise.allSettled(
+      scopes.map((scope) => ctx.runSteps(p.steps as Step[], scope, ctx.path, `client${scope.client}`)),
+    );
+    for (const scope of scopes) scope.closeAll();
+    const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ client: i + 1, error: r.reason as Error }] : []));
+    if (failures.length === 0) return;
+    const first = failures[0];
+    const details = first.error instanceof StepFailure ? first.error.details : [];
+    throw new StepFailure(`${failures.length} of ${p.clients} clients failed; client ${first.client}: ${first.error.message}`, [
+      ...details,
+      ...(failures.length > 1 ? [`failed clients: ${failures.map((f) => f.client).slice(0, 20).join(', ')}${failures.length > 20 ? ', ...' : ''}`] : []),
+    ], first.error instanceof StepFailure ? first.error.step : undefined);
+  },
+});
+
+export const repeat = defineStep({
+  name: 'repeat',
+  summary: 'Runs the steps N times in sequence, in this case\'s connections; stops at the first failure and says which round.',
+  schema: Type.Object({ times: Type.Integer({ minimum: 1, maximum: 100000 }), steps: StepList }, { additionalProperties: false }),
+  describe: (p) => `repeat ${p.times} times`,
+  async run(p, ctx) {
+    for (let round = 1; round <= p.times; round++) {
+      try {
+        await ctx.runSteps(p.steps as Step[], ctx.scope, ctx.path, `round${round}`);
+      } catch (err) {
+        if (!(err instanceof StepFailure)) throw err;
+        throw new StepFailure(`round ${round} of ${p.times}: ${err.message}`, err.details, err.step);
+      }
+    }
+  },
+});

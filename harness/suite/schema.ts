@@ -1,0 +1,61 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Duration } from './units';
+import { StepList } from '../steps/define';
+import { stepSchema, type Step } from '../steps/registry';
+import { SERVICE_NAMES } from '../targets/target';
+
+export const LEVELS = ['must', 'should', 'info'] as const;
+export type Level = (typeof LEVELS)[number];
+
+export const CaseSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$', description: 'unique in the suite; lower case, digits, dots and dashes' }),
+    title: Type.String({ minLength: 1, description: 'what the case checks, in a few words' }),
+    requirement: Type.String({ minLength: 1, description: 'the rule checked, quoted or paraphrased from its source' }),
+    ref: Type.String({ minLength: 1, description: 'where the rule comes from, e.g. "RFC 862" or "RFC 9293 §3.6"' }),
+    level: Type.Optional(
+      Type.Union(LEVELS.map((l) => Type.Literal(l)), {
+        description: 'must (default): a failure fails the run; should: fails the run only with --strict; info: never fails, reports',
+      }),
+    ),
+    timeout: Type.Optional(Duration),
+    stepTimeout: Type.Optional(Duration),
+    noMutant: Type.Optional(Type.String({ description: 'why no broken server in fixtures/ is made to fail this case' })),
+    steps: StepList,
+  },
+  { additionalProperties: false },
+);
+
+export const SuiteSchema = Type.Object(
+  {
+    suite: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', description: 'the suite name, used by --suite and in reports' }),
+    title: Type.String({ minLength: 1 }),
+    description: Type.Optional(Type.String()),
+    service: Type.Union(SERVICE_NAMES.map((s) => Type.Literal(s)), { description: 'the service the cases talk to' }),
+    defaults: Type.Optional(
+      Type.Object(
+        {
+          stepTimeout: Type.Optional(Duration),
+          caseTimeout: Type.Optional(Duration),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    cases: Type.Array(CaseSchema, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export type Case = Omit<Static<typeof CaseSchema>, 'steps'> & { steps: Step[] };
+export type Suite = Omit<Static<typeof SuiteSchema>, 'cases'> & { cases: Case[]; file: string };
+
+/** The schema published for editors: the suite with every step kind spelled out. */
+export function publishedSchema(): TSchema {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://github.com/sockspec/sockspec/schema/suite.schema.json',
+    title: 'sockspec suite',
+    ...SuiteSchema,
+    $defs: { step: stepSchema() },
+  } as unknown as TSchema;
+}

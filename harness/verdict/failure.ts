@@ -1,0 +1,27 @@
+/** Where in a case a failure happened: `6.2` is the second step inside step 6. */
+export interface StepLocation {
+  path: string;
+  description: string;
+}
+
+/**
+ * A step that did not see what it expected. `summary` is one line (what was expected, what came);
+ * `details` are the evidence lines (hex dumps, offsets, counts). The step runner records which step
+ * it was; the case runner adds the requirement and the timeline around it.
+ */
+export class StepFailure extends Error {
+  step: StepLocation | undefined;
+
+  constructor(
+    readonly summary: string,
+    readonly details: string[] = [],
+    step?: StepLocation,
+  ) {
+    super(summary);
+    this.name = 'StepFailure';
+    this.step = step;
+  }
+}
+
+/** A mistake in the suite found only while running (e.g. a step names a connection never opened). */
+export class SuiteUsageError extends StepFailure {}
