@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Transcript } from '../net/transcript';
 import type { Endpoints } from '../targets/target';
 import type { Case, Level, Suite } from '../suite/schema';
@@ -45,6 +46,8 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
   const timeouts = caseTimeouts(suite, c);
   const started = Date.now();
   const abort = new AbortController();
+  // Every waiting step of every parallel client listens for the case deadline.
+  setMaxListeners(0, abort.signal);
   const timer = setTimeout(() => abort.abort(), timeouts.total);
   const run: CaseRun = {
     suite: suite.suite,

@@ -21,10 +21,12 @@ export const parallel = defineStep({
     if (failures.length === 0) return;
     const first = failures[0];
     const details = first.error instanceof StepFailure ? first.error.details : [];
-    throw new StepFailure(`${failures.length} of ${p.clients} clients failed; client ${first.client}: ${first.error.message}`, [
+    const failure = new StepFailure(`${failures.length} of ${p.clients} clients failed; client ${first.client}: ${first.error.message}`, [
       ...details,
       ...(failures.length > 1 ? [`failed clients: ${failures.map((f) => f.client).slice(0, 20).join(', ')}${failures.length > 20 ? ', ...' : ''}`] : []),
     ], first.error instanceof StepFailure ? first.error.step : undefined);
+    failure.client = `#${first.client}`;
+    throw failure;
   },
 });
 

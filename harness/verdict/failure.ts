@@ -11,6 +11,8 @@ export interface StepLocation {
  */
 export class StepFailure extends Error {
   step: StepLocation | undefined;
+  /** When one client of a parallel step failed: its suffix (`#7`), so the timeline shows only it. */
+  client: string | undefined;
 
   constructor(
     readonly summary: string,

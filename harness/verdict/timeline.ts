@@ -28,8 +28,8 @@ export function describeEvent(event: TranscriptEvent): string {
 }
 
 /** The transcript as lines `time  connection  event`, the middle elided past `limit` lines. */
-export function timeline(transcript: Transcript, limit = 24): string[] {
-  const events = transcript.events;
+export function timeline(transcript: Transcript, limit = 24, client?: string): string[] {
+  const events = client ? transcript.events.filter((e) => e.conn.endsWith(client)) : transcript.events;
   const width = Math.max(4, ...events.map((e) => e.conn.length));
   const line = (e: TranscriptEvent) => `${e.at.toFixed(1).padStart(9)} ms  ${e.conn.padEnd(width)}  ${describeEvent(e)}`;
   if (events.length <= limit) return events.map(line);

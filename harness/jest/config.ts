@@ -1,0 +1,46 @@
+import path from 'node:path';
+import type { Config } from '@jest/types';
+
+/** The folder holding package.json, whether running from source or from dist/. */
+export const PACKAGE_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
+
+/** Where the compiled harness lives: suite files are always run through the built JavaScript. */
+const BUILT_JEST_DIR = path.join(PACKAGE_ROOT, 'dist', 'harness', 'jest');
+
+/**
+ * The jest project that runs suite files. The CLI and the project's own jest config both use it,
+ * so `sockspec run` and `npm test` run suites by one path.
+ */
+export function suiteProject(testMatch: string[] = [path.join(PACKAGE_ROOT, 'suites', '*.suite.yaml')]): Config.InitialProjectOptions {
+  return {
+    displayName: 'suites',
+    rootDir: PACKAGE_ROOT,
+    roots: [...new Set(testMatch.map((pattern) => path.dirname(pattern)))],
+    testMatch,
+    moduleFileExtensions: ['yaml', 'yml', 'js', 'json'],
+    transform: { '\\.ya?ml$': path.join(BUILT_JEST_DIR, 'yaml-transform.js') },
+    testEnvironment: 'node',
+  };
+}
+
+export interface JunitOptions {
+  outputDirectory: string;
+  outputName: string;
+}
+
+/** jest-junit options: one <testsuite> per suite, classname = suite, name = "case-id: title". */
+export function junitReporter(options: JunitOptions): [string, Record<string, unknown>] {
+  return [
+    'jest-junit',
+    {
+      ...options,
+      suiteName: 'sockspec',
+      suiteNameTemplate: '{title}',
+      classNameTemplate: '{classname}',
+      titleTemplate: '{title}',
+      ancestorSeparator: ' › ',
+      reportTestSuiteErrors: 'true',
+      includeConsoleOutput: 'true',
+    },
+  ];
+}

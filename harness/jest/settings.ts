@@ -1,0 +1,40 @@
+import type { Endpoints } from '../targets/target';
+
+/**
+ * How the CLI tells the suite files (running inside jest, possibly in worker processes) what to
+ * run against: environment variables, which jest passes on to its workers. With none set, a suite
+ * file starts the builtin reference servers itself, which is what a plain `jest` run does.
+ */
+export const ENV = {
+  endpoints: 'SOCKSPEC_ENDPOINTS',
+  target: 'SOCKSPEC_TARGET',
+  outcomes: 'SOCKSPEC_OUTCOMES_DIR',
+  stepTimeout: 'SOCKSPEC_STEP_TIMEOUT',
+} as const;
+
+export interface RunSettings {
+  /** Endpoints of a target the CLI started; undefined means "start the builtin servers here". */
+  endpoints?: Endpoints;
+  /** One line describing the target, for reports. */
+  target: string;
+  /** Folder where each suite file appends its case outcomes for the CLI to summarise. */
+  outcomesDir?: string;
+  stepTimeout?: number;
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
+  return {
+    endpoints: env[ENV.endpoints] ? (JSON.parse(env[ENV.endpoints] as string) as Endpoints) : undefined,
+    target: env[ENV.target] ?? 'builtin',
+    outcomesDir: env[ENV.outcomes] || undefined,
+    stepTimeout: env[ENV.stepTimeout] ? Number(env[ENV.stepTimeout]) : undefined,
+  };
+}
+
+export function settingsEnv(settings: RunSettings): Record<string, string> {
+  const env: Record<string, string> = { [ENV.target]: settings.target };
+  if (settings.endpoints) env[ENV.endpoints] = JSON.stringify(settings.endpoints);
+  if (settings.outcomesDir) env[ENV.outcomes] = settings.outcomesDir;
+  if (settings.stepTimeout) env[ENV.stepTimeout] = String(settings.stepTimeout);
+  return env;
+}

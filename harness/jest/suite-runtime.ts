@@ -1,0 +1,43 @@
+import { loadSuite } from '../suite/load';
+import { caseTimeouts, runCase, type CaseOutcome } from '../run/run-case';
+import { BuiltinTarget } from '../targets/builtin';
+import type { Endpoints } from '../targets/target';
+import { appendRecord, toRecord } from '../report/outcome-record';
+import { describeFailure } from '../verdict/describe';
+import { readSettings } from './settings';
+
+/** Time jest allows a test beyond the case's own deadline, so the case reports its own timeout. */
+const JEST_MARGIN_MS = 5000;
+
+/**
+ * Turns one suite file into jest tests: describe(suite) with one test per case. Called by the code
+ * the YAML transform generates, at module load, so everything here is synchronous until the tests run.
+ */
+export function defineSuiteTests(file: string): void {
+  const suite = loadSuite(file);
+  const settings = readSettings();
+  let endpoints: Endpoints = settings.endpoints ?? {};
+  const builtin = settings.endpoints ? undefined : new BuiltinTarget();
+
+  describe(suite.suite, () => {
+    beforeAll(async () => {
+      if (builtin) endpoints = await builtin.start([suite.service]);
+    });
+    afterAll(async () => builtin?.stop());
+
+    for (const c of suite.cases) {
+      test(`${c.id}: ${c.title}`, async () => {
+        const outcome = await runCase(suite, c, endpoints, { stepTimeout: settings.stepTimeout });
+        if (settings.outcomesDir) appendRecord(settings.outcomesDir, toRecord(outcome));
+        if (outcome.verdict === 'fail' && outcome.level !== 'info') throw failureError(outcome);
+      }, caseTimeouts(suite, c).total + JEST_MARGIN_MS);
+    }
+  });
+}
+
+/** An error whose stack is its message: the evidence is the transcript, not sockspec's call stack. */
+function failureError(outcome: CaseOutcome): Error {
+  const error = new Error(describeFailure(outcome));
+  error.stack = error.message;
+  return error;
+}

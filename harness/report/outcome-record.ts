@@ -1,0 +1,52 @@
+import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { CaseOutcome } from '../run/run-case';
+import type { Level } from '../suite/schema';
+import { describeFailure } from '../verdict/describe';
+
+/** A case outcome as stored between the jest workers and the CLI: plain JSON, one line each. */
+export interface OutcomeRecord {
+  suite: string;
+  caseId: string;
+  title: string;
+  level: Level;
+  ref: string;
+  verdict: 'pass' | 'fail' | 'skip';
+  durationMs: number;
+  notes: string[];
+  /** The full failure text, when the verdict is fail. */
+  message?: string;
+  /** Why the case was skipped, when it was. */
+  reason?: string;
+}
+
+export function toRecord(outcome: CaseOutcome): OutcomeRecord {
+  return {
+    suite: outcome.suite,
+    caseId: outcome.caseId,
+    title: outcome.title,
+    level: outcome.level,
+    ref: outcome.ref,
+    verdict: outcome.verdict,
+    durationMs: outcome.durationMs,
+    notes: outcome.notes,
+    message: outcome.failure ? describeFailure(outcome) : undefined,
+  };
+}
+
+export function appendRecord(dir: string, record: OutcomeRecord): void {
+  appendFileSync(path.join(dir, `${record.suite}.jsonl`), `${JSON.stringify(record)}\n`);
+}
+
+export function readRecords(dir: string): OutcomeRecord[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.jsonl'))
+    .sort()
+    .flatMap((name) =>
+      readFileSync(path.join(dir, name), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as OutcomeRecord),
+    );
+}

@@ -1,0 +1,17 @@
+import net from 'node:net';
+import { listenTcp } from './listen';
+import type { ListenOptions, RunningServer } from './running-server';
+
+/**
+ * TCP Echo (RFC 862): every byte back, in order. pipe() gives backpressure for free (a client that
+ * does not read stops the server reading from it) and ends the write side once the client's FIN
+ * has been read and everything before it echoed, so the client sees all data, then FIN.
+ */
+export function startEchoTcp(options: ListenOptions = {}): Promise<RunningServer> {
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    // A client may reset at any time; that ends this connection only.
+    socket.on('error', () => socket.destroy());
+    socket.pipe(socket);
+  });
+  return listenTcp(server, options);
+}
