@@ -36,7 +36,7 @@ export interface LeafSpec {
   validity: Validity;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 /** Certificates start an hour in the past so a peer whose clock lags a little still accepts them. */
 const CLOCK_SKEW_MS = 60 * 60 * 1000;
 const ORGANIZATION = 'sockspec';
@@ -84,7 +84,7 @@ export function issueLeaf(spec: LeafSpec, key: KeyPair, issuer?: Issuer): PemPai
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', [spec.purpose]: true },
-    { name: 'subjectAltName', altNames: subjectAltNames(spec) },
+    ...subjectAltName(spec),
     { name: 'subjectKeyIdentifier' },
     ...(issuer ? [authorityKeyIdentifier(issuer)] : []),
   ]);
@@ -128,11 +128,13 @@ function randomSerial(): string {
   return bytes.toString('hex');
 }
 
-function subjectAltNames(spec: LeafSpec): object[] {
-  return [
+/** None for a client certificate: an empty subjectAltName is invalid DER, not an empty list. */
+function subjectAltName(spec: LeafSpec): object[] {
+  const altNames = [
     ...(spec.dnsNames ?? []).map((value) => ({ type: SAN_DNS, value })),
     ...(spec.ips ?? []).map((ip) => ({ type: SAN_IP, ip })),
   ];
+  return altNames.length ? [{ name: 'subjectAltName', altNames }] : [];
 }
 
 /** forge's `keyIdentifier: true` would take the leaf's own key; the issuer's is the one that counts. */

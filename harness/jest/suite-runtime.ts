@@ -26,10 +26,11 @@ export function defineSuiteTests(file: string): void {
     afterAll(async () => builtin?.stop());
 
     for (const c of suite.cases) {
-      test(`${c.id}: ${c.title}`, async () => {
+      const level = c.level ?? 'must';
+      test(`${c.id}: ${c.title}${level === 'must' ? '' : ` [${level}]`}`, async () => {
         const outcome = await runCase(suite, c, endpoints, { stepTimeout: settings.stepTimeout });
         if (settings.outcomesDir) appendRecord(settings.outcomesDir, toRecord(outcome));
-        if (outcome.verdict === 'fail' && outcome.level !== 'info') throw failureError(outcome);
+        if (outcome.verdict === 'fail' && level !== 'info') throw failureError(outcome);
       }, caseTimeouts(suite, c).total + JEST_MARGIN_MS);
     }
   });

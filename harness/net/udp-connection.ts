@@ -11,6 +11,8 @@ export interface Datagram {
 }
 
 const DATAGRAM_LIMIT = 100_000;
+/** Linux caps it at net.core.rmem_max (4 MiB here); asking for more is harmless. */
+const RECEIVE_BUFFER = 4 * 1024 * 1024;
 
 /**
  * A UDP client socket bound to an ephemeral loopback port. Each chunk of a send is one datagram;
@@ -46,7 +48,8 @@ export class UdpConnection {
 
   static async open(name: string, endpoint: Endpoint, transcript: Transcript): Promise<UdpConnection> {
     const type = net.isIPv6(endpoint.host) ? 'udp6' : 'udp4';
-    const socket = dgram.createSocket(type);
+    // A large receive buffer, so a burst's loss is the server's, not this client's.
+    const socket = dgram.createSocket({ type, recvBufferSize: RECEIVE_BUFFER });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(0, type === 'udp6' ? '::1' : '127.0.0.1', () => {

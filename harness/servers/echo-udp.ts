@@ -6,7 +6,8 @@ import type { ListenOptions, RunningServer } from './running-server';
 /** UDP Echo (RFC 862): each datagram sent back whole, as one datagram, to the address it came from. */
 export function startEchoUdp(options: ListenOptions = {}): Promise<RunningServer> {
   const host = options.host ?? LOOPBACK;
-  const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+  // Room for bursts: the kernel's default buffer drops a few hundred small datagrams at once.
+  const socket = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', recvBufferSize: 4 * 1024 * 1024 });
   socket.on('message', (data, from) => socket.send(data, from.port, from.address));
   // An ICMP error for one client (e.g. port unreachable) must not stop the service.
   socket.on('error', () => undefined);

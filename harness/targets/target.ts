@@ -1,8 +1,15 @@
 /** A service is what a suite needs from a target: one listening socket speaking one protocol. */
 export type ServiceName = 'echo-tcp' | 'echo-udp';
-export const SERVICE_NAMES: readonly ServiceName[] = ['echo-tcp', 'echo-udp'];
 
 export type Transport = 'tcp' | 'udp';
+
+/** The transport each service speaks: what a command or address target must offer for it. */
+export const SERVICE_TRANSPORT: Record<ServiceName, Transport> = {
+  'echo-tcp': 'tcp',
+  'echo-udp': 'udp',
+};
+
+export const SERVICE_NAMES = Object.keys(SERVICE_TRANSPORT) as ServiceName[];
 
 /** Where a case connects to reach one service. */
 export interface Endpoint {

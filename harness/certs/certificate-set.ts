@@ -1,0 +1,83 @@
+import { DAY_MS, type LeafSpec, type PemPair, type Validity, authorityPem, createAuthority, generateKey, issueLeaf, validFor } from './authority';
+
+/** The name every good server certificate is for, and the one clients verify against. */
+export const SERVER_NAME = 'localhost';
+/** The second name a server answers for by SNI, with its own certificate. */
+export const ALT_SERVER_NAME = 'alt.localhost';
+export const WRONG_SERVER_NAME = 'wrong.example';
+const SERVER_IPS = ['127.0.0.1', '::1'];
+
+const AUTHORITY_DAYS = 365;
+const LEAF_DAYS = 30;
+
+/** Everything a TLS case needs: good certificates, and bad ones that each fail in one known way. */
+export interface CertificateSet {
+  /** The root that clients trust, and that signs every certificate below unless said otherwise. */
+  ca: PemPair;
+  /** CN and SAN localhost, 127.0.0.1, ::1; serverAuth. */
+  server: PemPair;
+  /** SAN alt.localhost only: what SNI for that name should return. */
+  alt: PemPair;
+  /** Like `server`, but its notAfter is a day in the past. */
+  expired: PemPair;
+  /** Signed by `ca`, but for wrong.example only. */
+  wrongHost: PemPair;
+  /** localhost names, signed by its own key rather than by `ca`. */
+  selfSigned: PemPair;
+  /** A second root that nobody trusts. */
+  otherCa: PemPair;
+  /** localhost names, signed by `otherCa`. */
+  otherCaServer: PemPair;
+  /** clientAuth, signed by `ca`: what a mutual-TLS server should accept. */
+  client: PemPair;
+  /** clientAuth, signed by `otherCa`: what a mutual-TLS server should refuse. */
+  otherCaClient: PemPair;
+}
+
+export type CertificateName = keyof CertificateSet;
+
+/** A record rather than a list so that the compiler complains when a name is added to one only. */
+const NAMED: Record<CertificateName, true> = {
+  ca: true, server: true, alt: true, expired: true, wrongHost: true,
+  selfSigned: true, otherCa: true, otherCaServer: true, client: true, otherCaClient: true,
+};
+export const CERTIFICATE_NAMES = Object.keys(NAMED) as readonly CertificateName[];
+
+/**
+ * Makes a fresh set. Key generation is most of the cost (~0.1 s of CPU per RSA-2048 key), so there
+ * is one key per role rather than per certificate: the two roots, every server certificate, every
+ * client certificate. What each case checks is who signed a certificate and for what, never whether
+ * two certificates share a key.
+ */
+export async function createCertificateSet(now = Date.now()): Promise<CertificateSet> {
+  const [caKey, otherCaKey, serverKey, clientKey] = await Promise.all([generateKey(), generateKey(), generateKey(), generateKey()]);
+  const ca = createAuthority('sockspec test CA', caKey, validFor(AUTHORITY_DAYS, now));
+  const otherCa = createAuthority('sockspec unrelated CA', otherCaKey, validFor(AUTHORITY_DAYS, now));
+  const server = serverSpec(now);
+  const client = clientSpec(now);
+  return {
+    ca: authorityPem(ca),
+    server: issueLeaf(server, serverKey, ca),
+    alt: issueLeaf({ ...server, commonName: ALT_SERVER_NAME, dnsNames: [ALT_SERVER_NAME], ips: [] }, serverKey, ca),
+    expired: issueLeaf({ ...server, validity: expiredValidity(now) }, serverKey, ca),
+    wrongHost: issueLeaf({ ...server, commonName: WRONG_SERVER_NAME, dnsNames: [WRONG_SERVER_NAME], ips: [] }, serverKey, ca),
+    selfSigned: issueLeaf(server, serverKey),
+    otherCa: authorityPem(otherCa),
+    otherCaServer: issueLeaf(server, serverKey, otherCa),
+    client: issueLeaf(client, clientKey, ca),
+    otherCaClient: issueLeaf(client, clientKey, otherCa),
+  };
+}
+
+function serverSpec(now: number): LeafSpec {
+  return { commonName: SERVER_NAME, dnsNames: [SERVER_NAME], ips: SERVER_IPS, purpose: 'serverAuth', validity: validFor(LEAF_DAYS, now) };
+}
+
+function clientSpec(now: number): LeafSpec {
+  return { commonName: 'sockspec client', purpose: 'clientAuth', validity: validFor(LEAF_DAYS, now) };
+}
+
+/** Issued two days ago, expired yesterday: expired whatever a peer's clock skew. */
+function expiredValidity(now: number): Validity {
+  return validFor(1, now - 2 * DAY_MS);
+}

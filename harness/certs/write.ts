@@ -1,0 +1,99 @@
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CERTIFICATE_NAMES, type CertificateName, type CertificateSet } from './certificate-set';
+
+export interface PemPaths {
+  cert: string;
+  key: string;
+}
+
+export type CertificatePaths = Record<CertificateName, PemPaths>;
+
+export interface TempCertificates {
+  dir: string;
+  paths: CertificatePaths;
+  /** Deletes the folder; also done at process exit if never called. */
+  remove(): Promise<void>;
+}
+
+const KEY_MODE = 0o600;
+const CERT_MODE = 0o644;
+
+/**
+ * Writes `<name>.crt` and `<name>.key` for every entry (names in kebab case: `wrong-host.crt`), for
+ * tools that take files rather than PEM strings (openssl, socat, servers under test).
+ */
+export async function writeCertificateSet(set: CertificateSet, dir: string): Promise<CertificatePaths> {
+  const entries = await Promise.all(
+    CERTIFICATE_NAMES.map(async (name) => {
+      const base = path.join(dir, kebab(name));
+      const paths = { cert: `${base}.crt`, key: `${base}.key` };
+      await writeWithMode(paths.cert, set[name].cert, CERT_MODE);
+      await writeWithMode(paths.key, set[name].key, KEY_MODE);
+      return [name, paths] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as CertificatePaths;
+}
+
+/** Writes the set into a new private folder under the system temp dir. */
+export async function makeTempCertificates(set: CertificateSet): Promise<TempCertificates> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sockspec-certs-'));
+  leftAtExit.add(dir);
+  installExitHook();
+  try {
+    const paths = await writeCertificateSet(set, dir);
+    return { dir, paths, remove: () => removeTemp(dir) };
+  } catch (err) {
+    await removeTemp(dir);
+    throw err;
+  }
+}
+
+/** Runs `use` with the set written to a temp folder, and deletes the folder whatever happens. */
+export async function withTempCertificates<T>(set: CertificateSet, use: (paths: CertificatePaths, dir: string) => Promise<T>): Promise<T> {
+  const temp = await makeTempCertificates(set);
+  try {
+    return await use(temp.paths, temp.dir);
+  } finally {
+    await temp.remove();
+  }
+}
+
+/**
+ * open()'s mode applies only when it creates the file, so an existing one is narrowed too, before
+ * any content goes in: a key never sits, even briefly, in a file others can read.
+ */
+async function writeWithMode(file: string, content: string, mode: number): Promise<void> {
+  const handle = await open(file, 'w', mode);
+  try {
+    await handle.chmod(mode);
+    await handle.writeFile(content);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function removeTemp(dir: string): Promise<void> {
+  leftAtExit.delete(dir);
+  await rm(dir, { recursive: true, force: true });
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/** Folders not yet removed: one shared exit listener rather than one per folder (Node warns past 10). */
+const leftAtExit = new Set<string>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // 'exit' listeners must be synchronous: the event loop is already gone.
+  process.on('exit', () => {
+    for (const dir of leftAtExit) rmSync(dir, { recursive: true, force: true });
+  });
+}

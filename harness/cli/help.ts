@@ -1,0 +1,49 @@
+export const MAIN_HELP = `sockspec: conformance suites for TCP, UDP and TLS servers
+
+Usage:
+  sockspec run    [options]            run suites against a target, write reports
+  sockspec list   [--suite NAME|FILE]  list suites and their cases with references
+  sockspec serve  SERVICE [--port N]   run a reference server in the foreground
+  sockspec schema                      print the JSON Schema of suite files
+
+  sockspec COMMAND --help              options of one command
+  sockspec --version
+
+Exit codes: 0 all required cases passed, 1 a case failed, 2 usage, suite or target error,
+130 interrupted.`;
+
+export const RUN_HELP = `Usage: sockspec run [options]
+
+Runs suites (default: every bundled suite) against a target (default: the builtin reference
+servers) and writes JUnit XML to REPORTS/junit.xml.
+
+Suites:
+  --suite NAME|FILE    a bundled suite by name (echo-tcp) or a suite file; repeatable
+  --filter REGEX       only the cases whose "suite case-id: title" matches
+
+Target (one of):
+  --target builtin     the reference servers, in-process (default)
+  --target tcp://HOST:PORT, --target udp://HOST:PORT
+                       a server already running; cases that restart it are skipped
+  --cmd "COMMAND"      a command sockspec starts; {port} is replaced by a free port. No shell
+                       is involved. It is ready when it accepts a TCP connection (or, for UDP,
+                       when the port is bound), or when it prints a line matching --ready-log.
+  --ready-log REGEX    with --cmd: the line that says the server is ready
+  --start-timeout MS   with --cmd: how long it may take to be ready (default 10000)
+
+Verdicts and reports:
+  --strict             a failed "should" case fails the run too
+  --step-timeout MS    override every step deadline (e.g. for slow machines)
+  --reports DIR        where junit.xml goes (default ./reports)
+
+Example:
+  sockspec run --suite echo-tcp --cmd "python3 my_server.py {port}"`;
+
+export const LIST_HELP = `Usage: sockspec list [--suite NAME|FILE ...]
+
+Lists suites and their cases: id, level, reference, title.`;
+
+export const SERVE_HELP = `Usage: sockspec serve SERVICE [--port N] [--host ADDRESS]
+
+Runs a reference server until interrupted. SERVICE is one of: echo-tcp, echo-udp.
+The default host is 127.0.0.1 and the default port 0 (the kernel picks one; it is printed).`;

@@ -1,0 +1,98 @@
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SuiteError } from '../suite/suite-error';
+import { publishedSchema } from '../suite/schema';
+import { TargetError } from '../targets/target';
+import { PACKAGE_ROOT } from '../jest/config';
+import { EXIT, UsageError } from './errors';
+import { LIST_HELP, MAIN_HELP, RUN_HELP, SERVE_HELP } from './help';
+import { listSuites } from './list-command';
+import { runSuites } from './run-command';
+import { serve } from './serve-command';
+import { style } from './style';
+
+/** The `sockspec` command: parses arguments, runs one command, turns known errors into exit codes. */
+export async function main(argv: string[]): Promise<void> {
+  process.exitCode = await runCommand(argv).catch(report);
+}
+
+async function runCommand(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return print(MAIN_HELP);
+  if (command === '--version') return print(JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version);
+  switch (command) {
+    case 'run': {
+      const { values } = parse(rest, RUN_OPTIONS);
+      if (values.help) return print(RUN_HELP);
+      return runSuites({
+        suite: values.suite ?? [],
+        filter: values.filter,
+        strict: values.strict ?? false,
+        stepTimeout: values['step-timeout'],
+        reports: values.reports ?? 'reports',
+        target: values.target,
+        cmd: values.cmd,
+        readyLog: values['ready-log'],
+        startTimeout: values['start-timeout'],
+      });
+    }
+    case 'list': {
+      const { values } = parse(rest, { suite: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } as const);
+      if (values.help) return print(LIST_HELP);
+      return print(listSuites(values.suite ?? []).join('\n'));
+    }
+    case 'serve': {
+      const { values, positionals } = parse(rest, { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const, true);
+      if (values.help) return print(SERVE_HELP);
+      return serve(positionals, values);
+    }
+    case 'schema':
+      return print(JSON.stringify(publishedSchema(), null, 2));
+    default:
+      throw new UsageError(`unknown command "${command}"`, 'commands: run, list, serve, schema (sockspec --help)');
+  }
+}
+
+const RUN_OPTIONS = {
+  suite: { type: 'string', multiple: true },
+  filter: { type: 'string' },
+  target: { type: 'string' },
+  cmd: { type: 'string' },
+  'ready-log': { type: 'string' },
+  'start-timeout': { type: 'string' },
+  strict: { type: 'boolean' },
+  'step-timeout': { type: 'string' },
+  reports: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+function parse<O extends Options>(args: string[], options: O, allowPositionals = false) {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0], 'see --help');
+  }
+}
+
+function print(text: string): number {
+  process.stdout.write(`${text}\n`);
+  return EXIT.pass;
+}
+
+/** Mistakes of the user get one clear message; anything else is a bug and keeps its stack. */
+function report(err: unknown): number {
+  if (err instanceof UsageError) {
+    process.stderr.write(`${style.fail('error')}: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ''}`);
+  } else if (err instanceof SuiteError) {
+    process.stderr.write(`${style.fail('error')}: malformed suite: ${err.message}\n`);
+  } else if (err instanceof TargetError) {
+    process.stderr.write(`${style.fail('error')}: the target could not start: ${err.message}\n`);
+    if (err.output.length) process.stderr.write(`  its last output:\n${err.output.map((l) => `    | ${l}`).join('\n')}\n`);
+  } else {
+    process.stderr.write(`sockspec: internal error (please report it): ${(err as Error).stack ?? err}\n`);
+  }
+  return EXIT.error;
+}

@@ -1,0 +1,11 @@
+import type { OutcomeRecord } from './outcome-record';
+
+/** Whether a failed case fails the run: `must` always, `should` only when strict, `info` never. */
+export function failsRun(record: OutcomeRecord, strict: boolean): boolean {
+  if (record.verdict !== 'fail') return false;
+  return record.level === 'must' || (strict && record.level === 'should');
+}
+
+export function runPassed(records: readonly OutcomeRecord[], strict: boolean): boolean {
+  return !records.some((record) => failsRun(record, strict));
+}
