@@ -68,7 +68,8 @@ export class TcpConnection {
     transcript.record(name, 'connect', `${endpoint.host}:${endpoint.port}`);
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true, noDelay: true });
-      const timer = setTimeout(() => fail(new Error(`no answer from ${endpoint.host}:${endpoint.port}`)), Math.max(0, deadline - Date.now()));
+      const wait = Math.max(0, deadline - Date.now());
+      const timer = setTimeout(() => fail(new Error(`no answer within ${wait} ms (handshake not completed)`)), wait);
       const fail = (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         socket.destroy();

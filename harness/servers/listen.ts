@@ -16,7 +16,7 @@ export function listenTcp(server: net.Server, options: ListenOptions = {}): Prom
   const host = options.host ?? LOOPBACK;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port: options.port ?? 0 }, () => {
+    server.listen({ host, port: options.port ?? 0, backlog: options.backlog ?? 511 }, () => {
       server.off('error', reject);
       const { port } = server.address() as net.AddressInfo;
       resolve({

@@ -13,4 +13,6 @@ export interface ListenOptions {
   host?: string;
   /** 0 (the default) lets the kernel pick a free port. */
   port?: number;
+  /** Length of the accept queue (TCP); the kernel caps it at net.core.somaxconn. */
+  backlog?: number;
 }

@@ -3,18 +3,32 @@ import { ConnectionScope } from '../run/scope';
 import type { Step } from './registry';
 import { StepFailure } from '../verdict/failure';
 import { StepList, defineStep } from './define';
+import { Duration, toMs } from '../suite/units';
+import { sleep } from '../net/waiter';
 
 export const parallel = defineStep({
   name: 'parallel',
   summary:
     'Runs the same steps for N clients at once, each with connections of its own and its own random ' +
-    'payloads (the default seed includes the client number). Fails if any client fails.',
-  schema: Type.Object({ clients: Type.Integer({ minimum: 1, maximum: 10000 }), steps: StepList }, { additionalProperties: false }),
+    'payloads (the default seed includes the client number). `stagger` delays the start of each ' +
+    'client after the first by that much more. Fails if any client fails.',
+  schema: Type.Object(
+    {
+      clients: Type.Integer({ minimum: 1, maximum: 10000 }),
+      stagger: Type.Optional(Duration),
+      steps: StepList,
+    },
+    { additionalProperties: false },
+  ),
   describe: (p) => `parallel (${p.clients} clients)`,
   async run(p, ctx) {
+    const stagger = p.stagger === undefined ? 0 : toMs(p.stagger);
     const scopes = Array.from({ length: p.clients }, (_, i) => new ConnectionScope(i + 1));
     const results = await Promise.allSettled(
-      scopes.map((scope) => ctx.runSteps(p.steps as Step[], scope, ctx.path, `client${scope.client}`)),
+      scopes.map(async (scope, i) => {
+        if (stagger > 0) await sleep(i * stagger, ctx.run.signal);
+        return ctx.runSteps(p.steps as Step[], scope, ctx.path, `client${scope.client}`);
+      }),
     );
     for (const scope of scopes) scope.closeAll();
     const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ client: i + 1, error: r.reason as Error }] : []));

@@ -1,0 +1,32 @@
+import { ZOO } from '../fixtures/mutants/zoo';
+import { REFERENCE_SERVERS } from '../harness/servers/catalog';
+import { describeFailure } from '../harness/verdict/describe';
+import { bundledSuite, failedIds, runEachCaseFresh } from './support/run-suite';
+
+/**
+ * The proof that every case can fail: the reference server passes every case, each mutant fails
+ * exactly the cases listed for it, and every case is failed by some mutant or says why not.
+ */
+describe.each(Object.keys(ZOO))('%s suite', (suiteName) => {
+  const suite = bundledSuite(suiteName);
+  const mutants = ZOO[suiteName];
+
+  test('the reference server passes every case', async () => {
+    const outcomes = await runEachCaseFresh(suite, () => REFERENCE_SERVERS[suite.service].start({}));
+    const failures = outcomes.filter((o) => o.verdict === 'fail').map(describeFailure);
+    expect(failures).toEqual([]);
+  }, 60_000);
+
+  test.concurrent.each(Object.entries(mutants))('mutant %s fails exactly its cases', async (_name, mutant) => {
+    const outcomes = await runEachCaseFresh(suite, () => mutant.start({}));
+    expect(failedIds(outcomes)).toEqual([...mutant.kills].sort());
+  }, 60_000);
+
+  test('every case is killed by a mutant or says why no mutant can', () => {
+    const killed = new Set(Object.values(mutants).flatMap((m) => m.kills));
+    const unproven = suite.cases.filter((c) => !killed.has(c.id) && !c.noMutant).map((c) => c.id);
+    expect(unproven).toEqual([]);
+    const unknown = [...killed].filter((id) => !suite.cases.some((c) => c.id === id));
+    expect(unknown).toEqual([]);
+  });
+});

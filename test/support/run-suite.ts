@@ -1,0 +1,33 @@
+import path from 'node:path';
+import { loadSuite } from '../../harness/suite/load';
+import type { Suite } from '../../harness/suite/schema';
+import { runCase, type CaseOutcome } from '../../harness/run/run-case';
+import type { RunningServer } from '../../harness/servers/running-server';
+
+export const SUITES_DIR = path.join(__dirname, '..', '..', 'suites');
+
+export function bundledSuite(name: string): Suite {
+  return loadSuite(path.join(SUITES_DIR, `${name}.suite.yaml`));
+}
+
+/**
+ * Runs every case of a suite, each against a fresh server from `start`, so one case's damage
+ * (a crashed or leaking server) cannot change another case's verdict.
+ */
+export async function runEachCaseFresh(suite: Suite, start: () => Promise<RunningServer>, stepTimeout = 1000): Promise<CaseOutcome[]> {
+  const outcomes: CaseOutcome[] = [];
+  for (const c of suite.cases) {
+    const server = await start();
+    try {
+      const endpoint = { host: server.host, port: server.port, transport: server.transport };
+      outcomes.push(await runCase(suite, c, { [suite.service]: endpoint }, { stepTimeout }));
+    } finally {
+      await server.close();
+    }
+  }
+  return outcomes;
+}
+
+export function failedIds(outcomes: readonly CaseOutcome[]): string[] {
+  return outcomes.filter((o) => o.verdict === 'fail').map((o) => o.caseId).sort();
+}
