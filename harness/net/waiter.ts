@@ -44,3 +44,29 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * How long a step waits: `idleMs` without progress, renewed by `progress()` each time expected
+ * data arrives, and never past the case's deadline. A slow but steady transfer of 16 MiB is not a
+ * failure; a stall of `idleMs` is.
+ */
+export class Patience {
+  deadline = 0;
+
+  constructor(
+    readonly idleMs: number,
+    private readonly caseDeadline: number,
+    readonly signal: AbortSignal,
+  ) {
+    this.progress();
+  }
+
+  progress(): void {
+    this.deadline = Math.min(Date.now() + this.idleMs, this.caseDeadline);
+  }
+
+  /** Why a wait that ended without its condition ended, for failure messages. */
+  why(result: WaitResult): string {
+    return result === 'aborted' || this.deadline >= this.caseDeadline ? 'the case deadline passed' : `nothing more came for ${this.idleMs} ms`;
+  }
+}

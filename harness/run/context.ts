@@ -3,6 +3,7 @@ import type { Transcript } from '../net/transcript';
 import { SuiteUsageError } from '../verdict/failure';
 import type { ConnectionScope } from './scope';
 import type { Step } from '../steps/registry';
+import { Patience } from '../net/waiter';
 
 /** What every step of one case run shares. */
 export interface CaseRun {
@@ -36,6 +37,11 @@ export interface StepContext {
 
 export function deadlineFor(ctx: { run: CaseRun }, timeoutMs: number | undefined): number {
   return Math.min(Date.now() + (timeoutMs ?? ctx.run.stepTimeout), ctx.run.caseDeadline);
+}
+
+/** The step's timeout as patience: how long it may wait without progress. */
+export function patienceFor(ctx: { run: CaseRun }, timeoutMs: number | undefined): Patience {
+  return new Patience(timeoutMs ?? ctx.run.stepTimeout, ctx.run.caseDeadline, ctx.run.signal);
 }
 
 export function endpointFor(run: CaseRun, service: ServiceName | undefined): Endpoint {

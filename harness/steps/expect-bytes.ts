@@ -1,5 +1,5 @@
 import type { TcpConnection } from '../net/tcp-connection';
-import type { WaitResult } from '../net/waiter';
+import type { Patience } from '../net/waiter';
 import type { Payload, PayloadStream } from './payload';
 import { dump, firstDifference, windowStart } from '../verdict/bytes';
 import { StepFailure } from '../verdict/failure';
@@ -11,18 +11,19 @@ const CONTEXT = 32;
  * Consumes exactly the payload's bytes from a TCP connection, comparing as they arrive, so memory
  * stays flat for any size and a failure names the first differing offset.
  */
-export async function expectTcpBytes(conn: TcpConnection, payload: Payload, deadline: number, signal: AbortSignal): Promise<void> {
+export async function expectTcpBytes(conn: TcpConnection, payload: Payload, patience: Patience): Promise<void> {
   const stream = payload.open();
   let matched = 0;
   let recent = Buffer.alloc(0);
   while (matched < payload.length) {
-    const waited = await conn.waiter.until(() => conn.available > 0 || conn.ended, deadline, signal);
-    if (conn.available === 0) throw shortfall(conn, payload, matched, recent, stream, waited);
+    const waited = await conn.waiter.until(() => conn.available > 0 || conn.ended, patience.deadline, patience.signal);
+    if (conn.available === 0) throw shortfall(conn, payload, matched, recent, stream, patience.why(waited));
     const got = conn.consume(Math.min(conn.available, payload.length - matched));
     const want = readExactly(stream, got.length);
     if (!want.equals(got)) throw mismatch(payload, matched, recent, want, got);
     matched += got.length;
     recent = Buffer.concat([recent, got.subarray(-CONTEXT)]).subarray(-CONTEXT);
+    patience.progress();
   }
 }
 
@@ -55,14 +56,12 @@ function mismatch(payload: Payload, matched: number, recent: Buffer, want: Buffe
   );
 }
 
-function shortfall(conn: TcpConnection, payload: Payload, matched: number, recent: Buffer, stream: PayloadStream, waited: WaitResult): StepFailure {
+function shortfall(conn: TcpConnection, payload: Payload, matched: number, recent: Buffer, stream: PayloadStream, timedOut: string): StepFailure {
   const why = conn.peerClose
     ? `then the peer closed the connection (${conn.peerClose === 'fin' ? 'FIN' : 'RST'})`
     : conn.error
       ? `then the connection failed (${(conn.error as NodeJS.ErrnoException).code ?? conn.error.message})`
-      : waited === 'aborted'
-        ? 'when the case deadline passed'
-        : 'then nothing more before the step deadline';
+      : `then ${timedOut}`;
   return new StepFailure(`expected ${formatBytes(payload.length)} (${payload.label}), received ${formatBytes(matched)} ${why}`, [
     ...(matched > 0 ? dump('last received', matched - recent.length, recent, 2) : ['nothing was received']),
     ...dump('next expected', matched, readExactly(stream, 16), 1),

@@ -1,5 +1,6 @@
 import type { UdpConnection, Datagram } from '../net/udp-connection';
 import type { Payload } from './payload';
+import type { Patience } from '../net/waiter';
 import { readExactly } from './expect-bytes';
 import { dump, firstDifference } from '../verdict/bytes';
 import { StepFailure } from '../verdict/failure';
@@ -12,14 +13,19 @@ import { StepFailure } from '../verdict/failure';
 export async function expectDatagrams(
   conn: UdpConnection,
   payloads: readonly Payload[],
-  deadline: number,
-  signal: AbortSignal,
+  patience: Patience,
   allowLoss: boolean,
   note: (text: string) => void,
 ): Promise<void> {
   const wanted = payloads.map((p) => ({ label: p.label, bytes: readExactly(p.open(), p.length) }));
   if (allowLoss) {
-    await conn.waiter.until(() => conn.datagrams.length >= wanted.length || conn.error !== undefined, deadline, signal);
+    // Renewed while replies keep coming: the burst ends when the replies stop.
+    let seen = -1;
+    while (seen < conn.datagrams.length && conn.datagrams.length < wanted.length && !conn.error) {
+      seen = conn.datagrams.length;
+      await conn.waiter.until(() => conn.datagrams.length > seen || conn.error !== undefined, patience.deadline, patience.signal);
+      patience.progress();
+    }
     const received = conn.datagrams.splice(0, wanted.length);
     let next = 0;
     for (const [i, datagram] of received.entries()) {
@@ -33,14 +39,15 @@ export async function expectDatagrams(
     return;
   }
   for (const [i, want] of wanted.entries()) {
-    const waited = await conn.waiter.until(() => conn.datagrams.length > 0 || conn.error !== undefined, deadline, signal);
+    const waited = await conn.waiter.until(() => conn.datagrams.length > 0 || conn.error !== undefined, patience.deadline, patience.signal);
     const datagram = conn.datagrams.shift();
     if (!datagram) {
-      const why = conn.error ? `the socket failed (${conn.error.message})` : waited === 'aborted' ? 'the case deadline passed' : 'the step deadline passed';
+      const why = conn.error ? `the socket failed (${conn.error.message})` : patience.why(waited);
       throw new StepFailure(`expected reply ${i + 1} of ${wanted.length} (${want.bytes.length} B, ${want.label}); ${why} first`);
     }
     checkSource(conn, datagram, i);
     if (!want.bytes.equals(datagram.data)) throw differs(i, want.bytes, datagram.data, want.label);
+    patience.progress();
   }
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { TcpConnection } from '../net/tcp-connection';
-import type { WaitResult } from '../net/waiter';
+import type { Patience, WaitResult } from '../net/waiter';
 import { dump } from '../verdict/bytes';
 import { StepFailure } from '../verdict/failure';
 import { formatBytes } from '../suite/units';
@@ -8,10 +8,10 @@ import { formatBytes } from '../suite/units';
 /** Text awaited without a match beyond this is a failure, not an ever-growing search. */
 const SEARCH_LIMIT = 1024 * 1024;
 
-function whyStopped(conn: TcpConnection, waited: WaitResult): string {
+function whyStopped(conn: TcpConnection, waited: WaitResult, patience: Patience): string {
   if (conn.peerClose) return `the peer closed the connection (${conn.peerClose === 'fin' ? 'FIN' : 'RST'})`;
   if (conn.error) return `the connection failed (${(conn.error as NodeJS.ErrnoException).code ?? conn.error.message})`;
-  return waited === 'aborted' ? 'the case deadline passed' : 'the step deadline passed';
+  return patience.why(waited);
 }
 
 function pending(conn: TcpConnection): string[] {
@@ -20,7 +20,7 @@ function pending(conn: TcpConnection): string[] {
 }
 
 /** Waits until the unread text matches, then consumes through the end of the match. */
-export async function expectRegex(conn: TcpConnection, source: string, deadline: number, signal: AbortSignal): Promise<void> {
+export async function expectRegex(conn: TcpConnection, source: string, patience: Patience): Promise<void> {
   const regex = new RegExp(source, 'u');
   let match: RegExpExecArray | null = null;
   let text = '';
@@ -30,24 +30,24 @@ export async function expectRegex(conn: TcpConnection, source: string, deadline:
       match = regex.exec(text);
       return match !== null || conn.ended || conn.available > SEARCH_LIMIT;
     },
-    deadline,
-    signal,
+    patience.deadline,
+    patience.signal,
   );
   const found = match as RegExpExecArray | null;
   if (!found) {
-    const why = conn.available > SEARCH_LIMIT ? `${formatBytes(conn.available)} arrived without a match` : whyStopped(conn, waited);
+    const why = conn.available > SEARCH_LIMIT ? `${formatBytes(conn.available)} arrived without a match` : whyStopped(conn, waited, patience);
     throw new StepFailure(`expected text matching /${source}/; ${why} first`, pending(conn));
   }
   conn.consume(Buffer.byteLength(text.slice(0, found.index + found[0].length)));
 }
 
 /** Consumes one line (LF-terminated; a CR before it is dropped) and compares it. */
-export async function expectLine(conn: TcpConnection, expected: string, deadline: number, signal: AbortSignal): Promise<void> {
-  const waited = await conn.waiter.until(() => conn.peek().includes(0x0a) || conn.ended || conn.available > SEARCH_LIMIT, deadline, signal);
+export async function expectLine(conn: TcpConnection, expected: string, patience: Patience): Promise<void> {
+  const waited = await conn.waiter.until(() => conn.peek().includes(0x0a) || conn.ended || conn.available > SEARCH_LIMIT, patience.deadline, patience.signal);
   const unread = conn.peek();
   const end = unread.indexOf(0x0a);
   if (end < 0) {
-    throw new StepFailure(`expected the line ${JSON.stringify(expected)}; ${whyStopped(conn, waited)} before a line ended`, pending(conn));
+    throw new StepFailure(`expected the line ${JSON.stringify(expected)}; ${whyStopped(conn, waited, patience)} before a line ended`, pending(conn));
   }
   const line = conn.consume(end + 1).toString('utf8').replace(/\r?\n$/, '');
   if (line !== expected) {
@@ -56,17 +56,18 @@ export async function expectLine(conn: TcpConnection, expected: string, deadline
 }
 
 /** Consumes `length` bytes and compares their SHA-256 with the given digest. */
-export async function expectDigest(conn: TcpConnection, length: number, sha256: string, deadline: number, signal: AbortSignal): Promise<void> {
+export async function expectDigest(conn: TcpConnection, length: number, sha256: string, patience: Patience): Promise<void> {
   const hash = createHash('sha256');
   let taken = 0;
   while (taken < length) {
-    const waited = await conn.waiter.until(() => conn.available > 0 || conn.ended, deadline, signal);
+    const waited = await conn.waiter.until(() => conn.available > 0 || conn.ended, patience.deadline, patience.signal);
     if (conn.available === 0) {
-      throw new StepFailure(`expected ${formatBytes(length)} with SHA-256 ${sha256}, received ${formatBytes(taken)}; then ${whyStopped(conn, waited)}`);
+      throw new StepFailure(`expected ${formatBytes(length)} with SHA-256 ${sha256}, received ${formatBytes(taken)}; then ${whyStopped(conn, waited, patience)}`);
     }
     const chunk = conn.consume(Math.min(conn.available, length - taken));
     hash.update(chunk);
     taken += chunk.length;
+    patience.progress();
   }
   const actual = hash.digest('hex');
   if (actual !== sha256.toLowerCase()) {

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { TcpConnection } from '../net/tcp-connection';
-import { deadlineFor } from '../run/context';
+import { patienceFor } from '../run/context';
 import { Size, toBytes, toMs } from '../suite/units';
 import { SuiteUsageError } from '../verdict/failure';
 import { ConnName, StepTimeout, defineStep, onConn } from './define';
@@ -34,21 +34,20 @@ export const expect = defineStep({
   describe: (p) => `expect ${FORMS.find((f) => p[f] !== undefined)}${onConn(p.conn)}`,
   async run(p, ctx) {
     const conn = ctx.scope.get(p.conn);
-    const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
-    const { signal } = ctx.run;
+    const patience = patienceFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
     if (!(conn instanceof TcpConnection)) {
       if (p.regex !== undefined || p.line !== undefined || p.digest !== undefined) {
         throw new SuiteUsageError('regex, line and digest checks are for TCP; on UDP expect datagrams (sent or a payload)');
       }
       const owed = p.sent ? conn.takePendingEcho() : [buildPayload(p, ctx.seed)];
-      await expectDatagrams(conn, owed, deadline, signal, p.allowLoss ?? false, (text) => ctx.run.notes.push(`${conn.name}: ${text}`));
+      await expectDatagrams(conn, owed, patience, p.allowLoss ?? false, (text) => ctx.run.notes.push(`${conn.name}: ${text}`));
       return;
     }
     if (p.allowLoss) throw new SuiteUsageError('allowLoss is for UDP connections');
-    if (p.regex !== undefined) return expectRegex(conn, p.regex, deadline, signal);
-    if (p.line !== undefined) return expectLine(conn, p.line, deadline, signal);
-    if (p.digest !== undefined) return expectDigest(conn, toBytes(p.digest.bytes), p.digest.sha256, deadline, signal);
+    if (p.regex !== undefined) return expectRegex(conn, p.regex, patience);
+    if (p.line !== undefined) return expectLine(conn, p.line, patience);
+    if (p.digest !== undefined) return expectDigest(conn, toBytes(p.digest.bytes), p.digest.sha256, patience);
     const payload = p.sent ? concatenated(conn.takePendingEcho()) : buildPayload(p, ctx.seed);
-    return expectTcpBytes(conn, payload, deadline, signal);
+    return expectTcpBytes(conn, payload, patience);
   },
 });

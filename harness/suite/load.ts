@@ -9,7 +9,7 @@ import { stepKind, stepKindNames } from '../steps/registry';
 
 type PathPart = string | number;
 
-const ajv = new Ajv({ allErrors: false, strict: false });
+const ajv = new Ajv({ allErrors: false, strict: false, verbose: true });
 /** Nested step lists are checked one step at a time below, so here a step is any mapping. */
 const ANY_STEP = { step: { type: 'object' } };
 const validators = new Map<TSchema, ValidateFunction>();

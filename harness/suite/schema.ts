@@ -53,7 +53,7 @@ export type Suite = Omit<Static<typeof SuiteSchema>, 'cases'> & { cases: Case[];
 export function publishedSchema(): TSchema {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://github.com/sockspec/sockspec/schema/suite.schema.json',
+    $id: 'urn:sockspec:suite-schema:v1',
     title: 'sockspec suite',
     ...SuiteSchema,
     $defs: { step: stepSchema() },

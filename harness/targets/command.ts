@@ -54,8 +54,9 @@ export class CommandTarget implements Target {
       const launched = this.launch(port);
       const ready = await this.waitReady(launched, transport, port);
       if (!ready) {
+        const failure = this.failure(launched, port);
         await this.stop();
-        throw this.failure(launched, port);
+        throw failure;
       }
       endpoints[service] = { host: HOST, port, transport };
     }

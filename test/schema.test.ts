@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import { parse } from 'yaml';
+import { publishedSchema } from '../harness/suite/schema';
+import { bundledSuiteNames } from '../harness/cli/suite-files';
+import { SUITES_DIR } from './support/run-suite';
+
+const SCHEMA_FILE = path.join(__dirname, '..', 'schema', 'suite.schema.json');
+
+describe('the published JSON Schema', () => {
+  test('is the one generated from the step and suite types (run `npm run schema` after changing them)', () => {
+    const committed = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8'));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(publishedSchema())));
+  });
+
+  test.each(bundledSuiteNames())('accepts the bundled suite %s as editors see it', (name) => {
+    const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
+    const suite = parse(readFileSync(path.join(SUITES_DIR, `${name}.suite.yaml`), 'utf8'));
+    expect(validate.errors ?? validate(suite)).toBe(true);
+  });
+
+  test('rejects a misspelt step', () => {
+    const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
+    const suite = { suite: 'x', title: 'x', service: 'echo-tcp', cases: [{ id: 'a', title: 't', requirement: 'r', ref: 'RFC 862', steps: [{ sned: { text: 'hi' } }] }] };
+    expect(validate(suite)).toBe(false);
+  });
+});

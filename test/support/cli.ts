@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.join(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'sockspec.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `sockspec` command as a user would (npm test builds dist/ first). */
+export function sockspec(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 60_000, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** A temporary folder for one test's reports, removed afterwards. */
+export function tempDir(): { path: string; remove(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sockspec-test-'));
+  return { path: dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Case ids marked failed (✗) in the progress output, for one suite. */
+export function failedCases(stdout: string, suite: string): string[] {
+  return [...stdout.matchAll(new RegExp(`^✗ ${suite}/(\\S+)`, 'gm'))].map((m) => m[1]).sort();
+}
+
+export function passedCases(stdout: string, suite: string): string[] {
+  return [...stdout.matchAll(new RegExp(`^✓ ${suite}/(\\S+)`, 'gm'))].map((m) => m[1]).sort();
+}
+
+/** Asserts which cases failed; on a mismatch the error carries the run's output, failures included. */
+export function expectFailedCases(result: CliResult, suite: string, expected: string[]): void {
+  const failed = failedCases(result.stdout, suite);
+  const want = [...expected].sort();
+  if (JSON.stringify(failed) !== JSON.stringify(want)) {
+    throw new Error(`failed cases were ${JSON.stringify(failed)}, expected ${JSON.stringify(want)}\n\n${result.stdout}\n${result.stderr}`);
+  }
+}
