@@ -12,9 +12,13 @@ export interface SendOptions {
   chunk: number;
   /** Pause between writes, in ms. */
   delay: number;
+  /** At most this many bytes written and not yet echoed back; 0 means no limit. */
+  window: number;
 }
 
 const WRITE_PIECE = 64 * 1024;
+/** Far enough never to matter: a case's own deadline destroys the socket long before. */
+const NO_DEADLINE = 24 * 3600 * 1000;
 /** Received bytes kept before the socket is paused, so a flood cannot exhaust memory. */
 const RECEIVE_LIMIT = 64 * 1024 * 1024;
 
@@ -31,6 +35,7 @@ export class TcpConnection {
   error: Error | undefined;
   bytesReceived = 0;
   bytesQueued = 0;
+  bytesWritten = 0;
   /** True once this side has closed or reset the socket. */
   closedHere = false;
 
@@ -176,12 +181,17 @@ export class TcpConnection {
     this.waiter.notify();
   }
 
-  private async write(payload: Payload, { chunk, delay }: SendOptions): Promise<void> {
+  private async write(payload: Payload, { chunk, delay, window }: SendOptions): Promise<void> {
     const stream = payload.open();
-    const piece = chunk > 0 ? chunk : WRITE_PIECE;
+    const piece = Math.min(chunk > 0 ? chunk : WRITE_PIECE, window > 0 ? window : Infinity);
     for (let bytes = stream.read(piece); bytes.length > 0; bytes = stream.read(piece)) {
+      if (window > 0) {
+        const size = bytes.length;
+        await this.waiter.until(() => this.bytesWritten + size - this.bytesReceived <= window || this.ended, Date.now() + NO_DEADLINE);
+      }
       if (this.socket.destroyed || this.socket.writableEnded) return;
       this.transcript.data(this.name, 'sent', bytes);
+      this.bytesWritten += bytes.length;
       if (!this.socket.write(bytes)) await this.drained();
       if (delay > 0) await sleep(delay);
     }

@@ -3,18 +3,21 @@ import { TcpConnection } from '../net/tcp-connection';
 import { toBytes, toMs, Duration, Size } from '../suite/units';
 import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './payload';
 import { ConnName, defineStep, onConn } from './define';
+import { SuiteUsageError } from '../verdict/failure';
 
 export const send = defineStep({
   name: 'send',
   summary:
     'Queues bytes on a connection and goes on at once; the bytes are written in order in the background. ' +
-    'On UDP each chunk is one datagram (each repetition, when repeat is given without chunk).',
+    'On UDP each chunk is one datagram (each repetition, when repeat is given without chunk). ' +
+    'TCP only: `window` keeps at most that many bytes sent but not yet echoed back.',
   schema: Type.Object(
     {
       conn: Type.Optional(ConnName),
       ...PayloadFields,
       chunk: Type.Optional(Size),
       delay: Type.Optional(Duration),
+      window: Type.Optional(Size),
     },
     { additionalProperties: false, oneOf: PAYLOAD_FORMS.map((form) => ({ required: [form] })) },
   ),
@@ -24,7 +27,9 @@ export const send = defineStep({
     const payload = buildPayload(p, ctx.seed);
     const delay = p.delay === undefined ? 0 : toMs(p.delay);
     const chunk = p.chunk === undefined ? 0 : toBytes(p.chunk);
-    if (conn instanceof TcpConnection) conn.send(payload, { chunk, delay });
+    const window = p.window === undefined ? 0 : toBytes(p.window);
+    if (conn instanceof TcpConnection) conn.send(payload, { chunk, delay, window });
+    else if (window > 0) throw new SuiteUsageError('window is for TCP connections');
     else conn.send(payload, chunk || (p.repeat ? payload.length / p.repeat : 0), delay);
   },
 });

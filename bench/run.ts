@@ -1,0 +1,143 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCase } from '../harness/run/run-case';
+import type { Suite } from '../harness/suite/schema';
+import { freePort } from '../harness/targets/free-port';
+import { mbps, printTable, type BenchRow } from './table';
+import { rawEchoRoundTrip } from './raw-client';
+import { BIN, startProcess, startReferenceEcho } from './processes';
+
+const MiB = 1024 * 1024;
+const INTEGRITY_BYTES = 256 * MiB;
+const WINDOW = 1024 * 1024;
+
+/** `npm run bench`: every figure next to its comparison peer, measured in this same run. */
+async function main(): Promise<void> {
+  const rows: BenchRow[] = [];
+  rows.push(await harnessVersusRaw());
+  rows.push(await referenceVersusSocat());
+  rows.push(builtinRunWallTime());
+  printTable(rows);
+}
+
+/** The same 256 MiB integrity check through a suite case and through a hand-written client. */
+async function harnessVersusRaw(): Promise<BenchRow> {
+  const server = await startReferenceEcho();
+  try {
+    const suite = integritySuite(INTEGRITY_BYTES);
+    const endpoints = { 'echo-tcp': { host: '127.0.0.1', port: server.port, transport: 'tcp' as const } };
+    const rawMs = median(await repeat(3, () => rawEchoRoundTrip(server.port, INTEGRITY_BYTES)));
+    const harnessMs = median(
+      await repeat(3, async () => {
+        const outcome = await runCase(suite, suite.cases[0], endpoints);
+        if (outcome.verdict !== 'pass') throw new Error(`integrity case failed: ${outcome.failure?.summary}`);
+        return outcome.durationMs;
+      }),
+    );
+    const ratio = rawMs / harnessMs;
+    return {
+      name: '256 MiB integrity case (echo-tcp)',
+      value: `${mbps(INTEGRITY_BYTES, harnessMs).toFixed(0)} MiB/s`,
+      peer: `raw Node client ${mbps(INTEGRITY_BYTES, rawMs).toFixed(0)} MiB/s`,
+      comparison: `${ratio.toFixed(2)} of raw`,
+      target: '>= 0.8 of raw',
+      met: ratio >= 0.8,
+    };
+  } finally {
+    server.stop();
+  }
+}
+
+/**
+ * The reference echo server against socat's PIPE echo, driven by the same raw client. The client
+ * keeps at most 1 MiB in flight: socat's PIPE echo can deadlock on a full-duplex stream (it blocks
+ * writing into its own pipe), which the echo-tcp suite's streaming-16m case reports.
+ */
+async function referenceVersusSocat(): Promise<BenchRow> {
+  const bytes = 64 * MiB;
+  const reference = await startReferenceEcho();
+  const socatPort = await freePort('tcp');
+  let socat;
+  try {
+    socat = await startProcess('socat', [`TCP-LISTEN:${socatPort},bind=127.0.0.1,reuseaddr,fork`, 'PIPE'], socatPort);
+  } catch {
+    reference.stop();
+    return { name: 'reference TCP echo throughput', value: '-', peer: 'socat not installed', comparison: '-', target: '>= 1.5x socat', met: undefined };
+  }
+  try {
+    const referenceMs = median(await repeat(3, () => rawEchoRoundTrip(reference.port, bytes, WINDOW, false)));
+    // socat's PIPE can deadlock mid-stream; a stalled run is retried, not waited on forever.
+    const socatMs = median(await repeat(3, () => retryOnStall(() => rawEchoRoundTrip(socatPort, bytes, WINDOW, false))));
+    const ratio = socatMs / referenceMs;
+    return {
+      name: 'reference TCP echo throughput',
+      value: `${mbps(bytes, referenceMs).toFixed(0)} MiB/s`,
+      peer: `socat PIPE ${mbps(bytes, socatMs).toFixed(0)} MiB/s`,
+      comparison: `${ratio.toFixed(2)}x socat`,
+      target: '>= 1.5x socat',
+      met: ratio >= 1.5,
+    };
+  } finally {
+    reference.stop();
+    socat.stop();
+  }
+}
+
+/** `sockspec run` with every bundled suite against the builtin servers, start to exit. */
+function builtinRunWallTime(): BenchRow {
+  const reports = mkdtempSync(path.join(os.tmpdir(), 'sockspec-bench-'));
+  const started = performance.now();
+  try {
+    execFileSync(process.execPath, [BIN, 'run', '--reports', reports], { stdio: 'ignore' });
+  } finally {
+    rmSync(reports, { recursive: true, force: true });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { name: 'whole builtin run (all suites)', value: `${seconds.toFixed(1)} s`, peer: '-', comparison: '-', target: '-', met: undefined };
+}
+
+function integritySuite(bytes: number): Suite {
+  return {
+    file: '<bench>',
+    suite: 'bench',
+    title: 'bench',
+    service: 'echo-tcp',
+    defaults: { stepTimeout: 5000, caseTimeout: 120_000 },
+    cases: [
+      {
+        id: 'integrity',
+        title: `${bytes} bytes`,
+        requirement: 'echo',
+        ref: 'RFC 862',
+        steps: [{ connect: {} }, { send: { random: { bytes } } }, { expect: { sent: true } }, { 'half-close': {} }, { 'expect-close': {} }],
+      },
+    ],
+  };
+}
+
+async function repeat(times: number, measure: () => Promise<number>): Promise<number[]> {
+  const results: number[] = [];
+  for (let i = 0; i < times; i++) results.push(await measure());
+  return results;
+}
+
+async function retryOnStall(measure: () => Promise<number>, attempts = 3, limitMs = 20_000): Promise<number> {
+  for (let i = 1; ; i++) {
+    const stalled = new Promise<number>((resolve) => setTimeout(() => resolve(NaN), limitMs).unref());
+    const ms = await Promise.race([measure(), stalled]);
+    if (!Number.isNaN(ms)) return ms;
+    if (i === attempts) throw new Error(`stalled ${attempts} times`);
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
+  process.exitCode = 1;
+});
