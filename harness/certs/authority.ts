@@ -1,4 +1,4 @@
-import { generateKeyPair, randomBytes } from 'node:crypto';
+import { constants, generateKeyPair, privateEncrypt, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 
@@ -42,6 +42,8 @@ const CLOCK_SKEW_MS = 60 * 60 * 1000;
 const ORGANIZATION = 'sockspec';
 const SAN_DNS = 2;
 const SAN_IP = 7;
+/** DER prefix of a PKCS#1 DigestInfo for SHA-256 (RFC 8017, section 9.2, note 1); the digest follows. */
+const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -115,7 +117,23 @@ function newCertificate(commonName: string, key: KeyPair, validity: Validity): f
  */
 function sign(cert: forge.pki.Certificate, issuer: Issuer): void {
   cert.setIssuer(issuer.cert.subject.attributes);
-  cert.sign(issuer.key.privateKey, forge.md.sha256.create());
+  cert.sign(nativeSha256Signer(issuer.key), forge.md.sha256.create());
+}
+
+/**
+ * forge's key with its `sign` done by OpenSSL: forge's own RSA arithmetic is pure JavaScript, ~25 ms
+ * a certificate against ~1 ms, which was half the time of a whole set. RSASSA-PKCS1-v1_5 is
+ * deterministic, so the bytes are the ones forge would produce: a private-key operation with
+ * type-1 padding over the SHA-256 DigestInfo.
+ */
+function nativeSha256Signer(key: KeyPair): forge.pki.rsa.PrivateKey {
+  return {
+    ...key.privateKey,
+    sign: (md: forge.md.MessageDigest) => {
+      const digestInfo = Buffer.concat([SHA256_DIGEST_INFO, Buffer.from(md.digest().getBytes(), 'binary')]);
+      return privateEncrypt({ key: key.pem, padding: constants.RSA_PKCS1_PADDING }, digestInfo).toString('binary');
+    },
+  };
 }
 
 /**

@@ -25,7 +25,7 @@ export async function cachedCertificateSet(dir = defaultCacheDir(), now = Date.n
   const cached = await readCache(dir, now);
   if (cached) return cached;
   const set = await createCertificateSet(now);
-  await writeCache(dir, set).catch(() => {
+  await storeCertificateSet(set, dir).catch(() => {
     // The cache only saves time: a read-only or foreign temp dir must not fail the run.
   });
   return set;
@@ -41,7 +41,8 @@ async function readCache(dir: string, now: number): Promise<CertificateSet | und
   }
 }
 
-async function writeCache(dir: string, set: CertificateSet): Promise<void> {
+/** Puts `set` in the cache folder, unless the folder is open to other users (then does nothing). */
+export async function storeCertificateSet(set: CertificateSet, dir = defaultCacheDir()): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (!(await isPrivateFolder(dir))) return;
   const temp = path.join(dir, `${CACHE_FILE}.${process.pid}.${randomBytes(6).toString('hex')}`);

@@ -40,7 +40,7 @@ export async function writeCertificateSet(set: CertificateSet, dir: string): Pro
 
 /** Writes the set into a new private folder under the system temp dir. */
 export async function makeTempCertificates(set: CertificateSet): Promise<TempCertificates> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sockspec-certs-'));
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sockspec-pem-'));
   leftAtExit.add(dir);
   installExitHook();
   try {

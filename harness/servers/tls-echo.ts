@@ -1,6 +1,7 @@
 import type net from 'node:net';
 import tls from 'node:tls';
 import type { PemPair } from '../certs/authority';
+import { cachedCertificateSet } from '../certs/cache';
 import { ALT_SERVER_NAME, type CertificateSet } from '../certs/certificate-set';
 import { listenTcp } from './listen';
 import type { ListenOptions, RunningServer } from './running-server';
@@ -43,6 +44,16 @@ export interface TlsEchoDesign {
 
 export function startTlsEcho(options: TlsEchoOptions): Promise<RunningServer> {
   return startTlsDesign(referenceDesign(options), options);
+}
+
+/**
+ * For `sockspec serve tls-echo --port N [--mtls]`: uses the cached certificate set, so a client
+ * configured with its CA keeps working across restarts, and returns it for writing out or printing.
+ */
+export async function serveTlsEcho(options: ListenOptions & { mtls?: boolean }): Promise<RunningServer & { certs: CertificateSet }> {
+  const certs = await cachedCertificateSet();
+  const server = await startTlsEcho({ ...options, certs, requireClientCert: options.mtls });
+  return { ...server, certs };
 }
 
 export function referenceDesign(options: TlsEchoOptions): TlsEchoDesign {
