@@ -1,8 +1,7 @@
 import net from 'node:net';
 import { LineReader, type LineSource } from './line-reader';
+import { listenTcp } from './listen';
 import type { ListenOptions, RunningServer } from './running-server';
-
-/** The reference server for docs/chat-protocol.md; every rule cited below as §N is from there. */
 
 export interface ChatOptions extends ListenOptions {
   /** Longest client line in bytes, terminator excluded (§2.4). */
@@ -22,6 +21,8 @@ export interface Client {
 const DEFAULT_MAX_LINE = 1024;
 const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
 const SP = 0x20;
+const SPACE = Buffer.from(' ');
+const NEWLINE = Buffer.from('\n');
 const NAME = /^[A-Za-z0-9_-]{1,32}$/;
 const HELLO = encodeLine('HELLO sockspec-chat 1');
 const BYE = encodeLine('BYE');
@@ -30,10 +31,10 @@ const BYE = encodeLine('BYE');
 export function encodeLine(...fields: (string | Buffer)[]): Buffer {
   const parts: Buffer[] = [];
   fields.forEach((field, i) => {
-    if (i > 0) parts.push(Buffer.from(' '));
+    if (i > 0) parts.push(SPACE);
     parts.push(typeof field === 'string' ? Buffer.from(field, 'latin1') : field);
   });
-  parts.push(Buffer.from('\n'));
+  parts.push(NEWLINE);
   return Buffer.concat(parts);
 }
 
@@ -42,6 +43,8 @@ function errorLine(code: string, description: string): Buffer {
 }
 
 /**
+ * The reference server for docs/chat-protocol.md (cited here as §N).
+ *
  * Everything runs on the one event loop and a broadcast writes to every recipient in a single
  * synchronous pass, so all members see one order (§6) without locks or sequence numbers.
  *
@@ -51,7 +54,6 @@ function errorLine(code: string, description: string): Buffer {
 export class ChatServer {
   /** Current members in join order, each with its name. */
   protected readonly members = new Map<Client, string>();
-  private readonly sockets = new Set<net.Socket>();
   private readonly maxLine: number;
   private readonly maxQueueBytes: number;
 
@@ -61,21 +63,15 @@ export class ChatServer {
   }
 
   start(): Promise<RunningServer> {
+    // allowHalfOpen false: a client's FIN is answered with ours, and QUIT's end() is a plain FIN.
     const server = net.createServer({ allowHalfOpen: false, noDelay: true }, (socket) => this.accept(socket));
-    const host = this.options.host ?? '127.0.0.1';
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, host, () => {
-        server.off('error', reject);
-        const { port } = server.address() as net.AddressInfo;
-        resolve({ host, port, transport: 'tcp', close: () => this.close(server) });
-      });
-    });
+    return listenTcp(server, this.options);
   }
 
   /** Writes `line` to every member but `except`, then drops those it pushed past the queue bound. */
   protected broadcast(line: Buffer, except?: Client): void {
-    const overflowing = this.recipients(except).filter((member) => !this.deliver(member, line));
+    const overflowing: Client[] = [];
+    for (const member of this.recipients(except)) if (!this.deliver(member, line)) overflowing.push(member);
     // Dropping announces LEAVE, itself a broadcast: only after this event reached everyone (§6.1).
     for (const member of overflowing) this.drop(member);
   }
@@ -105,8 +101,8 @@ export class ChatServer {
     return [...this.members.values()].includes(name);
   }
 
-  protected unknownCommand(client: Client, command: string): void {
-    this.reply(client, errorLine('unknown-command', `no command ${JSON.stringify(command)}`));
+  protected unknownCommand(client: Client): void {
+    this.reply(client, errorLine('unknown-command', 'commands are NICK, MSG, PING and QUIT'));
   }
 
   protected lineTooLong(client: Client): void {
@@ -118,6 +114,7 @@ export class ChatServer {
     client.socket.on('close', () => this.depart(client, 'lost'));
   }
 
+  /** Safe to call twice: a connection that QUIT or was dropped still emits 'close' afterwards. */
   protected depart(client: Client, reason: LeaveReason): void {
     const name = this.members.get(client);
     if (name === undefined) return;
@@ -127,8 +124,6 @@ export class ChatServer {
 
   private accept(socket: net.Socket): void {
     const client: Client = { socket, reader: this.createReader() };
-    this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
     // Resets arrive as errors; 'close' follows and handles the departure.
     socket.on('error', () => {});
     socket.on('data', (chunk: Buffer) => this.receive(client, chunk));
@@ -160,18 +155,12 @@ export class ChatServer {
       case 'PING':
         return this.reply(client, argument === undefined ? encodeLine('PONG') : encodeLine('PONG', argument));
       default:
-        return this.unknownCommand(client, command);
+        return this.unknownCommand(client);
     }
   }
 
   private register(client: Client, name: string): void {
-    const problem = this.members.has(client)
-      ? errorLine('already-registered', 'NICK works once per connection')
-      : !NAME.test(name)
-        ? errorLine('bad-name', 'names are 1-32 of A-Z a-z 0-9 _ -')
-        : this.isTaken(name)
-          ? errorLine('name-taken', `${name} is in use`)
-          : undefined;
+    const problem = this.registrationProblem(client, name);
     if (problem) return this.reply(client, problem);
     const others = [...this.members.values()];
     this.members.set(client, name);
@@ -180,6 +169,13 @@ export class ChatServer {
     this.announceJoin(client, encodeLine('JOIN', name));
     this.reply(client, encodeLine('WELCOME', name));
     this.reply(client, encodeLine('MEMBERS', String(others.length), ...others));
+  }
+
+  private registrationProblem(client: Client, name: string): Buffer | undefined {
+    if (this.members.has(client)) return errorLine('already-registered', 'NICK works once per connection');
+    if (!NAME.test(name)) return errorLine('bad-name', 'names are 1 to 32 of A-Z a-z 0-9 _ -');
+    if (this.isTaken(name)) return errorLine('name-taken', `${name} is in use`);
+    return undefined;
   }
 
   private message(client: Client, text: Buffer): void {
@@ -214,13 +210,6 @@ export class ChatServer {
   private drop(client: Client): void {
     client.socket.resetAndDestroy();
     this.depart(client, 'slow-consumer');
-  }
-
-  private close(server: net.Server): Promise<void> {
-    return new Promise((resolve) => {
-      server.close(() => resolve());
-      for (const socket of this.sockets) socket.destroy();
-    });
   }
 }
 
