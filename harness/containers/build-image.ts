@@ -31,7 +31,7 @@ const execFileAsync = promisify(execFile);
 /** Builds `spec.tag` unless the image already there was built from the same inputs. */
 export async function buildImage(spec: ImageSpec): Promise<BuiltImage> {
   const system = binaryFiles(spec.binaries);
-  const dockerfile = renderDockerfile(spec);
+  const dockerfile = renderDockerfile(spec, system);
   const hash = inputsHash(dockerfile, system, spec.files);
   const existing = await inspectImage(spec.tag);
   if (existing?.hash === hash) return { tag: spec.tag, rebuilt: false };
@@ -53,13 +53,14 @@ export async function buildImage(spec: ImageSpec): Promise<BuiltImage> {
 
 /**
  * Two layers: the binaries and libraries (large, the same from build to build, so Docker reuses the
- * layer) and the project files (small, changed by every project build).
+ * layer) and the project files (small, changed by every project build). An empty COPY is left out:
+ * as the first layer on `scratch`, Docker's builder fails on it ("layer does not exist").
  */
-function renderDockerfile(spec: ImageSpec): string {
+function renderDockerfile(spec: ImageSpec, system: readonly RootfsFile[]): string {
   const lines = [
     'FROM scratch',
-    'COPY system/ /',
-    'COPY app/ /',
+    ...(system.length > 0 ? ['COPY system/ /'] : []),
+    ...(spec.files.length > 0 ? ['COPY app/ /'] : []),
     ...Object.entries(spec.env ?? {}).map(([name, value]) => `ENV ${name}=${dockerfileString(name, value)}`),
     `ENTRYPOINT ${JSON.stringify(spec.entrypoint)}`,
     ...(spec.cmd ? [`CMD ${JSON.stringify(spec.cmd)}`] : []),
@@ -113,6 +114,6 @@ async function docker(args: readonly string[]): Promise<string> {
   } catch (err) {
     // The CLI puts its error last, after progress lines and deprecation notices.
     const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
-    throw new Error(`docker ${args[0]} ${args.at(-1)} failed: ${stderr.split('\n').at(-1) || String(err)}`);
+    throw new Error(`docker ${args.join(' ')} failed: ${stderr.split('\n').at(-1) || String(err)}`);
   }
 }

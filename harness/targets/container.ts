@@ -1,0 +1,256 @@
+import { execFileSync } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import {
+  type ContainerRuntimeClient,
+  GenericContainer,
+  getContainerRuntimeClient,
+  type InspectResult,
+  type StartedTestContainer,
+  Wait,
+} from 'testcontainers';
+import { type Endpoints, type ServiceName, type Target, TargetError, type Transport } from './target';
+
+/** Where a service listens inside the container. */
+export interface ContainerPort {
+  port: number;
+  transport: Transport;
+}
+
+export interface ContainerTargetOptions {
+  image: string;
+  /** The services the image offers. Servers must listen on all interfaces inside the container. */
+  ports: Partial<Record<ServiceName, ContainerPort>>;
+  env?: Record<string, string>;
+  /** A line the server prints once it accepts connections; defaults to `listening on`. */
+  readyLog?: RegExp | string;
+  startupTimeoutMs?: number;
+  /** Replaces the image's CMD (the arguments after its entrypoint). */
+  command?: string[];
+}
+
+const LOOPBACK = '127.0.0.1';
+const DEFAULT_READY_LOG = /listening on/i;
+const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
+const LOG_LINES_KEPT = 200;
+const FAILURE_LINES = 20;
+/** Lets `docker ps -a --filter label=org.sockspec.owner-pid` find containers a crashed run left. */
+export const OWNER_LABEL = 'org.sockspec.owner-pid';
+const NO_RUNTIME = /Could not find a working container runtime strategy|connect (ENOENT|ECONNREFUSED) \S*docker\.sock/;
+
+/** Runs a server image through testcontainers, one fresh container per start. */
+export class ContainerTarget implements Target {
+  readonly controlled = true;
+  readonly description: string;
+  private container: StartedTestContainer | undefined;
+  private services: readonly ServiceName[] = [];
+  private readonly output = new LogTail(LOG_LINES_KEPT);
+
+  constructor(private readonly options: ContainerTargetOptions) {
+    this.description = ['container:', options.image, ...(options.command ?? [])].join(' ');
+  }
+
+  async start(services: readonly ServiceName[]): Promise<Endpoints> {
+    if (this.container) throw new Error(`${this.description} is already started: stop() or restart() it`);
+    // No reaper image can be pulled offline; stop() and the exit hooks below remove containers instead.
+    process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+    this.services = services;
+    const ports = services.map((service) => this.portOf(service));
+    const container = new PublishedContainer(this.options, ports, (stream) => this.output.follow(stream));
+    try {
+      this.container = await container.launch();
+    } catch (err) {
+      throw await this.startFailure(err, container);
+    }
+    track(this, this.container.getId());
+    return Object.fromEntries(
+      services.map((service, i) => [service, { host: LOOPBACK, port: container.hostPort(ports[i]), transport: ports[i].transport }]),
+    );
+  }
+
+  async stop(): Promise<void> {
+    const container = this.container;
+    this.container = undefined;
+    untrack(this);
+    await container?.stop();
+  }
+
+  /** A fresh container for the same services: lifecycle cases check a server survives a restart. */
+  async restart(): Promise<Endpoints> {
+    await this.stop();
+    return this.start(this.services);
+  }
+
+  /**
+   * The last lines the containers wrote, stdout and stderr interleaved, for failure reports. They
+   * arrive on their own stream: the ready line may show up a few milliseconds after start() returns.
+   */
+  logs(): string[] {
+    return this.output.lines();
+  }
+
+  private portOf(service: ServiceName): ContainerPort {
+    const port = this.options.ports[service];
+    if (!port) throw new TargetError(`image ${this.options.image} offers no ${service} service`);
+    return port;
+  }
+
+  private async startFailure(err: unknown, container: PublishedContainer): Promise<TargetError> {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (NO_RUNTIME.test(reason)) {
+      return new TargetError('no container runtime: start Docker (see README) or use the builtin target');
+    }
+    const output = (await container.removeLeftover()) ?? this.output.lines();
+    return new TargetError(`container ${this.options.image} did not start: ${reason}`, output.slice(-FAILURE_LINES));
+  }
+}
+
+/**
+ * A GenericContainer that publishes its ports on 127.0.0.1 only (testcontainers binds all
+ * interfaces), and notices a container that exits before testcontainers waits for its ready line.
+ */
+class PublishedContainer extends GenericContainer {
+  private id: string | undefined;
+  private ports: InspectResult['ports'] | undefined;
+  private readonly exited: Promise<number>;
+  private onExit!: (code: number) => void;
+  private readonly exitWatch = new AbortController();
+
+  constructor(options: ContainerTargetOptions, ports: readonly ContainerPort[], logs: (stream: Readable) => void) {
+    super(options.image);
+    this.exited = new Promise((resolve) => (this.onExit = resolve));
+    const keys = [...new Set(ports.map(portKey))];
+    this.withExposedPorts(...keys)
+      .withWaitStrategy(Wait.forLogMessage(options.readyLog ?? DEFAULT_READY_LOG))
+      .withStartupTimeout(options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS)
+      .withEnvironment(options.env ?? {})
+      .withLabels({ [OWNER_LABEL]: String(process.pid) })
+      .withLogConsumer(logs);
+    if (options.command) this.withCommand(options.command);
+    this.hostConfig.PortBindings = Object.fromEntries(keys.map((key) => [key, [{ HostIp: LOOPBACK, HostPort: '0' }]]));
+  }
+
+  /**
+   * start(), but failing as soon as the container exits before its ports are published: there
+   * testcontainers would poll for the ports for 10 s, then leave the exited container behind.
+   * Later exits end the log stream, which testcontainers reports itself.
+   */
+  launch(): Promise<StartedTestContainer> {
+    const exitedEarly = this.exited.then((code) =>
+      this.ports ? new Promise<never>(() => undefined) : Promise.reject(new Error(`the container exited (code ${code}) before it was up`)),
+    );
+    // The exit watch is a long-poll to the engine: left open, it would keep the process alive.
+    return Promise.race([this.start(), exitedEarly]).finally(() => this.exitWatch.abort());
+  }
+
+  /** Reads `ports` here rather than through getMappedPort, which loses 7/tcp when 7/udp is also exposed. */
+  hostPort(port: ContainerPort): number {
+    const binding = this.ports?.[portKey(port)]?.[0];
+    if (!binding) throw new TargetError(`container ${this.imageName.string} did not publish ${portKey(port)}`);
+    return binding.hostPort;
+  }
+
+  /** Removes the container if a failed start left it, returning what it printed. */
+  async removeLeftover(): Promise<string[] | undefined> {
+    if (this.id === undefined) return undefined;
+    const client = await getContainerRuntimeClient();
+    const container = client.container.getById(this.id);
+    const state = await container.inspect().then((inspected) => inspected.State, () => undefined);
+    if (!state) return undefined; // gone already: testcontainers removes a container that fails its wait
+    // A container that never ran printed nothing, and following its logs would wait for it to start;
+    // the engine's own error (e.g. a missing entrypoint) says why it did not.
+    const output = state.Status === 'created' ? [state.Error].filter(Boolean) : await printed(client, container);
+    // The start has failed already: a failing clean-up must not hide why.
+    await container.remove({ force: true, v: true }).catch(() => undefined);
+    return output;
+  }
+
+  protected override async containerCreated(containerId: string): Promise<void> {
+    this.id = containerId;
+    const client = await getContainerRuntimeClient();
+    // Waiting from creation on: an exit between start and a later wait() call would go unseen.
+    client.container
+      .getById(containerId)
+      .wait({ condition: 'next-exit', abortSignal: this.exitWatch.signal })
+      .then((result: { StatusCode: number }) => this.onExit(result.StatusCode), () => undefined);
+  }
+
+  protected override async containerStarting(inspectResult: InspectResult): Promise<void> {
+    this.ports = inspectResult.ports;
+  }
+}
+
+/** The engine's handle on a container (dockerode's, which the project does not depend on directly). */
+type EngineContainer = ReturnType<ContainerRuntimeClient['container']['getById']>;
+
+/** Everything a container printed, once it has stopped. */
+async function printed(client: ContainerRuntimeClient, container: EngineContainer): Promise<string[]> {
+  await client.container.stop(container, { timeout: 0 });
+  const tail = new LogTail(FAILURE_LINES);
+  await tail.follow(await client.container.logs(container));
+  return tail.lines();
+}
+
+function portKey({ port, transport }: ContainerPort): `${number}/${Transport}` {
+  return `${port}/${transport}`;
+}
+
+/** The last lines of a log stream; a line still being written counts as a line. */
+class LogTail {
+  private readonly kept: string[] = [];
+  private partial = '';
+
+  constructor(private readonly limit: number) {}
+
+  /** Resolves when the stream ends. */
+  follow(stream: Readable): Promise<void> {
+    stream.on('data', (chunk: Buffer | string) => this.append(chunk.toString()));
+    return new Promise((resolve) => stream.once('close', resolve).once('end', resolve));
+  }
+
+  lines(): string[] {
+    return this.partial ? [...this.kept, this.partial] : [...this.kept];
+  }
+
+  private append(text: string): void {
+    const lines = (this.partial + text).split(/\r?\n/);
+    this.partial = lines.pop() ?? '';
+    this.kept.push(...lines);
+    this.kept.splice(0, Math.max(0, this.kept.length - this.limit));
+  }
+}
+
+/*
+ * Without a reaper, a container outlives the process that started it. Live targets are stopped on
+ * SIGINT/SIGTERM and removed on exit; the hooks exist only while a container runs.
+ */
+const live = new Map<ContainerTarget, string>();
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+function track(target: ContainerTarget, containerId: string): void {
+  if (live.size === 0) {
+    for (const signal of SIGNALS) process.on(signal, stopAllThenRaise);
+    process.on('exit', removeAllNow);
+  }
+  live.set(target, containerId);
+}
+
+function untrack(target: ContainerTarget): void {
+  if (!live.delete(target) || live.size > 0) return;
+  for (const signal of SIGNALS) process.off(signal, stopAllThenRaise);
+  process.off('exit', removeAllNow);
+}
+
+/** Our listener replaced the default action (exit), so once the containers are gone the signal is raised again. */
+async function stopAllThenRaise(signal: NodeJS.Signals): Promise<void> {
+  await Promise.allSettled([...live.keys()].map((target) => target.stop()));
+  process.kill(process.pid, signal);
+}
+
+/** `exit` listeners must be synchronous: the Docker API is asynchronous, the CLI can be waited for. */
+function removeAllNow(): void {
+  try {
+    execFileSync('docker', ['rm', '--force', ...live.values()], { stdio: 'ignore', timeout: 10_000 });
+  } catch {
+    // Nothing more can be done while the process exits.
+  }
+}
