@@ -10,6 +10,7 @@ export const ENV = {
   target: 'SOCKSPEC_TARGET',
   outcomes: 'SOCKSPEC_OUTCOMES_DIR',
   stepTimeout: 'SOCKSPEC_STEP_TIMEOUT',
+  controlled: 'SOCKSPEC_TARGET_CONTROLLED',
 } as const;
 
 export interface RunSettings {
@@ -17,6 +18,8 @@ export interface RunSettings {
   endpoints?: Endpoints;
   /** One line describing the target, for reports. */
   target: string;
+  /** Whether sockspec starts and stops the target (so cases may restart it). */
+  controlled: boolean;
   /** Folder where each suite file appends its case outcomes for the CLI to summarise. */
   outcomesDir?: string;
   stepTimeout?: number;
@@ -26,13 +29,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
   return {
     endpoints: env[ENV.endpoints] ? (JSON.parse(env[ENV.endpoints] as string) as Endpoints) : undefined,
     target: env[ENV.target] ?? 'builtin',
+    controlled: env[ENV.controlled] !== 'false',
     outcomesDir: env[ENV.outcomes] || undefined,
     stepTimeout: env[ENV.stepTimeout] ? Number(env[ENV.stepTimeout]) : undefined,
   };
 }
 
 export function settingsEnv(settings: RunSettings): Record<string, string> {
-  const env: Record<string, string> = { [ENV.target]: settings.target };
+  const env: Record<string, string> = { [ENV.target]: settings.target, [ENV.controlled]: String(settings.controlled) };
   if (settings.endpoints) env[ENV.endpoints] = JSON.stringify(settings.endpoints);
   if (settings.outcomesDir) env[ENV.outcomes] = settings.outcomesDir;
   if (settings.stepTimeout) env[ENV.stepTimeout] = String(settings.stepTimeout);

@@ -5,6 +5,8 @@ import type { Endpoints } from '../targets/target';
 import { appendRecord, toRecord } from '../report/outcome-record';
 import { describeFailure } from '../verdict/describe';
 import { readSettings } from './settings';
+import { unmetNeed } from '../run/needs';
+import { skipRecord } from '../report/outcome-record';
 
 /** Time jest allows a test beyond the case's own deadline, so the case reports its own timeout. */
 const JEST_MARGIN_MS = 5000;
@@ -27,7 +29,15 @@ export function defineSuiteTests(file: string): void {
 
     for (const c of suite.cases) {
       const level = c.level ?? 'must';
-      test(`${c.id}: ${c.title}${level === 'must' ? '' : ` [${level}]`}`, async () => {
+      const title = `${c.id}: ${c.title}${level === 'must' ? '' : ` [${level}]`}`;
+      // The builtin servers declare everything; a target the CLI started declares what it was told.
+      const skip = settings.endpoints ? unmetNeed(c, settings.endpoints[suite.service], settings.controlled) : undefined;
+      if (skip) {
+        if (settings.outcomesDir) appendRecord(settings.outcomesDir, skipRecord(suite, c, skip));
+        test.skip(`${title} [skipped: ${skip}]`, () => undefined);
+        continue;
+      }
+      test(title, async () => {
         const outcome = await runCase(suite, c, endpoints, { stepTimeout: settings.stepTimeout });
         if (settings.outcomesDir) appendRecord(settings.outcomesDir, toRecord(outcome));
         if (outcome.verdict === 'fail' && level !== 'info') throw failureError(outcome);

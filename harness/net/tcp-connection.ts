@@ -3,6 +3,7 @@ import type { Endpoint } from '../targets/target';
 import type { Payload } from '../steps/payload';
 import { type Transcript } from './transcript';
 import { Waiter, sleep } from './waiter';
+import type { TlsSession } from './tls-session';
 
 /** How the peer ended the connection, as seen from this side. */
 export type PeerClose = 'fin' | 'rst';
@@ -44,10 +45,17 @@ export class TcpConnection {
   private writes: Promise<void> = Promise.resolve();
   private pendingEcho: Payload[] = [];
 
-  private constructor(
+  /**
+   * Wraps a connected socket (plain, or TLS after its handshake). `abort` sends RST; a TLS socket
+   * needs its own, since its TCP socket sits below it.
+   */
+  constructor(
     readonly name: string,
     private readonly socket: net.Socket,
     private readonly transcript: Transcript,
+    private readonly abort: () => void = () => socket.resetAndDestroy(),
+    /** What the TLS handshake settled, for TLS connections. */
+    readonly tls?: TlsSession,
   ) {
     socket.on('data', (chunk: Buffer) => {
       this.chunks.push(chunk);
@@ -69,27 +77,10 @@ export class TcpConnection {
     socket.on('close', () => this.waiter.notify());
   }
 
-  static connect(name: string, endpoint: Endpoint, transcript: Transcript, deadline: number): Promise<TcpConnection> {
-    transcript.record(name, 'connect', `${endpoint.host}:${endpoint.port}`);
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true, noDelay: true });
-      const wait = Math.max(0, deadline - Date.now());
-      const timer = setTimeout(() => fail(new Error(`no answer within ${wait} ms (handshake not completed)`)), wait);
-      const fail = (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        socket.destroy();
-        transcript.record(name, 'connect-failed', err.code ?? err.message);
-        reject(err);
-      };
-      socket.once('error', fail);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', fail);
-        transcript.record(name, 'connected', `from local port ${socket.localPort}`);
-        resolve(new TcpConnection(name, socket, transcript));
-      });
-    });
+  static async connect(name: string, endpoint: Endpoint, transcript: Transcript, deadline: number): Promise<TcpConnection> {
+    return new TcpConnection(name, await openTcp(name, endpoint, transcript, deadline), transcript);
   }
+
 
   get available(): number {
     return this.buffered;
@@ -170,7 +161,7 @@ export class TcpConnection {
   reset(): void {
     if (this.closedHere) return;
     this.closedHere = true;
-    this.socket.resetAndDestroy();
+    this.abort();
     this.transcript.record(this.name, 'rst-sent');
   }
 
@@ -208,4 +199,27 @@ export class TcpConnection {
       this.socket.once('close', done);
     });
   }
+}
+
+/** A TCP connection, or the reason it could not be made (recorded in the transcript either way). */
+export function openTcp(name: string, endpoint: Endpoint, transcript: Transcript, deadline: number): Promise<net.Socket> {
+  transcript.record(name, 'connect', `${endpoint.host}:${endpoint.port}`);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true, noDelay: true });
+    const wait = Math.max(0, deadline - Date.now());
+    const timer = setTimeout(() => fail(new Error(`no answer within ${wait} ms (handshake not completed)`)), wait);
+    const fail = (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      socket.destroy();
+      transcript.record(name, 'connect-failed', err.code ?? err.message);
+      reject(err);
+    };
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', fail);
+      transcript.record(name, 'connected', `from local port ${socket.localPort}`);
+      resolve(socket);
+    });
+  });
 }

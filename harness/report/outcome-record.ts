@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { CaseOutcome } from '../run/run-case';
-import type { Level } from '../suite/schema';
+import type { Case, Level, Suite } from '../suite/schema';
 import { describeFailure } from '../verdict/describe';
 
 /** A case outcome as stored between the jest workers and the CLI: plain JSON, one line each. */
@@ -32,6 +32,10 @@ export function toRecord(outcome: CaseOutcome): OutcomeRecord {
     notes: outcome.notes,
     message: outcome.failure ? describeFailure(outcome) : undefined,
   };
+}
+
+export function skipRecord(suite: Suite, c: Case, reason: string): OutcomeRecord {
+  return { suite: suite.suite, caseId: c.id, title: c.title, level: c.level ?? 'must', ref: c.ref, verdict: 'skip', durationMs: 0, notes: [], reason };
 }
 
 export function appendRecord(dir: string, record: OutcomeRecord): void {

@@ -1,15 +1,34 @@
-import type { ServiceName } from '../targets/target';
+import type { ServiceName, TlsEndpoint } from '../targets/target';
 import type { ListenOptions, RunningServer } from './running-server';
 import { startEchoTcp } from './echo-tcp';
 import { startEchoUdp } from './echo-udp';
+import { startChat } from './chat';
+import { DEFAULT_ALPN, startTlsEcho } from './tls-echo';
+import { cachedCertificateSet } from '../certs/cache';
+import { ALT_SERVER_NAME, SERVER_NAME } from '../certs/certificate-set';
 
 export interface ReferenceServer {
   description: string;
   start(options: ListenOptions): Promise<RunningServer>;
+  /** For TLS services: what the reference server declares (its CA is the run's own). */
+  tls?: TlsEndpoint;
 }
+
+const REFERENCE_TLS: TlsEndpoint = { servername: SERVER_NAME, altServername: ALT_SERVER_NAME, alpn: [...DEFAULT_ALPN] };
 
 /** The reference server behind each service name: used by the builtin target and `sockspec serve`. */
 export const REFERENCE_SERVERS: Record<ServiceName, ReferenceServer> = {
   'echo-tcp': { description: 'TCP Echo (RFC 862)', start: startEchoTcp },
   'echo-udp': { description: 'UDP Echo (RFC 862)', start: startEchoUdp },
+  'tls-echo': {
+    description: 'TLS echo (TLS 1.2 and 1.3, SNI, ALPN)',
+    start: async (options) => startTlsEcho({ ...options, certs: await cachedCertificateSet() }),
+    tls: REFERENCE_TLS,
+  },
+  'tls-echo-mtls': {
+    description: 'TLS echo requiring a client certificate from the run\'s CA',
+    start: async (options) => startTlsEcho({ ...options, certs: await cachedCertificateSet(), requireClientCert: true }),
+    tls: REFERENCE_TLS,
+  },
+  chat: { description: 'chat server (docs/chat-protocol.md)', start: startChat },
 };

@@ -1,26 +1,39 @@
 import { Type } from '@sinclair/typebox';
 import { TcpConnection } from '../net/tcp-connection';
+import { TlsHandshakeError, connectTls } from '../net/tls-connect';
 import { UdpConnection } from '../net/udp-connection';
 import { deadlineFor, endpointFor } from '../run/context';
 import { DEFAULT_CONN } from '../run/scope';
 import { StepFailure } from '../verdict/failure';
 import { toMs } from '../suite/units';
 import { ConnName, StepTimeout, defineStep } from './define';
-import { SERVICE_NAMES } from '../targets/target';
+import { SERVICE_NAMES, TLS_SERVICES, type Endpoint, type ServiceName } from '../targets/target';
+import { TlsOptions, clientOptions, type TlsOptionsSpec } from './tls-options';
+import type { Transcript } from '../net/transcript';
+
+export const ServiceField = Type.Union(SERVICE_NAMES.map((s) => Type.Literal(s)), { description: "defaults to the suite's service" });
+
+/** TLS settings for a connection: the service's default unless the step says `tls: false` or gives options. */
+export const TlsField = Type.Union([Type.Boolean(), TlsOptions], {
+  description: 'true or options: handshake TLS (the default for TLS services); false: plain TCP',
+});
 
 export const connect = defineStep({
   name: 'connect',
-  summary: "Opens a named connection to the suite's service (TCP connect, or a UDP socket aimed at it).",
+  summary:
+    "Opens a named connection to the suite's service: TCP (with a TLS handshake for TLS services, " +
+    'verified against the CA unless told otherwise), or a UDP socket aimed at it.',
   shorthand: 'conn',
   schema: Type.Object(
     {
       conn: Type.Optional(ConnName),
-      service: Type.Optional(Type.Union(SERVICE_NAMES.map((s) => Type.Literal(s)), { description: "defaults to the suite's service" })),
+      service: Type.Optional(ServiceField),
+      tls: Type.Optional(TlsField),
       timeout: Type.Optional(StepTimeout),
     },
     { additionalProperties: false },
   ),
-  describe: (p) => `connect ${p.conn ?? DEFAULT_CONN}${p.service ? ` to ${p.service}` : ''}`,
+  describe: (p) => `connect ${p.conn ?? DEFAULT_CONN}${p.service ? ` to ${p.service}` : ''}${p.tls === false ? ' (plain TCP)' : ''}`,
   async run(p, ctx) {
     const name = p.conn ?? DEFAULT_CONN;
     const endpoint = endpointFor(ctx.run, p.service);
@@ -30,11 +43,29 @@ export const connect = defineStep({
       return;
     }
     const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
+    const tls = tlsFor(p.tls, p.service ?? ctx.run.service);
     try {
-      ctx.scope.add(name, await TcpConnection.connect(label, endpoint, ctx.run.transcript, deadline));
+      ctx.scope.add(name, await open(label, endpoint, tls, ctx.run.transcript, deadline));
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      throw new StepFailure(`could not connect to ${endpoint.host}:${endpoint.port}: ${e.code ?? e.message}`);
+      throw connectFailure(endpoint, err as NodeJS.ErrnoException);
     }
   },
 });
+
+/** The TLS options a connection uses, or undefined for plain TCP. */
+export function tlsFor(setting: boolean | TlsOptionsSpec | undefined, service: ServiceName): TlsOptionsSpec | undefined {
+  if (setting === false) return undefined;
+  if (setting === undefined) return TLS_SERVICES.includes(service) ? {} : undefined;
+  return setting === true ? {} : setting;
+}
+
+export async function open(label: string, endpoint: Endpoint, tls: TlsOptionsSpec | undefined, transcript: Transcript, deadline: number): Promise<TcpConnection> {
+  if (!tls) return TcpConnection.connect(label, endpoint, transcript, deadline);
+  return connectTls(label, endpoint, await clientOptions(tls, endpoint), transcript, deadline);
+}
+
+function connectFailure(endpoint: Endpoint, err: NodeJS.ErrnoException): StepFailure {
+  if (err instanceof TlsHandshakeError) return new StepFailure(`TLS handshake with ${endpoint.host}:${endpoint.port} failed: ${err.code} (${err.message})`);
+  return new StepFailure(`could not connect to ${endpoint.host}:${endpoint.port}: ${err.code ?? err.message}`);
+}
+

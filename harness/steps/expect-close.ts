@@ -2,7 +2,11 @@ import { Type } from '@sinclair/typebox';
 import { deadlineFor } from '../run/context';
 import { toMs } from '../suite/units';
 import { dump } from '../verdict/bytes';
-import { StepFailure } from '../verdict/failure';
+import { StepFailure, SuiteUsageError } from '../verdict/failure';
+import type { TcpConnection } from '../net/tcp-connection';
+import { RECORD_TYPE } from '../net/record-tap';
+import { concatenated } from './payload';
+import { readExactly } from './expect-bytes';
 import { ConnName, StepTimeout, defineStep, onConn } from './define';
 
 const OUTCOMES = ['fin', 'rst', 'timeout'] as const;
@@ -25,6 +29,12 @@ export const expectClose = defineStep({
       conn: Type.Optional(ConnName),
       accept: Type.Optional(Type.Array(Type.Union(OUTCOMES.map((o) => Type.Literal(o))), { minItems: 1, uniqueItems: true })),
       ignoreData: Type.Optional(Type.Boolean({ description: 'do not fail when unread bytes arrive before the close' })),
+      notEcho: Type.Optional(
+        Type.Boolean({ description: 'bytes may arrive before the close, but not an echo of what was sent (e.g. plaintext sent to a TLS port)' }),
+      ),
+      closeNotify: Type.Optional(
+        Type.Boolean({ description: 'TLS 1.2 or older: an alert record (close_notify) must arrive before the FIN' }),
+      ),
       timeout: Type.Optional(StepTimeout),
     },
     { additionalProperties: false },
@@ -34,8 +44,13 @@ export const expectClose = defineStep({
     const conn = ctx.scope.tcp(p.conn);
     const accept: readonly CloseOutcome[] = p.accept ?? ['fin'];
     const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
-    const waited = await conn.waiter.until(() => conn.ended || (!p.ignoreData && conn.available > 0), deadline, ctx.run.signal);
-    if (!p.ignoreData && conn.available > 0) {
+    const dataAllowed = p.ignoreData || p.notEcho;
+    if (p.closeNotify && conn.tls?.protocol === 'TLSv1.3') {
+      throw new SuiteUsageError('TLS 1.3 encrypts alert types, so close_notify can be observed only with max: TLSv1.2');
+    }
+    const waited = await conn.waiter.until(() => conn.ended || (!dataAllowed && conn.available > 0), deadline, ctx.run.signal);
+    if (p.notEcho) checkNotEcho(conn);
+    if (!dataAllowed && conn.available > 0) {
       throw new StepFailure(`expected the peer to close the connection; ${conn.available} unexpected bytes arrived first`, dump('received', 0, conn.peek(), 4));
     }
     if (conn.error && !conn.peerClose) throw new StepFailure(`expected the peer to close the connection; it failed: ${conn.error.message}`);
@@ -44,5 +59,25 @@ export const expectClose = defineStep({
     if (!accept.includes(outcome)) {
       throw new StepFailure(`expected ${accept.map((o) => SAID[o]).join(' or ')}, got ${SAID[outcome]}`);
     }
+    if (p.closeNotify) checkCloseNotify(conn);
   },
 });
+
+/** Fails when the bytes received contain the start of what was sent. */
+function checkNotEcho(conn: TcpConnection): void {
+  const sent = concatenated(conn.takePendingEcho());
+  const head = readExactly(sent.open(), Math.min(sent.length, 64));
+  const received = conn.peek();
+  if (head.length > 0 && received.includes(head)) {
+    throw new StepFailure(`the server echoed what was sent (${sent.label}); it should have refused it`, dump('received', 0, received, 2));
+  }
+}
+
+function checkCloseNotify(conn: TcpConnection): void {
+  const records = conn.tls?.recordsAfterHandshake;
+  if (!records) throw new SuiteUsageError('closeNotify is for TLS connections');
+  if (records[records.length - 1] !== RECORD_TYPE.alert) {
+    const seen = records.length ? `the last record before the FIN had content type ${records[records.length - 1]}` : 'no record arrived after the handshake';
+    throw new StepFailure(`expected a close_notify alert before the FIN; ${seen} (21 = alert, 23 = application data)`);
+  }
+}

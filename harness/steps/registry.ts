@@ -5,12 +5,14 @@ import { send } from './send';
 import { expect } from './expect';
 import { expectSilence } from './expect-silence';
 import { expectClose } from './expect-close';
+import { expectTls } from './expect-tls';
+import { expectRefused } from './expect-refused';
 import { close, halfClose, reset } from './close';
 import { sleep } from './sleep';
 import { parallel, repeat } from './parallel';
 
 /** Every step kind a suite may use, in the order the docs list them. */
-export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, sleep, parallel, repeat] as const;
+export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, sleep, parallel, repeat] as const;
 
 type Kinds = (typeof STEP_KINDS)[number];
 type ParamsOf<K> = K extends StepKind<infer S> ? Static<S> : never;

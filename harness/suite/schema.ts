@@ -5,6 +5,14 @@ import { stepSchema, type Step } from '../steps/registry';
 import { SERVICE_NAMES } from '../targets/target';
 
 export const LEVELS = ['must', 'should', 'info'] as const;
+
+/** What a case needs from its target beyond the service itself; without it the case is skipped. */
+export const NEEDS = {
+  sni: 'a second server name with its own certificate (--alt-servername)',
+  alpn: 'the ALPN protocols the server supports (--alpn)',
+  restart: 'a target sockspec starts and stops itself (builtin, --cmd, container)',
+} as const;
+export type Need = keyof typeof NEEDS;
 export type Level = (typeof LEVELS)[number];
 
 export const CaseSchema = Type.Object(
@@ -20,6 +28,12 @@ export const CaseSchema = Type.Object(
     ),
     timeout: Type.Optional(Duration),
     stepTimeout: Type.Optional(Duration),
+    needs: Type.Optional(
+      Type.Array(Type.Union((Object.keys(NEEDS) as Need[]).map((n) => Type.Literal(n))), {
+        uniqueItems: true,
+        description: 'what the target must declare or allow; the case is skipped, with the reason, when it does not',
+      }),
+    ),
     noMutant: Type.Optional(Type.String({ description: 'why no broken server in fixtures/ is made to fail this case' })),
     steps: StepList,
   },

@@ -11,9 +11,10 @@ export class BuiltinTarget implements Target {
   async start(services: readonly ServiceName[]): Promise<Endpoints> {
     const endpoints: Endpoints = {};
     for (const service of services) {
-      const server = await REFERENCE_SERVERS[service].start({});
+      const reference = REFERENCE_SERVERS[service];
+      const server = await reference.start({});
       this.running.push(server);
-      endpoints[service] = { host: server.host, port: server.port, transport: server.transport };
+      endpoints[service] = { host: server.host, port: server.port, transport: server.transport, tls: reference.tls };
     }
     return endpoints;
   }

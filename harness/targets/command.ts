@@ -3,11 +3,19 @@ import { freePort } from './free-port';
 import { OutputTail } from './output-tail';
 import { retryWithBackoff, tcpAccepts, udpBound } from './readiness';
 import { splitCommand } from './split-command';
-import { SERVICE_TRANSPORT, TargetError, type Endpoints, type ServiceName, type Target } from './target';
+import { SERVICE_TRANSPORT, TLS_SERVICES, TargetError, type Endpoints, type ServiceName, type Target, type TlsEndpoint } from './target';
+import { cachedCertificateSet } from '../certs/cache';
+import { makeTempCertificates, type TempCertificates } from '../certs/write';
 
 export interface CommandTargetOptions {
-  /** The command line; `{port}` is replaced by the port sockspec chose. */
+  /**
+   * The command line; `{port}` is replaced by the port sockspec chose, and `{cert}`, `{key}`,
+   * `{ca}` by files holding the run's server certificate, its key and the CA that signed both it
+   * and the client certificates the TLS cases present.
+   */
   command: string;
+  /** What a TLS server declares (SNI name, ALPN list); its certificate is the run's own. */
+  tls?: TlsEndpoint;
   /** A line the server prints once it listens; needed for UDP servers on systems without /proc. */
   readyLog?: RegExp;
   /** How long the server may take to listen. */
@@ -35,6 +43,7 @@ export class CommandTarget implements Target {
   readonly description: string;
   private launched: Launched[] = [];
   private readonly words: string[];
+  private certificates: TempCertificates | undefined;
 
   constructor(private readonly options: CommandTargetOptions) {
     this.description = `command: ${options.command}`;
@@ -48,17 +57,18 @@ export class CommandTarget implements Target {
 
   async start(services: readonly ServiceName[]): Promise<Endpoints> {
     const endpoints: Endpoints = {};
+    const files = await this.certificateFiles();
     for (const service of services) {
       const transport = SERVICE_TRANSPORT[service];
       const port = await freePort(transport, HOST);
-      const launched = this.launch(port);
+      const launched = this.launch({ ...files, port: String(port) });
       const ready = await this.waitReady(launched, transport, port);
       if (!ready) {
         const failure = this.failure(launched, port);
         await this.stop();
         throw failure;
       }
-      endpoints[service] = { host: HOST, port, transport };
+      endpoints[service] = { host: HOST, port, transport, tls: TLS_SERVICES.includes(service) ? this.options.tls ?? {} : undefined };
     }
     return endpoints;
   }
@@ -67,10 +77,20 @@ export class CommandTarget implements Target {
     const launched = this.launched;
     this.launched = [];
     await Promise.all(launched.map((l) => stopGroup(l, this.options.stopTimeoutMs ?? 3000)));
+    await this.certificates?.remove();
+    this.certificates = undefined;
   }
 
-  private launch(port: number): Launched {
-    const [program, ...args] = this.words.map((word) => word.replaceAll('{port}', String(port)));
+  /** Writes the run's certificates only when the command names one of them. */
+  private async certificateFiles(): Promise<Record<string, string>> {
+    if (!this.words.some((word) => /\{(cert|key|ca)\}/.test(word))) return {};
+    this.certificates ??= await makeTempCertificates(await cachedCertificateSet());
+    const { server, ca } = this.certificates.paths;
+    return { cert: server.cert, key: server.key, ca: ca.cert };
+  }
+
+  private launch(values: Record<string, string>): Launched {
+    const [program, ...args] = this.words.map((word) => word.replace(/\{(port|cert|key|ca)\}/g, (whole, name: string) => values[name] ?? whole));
     // detached: the server gets a process group of its own, so stop() reaches its children too.
     const child = spawn(program, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const output = new OutputTail();

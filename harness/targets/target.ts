@@ -1,5 +1,5 @@
 /** A service is what a suite needs from a target: one listening socket speaking one protocol. */
-export type ServiceName = 'echo-tcp' | 'echo-udp';
+export type ServiceName = 'echo-tcp' | 'echo-udp' | 'tls-echo' | 'tls-echo-mtls' | 'chat';
 
 export type Transport = 'tcp' | 'udp';
 
@@ -7,7 +7,13 @@ export type Transport = 'tcp' | 'udp';
 export const SERVICE_TRANSPORT: Record<ServiceName, Transport> = {
   'echo-tcp': 'tcp',
   'echo-udp': 'udp',
+  'tls-echo': 'tcp',
+  'tls-echo-mtls': 'tcp',
+  'chat': 'tcp',
 };
+
+/** Services spoken over TLS: their endpoints carry TLS settings, and connect handshakes by default. */
+export const TLS_SERVICES: readonly ServiceName[] = ['tls-echo', 'tls-echo-mtls'];
 
 export const SERVICE_NAMES = Object.keys(SERVICE_TRANSPORT) as ServiceName[];
 
@@ -16,6 +22,19 @@ export interface Endpoint {
   host: string;
   port: number;
   transport: Transport;
+  /** For TLS services: how to verify the server, and what it declares it supports. */
+  tls?: TlsEndpoint;
+}
+
+export interface TlsEndpoint {
+  /** PEM of the CA that signed the server's certificate; the run's own CA when not given. */
+  ca?: string;
+  /** The host name to send in SNI and check the certificate against (default: localhost). */
+  servername?: string;
+  /** A second host name the server has its own certificate for (enables the SNI cases). */
+  altServername?: string;
+  /** The ALPN protocols the server supports, in its order of preference (enables the ALPN cases). */
+  alpn?: string[];
 }
 
 export type Endpoints = Partial<Record<ServiceName, Endpoint>>;

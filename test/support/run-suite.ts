@@ -3,6 +3,7 @@ import { loadSuite } from '../../harness/suite/load';
 import type { Suite } from '../../harness/suite/schema';
 import { runCase, type CaseOutcome } from '../../harness/run/run-case';
 import type { RunningServer } from '../../harness/servers/running-server';
+import { REFERENCE_SERVERS } from '../../harness/servers/catalog';
 
 export const SUITES_DIR = path.join(__dirname, '..', '..', 'suites');
 
@@ -19,7 +20,8 @@ export async function runEachCaseFresh(suite: Suite, start: () => Promise<Runnin
   for (const c of suite.cases) {
     const server = await start();
     try {
-      const endpoint = { host: server.host, port: server.port, transport: server.transport };
+      // Mutants declare what the reference server declares (ALPN list, SNI name).
+      const endpoint = { host: server.host, port: server.port, transport: server.transport, tls: REFERENCE_SERVERS[suite.service].tls };
       outcomes.push(await runCase(suite, c, { [suite.service]: endpoint }, { stepTimeout }));
     } finally {
       await server.close();

@@ -1,0 +1,19 @@
+import { NEEDS, type Case, type Need } from '../suite/schema';
+import type { Endpoint } from '../targets/target';
+
+/** Why a case cannot run against this target, or undefined when it can. */
+export function unmetNeed(c: Case, endpoint: Endpoint | undefined, controlled: boolean): string | undefined {
+  const missing = (c.needs ?? []).find((need) => !met(need, endpoint, controlled));
+  return missing ? `needs ${NEEDS[missing]}` : undefined;
+}
+
+function met(need: Need, endpoint: Endpoint | undefined, controlled: boolean): boolean {
+  switch (need) {
+    case 'sni':
+      return endpoint?.tls?.altServername !== undefined;
+    case 'alpn':
+      return (endpoint?.tls?.alpn?.length ?? 0) > 0;
+    case 'restart':
+      return controlled;
+  }
+}

@@ -1,0 +1,55 @@
+import { Type } from '@sinclair/typebox';
+import { deadlineFor, endpointFor } from '../run/context';
+import { TlsHandshakeError } from '../net/tls-connect';
+import { toMs } from '../suite/units';
+import { StepFailure } from '../verdict/failure';
+import { StepTimeout, defineStep } from './define';
+import { ServiceField, open } from './connect';
+import { TlsOptions } from './tls-options';
+import { fixed } from './payload';
+
+const PROBE = Buffer.from('sockspec probe: this must not be echoed\n');
+
+export const expectRefused = defineStep({
+  name: 'expect-refused',
+  summary:
+    'Opens a TLS connection with the given options (not verifying the server) and passes if the server refuses it: the handshake ' +
+    'fails, or (TLS 1.3 checks client certificates after the handshake) the connection ends before ' +
+    'a probe line is echoed. Fails if the probe is echoed, and fails as unusable if this client could ' +
+    'not even offer what the options ask (nothing was sent).',
+  schema: Type.Object(
+    {
+      tls: TlsOptions,
+      service: Type.Optional(ServiceField),
+      timeout: Type.Optional(StepTimeout),
+    },
+    { additionalProperties: false },
+  ),
+  describe: (p) => `expect refused (${Object.entries(p.tls).map(([k, v]) => `${k} ${v}`).join(', ') || 'TLS'})`,
+  async run(p, ctx) {
+    const endpoint = endpointFor(ctx.run, p.service);
+    const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
+    const label = ctx.scope.label('probe');
+    let conn;
+    try {
+      // The server's certificate is not checked here: only a refusal by the server may pass.
+      conn = await open(label, endpoint, { verify: false, ...p.tls }, ctx.run.transcript, deadline);
+    } catch (err) {
+      if (err instanceof TlsHandshakeError && !err.helloSent) {
+        throw new StepFailure(`this client could not offer the connection asked for (${err.code}: ${err.message}); nothing was tested`);
+      }
+      if (err instanceof TlsHandshakeError) return; // refused during the handshake
+      throw new StepFailure(`could not reach the server at all: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    try {
+      conn.send(fixed(PROBE, 'probe line'), { chunk: 0, delay: 0, window: 0 });
+      await conn.waiter.until(() => conn.available >= PROBE.length || conn.ended, deadline, ctx.run.signal);
+      if (conn.available >= PROBE.length) {
+        throw new StepFailure(`the server accepted the connection (${conn.tls?.protocol}) and echoed the probe; it should have refused it`);
+      }
+      if (!conn.ended) throw new StepFailure('the server completed the handshake and neither answered nor closed the connection');
+    } finally {
+      conn.closeNow();
+    }
+  },
+});

@@ -1,0 +1,43 @@
+import { expectFailedCases, sockspec, tempDir, type CliResult } from './support/cli';
+import { describeWithPrograms } from './support/tools';
+
+const SOCAT_TLS = 'socat OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,cert={cert},key={key}';
+
+async function run(suite: string, command: string): Promise<CliResult> {
+  const reports = tempDir();
+  try {
+    return await sockspec(['run', '--suite', suite, '--cmd', command, '--reports', reports.path]);
+  } finally {
+    reports.remove();
+  }
+}
+
+/** The TLS suites against socat's OpenSSL server, with the run's certificates passed as {cert}/{key}/{ca}. */
+describeWithPrograms(['socat'], 'socat OPENSSL-LISTEN', () => {
+  test('a default socat TLS echo passes; the SNI and ALPN cases are skipped as undeclared', async () => {
+    const result = await run('tls', `${SOCAT_TLS},verify=0 PIPE`);
+    expectFailedCases(result, 'tls', []);
+    expect(result.stdout).toMatch(/- tls\/sni-alt-certificate .*\[skipped: needs a second server name/);
+    expect(result.stdout).toMatch(/- tls\/alpn-selected .*\[skipped: needs the ALPN protocols/);
+    expect(result.code).toBe(0);
+  }, 60_000);
+
+  test('socat opened to TLS 1.0 fails exactly the TLS 1.0 and 1.1 cases', async () => {
+    const result = await run('tls', `${SOCAT_TLS},verify=0,min-version=TLS1.0,cipher=DEFAULT:@SECLEVEL=0 PIPE`);
+    expectFailedCases(result, 'tls', ['tls10-refused', 'tls11-refused']);
+    expect(result.stdout).toContain('the server accepted the connection (TLSv1) and echoed the probe');
+    expect(result.code).toBe(1);
+  }, 60_000);
+
+  test('socat verifying client certificates against the run CA passes the mutual TLS suite', async () => {
+    const result = await run('tls-mtls', `${SOCAT_TLS},cafile={ca},verify=1 PIPE`);
+    expectFailedCases(result, 'tls-mtls', []);
+    expect(result.code).toBe(0);
+  }, 60_000);
+
+  test('socat not verifying client certificates fails the refusal cases', async () => {
+    const result = await run('tls-mtls', `${SOCAT_TLS},verify=0 PIPE`);
+    expectFailedCases(result, 'tls-mtls', ['no-client-cert-refused', 'other-ca-client-cert-refused']);
+    expect(result.code).toBe(1);
+  }, 60_000);
+});
