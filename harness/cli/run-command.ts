@@ -50,7 +50,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   try {
     // The builtin servers are started by each suite file, in the process that runs it.
     const endpoints = target instanceof BuiltinTarget ? undefined : await target.start([...new Set(suites.map((s) => s.service))]);
-    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout }));
+    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, controlled: target.controlled, outcomesDir, stepTimeout }));
     process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}\n\n`);
 
     const { results } = await runCLI(jestArgv(files, reportsDir, flags.filter), [suiteProject(files).rootDir as string]);
