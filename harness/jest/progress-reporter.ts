@@ -20,6 +20,11 @@ class ProgressReporter {
   }
 
   onTestResult(test: Test, result: TestResult): void {
+    // Skipped tests never reach onTestCaseResult.
+    for (const skipped of result.testResults.filter((r) => r.status === 'pending' || r.status === 'skipped')) {
+      const [id, ...rest] = skipped.title.split(': ');
+      process.stdout.write(`${style.warn('-')} ${skipped.ancestorTitles[0] ?? ''}/${id}  ${rest.join(': ')}\n`);
+    }
     if (result.testExecError) {
       process.stdout.write(`${style.fail('✗')} ${test.path} could not run:\n${indent(result.testExecError.message)}\n`);
     }

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { CaseOutcome } from '../run/run-case';
+import type { TranscriptEvent } from '../net/transcript';
 import type { Case, Level, Suite } from '../suite/schema';
 import { describeFailure } from '../verdict/describe';
 
@@ -18,9 +19,22 @@ export interface OutcomeRecord {
   message?: string;
   /** Why the case was skipped, when it was. */
   reason?: string;
+  /** The connections' events, for failed cases (for every case with --transcripts). */
+  transcript?: RecordedEvent[];
 }
 
-export function toRecord(outcome: CaseOutcome): OutcomeRecord {
+/** A transcript event as JSON: the first bytes of data in hex. */
+export interface RecordedEvent {
+  at: number;
+  conn: string;
+  kind: TranscriptEvent['kind'];
+  bytes?: number;
+  segments?: number;
+  headHex?: string;
+  detail?: string;
+}
+
+export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict === 'fail'): OutcomeRecord {
   return {
     suite: outcome.suite,
     caseId: outcome.caseId,
@@ -31,7 +45,13 @@ export function toRecord(outcome: CaseOutcome): OutcomeRecord {
     durationMs: outcome.durationMs,
     notes: outcome.notes,
     message: outcome.failure ? describeFailure(outcome) : undefined,
+    transcript: withTranscript ? outcome.transcript.events.map(recordedEvent) : undefined,
   };
+}
+
+function recordedEvent(event: TranscriptEvent): RecordedEvent {
+  const { head, ...rest } = event;
+  return { ...rest, at: Math.round(event.at * 100) / 100, headHex: head?.toString('hex') };
 }
 
 export function skipRecord(suite: Suite, c: Case, reason: string): OutcomeRecord {

@@ -6,6 +6,7 @@ interface Row {
   passed: number;
   failed: number;
   tolerated: number;
+  skipped: number;
   ms: number;
 }
 
@@ -16,23 +17,26 @@ interface Row {
 export function summaryLines(records: readonly OutcomeRecord[], strict: boolean): string[] {
   const rows = new Map<string, Row>();
   for (const r of records) {
-    const row = rows.get(r.suite) ?? { suite: r.suite, passed: 0, failed: 0, tolerated: 0, ms: 0 };
+    const row = rows.get(r.suite) ?? { suite: r.suite, passed: 0, failed: 0, tolerated: 0, skipped: 0, ms: 0 };
     if (r.verdict === 'pass') row.passed++;
+    else if (r.verdict === 'skip') row.skipped++;
     else if (failsRun(r, strict)) row.failed++;
     else if (r.verdict === 'fail') row.tolerated++;
     row.ms += r.durationMs;
     rows.set(r.suite, row);
   }
   const width = Math.max(5, ...[...rows.keys()].map((s) => s.length));
-  const header = `${'suite'.padEnd(width)}  passed  failed  tolerated    time`;
+  const header = `${'suite'.padEnd(width)}  passed  failed  tolerated  skipped    time`;
   const lines = [header, '-'.repeat(header.length)];
   for (const row of rows.values()) {
     lines.push(
-      `${row.suite.padEnd(width)}  ${String(row.passed).padStart(6)}  ${String(row.failed).padStart(6)}  ${String(row.tolerated).padStart(9)}  ${(row.ms / 1000).toFixed(1).padStart(5)} s`,
+      `${row.suite.padEnd(width)}  ${String(row.passed).padStart(6)}  ${String(row.failed).padStart(6)}  ${String(row.tolerated).padStart(9)}  ${String(row.skipped).padStart(7)}  ${(row.ms / 1000).toFixed(1).padStart(5)} s`,
     );
   }
   const notes = records.flatMap((r) => r.notes.map((note) => `  ${r.suite}/${r.caseId}: ${note}`));
   if (notes.length) lines.push('', 'notes:', ...notes);
+  const skipped = records.filter((r) => r.verdict === 'skip');
+  if (skipped.length) lines.push('', 'skipped:', ...skipped.map((r) => `  ${r.suite}/${r.caseId}: ${r.reason}`));
   const tolerated = records.filter((r) => r.verdict === 'fail' && !failsRun(r, strict));
   if (tolerated.length) {
     lines.push('', 'failed but not required (should without --strict, or info):', ...tolerated.map((r) => `  ${r.suite}/${r.caseId} [${r.level}]`));

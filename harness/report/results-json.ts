@@ -1,0 +1,72 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { OutcomeRecord } from './outcome-record';
+import { failsRun } from './verdict';
+
+/** Bumped only when a field changes meaning or goes away; new fields may appear in any version. */
+export const RESULTS_FORMAT = 1;
+
+export interface ResultsFile {
+  format: typeof RESULTS_FORMAT;
+  target: string;
+  strict: boolean;
+  finishedAt: string;
+  totals: { cases: number; passed: number; failed: number; tolerated: number; skipped: number };
+  cases: ResultEntry[];
+}
+
+export interface ResultEntry {
+  /** `suite/case-id`: stable across versions, the key baselines use. */
+  id: string;
+  suite: string;
+  case: string;
+  title: string;
+  level: OutcomeRecord['level'];
+  ref: string;
+  verdict: OutcomeRecord['verdict'] | 'info';
+  durationMs: number;
+  notes: string[];
+  reason?: string;
+  message?: string;
+  transcript?: OutcomeRecord['transcript'];
+}
+
+/** `info` cases report measurements; their verdict is `info` whatever happened, so nobody gates on it. */
+export function resultsOf(records: readonly OutcomeRecord[], target: string, strict: boolean): ResultsFile {
+  const cases = records.map(
+    (r): ResultEntry => ({
+      id: `${r.suite}/${r.caseId}`,
+      suite: r.suite,
+      case: r.caseId,
+      title: r.title,
+      level: r.level,
+      ref: r.ref,
+      verdict: r.level === 'info' && r.verdict !== 'skip' ? 'info' : r.verdict,
+      durationMs: r.durationMs,
+      notes: r.notes,
+      reason: r.reason,
+      message: r.message,
+      transcript: r.transcript,
+    }),
+  );
+  return {
+    format: RESULTS_FORMAT,
+    target,
+    strict,
+    finishedAt: new Date().toISOString(),
+    totals: {
+      cases: records.length,
+      passed: records.filter((r) => r.verdict === 'pass').length,
+      failed: records.filter((r) => failsRun(r, strict)).length,
+      tolerated: records.filter((r) => r.verdict === 'fail' && !failsRun(r, strict)).length,
+      skipped: records.filter((r) => r.verdict === 'skip').length,
+    },
+    cases,
+  };
+}
+
+export function writeResults(dir: string, results: ResultsFile): string {
+  const file = path.join(dir, 'results.json');
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+}
