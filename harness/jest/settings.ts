@@ -11,6 +11,8 @@ export const ENV = {
   outcomes: 'SOCKSPEC_OUTCOMES_DIR',
   stepTimeout: 'SOCKSPEC_STEP_TIMEOUT',
   controlled: 'SOCKSPEC_TARGET_CONTROLLED',
+  transcripts: 'SOCKSPEC_TRANSCRIPTS',
+  retries: 'SOCKSPEC_RETRIES',
 } as const;
 
 export interface RunSettings {
@@ -23,6 +25,10 @@ export interface RunSettings {
   /** Folder where each suite file appends its case outcomes for the CLI to summarise. */
   outcomesDir?: string;
   stepTimeout?: number;
+  /** Keep the transcript of every case, not only of failed ones. */
+  transcripts?: boolean;
+  /** Run a failed case again up to this many times; a pass after a failure is reported as flaky. */
+  retries?: number;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
@@ -32,6 +38,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     controlled: env[ENV.controlled] !== 'false',
     outcomesDir: env[ENV.outcomes] || undefined,
     stepTimeout: env[ENV.stepTimeout] ? Number(env[ENV.stepTimeout]) : undefined,
+    transcripts: env[ENV.transcripts] === 'true',
+    retries: env[ENV.retries] ? Number(env[ENV.retries]) : undefined,
   };
 }
 
@@ -40,5 +48,7 @@ export function settingsEnv(settings: RunSettings): Record<string, string> {
   if (settings.endpoints) env[ENV.endpoints] = JSON.stringify(settings.endpoints);
   if (settings.outcomesDir) env[ENV.outcomes] = settings.outcomesDir;
   if (settings.stepTimeout) env[ENV.stepTimeout] = String(settings.stepTimeout);
+  if (settings.transcripts) env[ENV.transcripts] = 'true';
+  if (settings.retries) env[ENV.retries] = String(settings.retries);
   return env;
 }

@@ -21,6 +21,7 @@ export function defineSuiteTests(file: string): void {
   let endpoints: Endpoints = settings.endpoints ?? {};
   const builtin = settings.endpoints ? undefined : new BuiltinTarget();
 
+  if (settings.retries) jest.retryTimes(settings.retries);
   describe(suite.suite, () => {
     beforeAll(async () => {
       if (builtin) endpoints = await builtin.start([suite.service]);
@@ -39,7 +40,7 @@ export function defineSuiteTests(file: string): void {
       }
       test(title, async () => {
         const outcome = await runCase(suite, c, endpoints, { stepTimeout: settings.stepTimeout });
-        if (settings.outcomesDir) appendRecord(settings.outcomesDir, toRecord(outcome));
+        if (settings.outcomesDir) appendRecord(settings.outcomesDir, toRecord(outcome, settings.transcripts || outcome.verdict === 'fail'));
         if (outcome.verdict === 'fail' && level !== 'info') throw failureError(outcome);
       }, caseTimeouts(suite, c).total + JEST_MARGIN_MS);
     }

@@ -21,6 +21,8 @@ export interface OutcomeRecord {
   reason?: string;
   /** The connections' events, for failed cases (for every case with --transcripts). */
   transcript?: RecordedEvent[];
+  /** Set by collapseAttempts: the case failed, then passed when run again (--retries). */
+  flaky?: { attempts: number; firstFailure?: string };
 }
 
 /** A transcript event as JSON: the first bytes of data in hex. */
@@ -60,6 +62,24 @@ export function skipRecord(suite: Suite, c: Case, reason: string): OutcomeRecord
 
 export function appendRecord(dir: string, record: OutcomeRecord): void {
   appendFileSync(path.join(dir, `${record.suite}.jsonl`), `${JSON.stringify(record)}\n`);
+}
+
+/**
+ * With --retries a case leaves one record per attempt; the last decides its verdict, and a pass
+ * after a failure is marked flaky rather than passed silently.
+ */
+export function collapseAttempts(records: readonly OutcomeRecord[]): OutcomeRecord[] {
+  const byCase = new Map<string, OutcomeRecord[]>();
+  for (const r of records) {
+    const key = `${r.suite}/${r.caseId}`;
+    byCase.set(key, [...(byCase.get(key) ?? []), r]);
+  }
+  return [...byCase.values()].map((attempts) => {
+    const last = attempts[attempts.length - 1];
+    const failure = attempts.find((a) => a.verdict === 'fail');
+    if (last.verdict !== 'pass' || !failure) return last;
+    return { ...last, flaky: { attempts: attempts.length, firstFailure: failure.message } };
+  });
 }
 
 export function readRecords(dir: string): OutcomeRecord[] {

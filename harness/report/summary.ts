@@ -35,6 +35,8 @@ export function summaryLines(records: readonly OutcomeRecord[], strict: boolean)
   }
   const notes = records.flatMap((r) => r.notes.map((note) => `  ${r.suite}/${r.caseId}: ${note}`));
   if (notes.length) lines.push('', 'notes:', ...notes);
+  const flaky = records.filter((r) => r.flaky);
+  if (flaky.length) lines.push('', 'flaky (failed, then passed when run again):', ...flaky.map((r) => `  ${r.suite}/${r.caseId} (${r.flaky?.attempts} attempts)`));
   const skipped = records.filter((r) => r.verdict === 'skip');
   if (skipped.length) lines.push('', 'skipped:', ...skipped.map((r) => `  ${r.suite}/${r.caseId}: ${r.reason}`));
   const tolerated = records.filter((r) => r.verdict === 'fail' && !failsRun(r, strict));

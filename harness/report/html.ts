@@ -1,0 +1,164 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ResultsFile } from './results-json';
+
+/**
+ * One self-contained HTML file (no network, no external files): the summary, every case grouped by
+ * suite and reference with a filter, and for each failure its transcript as a message sequence
+ * between the client lanes and the server. The results are embedded as JSON and drawn by a small
+ * script, so the file stays readable and the data is the same as results.json.
+ */
+export function writeHtmlReport(dir: string, results: ResultsFile): string {
+  const file = path.join(dir, 'index.html');
+  const data = JSON.stringify(results).replace(/</g, '\\u003c');
+  writeFileSync(file, PAGE.replace('/*DATA*/null', data));
+  return file;
+}
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>sockspec report</title>
+<style>
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1b1f24; }
+  h1 { font-size: 1.4rem; margin: 0 0 .3rem; }
+  .meta { color: #57606a; margin-bottom: 1rem; }
+  .totals span { display: inline-block; padding: .2rem .6rem; border-radius: 1rem; margin-right: .4rem; background: #eaeef2; }
+  .totals .failed { background: #ffd8d3; } .totals .passed { background: #d2f4d3; }
+  .controls { margin: 1rem 0; display: flex; gap: .4rem; align-items: center; }
+  .controls button { border: 1px solid #d0d7de; background: #f6f8fa; border-radius: .4rem; padding: .3rem .7rem; cursor: pointer; }
+  .controls button.active { background: #0969da; color: white; border-color: #0969da; }
+  .controls input { flex: 1; max-width: 24rem; padding: .3rem .5rem; border: 1px solid #d0d7de; border-radius: .4rem; }
+  section.suite > h2 { font-size: 1.1rem; margin: 1.2rem 0 .3rem; }
+  h3.ref { font-size: .85rem; color: #57606a; margin: .6rem 0 .2rem; font-weight: 600; }
+  .case { border: 1px solid #d0d7de; border-radius: .4rem; margin: .25rem 0; }
+  .case > summary { padding: .35rem .6rem; cursor: pointer; display: flex; gap: .6rem; }
+  .case .verdict { width: 4.5rem; font-weight: 600; }
+  .v-pass .verdict { color: #1a7f37; } .v-fail .verdict { color: #cf222e; } .v-skip .verdict, .v-info .verdict { color: #9a6700; }
+  .case .id { font-family: ui-monospace, monospace; }
+  .case .level { color: #57606a; margin-left: auto; }
+  .body { padding: .4rem .8rem .8rem; border-top: 1px solid #d0d7de; }
+  pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: 12px; }
+  .sequence { display: grid; grid-template-columns: 6rem 1fr 12rem 1fr; font: 12px ui-monospace, monospace; border: 1px solid #d0d7de; }
+  .sequence > div { padding: .15rem .4rem; border-bottom: 1px solid #eaeef2; }
+  .sequence .head { font-weight: 600; background: #f6f8fa; }
+  .sequence .arrow { text-align: center; color: #0969da; }
+  .sequence .to-server .arrow { color: #8250df; }
+  .sequence .event-rst .arrow, .sequence .event-error .arrow { color: #cf222e; }
+  .hidden { display: none; }
+</style>
+</head>
+<body>
+<h1>sockspec report</h1>
+<div class="meta" id="meta"></div>
+<div class="totals" id="totals"></div>
+<div class="controls">
+  <button data-filter="all" class="active">All</button>
+  <button data-filter="fail">Failed</button>
+  <button data-filter="pass">Passed</button>
+  <button data-filter="skip">Skipped</button>
+  <input id="search" type="search" placeholder="Filter by id, title or reference">
+</div>
+<main id="cases"></main>
+<script type="application/json" id="results">/*DATA*/null</script>
+<script>
+const results = JSON.parse(document.getElementById('results').textContent);
+const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) k === 'class' ? (node.className = v) : node.setAttribute(k, v);
+  for (const child of children) node.append(child);
+  return node;
+};
+const LABEL = { pass: 'passed', fail: 'FAILED', skip: 'skipped', info: 'info' };
+document.getElementById('meta').textContent = 'target: ' + results.target + ' · finished ' + results.finishedAt + (results.strict ? ' · strict' : '');
+const t = results.totals;
+document.getElementById('totals').append(
+  el('span', { class: 'passed' }, t.passed + ' passed'),
+  el('span', { class: 'failed' }, t.failed + ' failed'),
+  el('span', {}, t.tolerated + ' tolerated'),
+  el('span', {}, t.skipped + ' skipped'),
+);
+
+function arrowFor(e) {
+  switch (e.kind) {
+    case 'sent': return ['to-server', e.bytes + ' B ─────▶'];
+    case 'received': return ['to-client', '◀───── ' + e.bytes + ' B'];
+    case 'fin-sent': return ['to-server', 'FIN ──▶'];
+    case 'fin-received': return ['to-client', '◀── FIN'];
+    case 'rst-sent': return ['to-server event-rst', 'RST ──▶'];
+    case 'rst-received': return ['to-client event-rst', '◀── RST'];
+    case 'connect': return ['to-server', 'SYN ──▶'];
+    case 'connected': return ['to-client', '◀── connected'];
+    case 'connect-failed': return ['to-client event-error', '✕ ' + (e.detail || '')];
+    case 'error': return ['to-client event-error', '✕ ' + (e.detail || '')];
+    default: return ['', e.kind];
+  }
+}
+
+function sequence(events) {
+  const grid = el('div', { class: 'sequence' }, el('div', { class: 'head' }, 'ms'), el('div', { class: 'head' }, 'client'), el('div', { class: 'head' }), el('div', { class: 'head' }, 'server'));
+  for (const e of events) {
+    const [direction, arrow] = arrowFor(e);
+    const bytes = e.headHex ? ' ' + e.headHex.replace(/(..)/g, '$1 ').trim() + ((e.bytes || 0) * 2 > e.headHex.length ? ' …' : '') : '';
+    const segments = e.segments > 1 ? ' (' + e.segments + ' segments)' : '';
+    const clientText = e.conn + (e.kind === 'sent' || e.kind === 'connect' ? bytes + segments : '') + (e.kind === 'note' || e.kind === 'closed' ? ' ' + (e.detail || e.kind) : '');
+    const serverText = e.kind === 'received' ? bytes + segments : '';
+    for (const cell of [el('div', {}, e.at.toFixed(1)), el('div', {}, clientText), el('div', { class: 'arrow' }, arrow), el('div', {}, serverText)]) {
+      cell.classList.add('row');
+      if (direction) direction.split(' ').forEach((c) => cell.classList.add(c));
+      grid.append(cell);
+    }
+  }
+  return grid;
+}
+
+function caseNode(c) {
+  const node = el('details', { class: 'case v-' + c.verdict, 'data-verdict': c.verdict === 'info' ? 'pass' : c.verdict, 'data-text': (c.id + ' ' + c.title + ' ' + c.ref).toLowerCase() });
+  node.append(el('summary', {}, el('span', { class: 'verdict' }, LABEL[c.verdict]), el('span', { class: 'id' }, c.id), el('span', {}, c.title), el('span', { class: 'level' }, c.level + ' · ' + c.durationMs + ' ms')));
+  const body = el('div', { class: 'body' });
+  if (c.reason) body.append(el('p', {}, 'skipped: ' + c.reason));
+  for (const note of c.notes) body.append(el('p', {}, 'note: ' + note));
+  if (c.message) body.append(el('pre', { class: 'message' }, c.message));
+  if (c.transcript && c.transcript.length) body.append(el('h4', {}, 'transcript'), sequence(c.transcript));
+  if (!body.childNodes.length) body.append(el('p', {}, 'ref: ' + c.ref));
+  node.append(body);
+  if (c.verdict === 'fail') node.open = true;
+  return node;
+}
+
+const main = document.getElementById('cases');
+const suites = [...new Set(results.cases.map((c) => c.suite))];
+for (const suite of suites) {
+  const section = el('section', { class: 'suite' }, el('h2', {}, suite));
+  const cases = results.cases.filter((c) => c.suite === suite);
+  for (const ref of [...new Set(cases.map((c) => c.ref))]) {
+    section.append(el('h3', { class: 'ref' }, ref));
+    for (const c of cases.filter((x) => x.ref === ref)) section.append(caseNode(c));
+  }
+  main.append(section);
+}
+
+let verdictFilter = 'all';
+function applyFilter() {
+  const text = document.getElementById('search').value.toLowerCase();
+  for (const node of document.querySelectorAll('.case')) {
+    const show = (verdictFilter === 'all' || node.dataset.verdict === verdictFilter) && node.dataset.text.includes(text);
+    node.classList.toggle('hidden', !show);
+  }
+  for (const section of document.querySelectorAll('section.suite')) {
+    section.classList.toggle('hidden', !section.querySelector('.case:not(.hidden)'));
+  }
+}
+for (const button of document.querySelectorAll('.controls button')) {
+  button.addEventListener('click', () => {
+    verdictFilter = button.dataset.filter;
+    document.querySelectorAll('.controls button').forEach((b) => b.classList.toggle('active', b === button));
+    applyFilter();
+  });
+}
+document.getElementById('search').addEventListener('input', applyFilter);
+</script>
+</body>
+</html>
+`;
