@@ -1,4 +1,11 @@
 import type { Endpoints } from '../targets/target';
+import type { CommandTargetOptions } from '../targets/command';
+
+/** A RegExp does not survive JSON: the ready-log pattern travels as its source. */
+function parseLaunch(json: string): CommandTargetOptions {
+  const spec = JSON.parse(json) as Omit<CommandTargetOptions, 'readyLog'> & { readyLog?: string };
+  return { ...spec, readyLog: spec.readyLog === undefined ? undefined : new RegExp(spec.readyLog) };
+}
 
 /**
  * How the CLI tells the suite files (running inside jest, possibly in worker processes) what to
@@ -11,6 +18,7 @@ export const ENV = {
   outcomes: 'SOCKSPEC_OUTCOMES_DIR',
   stepTimeout: 'SOCKSPEC_STEP_TIMEOUT',
   controlled: 'SOCKSPEC_TARGET_CONTROLLED',
+  launch: 'SOCKSPEC_LAUNCH',
   transcripts: 'SOCKSPEC_TRANSCRIPTS',
   retries: 'SOCKSPEC_RETRIES',
 } as const;
@@ -22,6 +30,8 @@ export interface RunSettings {
   target: string;
   /** Whether sockspec starts and stops the target (so cases may restart it). */
   controlled: boolean;
+  /** For a command target: how the lifecycle cases start more instances of it. */
+  launch?: CommandTargetOptions;
   /** Folder where each suite file appends its case outcomes for the CLI to summarise. */
   outcomesDir?: string;
   stepTimeout?: number;
@@ -36,6 +46,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     endpoints: env[ENV.endpoints] ? (JSON.parse(env[ENV.endpoints] as string) as Endpoints) : undefined,
     target: env[ENV.target] ?? 'builtin',
     controlled: env[ENV.controlled] !== 'false',
+    launch: env[ENV.launch] ? parseLaunch(env[ENV.launch] as string) : undefined,
     outcomesDir: env[ENV.outcomes] || undefined,
     stepTimeout: env[ENV.stepTimeout] ? Number(env[ENV.stepTimeout]) : undefined,
     transcripts: env[ENV.transcripts] === 'true',
@@ -50,5 +61,6 @@ export function settingsEnv(settings: RunSettings): Record<string, string> {
   if (settings.stepTimeout) env[ENV.stepTimeout] = String(settings.stepTimeout);
   if (settings.transcripts) env[ENV.transcripts] = 'true';
   if (settings.retries) env[ENV.retries] = String(settings.retries);
+  if (settings.launch) env[ENV.launch] = JSON.stringify({ ...settings.launch, readyLog: settings.launch.readyLog?.source });
   return env;
 }

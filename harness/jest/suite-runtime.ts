@@ -1,6 +1,7 @@
 import { loadSuite } from '../suite/load';
 import { caseTimeouts, runCase, type CaseOutcome } from '../run/run-case';
-import { BuiltinTarget } from '../targets/builtin';
+import { BuiltinLauncher, BuiltinTarget } from '../targets/builtin';
+import { CommandLauncher } from '../targets/command';
 import type { Endpoints } from '../targets/target';
 import { appendRecord, toRecord } from '../report/outcome-record';
 import { describeFailure } from '../verdict/describe';
@@ -20,26 +21,31 @@ export function defineSuiteTests(file: string): void {
   const settings = readSettings();
   let endpoints: Endpoints = settings.endpoints ?? {};
   const builtin = settings.endpoints ? undefined : new BuiltinTarget();
+  // Lifecycle cases start instances of their own: reference servers, or the target's command.
+  const launcher = builtin ? new BuiltinLauncher() : settings.launch ? new CommandLauncher(settings.launch) : undefined;
 
   if (settings.retries) jest.retryTimes(settings.retries);
   describe(suite.suite, () => {
     beforeAll(async () => {
       if (builtin) endpoints = await builtin.start([suite.service]);
     });
-    afterAll(async () => builtin?.stop());
+    afterAll(async () => {
+      await builtin?.stop();
+      if (launcher instanceof CommandLauncher) await launcher.dispose();
+    });
 
     for (const c of suite.cases) {
       const level = c.level ?? 'must';
       const title = `${c.id}: ${c.title}${level === 'must' ? '' : ` [${level}]`}`;
       // The builtin servers declare everything; a target the CLI started declares what it was told.
-      const skip = settings.endpoints ? unmetNeed(c, settings.endpoints[suite.service], settings.controlled) : undefined;
+      const skip = settings.endpoints ? unmetNeed(c, settings.endpoints[suite.service], launcher !== undefined) : undefined;
       if (skip) {
         if (settings.outcomesDir) appendRecord(settings.outcomesDir, skipRecord(suite, c, skip));
         test.skip(`${title} [skipped: ${skip}]`, () => undefined);
         continue;
       }
       test(title, async () => {
-        const outcome = await runCase(suite, c, endpoints, { stepTimeout: settings.stepTimeout });
+        const outcome = await runCase(suite, c, endpoints, { stepTimeout: settings.stepTimeout, launcher });
         if (settings.outcomesDir) appendRecord(settings.outcomesDir, toRecord(outcome, settings.transcripts || outcome.verdict === 'fail'));
         if (outcome.verdict === 'fail' && level !== 'info') throw failureError(outcome);
       }, caseTimeouts(suite, c).total + JEST_MARGIN_MS);

@@ -44,19 +44,27 @@ export async function connectTls(name: string, endpoint: Endpoint, options: TlsC
     afterHandshake.push(type);
     if (type === RECORD_TYPE.alert) transcript.record(name, 'note', 'TLS alert record received');
   });
-  const socket = tls.connect({
-    socket: tap,
-    servername: net.isIP(options.servername) ? undefined : options.servername,
-    ca: options.ca,
-    rejectUnauthorized: options.verify,
-    checkServerIdentity: (_host, cert) => tls.checkServerIdentity(options.servername, cert),
-    minVersion: options.minVersion,
-    maxVersion: options.maxVersion,
-    ciphers: legacyCiphers(options),
-    ALPNProtocols: options.alpn,
-    cert: options.clientCert?.cert,
-    key: options.clientCert?.key,
-  });
+  let socket: tls.TLSSocket;
+  try {
+    socket = tls.connect({
+      socket: tap,
+      servername: net.isIP(options.servername) ? undefined : options.servername,
+      ca: options.ca,
+      rejectUnauthorized: options.verify,
+      checkServerIdentity: (_host, cert) => tls.checkServerIdentity(options.servername, cert),
+      minVersion: options.minVersion,
+      maxVersion: options.maxVersion,
+      ciphers: legacyCiphers(options),
+      ALPNProtocols: options.alpn,
+      cert: options.clientCert?.cert,
+      key: options.clientCert?.key,
+    });
+  } catch (err) {
+    // OpenSSL refused the options themselves (e.g. no cipher matches): nothing reached the server.
+    raw.destroy();
+    const e = err as NodeJS.ErrnoException;
+    throw new TlsHandshakeError(e.code ?? 'ERROR', false, e.message);
+  }
   await handshake(socket, raw, name, transcript, deadline);
   handshakeDone = true;
   const session = { ...sessionOf(socket), recordsAfterHandshake: afterHandshake };

@@ -4,6 +4,7 @@ import { SuiteUsageError } from '../verdict/failure';
 import type { ConnectionScope } from './scope';
 import type { Step } from '../steps/registry';
 import { Patience } from '../net/waiter';
+import type { Instance, Launcher } from '../targets/launcher';
 
 /** What every step of one case run shares. */
 export interface CaseRun {
@@ -21,6 +22,18 @@ export interface CaseRun {
   readonly signal: AbortSignal;
   /** Measurements worth reporting even when the case passes (e.g. UDP loss). */
   readonly notes: string[];
+  /** Starts server instances for the lifecycle steps; absent when sockspec does not run the target. */
+  readonly launcher?: Launcher;
+  /** Server instances and held ports the lifecycle steps made; released when the case ends. */
+  readonly lifecycle: LifecycleState;
+}
+
+export interface LifecycleState {
+  instances: Map<string, Instance>;
+  /** The port of the most recent launch, for "start again on the same port". */
+  lastPort?: number;
+  /** A port sockspec holds itself, to start a server on a port that is taken. */
+  held?: { port: number; release(): Promise<void> };
 }
 
 /** What one step sees when it runs. */

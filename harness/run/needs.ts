@@ -2,18 +2,18 @@ import { NEEDS, type Case, type Need } from '../suite/schema';
 import type { Endpoint } from '../targets/target';
 
 /** Why a case cannot run against this target, or undefined when it can. */
-export function unmetNeed(c: Case, endpoint: Endpoint | undefined, controlled: boolean): string | undefined {
-  const missing = (c.needs ?? []).find((need) => !met(need, endpoint, controlled));
+export function unmetNeed(c: Case, endpoint: Endpoint | undefined, canLaunch: boolean): string | undefined {
+  const missing = (c.needs ?? []).find((need) => !met(need, endpoint, canLaunch));
   return missing ? `needs ${NEEDS[missing]}` : undefined;
 }
 
-function met(need: Need, endpoint: Endpoint | undefined, controlled: boolean): boolean {
+function met(need: Need, endpoint: Endpoint | undefined, canLaunch: boolean): boolean {
   switch (need) {
     case 'sni':
       return endpoint?.tls?.altServername !== undefined;
     case 'alpn':
       return (endpoint?.tls?.alpn?.length ?? 0) > 0;
     case 'restart':
-      return controlled;
+      return canLaunch;
   }
 }

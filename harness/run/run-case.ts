@@ -7,6 +7,7 @@ import { stepKind, type Step } from '../steps/registry';
 import { StepFailure } from '../verdict/failure';
 import type { CaseRun, StepContext } from './context';
 import { ConnectionScope } from './scope';
+import type { Launcher } from '../targets/launcher';
 
 export const DEFAULT_STEP_TIMEOUT = 2000;
 export const DEFAULT_CASE_TIMEOUT = 30_000;
@@ -29,6 +30,8 @@ export interface CaseOutcome {
 export interface RunOptions {
   /** Overrides every step deadline the suite sets (used to keep the project's own tests fast). */
   stepTimeout?: number;
+  /** Starts server instances for lifecycle cases (builtin or command targets). */
+  launcher?: Launcher;
 }
 
 /** Deadlines of a case, from the case, else the suite's defaults, else sockspec's. */
@@ -53,13 +56,16 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     suite: suite.suite,
     caseId: c.id,
     service: suite.service,
-    endpoints,
+    // Lifecycle steps point the service at the instances they start, for this case only.
+    endpoints: { ...endpoints },
     transcript: new Transcript(),
     stepTimeout: options.stepTimeout ?? timeouts.step,
     caseTimeout: timeouts.total,
     caseDeadline: started + timeouts.total,
     signal: abort.signal,
     notes: [],
+    launcher: options.launcher,
+    lifecycle: { instances: new Map() },
   };
   const scope = new ConnectionScope();
   let failure: StepFailure | undefined;
@@ -70,6 +76,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
   } finally {
     clearTimeout(timer);
     scope.closeAll();
+    await releaseLifecycle(run);
   }
   return {
     suite: suite.suite,
@@ -84,6 +91,13 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     notes: run.notes,
     transcript: run.transcript,
   };
+}
+
+/** Stops what lifecycle steps started, whatever the verdict, so no server outlives its case. */
+async function releaseLifecycle(run: CaseRun): Promise<void> {
+  await Promise.all([...run.lifecycle.instances.values()].map((instance) => instance.stop(2000)));
+  run.lifecycle.instances.clear();
+  await run.lifecycle.held?.release();
 }
 
 async function runSteps(run: CaseRun, steps: readonly Step[], scope: ConnectionScope, pathPrefix: string, seedPrefix: string): Promise<void> {

@@ -10,9 +10,14 @@ import { expectRefused } from './expect-refused';
 import { close, halfClose, reset } from './close';
 import { sleep } from './sleep';
 import { parallel, repeat } from './parallel';
+import { launch } from './launch';
+import { stopServer } from './stop-server';
+import { holdPort } from './hold-port';
+import { expectTimeWait } from './expect-time-wait';
 
 /** Every step kind a suite may use, in the order the docs list them. */
-export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, sleep, parallel, repeat] as const;
+export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, sleep, parallel, repeat,
+  launch, stopServer, holdPort, expectTimeWait] as const;
 
 type Kinds = (typeof STEP_KINDS)[number];
 type ParamsOf<K> = K extends StepKind<infer S> ? Static<S> : never;
@@ -30,11 +35,19 @@ export function stepKindNames(): string[] {
   return [...byName.keys()];
 }
 
+/** Whether `- kind:` with nothing after it means "all defaults": an object schema with no required field. */
+export function takesEmpty(kind: StepKind): boolean {
+  return kind.schema.type === 'object' && !(kind.schema.required as string[] | undefined)?.length;
+}
+
 /** The JSON Schema of one step (any kind), as editors see it: shorthands included. */
 export function stepSchema(): TSchema {
   return Type.Union(
     STEP_KINDS.map((kind) => {
-      const params: TSchema = kind.shorthand ? Type.Union([Type.Null(), Type.String(), kind.schema]) : kind.schema;
+      const forms: TSchema[] = [kind.schema];
+      if (takesEmpty(kind as unknown as StepKind)) forms.unshift(Type.Null());
+      if (kind.shorthand) forms.unshift(Type.String());
+      const params: TSchema = forms.length === 1 ? kind.schema : Type.Union(forms);
       return Type.Object({ [kind.name]: params }, { additionalProperties: false, description: kind.summary });
     }),
   );

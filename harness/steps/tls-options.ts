@@ -26,6 +26,9 @@ export type TlsOptionsSpec = Static<typeof TlsOptions>;
 
 /** The client options for a step: the step's own, filled in from the endpoint and the run's certificates. */
 export async function clientOptions(spec: TlsOptionsSpec, endpoint: Endpoint): Promise<TlsClientOptions> {
+  if (spec.min && spec.max && VERSIONS.indexOf(spec.min) > VERSIONS.indexOf(spec.max)) {
+    throw new SuiteUsageError(`tls.min (${spec.min}) is above tls.max (${spec.max}): such a client offers nothing`);
+  }
   const certs = await cachedCertificateSet();
   const declared = endpoint.tls ?? {};
   return {

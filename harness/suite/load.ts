@@ -5,7 +5,7 @@ import { LineCounter, parseDocument, isMap, isScalar, YAMLParseError, type Docum
 import type { TSchema } from '@sinclair/typebox';
 import { SuiteSchema, type Suite } from './schema';
 import { SuiteError } from './suite-error';
-import { stepKind, stepKindNames } from '../steps/registry';
+import { stepKind, stepKindNames, takesEmpty } from '../steps/registry';
 
 type PathPart = string | number;
 
@@ -79,9 +79,10 @@ export function loadSuite(file: string): Suite {
       }
       const record = step as Record<string, unknown>;
       const raw = record[name];
-      if (kind.shorthand === 'conn' && (raw === null || typeof raw === 'string')) record[name] = raw === null ? {} : { conn: raw };
+      if (raw === null && takesEmpty(kind)) record[name] = {};
+      else if (kind.shorthand === 'conn' && typeof raw === 'string') record[name] = { conn: raw };
       check(kind.schema, record[name], [...stepPath, name]);
-      const nested = (record[name] as { steps?: unknown[] }).steps;
+      const nested = (record[name] as { steps?: unknown[] } | null)?.steps;
       if (Array.isArray(nested)) checkSteps(nested, [...stepPath, name, 'steps']);
     });
   }

@@ -10,7 +10,7 @@ export const LEVELS = ['must', 'should', 'info'] as const;
 export const NEEDS = {
   sni: 'a second server name with its own certificate (--alt-servername)',
   alpn: 'the ALPN protocols the server supports (--alpn)',
-  restart: 'a target sockspec starts and stops itself (builtin, --cmd, container)',
+  restart: 'a target sockspec starts and stops itself (builtin or --cmd)',
 } as const;
 export type Need = keyof typeof NEEDS;
 export type Level = (typeof LEVELS)[number];

@@ -1,6 +1,7 @@
 import { REFERENCE_SERVERS } from '../servers/catalog';
 import type { RunningServer } from '../servers/running-server';
 import type { Endpoints, ServiceName, Target } from './target';
+import type { Instance, LaunchOutcome, Launcher } from './launcher';
 
 /** The reference servers, started in this process on ephemeral loopback ports. */
 export class BuiltinTarget implements Target {
@@ -24,4 +25,53 @@ export class BuiltinTarget implements Target {
     this.running = [];
     await Promise.all(running.map((server) => server.close()));
   }
+}
+
+/** Starts reference servers in this process; a start that cannot bind ends like a process that exits. */
+export class BuiltinLauncher implements Launcher {
+  readonly description = 'builtin';
+
+  async launch(service: ServiceName, port: number): Promise<LaunchOutcome> {
+    try {
+      const server = await REFERENCE_SERVERS[service].start({ port });
+      return { ready: true, instance: inProcessInstance(server) };
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      return { ready: false, instance: endedInstance(port, why), why: `the server could not start: ${why}` };
+    }
+  }
+}
+
+function inProcessInstance(server: RunningServer): Instance {
+  let ended: string | undefined;
+  return {
+    port: server.port,
+    get running() {
+      return ended === undefined;
+    },
+    get exitDescription() {
+      return ended;
+    },
+    output: () => [],
+    listeningPorts: () => (ended === undefined ? [server.port] : []),
+    waitForExit: async () => ended !== undefined,
+    async stop() {
+      const started = Date.now();
+      await server.close();
+      ended = 'stopped';
+      return { graceful: true, exit: ended, ms: Date.now() - started };
+    },
+  };
+}
+
+function endedInstance(port: number, why: string): Instance {
+  return {
+    port,
+    running: false,
+    exitDescription: why,
+    output: () => [],
+    listeningPorts: () => [],
+    waitForExit: async () => true,
+    stop: async () => ({ graceful: true, exit: why, ms: 0 }),
+  };
 }

@@ -1,11 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from './free-port';
-import { OutputTail } from './output-tail';
-import { retryWithBackoff, tcpAccepts, udpBound } from './readiness';
-import { splitCommand } from './split-command';
-import { SERVICE_TRANSPORT, TLS_SERVICES, TargetError, type Endpoints, type ServiceName, type Target, type TlsEndpoint } from './target';
 import { cachedCertificateSet } from '../certs/cache';
 import { makeTempCertificates, type TempCertificates } from '../certs/write';
+import { freePort } from './free-port';
+import type { Instance, LaunchOutcome, Launcher } from './launcher';
+import { retryWithBackoff, tcpAccepts, udpBound } from './readiness';
+import { ServerProcess } from './server-process';
+import { listeningPorts } from './proc-sockets';
+import { splitCommand } from './split-command';
+import { SERVICE_TRANSPORT, TLS_SERVICES, TargetError, type Endpoints, type ServiceName, type Target, type TlsEndpoint } from './target';
 
 export interface CommandTargetOptions {
   /**
@@ -25,23 +26,14 @@ export interface CommandTargetOptions {
 }
 
 const HOST = '127.0.0.1';
-
-interface Launched {
-  child: ChildProcess;
-  output: OutputTail;
-  exited: boolean;
-  /** Set when the program could not be started at all (e.g. not found). */
-  spawnError?: Error;
-}
+const PLACEHOLDER = /\{(port|cert|key|ca)\}/g;
 
 /**
- * A server started from a command line: one process (group) per service, on a port sockspec picks.
- * No shell runs: the command is split into words and `{port}` substituted word by word.
+ * Starts the command as a server on a given port. No shell runs: the command is split into words
+ * and the placeholders substituted word by word, so nothing in them is ever interpreted.
  */
-export class CommandTarget implements Target {
-  readonly controlled = true;
+export class CommandLauncher implements Launcher {
   readonly description: string;
-  private launched: Launched[] = [];
   private readonly words: string[];
   private certificates: TempCertificates | undefined;
 
@@ -55,28 +47,35 @@ export class CommandTarget implements Target {
     if (this.words.length === 0) throw new TargetError('the command is empty');
   }
 
-  async start(services: readonly ServiceName[]): Promise<Endpoints> {
-    const endpoints: Endpoints = {};
-    const files = await this.certificateFiles();
-    for (const service of services) {
-      const transport = SERVICE_TRANSPORT[service];
-      const port = await freePort(transport, HOST);
-      const launched = this.launch({ ...files, port: String(port) });
-      const ready = await this.waitReady(launched, transport, port);
-      if (!ready) {
-        const failure = this.failure(launched, port);
-        await this.stop();
-        throw failure;
-      }
-      endpoints[service] = { host: HOST, port, transport, tls: TLS_SERVICES.includes(service) ? this.options.tls ?? {} : undefined };
+  async launch(service: ServiceName, port: number, deadline: number, expect: 'listening' | 'failure' = 'listening'): Promise<LaunchOutcome> {
+    const began = Date.now();
+    const values: Record<string, string> = { ...(await this.certificateFiles()), port: String(port) };
+    const [program, ...args] = this.words.map((word) => word.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole));
+    const server = new ServerProcess(program, args);
+    const instance = processInstance(server, port);
+    if (expect === 'failure') {
+      const exited = await server.waitForExit(deadline);
+      return exited ? { ready: false, instance, why: `the command exited (${server.exitDescription})` } : { ready: true, instance };
     }
-    return endpoints;
+    const readyLog = this.options.readyLog;
+    const probe = readyLog
+      ? async () => server.output.seen(readyLog)
+      : SERVICE_TRANSPORT[service] === 'tcp'
+        ? () => tcpAccepts(HOST, port)
+        : async () => udpBound(port);
+    const { ready } = await retryWithBackoff(probe, { deadline, alive: () => !server.exited });
+    if (ready) return { ready, instance };
+    const how = readyLog ? `print a line matching ${readyLog}` : `listen on ${HOST}:${port}`;
+    const why = server.spawnError
+      ? `could not start ${program}: ${(server.spawnError as NodeJS.ErrnoException).code ?? server.spawnError.message}`
+      : server.exited
+        ? `the command exited (${server.exitDescription}) before it would ${how}`
+        : `the command did not ${how} within ${((deadline - began) / 1000).toFixed(1)} s`;
+    return { ready, instance, why };
   }
 
-  async stop(): Promise<void> {
-    const launched = this.launched;
-    this.launched = [];
-    await Promise.all(launched.map((l) => stopGroup(l, this.options.stopTimeoutMs ?? 3000)));
+  /** Removes the certificate files written for the command, if any. */
+  async dispose(): Promise<void> {
     await this.certificates?.remove();
     this.certificates = undefined;
   }
@@ -88,88 +87,57 @@ export class CommandTarget implements Target {
     const { server, ca } = this.certificates.paths;
     return { cert: server.cert, key: server.key, ca: ca.cert };
   }
-
-  private launch(values: Record<string, string>): Launched {
-    const [program, ...args] = this.words.map((word) => word.replace(/\{(port|cert|key|ca)\}/g, (whole, name: string) => values[name] ?? whole));
-    // detached: the server gets a process group of its own, so stop() reaches its children too.
-    const child = spawn(program, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output = new OutputTail();
-    const launched: Launched = { child, output, exited: false };
-    output.follow(child.stdout as NonNullable<typeof child.stdout>);
-    output.follow(child.stderr as NonNullable<typeof child.stderr>);
-    child.on('error', (err) => {
-      launched.exited = true;
-      launched.spawnError = err;
-    });
-    child.on('exit', () => {
-      launched.exited = true;
-    });
-    this.launched.push(launched);
-    trackForExit(launched);
-    return launched;
-  }
-
-  private async waitReady(launched: Launched, transport: 'tcp' | 'udp', port: number): Promise<boolean> {
-    const deadline = Date.now() + (this.options.startTimeoutMs ?? 10_000);
-    const alive = () => !launched.exited;
-    const readyLog = this.options.readyLog;
-    const probe = readyLog
-      ? async () => launched.output.seen(readyLog)
-      : transport === 'tcp'
-        ? () => tcpAccepts(HOST, port)
-        : async () => udpBound(port);
-    return (await retryWithBackoff(probe, { deadline, alive })).ready;
-  }
-
-  private failure(launched: Launched, port: number): TargetError {
-    const { spawnError } = launched;
-    const how = this.options.readyLog ? `print a line matching ${this.options.readyLog}` : `listen on ${HOST}:${port}`;
-    const reason = spawnError
-      ? `could not start ${this.words[0]}: ${(spawnError as NodeJS.ErrnoException).code ?? spawnError.message}`
-      : launched.child.exitCode !== null || launched.child.signalCode !== null
-        ? `the command exited (${launched.child.exitCode !== null ? `code ${launched.child.exitCode}` : launched.child.signalCode}) before it would ${how}`
-        : `the command did not ${how} within ${(this.options.startTimeoutMs ?? 10_000) / 1000} s`;
-    return new TargetError(`${reason}\n  command: ${this.options.command}`, launched.output.last());
-  }
 }
 
-/** SIGTERM to the whole group, then SIGKILL if it lingers. */
-function stopGroup(launched: Launched, timeoutMs: number): Promise<void> {
-  untrackForExit(launched);
-  const pid = launched.child.pid;
-  if (launched.exited || pid === undefined) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), timeoutMs);
-    launched.child.once('exit', () => {
-      clearTimeout(timer);
-      signalGroup(pid, 'SIGKILL'); // children the server left behind
-      resolve();
-    });
-    signalGroup(pid, 'SIGTERM');
-  });
+function processInstance(server: ServerProcess, port: number): Instance {
+  return {
+    port,
+    get running() {
+      return !server.exited;
+    },
+    get exitDescription() {
+      return server.exitDescription;
+    },
+    output: () => server.output.last(),
+    listeningPorts: () => (server.pid === undefined || server.exited ? [] : listeningPorts(server.pid)),
+    waitForExit: (deadline) => server.waitForExit(deadline),
+    stop: (timeoutMs) => server.stop(timeoutMs),
+  };
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // The group is already gone.
+/** A server started from a command line: one process (group) per service, on a port sockspec picks. */
+export class CommandTarget implements Target {
+  readonly controlled = true;
+  readonly description: string;
+  readonly launcher: CommandLauncher;
+  private instances: Instance[] = [];
+
+  constructor(private readonly options: CommandTargetOptions) {
+    this.launcher = new CommandLauncher(options);
+    this.description = this.launcher.description;
   }
-}
 
-/** Process groups still running when this process exits (e.g. on Ctrl-C) are killed on the way out. */
-const running = new Set<Launched>();
-let exitHookInstalled = false;
+  async start(services: readonly ServiceName[]): Promise<Endpoints> {
+    const endpoints: Endpoints = {};
+    for (const service of services) {
+      const transport = SERVICE_TRANSPORT[service];
+      const port = await freePort(transport, HOST);
+      const outcome = await this.launcher.launch(service, port, Date.now() + (this.options.startTimeoutMs ?? 10_000));
+      this.instances.push(outcome.instance);
+      if (!outcome.ready) {
+        const output = outcome.instance.output();
+        await this.stop();
+        throw new TargetError(`${outcome.why}\n  command: ${this.options.command}`, output);
+      }
+      endpoints[service] = { host: HOST, port, transport, tls: TLS_SERVICES.includes(service) ? this.options.tls ?? {} : undefined };
+    }
+    return endpoints;
+  }
 
-function trackForExit(launched: Launched): void {
-  running.add(launched);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const l of running) if (l.child.pid !== undefined && !l.exited) signalGroup(l.child.pid, 'SIGKILL');
-  });
-}
-
-function untrackForExit(launched: Launched): void {
-  running.delete(launched);
+  async stop(): Promise<void> {
+    const instances = this.instances;
+    this.instances = [];
+    await Promise.all(instances.map((instance) => instance.stop(this.options.stopTimeoutMs ?? 3000)));
+    await this.launcher.dispose();
+  }
 }

@@ -1,0 +1,34 @@
+import type { ServiceName } from './target';
+
+/** A server instance a launcher started, on a port sockspec chose. */
+export interface Instance {
+  readonly port: number;
+  /** Whether it is still running (listening or not). */
+  readonly running: boolean;
+  /** How it ended (`code 1`, `EADDRINUSE`), once it has. */
+  readonly exitDescription: string | undefined;
+  /** Its last output lines (a process's stdout and stderr; empty for in-process servers). */
+  output(): string[];
+  /** The TCP ports it listens on now (a process's, read from /proc). */
+  listeningPorts(): number[];
+  /** Resolves true once it has ended, false if the deadline passed first. */
+  waitForExit(deadline: number): Promise<boolean>;
+  /** Asks it to stop (SIGTERM for a process); forces it after `timeoutMs`. */
+  stop(timeoutMs: number): Promise<{ graceful: boolean; exit: string; ms: number }>;
+}
+
+export type LaunchOutcome = { ready: true; instance: Instance } | { ready: false; instance: Instance; why: string };
+
+/**
+ * Starts server instances on a given port and reports whether each came up: what the lifecycle
+ * cases need (a restart on the same port, a start on a port already taken, a second instance).
+ */
+export interface Launcher {
+  readonly description: string;
+  /**
+   * `listening`: resolves once the instance listens on the port (ready) or has failed. `failure`:
+   * the port is expected to be unusable, so nothing is probed (something else may answer there);
+   * resolves once the instance has exited (not ready) or at the deadline with it still running.
+   */
+  launch(service: ServiceName, port: number, deadline: number, expect?: 'listening' | 'failure'): Promise<LaunchOutcome>;
+}
