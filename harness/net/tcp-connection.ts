@@ -44,6 +44,7 @@ export class TcpConnection {
   private buffered = 0;
   private writes: Promise<void> = Promise.resolve();
   private pendingEcho: Payload[] = [];
+  private readingStopped = false;
 
   /**
    * Wraps a connected socket (plain, or TLS after its handshake). `abort` sends RST; a TLS socket
@@ -127,8 +128,15 @@ export class TcpConnection {
       }
     }
     this.buffered -= taken;
-    if (this.socket.isPaused() && this.buffered <= RECEIVE_LIMIT / 2) this.socket.resume();
+    if (this.socket.isPaused() && !this.readingStopped && this.buffered <= RECEIVE_LIMIT / 2) this.socket.resume();
     return parts.length === 1 ? parts[0] : Buffer.concat(parts, taken);
+  }
+
+  /** Stops reading from the socket, as a client that never reads: the peer's sends back up. */
+  stopReading(): void {
+    this.readingStopped = true;
+    this.socket.pause();
+    this.transcript.record(this.name, 'note', 'stopped reading');
   }
 
   /** The received bytes not yet consumed, without consuming them. */

@@ -28,6 +28,17 @@ export const close = defineStep({
   },
 });
 
+export const stopReading = defineStep({
+  name: 'stop-reading',
+  summary: 'Stops reading from the connection for the rest of the case, as a client that never reads: what the server sends backs up.',
+  shorthand: 'conn',
+  schema: ConnOnly,
+  describe: (p) => `stop reading ${p.conn ?? DEFAULT_CONN}`,
+  async run(p, ctx) {
+    ctx.scope.tcp(p.conn).stopReading();
+  },
+});
+
 export const reset = defineStep({
   name: 'reset',
   summary: 'Aborts the connection at once: the kernel sends RST and queued data is discarded.',

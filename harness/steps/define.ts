@@ -16,6 +16,8 @@ export interface StepKind<S extends TSchema = TSchema> {
   readonly shorthand?: 'conn';
   describe(params: Static<S>): string;
   run(params: Static<S>, ctx: StepContext): Promise<void>;
+  /** Where the step holds nested step lists (relative paths), so the loader checks them too. */
+  nested?(params: Static<S>): { path: (string | number)[]; steps: unknown[] }[];
 }
 
 export function defineStep<N extends string, S extends TSchema>(kind: StepKind<S> & { name: N }): StepKind<S> & { name: N } {

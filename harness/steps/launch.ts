@@ -42,7 +42,9 @@ export const launch = defineStep({
       run.lifecycle.lastPort = port;
       const previous = run.endpoints[run.service];
       run.endpoints[run.service] = { host: '127.0.0.1', port, transport: SERVICE_TRANSPORT[run.service], tls: previous?.tls };
-      run.transcript.record(name, 'note', `listening on port ${port}`);
+      const probes = outcome.attempts ? ` after ${outcome.attempts} connection attempt(s) (exponential backoff with jitter)` : '';
+      run.transcript.record(name, 'note', `listening on port ${port}${probes}`);
+      if (outcome.attempts) run.notes.push(`${name}: listening after ${outcome.attempts} connection attempt(s)`);
       return;
     }
     if (outcome.ready) {

@@ -21,6 +21,7 @@ export const parallel = defineStep({
     { additionalProperties: false },
   ),
   describe: (p) => `parallel (${p.clients} clients)`,
+  nested: (p) => [{ path: ['steps'], steps: p.steps }],
   async run(p, ctx) {
     const stagger = p.stagger === undefined ? 0 : toMs(p.stagger);
     const scopes = Array.from({ length: p.clients }, (_, i) => new ConnectionScope(i + 1));
@@ -49,6 +50,7 @@ export const repeat = defineStep({
   summary: 'Runs the steps N times in sequence, in this case\'s connections; stops at the first failure and says which round.',
   schema: Type.Object({ times: Type.Integer({ minimum: 1, maximum: 100000 }), steps: StepList }, { additionalProperties: false }),
   describe: (p) => `repeat ${p.times} times`,
+  nested: (p) => [{ path: ['steps'], steps: p.steps }],
   async run(p, ctx) {
     for (let round = 1; round <= p.times; round++) {
       try {

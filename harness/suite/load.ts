@@ -82,8 +82,7 @@ export function loadSuite(file: string): Suite {
       if (raw === null && takesEmpty(kind)) record[name] = {};
       else if (kind.shorthand === 'conn' && typeof raw === 'string') record[name] = { conn: raw };
       check(kind.schema, record[name], [...stepPath, name]);
-      const nested = (record[name] as { steps?: unknown[] } | null)?.steps;
-      if (Array.isArray(nested)) checkSteps(nested, [...stepPath, name, 'steps']);
+      for (const list of kind.nested?.(record[name]) ?? []) checkSteps(list.steps, [...stepPath, name, ...list.path]);
     });
   }
 }

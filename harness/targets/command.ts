@@ -63,8 +63,8 @@ export class CommandLauncher implements Launcher {
       : SERVICE_TRANSPORT[service] === 'tcp'
         ? () => tcpAccepts(HOST, port)
         : async () => udpBound(port);
-    const { ready } = await retryWithBackoff(probe, { deadline, alive: () => !server.exited });
-    if (ready) return { ready, instance };
+    const { ready, attempts } = await retryWithBackoff(probe, { deadline, alive: () => !server.exited });
+    if (ready) return { ready, instance, attempts };
     const how = readyLog ? `print a line matching ${readyLog}` : `listen on ${HOST}:${port}`;
     const why = server.spawnError
       ? `could not start ${program}: ${(server.spawnError as NodeJS.ErrnoException).code ?? server.spawnError.message}`

@@ -17,7 +17,7 @@ export interface Instance {
   stop(timeoutMs: number): Promise<{ graceful: boolean; exit: string; ms: number }>;
 }
 
-export type LaunchOutcome = { ready: true; instance: Instance } | { ready: false; instance: Instance; why: string };
+export type LaunchOutcome = { ready: true; instance: Instance; attempts?: number } | { ready: false; instance: Instance; why: string };
 
 /**
  * Starts server instances on a given port and reports whether each came up: what the lifecycle
