@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { MUTANTS } from '../fixtures/mutants/echo-tcp';
+import { toRecord } from '../harness/report/outcome-record';
+import { writeHtmlReport } from '../harness/report/html';
+import { resultsOf } from '../harness/report/results-json';
+import { bundledSuite, runEachCaseFresh } from './support/run-suite';
+import { ROOT, tempDir } from './support/cli';
+import { describeWithPrograms } from './support/tools';
+
+/** The HTML report in a real headless browser: it renders, shows a failure's transcript, and filters. */
+describeWithPrograms(['chromium'], 'HTML report', () => {
+  let browser: Browser;
+  let file: string;
+  const dir = tempDir();
+
+  beforeAll(async () => {
+    const suite = bundledSuite('echo-tcp');
+    const outcomes = await runEachCaseFresh(suite, () => MUTANTS['recv-once-then-close'].start({}));
+    file = writeHtmlReport(dir.path, resultsOf(outcomes.map((o) => toRecord(o)), 'fixture: recv-once-then-close', false));
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    dir.remove();
+  });
+
+  test('shows the totals, and a failed case with its message and its transcript as a sequence', async () => {
+    const page = await browser.newPage();
+    await page.goto(`file://${file}`);
+    expect(await page.locator('#totals').textContent()).toMatch(/\d+ failed/);
+    const failed = page.locator('details.case.v-fail', { hasText: 'echo-tcp/size-1025' });
+    expect(await failed.locator('pre.message').textContent()).toContain('received 1 KiB then the peer closed the connection (FIN)');
+    const sequence = failed.locator('.sequence');
+    const lanes = await sequence.textContent();
+    expect(lanes).toMatch(/1025 B ─────▶/);
+    expect(lanes).toMatch(/◀── FIN/);
+    mkdirSync(path.join(ROOT, 'reports'), { recursive: true });
+    await failed.screenshot({ path: path.join(ROOT, 'reports', 'html-report-failure.png') });
+    await page.close();
+  }, 30_000);
+
+  test('the Failed filter hides passed cases, and the search box narrows by id', async () => {
+    const page = await browser.newPage();
+    await page.goto(`file://${file}`);
+    const visible = () => page.locator('details.case:not(.hidden)').count();
+    const all = await visible();
+    await page.click('button[data-filter="fail"]');
+    const failing = await visible();
+    expect(failing).toBeGreaterThan(0);
+    expect(failing).toBeLessThan(all);
+    expect(await page.locator('details.case.v-pass:not(.hidden)').count()).toBe(0);
+    await page.fill('#search', 'size-16m');
+    expect(await visible()).toBe(1);
+    await page.close();
+  }, 30_000);
+});
