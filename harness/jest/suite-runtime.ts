@@ -1,8 +1,8 @@
 import { loadSuite } from '../suite/load';
 import { caseTimeouts, runCase, type CaseOutcome } from '../run/run-case';
 import { BuiltinLauncher, BuiltinTarget } from '../targets/builtin';
-import { CommandLauncher } from '../targets/command';
-import type { Endpoints } from '../targets/target';
+import { CommandLauncher, CommandTarget, type CommandTargetOptions } from '../targets/command';
+import { SERVICE_TRANSPORT, type Endpoints } from '../targets/target';
 import { appendRecord, toRecord } from '../report/outcome-record';
 import { describeFailure } from '../verdict/describe';
 import { readSettings } from './settings';
@@ -12,33 +12,43 @@ import { skipRecord } from '../report/outcome-record';
 /** Time jest allows a test beyond the case's own deadline, so the case reports its own timeout. */
 const JEST_MARGIN_MS = 5000;
 
+/** For use from a project's own jest tests: the server to check, instead of the builtin ones. */
+export interface SuiteTestOptions {
+  /** A command sockspec starts (`{port}` and the certificate placeholders are substituted). */
+  command?: CommandTargetOptions;
+}
+
 /**
  * Turns one suite file into jest tests: describe(suite) with one test per case. Called by the code
- * the YAML transform generates, at module load, so everything here is synchronous until the tests run.
+ * the YAML transform generates (the target then comes from the CLI, through the environment), or
+ * by a project's own test file with a command to test. It runs at module load, so everything here
+ * is synchronous until the tests run.
  */
-export function defineSuiteTests(file: string): void {
+export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): void {
   const suite = loadSuite(file);
-  const settings = readSettings();
+  const settings = options.command ? { ...readSettings({}), launch: options.command } : readSettings();
   let endpoints: Endpoints = settings.endpoints ?? {};
-  const builtin = settings.endpoints ? undefined : new BuiltinTarget();
+  // The target this file starts itself: the builtin servers, or the command it was given.
+  const own = options.command ? new CommandTarget(options.command) : settings.endpoints ? undefined : new BuiltinTarget();
   // Lifecycle cases start instances of their own: reference servers, or the target's command.
-  const launcher = builtin ? new BuiltinLauncher() : settings.launch ? new CommandLauncher(settings.launch) : undefined;
+  const launcher = own instanceof BuiltinTarget ? new BuiltinLauncher() : settings.launch ? new CommandLauncher(settings.launch) : undefined;
+  const declared = options.command ? { host: '', port: 0, transport: SERVICE_TRANSPORT[suite.service], tls: options.command.tls } : settings.endpoints?.[suite.service];
 
   if (settings.retries) jest.retryTimes(settings.retries);
   describe(suite.suite, () => {
     beforeAll(async () => {
-      if (builtin) endpoints = await builtin.start([suite.service]);
-    });
+      if (own) endpoints = await own.start([suite.service]);
+    }, 30_000);
     afterAll(async () => {
-      await builtin?.stop();
+      await own?.stop();
       if (launcher instanceof CommandLauncher) await launcher.dispose();
     });
 
     for (const c of suite.cases) {
       const level = c.level ?? 'must';
       const title = `${c.id}: ${c.title}${level === 'must' ? '' : ` [${level}]`}`;
-      // The builtin servers declare everything; a target the CLI started declares what it was told.
-      const skip = settings.endpoints ? unmetNeed(c, settings.endpoints[suite.service], launcher !== undefined) : undefined;
+      // The builtin servers declare everything; another target declares what it was told.
+      const skip = own instanceof BuiltinTarget ? undefined : unmetNeed(c, declared, launcher !== undefined);
       if (skip) {
         if (settings.outcomesDir) appendRecord(settings.outcomesDir, skipRecord(suite, c, skip));
         test.skip(`${title} [skipped: ${skip}]`, () => undefined);

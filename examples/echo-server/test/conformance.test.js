@@ -1,0 +1,2 @@
+// Runs the suites named in sockspec.config.json against `node server.js {port}`.
+require('sockspec').defineConformanceTests();
