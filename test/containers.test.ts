@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { GenericContainer } from 'testcontainers';
 import { echoFixtureImage, socatImage } from '../harness/containers/images';
-import { ContainerTarget, type ContainerTargetOptions, OWNER_LABEL } from '../harness/targets/container';
+import { ContainerTarget, type ContainerTargetOptions, NO_RUNTIME_MESSAGE, OWNER_LABEL } from '../harness/targets/container';
 import { type Endpoint, TargetError } from '../harness/targets/target';
 import { describeWithDocker } from './support/docker';
 
@@ -62,17 +62,29 @@ describeWithDocker('ContainerTarget with Docker', () => {
     await Promise.all(targets.splice(0).map((started) => started.stop()));
   });
 
-  test('the node fixture echoes over TCP and UDP through ports published on 127.0.0.1', async () => {
+  test('the node fixture echoes over TCP and UDP; its ports are published on 127.0.0.1 only', async () => {
     const echo = target(fixture);
     const endpoints = await echo.start(['echo-tcp', 'echo-udp']);
 
-    expect(endpoints['echo-tcp']).toMatchObject({ host: '127.0.0.1', transport: 'tcp' });
-    expect(endpoints['echo-udp']).toMatchObject({ host: '127.0.0.1', transport: 'udp' });
+    expect(endpoints['echo-tcp']).toMatchObject({ transport: 'tcp' });
+    expect(endpoints['echo-udp']).toMatchObject({ transport: 'udp' });
     await expect(tcpRoundTrip(endpoints['echo-tcp']!, 'hello over tcp')).resolves.toBe('hello over tcp');
     await expect(udpRoundTrip(endpoints['echo-udp']!, 'hello over udp')).resolves.toBe('hello over udp');
     expect(echo.logs()).toContain('listening on 7');
     const published = docker('ps', '--filter', OURS, '--format', '{{.Ports}}').split(', ');
     expect(published.map((binding) => binding.replace(/:\d+->/, ':*->')).sort()).toEqual(['127.0.0.1:*->7/tcp', '127.0.0.1:*->7/udp']);
+  });
+
+  // On a Linux engine with a bridge network (CI), the host reaches the container's own address.
+  test('cases reach the container at its own address, past Docker\'s proxy: a zero-length datagram comes back', async () => {
+    const echo = target(fixture);
+    const endpoints = await echo.start(['echo-tcp', 'echo-udp']);
+    const address = docker('inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', docker('ps', '-q', '--filter', OURS));
+
+    expect(endpoints['echo-tcp']).toMatchObject({ host: address, port: 7 });
+    expect(endpoints['echo-udp']).toMatchObject({ host: address, port: 7 });
+    expect(echo.description).toBe(`container: ${fixture.image} (container address, no proxy)`);
+    await expect(udpRoundTrip(endpoints['echo-udp']!, '')).resolves.toBe('');
   });
 
   test('socat, a third-party server, echoes over TCP', async () => {
@@ -91,6 +103,17 @@ describeWithDocker('ContainerTarget with Docker', () => {
     await expect(tcpRoundTrip(endpoints['echo-tcp']!, 'again')).resolves.toBe('again');
     await echo.stop();
     await echo.stop();
+  });
+
+  test('concurrent stop() calls (clean-up and a signal hook) all wait for the removal', async () => {
+    const echo = target(fixture);
+    await echo.start(['echo-tcp']);
+    const id = docker('ps', '-q', '--filter', OURS);
+
+    const first = echo.stop();
+    await echo.stop();
+    expect(docker('ps', '-a', '-q', '--filter', `id=${id}`)).toBe('');
+    await first;
   });
 
   test('a server that exits at once fails fast, with its output', async () => {
@@ -132,7 +155,7 @@ describe('ContainerTarget without Docker', () => {
       .catch((err: unknown) => err);
 
     expect(failure).toBeInstanceOf(TargetError);
-    expect((failure as TargetError).message).toBe('no container runtime: start Docker (see README) or use the builtin target');
+    expect((failure as TargetError).message).toBe(NO_RUNTIME_MESSAGE);
   });
 
   test('a service the image does not offer is refused before anything starts', async () => {

@@ -1,3 +1,6 @@
+import { REFERENCE_SERVERS } from '../servers/catalog';
+import { SERVICES } from '../servers/serve-main';
+
 export const MAIN_HELP = `sockspec: conformance suites for TCP, UDP and TLS servers
 
 Usage:
@@ -23,27 +26,53 @@ Suites:
 
 Target (one of):
   --target builtin     the reference servers, in-process (default)
+  --target container   the reference servers, each in a Docker container of its own (the image
+                       is built from this installation on first use; see docs/containers.md)
   --target tcp://HOST:PORT, --target udp://HOST:PORT
                        a server already running; cases that restart it are skipped
-  --cmd "COMMAND"      a command sockspec starts; {port} is replaced by a free port. No shell
-                       is involved. It is ready when it accepts a TCP connection (or, for UDP,
+  --cmd "COMMAND"      a command sockspec starts; {port} is replaced by a free port, {cert},
+                       {key} and {ca} by the run's TLS files (docs/tls.md). No shell is
+                       involved. It is ready when it accepts a TCP connection (or, for UDP,
                        when the port is bound), or when it prints a line matching --ready-log.
-  --ready-log REGEX    with --cmd: the line that says the server is ready
-  --start-timeout MS   with --cmd: how long it may take to be ready (default 10000)
+  --image NAME[:TAG]   a server image: one container for the run, removed afterwards; TLS
+                       servers find the run's certificate in /run/sockspec/ (needs Docker;
+                       see docs/containers.md)
+
+With --image:
+  --port N             the port the server listens on inside the container, for TCP suites
+  --udp-port N         the same for UDP suites
+  --env NAME=VALUE     an environment variable for the container; repeatable
+  --ready-log REGEX    the line the server prints once it serves (default: "listening on")
+  --start-timeout MS   how long it may take to print it (default 30000)
+
+With --cmd:
+  --ready-log REGEX    the line that says the server is ready
+  --start-timeout MS   how long it may take to be ready (default 10000)
 
 Verdicts and reports:
   --strict             a failed "should" case fails the run too
   --step-timeout MS    override every step deadline (e.g. for slow machines)
   --reports DIR        where junit.xml goes (default ./reports)
 
-Example:
-  sockspec run --suite echo-tcp --cmd "python3 my_server.py {port}"`;
+Examples:
+  sockspec run --suite echo-tcp --cmd "python3 my_server.py {port}"
+  sockspec run --suite echo-tcp --image my-echo:1.2 --port 7 --env LOG_LEVEL=debug`;
 
 export const LIST_HELP = `Usage: sockspec list [--suite NAME|FILE ...]
 
 Lists suites and their cases: id, level, reference, title.`;
 
-export const SERVE_HELP = `Usage: sockspec serve SERVICE [--port N] [--host ADDRESS]
+export const SERVE_HELP = `Usage: sockspec serve SERVICE [--port N] [--host ADDRESS] [--certificates FILE]
 
-Runs a reference server until interrupted. SERVICE is one of: echo-tcp, echo-udp.
-The default host is 127.0.0.1 and the default port 0 (the kernel picks one; it is printed).`;
+Runs a reference server until interrupted. SERVICE is one of:
+${serviceList()}
+
+The default host is 127.0.0.1 and the default port 0 (the kernel picks one; it is printed).
+--certificates FILE gives the TLS services a certificate set to serve with (JSON, as sockspec's
+certificate cache stores it). It becomes the cached set, so later runs on this machine trust it;
+a file that is not a usable set is refused and leaves the cache alone.`;
+
+function serviceList(): string {
+  const width = Math.max(...SERVICES.map((name) => name.length));
+  return SERVICES.map((name) => `  ${name.padEnd(width)}  ${REFERENCE_SERVERS[name].description}`).join('\n');
+}

@@ -33,6 +33,10 @@ async function runCommand(argv: string[]): Promise<number> {
         reports: values.reports ?? 'reports',
         target: values.target,
         cmd: values.cmd,
+        image: values.image,
+        port: values.port,
+        udpPort: values['udp-port'],
+        env: values.env,
         readyLog: values['ready-log'],
         startTimeout: values['start-timeout'],
       });
@@ -42,11 +46,10 @@ async function runCommand(argv: string[]): Promise<number> {
       if (values.help) return print(LIST_HELP);
       return print(listSuites(values.suite ?? []).join('\n'));
     }
-    case 'serve': {
-      const { values, positionals } = parse(rest, { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const, true);
-      if (values.help) return print(SERVE_HELP);
-      return serve(positionals, values);
-    }
+    case 'serve':
+      // serve's arguments are those of the reference image's entry point, which parses them.
+      if (rest.includes('--help') || rest.includes('-h')) return print(SERVE_HELP);
+      return serve(rest);
     case 'schema':
       return print(JSON.stringify(publishedSchema(), null, 2));
     default:
@@ -59,6 +62,10 @@ const RUN_OPTIONS = {
   filter: { type: 'string' },
   target: { type: 'string' },
   cmd: { type: 'string' },
+  image: { type: 'string' },
+  port: { type: 'string' },
+  'udp-port': { type: 'string' },
+  env: { type: 'string', multiple: true },
   'ready-log': { type: 'string' },
   'start-timeout': { type: 'string' },
   strict: { type: 'boolean' },
@@ -69,9 +76,9 @@ const RUN_OPTIONS = {
 
 type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
-function parse<O extends Options>(args: string[], options: O, allowPositionals = false) {
+function parse<O extends Options>(args: string[], options: O) {
   try {
-    return parseArgs({ args, options, allowPositionals, strict: true });
+    return parseArgs({ args, options, allowPositionals: false, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n')[0], 'see --help');
   }

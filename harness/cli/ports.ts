@@ -1,7 +1,8 @@
 import { UsageError } from './errors';
 
-export function parsePort(value: string): number {
+/** A port a server listens on: 1-65535 (0, "any port", cannot be connected to). */
+export function parsePort(value: string, flag: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes 0-65535, not "${value}"`);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new UsageError(`${flag} takes 1-65535, not "${value}"`);
   return port;
 }

@@ -10,6 +10,7 @@ import { summaryLines } from '../report/summary';
 import { failsRun } from '../report/verdict';
 import { loadSuite } from '../suite/load';
 import { BuiltinTarget } from '../targets/builtin';
+import type { Target } from '../targets/target';
 import { EXIT } from './errors';
 import { style } from './style';
 import { resolveSuiteFiles } from './suite-files';
@@ -32,7 +33,8 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   const suites = files.map((file) => loadSuite(file));
   if (flags.filter !== undefined) parseRegex(flags.filter, '--filter');
   const stepTimeout = flags.stepTimeout === undefined ? undefined : parseMs(flags.stepTimeout, '--step-timeout');
-  const target = targetFromFlags(flags);
+  const services = [...new Set(suites.map((s) => s.service))];
+  const target = await targetFromFlags(flags, services);
   const reportsDir = path.resolve(flags.reports);
   mkdirSync(reportsDir, { recursive: true });
   const outcomesDir = mkdtempSync(path.join(os.tmpdir(), 'sockspec-outcomes-'));
@@ -41,15 +43,14 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     await target.stop();
     rmSync(outcomesDir, { recursive: true, force: true });
   };
-  const onSignal = () => {
-    process.stderr.write('\ninterrupted: stopping the target\n');
-    void cleanUp().finally(() => process.exit(EXIT.interrupted));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Installed for the whole run, starting included: a container target sees that the CLI handles
+  // the signal and leaves the exit to it.
+  const onSignal = interruptHandler(cleanUp);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     // The builtin servers are started by each suite file, in the process that runs it.
-    const endpoints = target instanceof BuiltinTarget ? undefined : await target.start([...new Set(suites.map((s) => s.service))]);
+    const endpoints = target instanceof BuiltinTarget ? undefined : await target.start(services);
     Object.assign(process.env, settingsEnv({ endpoints, target: target.description, controlled: target.controlled, outcomesDir, stepTimeout }));
     process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}\n\n`);
 
@@ -57,6 +58,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     const records = readRecords(outcomesDir);
     process.stdout.write(`\n${summaryLines(records, flags.strict).join('\n')}\n\n`);
     const code = exitCode(records, flags.strict, results.numFailedTests, results.numRuntimeErrorTestSuites);
+    if (code !== EXIT.pass) printServerOutput(target);
     const verdict = code === EXIT.pass ? style.pass('PASS') : style.fail('FAIL');
     process.stdout.write(`${verdict}  JUnit report: ${path.relative(process.cwd(), path.join(reportsDir, 'junit.xml')) || 'junit.xml'}\n`);
     return code;
@@ -65,6 +67,39 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     process.off('SIGTERM', onSignal);
     await cleanUp();
   }
+}
+
+/**
+ * Ctrl-C stops the target, then exits with 130. A second one exits at once: the targets' exit
+ * hooks still kill command process groups and remove containers on the way out.
+ */
+function interruptHandler(cleanUp: () => Promise<void>): () => void {
+  let interrupted = false;
+  return () => {
+    if (interrupted) process.exit(EXIT.interrupted);
+    interrupted = true;
+    process.stderr.write('\ninterrupted: stopping the target (Ctrl-C again to quit at once)\n');
+    void cleanUp().finally(() => process.exit(EXIT.interrupted));
+  };
+}
+
+/** A target that keeps what its server printed (a container does). */
+interface WithServerOutput {
+  logs(): string[];
+}
+
+const SERVER_OUTPUT_LINES = 20;
+
+/**
+ * After a failed run, the server's side: its last output lines (a crash, a refused client). The
+ * failures in the JUnit report are written by jest, which has no hold on the target.
+ */
+function printServerOutput(target: Target): void {
+  const logs = (target as Partial<WithServerOutput>).logs;
+  const lines = typeof logs === 'function' ? logs.call(target).slice(-SERVER_OUTPUT_LINES) : [];
+  if (lines.length === 0) return;
+  const heading = `${style.bold('server output')} (last ${lines.length} lines, ${target.description}):`;
+  process.stdout.write(`${heading}\n${lines.map((line) => `  | ${line}`).join('\n')}\n\n`);
 }
 
 function jestArgv(files: string[], reportsDir: string, filter: string | undefined): Config.Argv {

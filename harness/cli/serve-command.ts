@@ -1,15 +1,13 @@
-import { REFERENCE_SERVERS } from '../servers/catalog';
-import { serveForeground } from '../servers/serve';
-import type { ServiceName } from '../targets/target';
-import { UsageError } from './errors';
-import { parsePort } from './ports';
+import { ServeArgumentError, parseServeArgs, serveRequest } from '../servers/serve-main';
+import { EXIT, UsageError } from './errors';
 
-export async function serve(positionals: string[], flags: { port?: string; host?: string }): Promise<number> {
-  const [service, ...extra] = positionals;
-  const known = Object.keys(REFERENCE_SERVERS);
-  if (!service) throw new UsageError('serve needs a SERVICE', `services: ${known.join(', ')}`);
-  if (extra.length) throw new UsageError(`unexpected argument: ${extra[0]}`);
-  if (!known.includes(service)) throw new UsageError(`unknown service "${service}"`, `services: ${known.join(', ')}`);
-  await serveForeground(service as ServiceName, flags.host ?? '127.0.0.1', flags.port === undefined ? 0 : parsePort(flags.port));
-  return 0;
+/** `sockspec serve`: the same arguments and server as the reference image's entry point. */
+export async function serve(args: readonly string[]): Promise<number> {
+  try {
+    await serveRequest(parseServeArgs(args));
+  } catch (err) {
+    if (err instanceof ServeArgumentError) throw new UsageError(err.message, 'see sockspec serve --help');
+    throw err;
+  }
+  return EXIT.pass;
 }

@@ -1,31 +1,105 @@
 import { AddressTarget } from '../targets/address';
 import { BuiltinTarget } from '../targets/builtin';
 import { CommandTarget } from '../targets/command';
-import type { Target } from '../targets/target';
+import type { ContainerPort, ContainerTarget } from '../targets/container';
+import { SERVICE_TRANSPORT, TLS_SERVICES, type ServiceName, type Target, type Transport } from '../targets/target';
 import { UsageError } from './errors';
+import { parsePort } from './ports';
 
 export interface TargetFlags {
   target?: string;
   cmd?: string;
+  image?: string;
+  port?: string;
+  udpPort?: string;
+  env?: string[];
   readyLog?: string;
   startTimeout?: string;
 }
 
-/** The target the run flags name: builtin unless --target ADDRESS or --cmd says otherwise. */
-export function targetFromFlags(flags: TargetFlags): Target {
-  if (flags.cmd !== undefined && flags.target !== undefined) throw new UsageError('give either --target or --cmd, not both');
-  if ((flags.readyLog !== undefined || flags.startTimeout !== undefined) && flags.cmd === undefined) {
-    throw new UsageError('--ready-log and --start-timeout go with --cmd');
-  }
-  if (flags.cmd !== undefined) {
-    return new CommandTarget({
-      command: flags.cmd,
-      readyLog: flags.readyLog === undefined ? undefined : parseRegex(flags.readyLog, '--ready-log'),
-      startTimeoutMs: flags.startTimeout === undefined ? undefined : parseMs(flags.startTimeout, '--start-timeout'),
-    });
+/**
+ * The target the run flags name for the services the suites need: builtin unless --target,
+ * --cmd or --image says otherwise. Every mistake in the flags is found here, before anything starts.
+ * The container targets are loaded only when asked for: testcontainers alone takes ~0.3 s to load.
+ */
+export async function targetFromFlags(flags: TargetFlags, services: readonly ServiceName[]): Promise<Target> {
+  checkCombination(flags);
+  if (flags.cmd !== undefined) return commandTarget(flags.cmd, flags);
+  if (flags.image !== undefined) return imageTarget(flags.image, flags, services);
+  if (flags.target === 'container') {
+    const { ReferenceContainersTarget } = await import('../containers/reference-target');
+    return new ReferenceContainersTarget();
   }
   if (flags.target === undefined || flags.target === 'builtin') return new BuiltinTarget();
   return AddressTarget.parse(flags.target);
+}
+
+function checkCombination(flags: TargetFlags): void {
+  const kinds = [flags.target, flags.cmd, flags.image].filter((value) => value !== undefined);
+  if (kinds.length > 1) throw new UsageError('give one of --target, --cmd and --image');
+  const started = flags.cmd !== undefined || flags.image !== undefined;
+  if ((flags.readyLog !== undefined || flags.startTimeout !== undefined) && !started) {
+    throw new UsageError('--ready-log and --start-timeout go with --cmd or --image');
+  }
+  if ((flags.port !== undefined || flags.udpPort !== undefined || flags.env !== undefined) && flags.image === undefined) {
+    throw new UsageError('--port, --udp-port and --env go with --image');
+  }
+}
+
+function commandTarget(command: string, flags: TargetFlags): CommandTarget {
+  const { readyLog, timeoutMs } = readiness(flags);
+  return new CommandTarget({ command, readyLog, startTimeoutMs: timeoutMs });
+}
+
+/** --ready-log and --start-timeout, which mean the same for a command and an image. */
+function readiness(flags: TargetFlags): { readyLog?: RegExp; timeoutMs?: number } {
+  return {
+    readyLog: flags.readyLog === undefined ? undefined : parseRegex(flags.readyLog, '--ready-log'),
+    timeoutMs: flags.startTimeout === undefined ? undefined : parseMs(flags.startTimeout, '--start-timeout'),
+  };
+}
+
+/** One container of `image` for the run. */
+async function imageTarget(image: string, flags: TargetFlags, services: readonly ServiceName[]): Promise<ContainerTarget> {
+  if (!/^\S+$/.test(image)) throw new UsageError(`--image takes NAME[:TAG], not "${image}"`);
+  const ports = containerPorts(flags, services);
+  const env = parseEnv(flags.env ?? []);
+  const { readyLog, timeoutMs } = readiness(flags);
+  const { ContainerTarget } = await import('../targets/container');
+  const { runCertificateFiles } = await import('../containers/run-certificates');
+  // TLS servers get the run's certificates, as a command does through {cert}, {key} and {ca}.
+  const files = services.some((service) => TLS_SERVICES.includes(service)) ? await runCertificateFiles() : [];
+  return new ContainerTarget({ image, ports, files, env, readyLog, startupTimeoutMs: timeoutMs });
+}
+
+/** TCP services are on --port inside the container, UDP ones on --udp-port. */
+function containerPorts(flags: TargetFlags, services: readonly ServiceName[]): Partial<Record<ServiceName, ContainerPort>> {
+  const inside: Record<Transport, number | undefined> = {
+    tcp: flags.port === undefined ? undefined : parsePort(flags.port, '--port'),
+    udp: flags.udpPort === undefined ? undefined : parsePort(flags.udpPort, '--udp-port'),
+  };
+  const ports: Partial<Record<ServiceName, ContainerPort>> = {};
+  for (const service of services) {
+    const transport = SERVICE_TRANSPORT[service];
+    const port = inside[transport];
+    if (port === undefined) {
+      const flag = transport === 'tcp' ? '--port' : '--udp-port';
+      throw new UsageError(`the ${service} suite needs a ${transport.toUpperCase()} port: add ${flag} N, the port the server listens on inside the container`);
+    }
+    ports[service] = { port, transport };
+  }
+  return ports;
+}
+
+/** `NAME=VALUE` pairs; the value may itself hold `=`. */
+function parseEnv(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(pair);
+    if (!match) throw new UsageError(`--env takes NAME=VALUE, not "${pair}"`);
+    env[match[1]] = match[2];
+  }
+  return env;
 }
 
 export function parseRegex(source: string, flag: string): RegExp {

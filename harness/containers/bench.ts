@@ -1,26 +1,25 @@
 import { performance } from 'node:perf_hooks';
-import { ContainerTarget } from '../targets/container';
-import { echoFixtureImage } from './images';
+import { runCase } from '../run/run-case';
+import type { Suite } from '../suite/schema';
+import type { Target } from '../targets/target';
 
 /**
- * How long a node server container takes from `start()` to ready through testcontainers: create,
- * start, ports published on loopback, ready line logged. Median of `runs`; building (or finding)
- * the image happens before timing. The fixture image has the same node and libraries as the
- * reference image, without needing a project build.
+ * Wall time from a target's start() to the verdict of the suite's first case: what a user waits
+ * for the first result. Median of `runs`, each with a fresh target; images are built beforehand.
  */
-export async function benchContainerStart(runs = 5): Promise<{ ms: number }> {
-  const options = await echoFixtureImage();
+export async function timeToFirstCase(makeTarget: () => Target, suite: Suite, runs = 5): Promise<number> {
   const samples: number[] = [];
   for (let run = 0; run < runs; run += 1) {
-    const target = new ContainerTarget(options);
+    const target = makeTarget();
     const started = performance.now();
     try {
-      await target.start(['echo-tcp']);
+      const outcome = await runCase(suite, suite.cases[0], await target.start([suite.service]));
+      if (outcome.verdict !== 'pass') throw new Error(`${suite.suite}/${outcome.caseId} failed against ${target.description}: ${outcome.failure?.summary}`);
       samples.push(performance.now() - started);
     } finally {
       await target.stop();
     }
   }
   samples.sort((a, b) => a - b);
-  return { ms: Math.round(samples[Math.floor(samples.length / 2)] * 10) / 10 };
+  return samples[Math.floor(samples.length / 2)];
 }

@@ -37,13 +37,18 @@ export async function buildImage(spec: ImageSpec): Promise<BuiltImage> {
   if (existing?.hash === hash) return { tag: spec.tag, rebuilt: false };
 
   const dir = mkdtempSync(path.join(tmpdir(), 'sockspec-image-'));
+  const removeStage = () => rmSync(dir, { recursive: true, force: true });
+  // A Ctrl-C mid-build ends the CLI with process.exit, past this `finally`: the staged node (~100 MB)
+  // would stay in the temp folder.
+  process.once('exit', removeStage);
   try {
     stageRootfs(path.join(dir, 'system'), system);
     stageRootfs(path.join(dir, 'app'), spec.files);
     writeFileSync(path.join(dir, 'Dockerfile'), `${dockerfile}LABEL ${HASH_LABEL}=${hash}\n`);
     await docker(['build', '--quiet', '--tag', spec.tag, dir]);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    process.off('exit', removeStage);
+    removeStage();
   }
   // Each rebuild would otherwise leave the previous image behind, untagged; an image still used by
   // a container cannot be removed, and can stay.

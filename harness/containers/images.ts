@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../jest/config';
-import type { ContainerTargetOptions } from '../targets/container';
+import { cachedCertificateSet } from '../certs/cache';
+import { REFERENCE_SERVERS } from '../servers/catalog';
+import type { ContainerPort, ContainerTargetOptions } from '../targets/container';
 import { SERVICE_TRANSPORT, type ServiceName } from '../targets/target';
-import { buildImage } from './build-image';
+import { type BuiltImage, buildImage } from './build-image';
 
 /*
  * Images built offline from host binaries, each returned with the ContainerTarget options that run
@@ -12,26 +14,50 @@ import { buildImage } from './build-image';
  */
 
 const SERVICE_PORT = 7;
-const SERVE_ENTRY = path.join(PACKAGE_ROOT, 'dist', 'harness', 'cli', 'serve-main.js');
+const DIST = path.join(PACKAGE_ROOT, 'dist', 'harness');
+const SERVE_ENTRY = path.join(DIST, 'servers', 'serve-main.js');
+/** Where a container of the reference image finds the host's certificate set. */
+const CERTIFICATES_PATH = '/run/sockspec/certificates.json';
+export const REFERENCE_TAG = 'sockspec/reference:local';
 
-/** sockspec's own reference server for one service, from the built project (`npm run build`). */
+/**
+ * sockspec's own reference server for one service, from the built project (`npm run build`). One
+ * image serves every service: the container's command picks one.
+ */
 export async function referenceImage(service: ServiceName): Promise<ContainerTargetOptions> {
+  await buildReferenceImage();
+  const port: ContainerPort = { port: SERVICE_PORT, transport: SERVICE_TRANSPORT[service] };
+  const command = [service, '--port', String(SERVICE_PORT), '--host', '0.0.0.0'];
+  const common = { image: REFERENCE_TAG, readyLog: `sockspec serve: ${service} listening on` };
+  const { tls } = REFERENCE_SERVERS[service];
+  if (!tls) return { ...common, ports: { [service]: port }, command };
+  // TLS servers get the host's certificate set, so they present the CA the run trusts, as the
+  // builtin servers do. The endpoint names that CA too: clients verify against this very set.
+  const set = await cachedCertificateSet();
+  return {
+    ...common,
+    ports: { [service]: { ...port, tls: { ...tls, ca: set.ca.cert } } },
+    command: [...command, '--certificates', CERTIFICATES_PATH],
+    files: [{ content: JSON.stringify(set), target: CERTIFICATES_PATH, mode: 0o600 }],
+  };
+}
+
+/**
+ * serve-main.js loads only harness/servers, harness/certs and node-forge (see its header): the
+ * image holds those and node, so changes elsewhere in the project do not rebuild it.
+ */
+async function buildReferenceImage(): Promise<BuiltImage> {
   if (!existsSync(SERVE_ENTRY)) throw new Error(`${SERVE_ENTRY} is missing: run npm run build first`);
-  const { tag } = await buildImage({
-    tag: 'sockspec/reference:local',
+  const forge = path.dirname(require.resolve('node-forge/package.json'));
+  return buildImage({
+    tag: REFERENCE_TAG,
     binaries: [process.execPath],
     files: [
-      { from: path.join(PACKAGE_ROOT, 'dist', 'harness'), to: '/app/dist/harness' },
-      { from: path.join(PACKAGE_ROOT, 'package.json'), to: '/app/package.json' },
+      ...['servers', 'certs'].map((folder) => ({ from: path.join(DIST, folder), to: `/app/dist/harness/${folder}` })),
+      { from: forge, to: '/app/node_modules/node-forge' },
     ],
-    entrypoint: [process.execPath, '/app/dist/harness/cli/serve-main.js'],
+    entrypoint: [process.execPath, '/app/dist/harness/servers/serve-main.js'],
   });
-  return {
-    image: tag,
-    ports: { [service]: { port: SERVICE_PORT, transport: SERVICE_TRANSPORT[service] } },
-    command: [service, '--port', String(SERVICE_PORT), '--host', '0.0.0.0'],
-    readyLog: `sockspec serve: ${service} listening on`,
-  };
 }
 
 /** A third-party TCP echo: socat, which logs `listening on` at `-d -d`. */

@@ -52,7 +52,7 @@ export class UdpConnection {
     const socket = dgram.createSocket({ type, recvBufferSize: RECEIVE_BUFFER });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(0, type === 'udp6' ? '::1' : '127.0.0.1', () => {
+      socket.bind(0, localAddress(endpoint.host, type), () => {
         socket.off('error', reject);
         resolve();
       });
@@ -121,4 +121,11 @@ function splitIntoDatagrams(payload: Payload, chunk: number): Payload[] {
     parts.push(fixed(copy, `datagram ${parts.length + 1} of ${payload.label}`));
   }
   return parts;
+}
+
+/** Loopback for a loopback server; otherwise any address, so the kernel picks the one that routes there. */
+function localAddress(host: string, type: 'udp4' | 'udp6'): string {
+  const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
+  if (type === 'udp6') return loopback ? '::1' : '::';
+  return loopback ? '127.0.0.1' : '0.0.0.0';
 }

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import net from 'node:net';
 import type { Readable } from 'node:stream';
 import {
   type ContainerRuntimeClient,
@@ -8,12 +9,22 @@ import {
   type StartedTestContainer,
   Wait,
 } from 'testcontainers';
-import { type Endpoints, type ServiceName, type Target, TargetError, type Transport } from './target';
+import { type Endpoint, type Endpoints, type ServiceName, type Target, TargetError, type TlsEndpoint, type Transport } from './target';
 
 /** Where a service listens inside the container. */
 export interface ContainerPort {
   port: number;
   transport: Transport;
+  /** For TLS services: passed on in the service's endpoint. */
+  tls?: TlsEndpoint;
+}
+
+/** A file written into the container before it starts. */
+export interface ContainerFile {
+  content: string;
+  /** Absolute path inside the container; missing folders are created. */
+  target: string;
+  mode?: number;
 }
 
 export interface ContainerTargetOptions {
@@ -26,6 +37,7 @@ export interface ContainerTargetOptions {
   startupTimeoutMs?: number;
   /** Replaces the image's CMD (the arguments after its entrypoint). */
   command?: string[];
+  files?: readonly ContainerFile[];
 }
 
 const LOOPBACK = '127.0.0.1';
@@ -36,42 +48,58 @@ const FAILURE_LINES = 20;
 /** Lets `docker ps -a --filter label=org.sockspec.owner-pid` find containers a crashed run left. */
 export const OWNER_LABEL = 'org.sockspec.owner-pid';
 const NO_RUNTIME = /Could not find a working container runtime strategy|connect (ENOENT|ECONNREFUSED) \S*docker\.sock/;
+/** What every container target says when there is no engine: one line, no stack (exit code 2). */
+export const NO_RUNTIME_MESSAGE = 'no container runtime: start Docker (see docs/containers.md) or use the builtin target';
 
-/** Runs a server image through testcontainers, one fresh container per start. */
+/**
+ * Runs a server image through testcontainers, one fresh container per start. The cases connect to
+ * the container's own address when this host reaches it, else to its ports published on loopback.
+ */
 export class ContainerTarget implements Target {
   readonly controlled = true;
-  readonly description: string;
+  private readonly image: string;
+  private reach: string | undefined;
   private container: StartedTestContainer | undefined;
+  private stopping: Promise<void> | undefined;
   private services: readonly ServiceName[] = [];
   private readonly output = new LogTail(LOG_LINES_KEPT);
 
   constructor(private readonly options: ContainerTargetOptions) {
-    this.description = ['container:', options.image, ...(options.command ?? [])].join(' ');
+    this.image = ['container:', options.image, ...(options.command ?? [])].join(' ');
+  }
+
+  /** The image and, once started, how the cases reach it. */
+  get description(): string {
+    return this.reach ? `${this.image} (${this.reach})` : this.image;
+  }
+
+  /** How the cases reach the container, once started: see reachableAddress(). */
+  get route(): string | undefined {
+    return this.reach;
   }
 
   async start(services: readonly ServiceName[]): Promise<Endpoints> {
-    if (this.container) throw new Error(`${this.description} is already started: stop() or restart() it`);
+    if (this.container) throw new Error(`${this.image} is already started: stop() or restart() it`);
     // No reaper image can be pulled offline; stop() and the exit hooks below remove containers instead.
     process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
     this.services = services;
     const ports = services.map((service) => this.portOf(service));
-    const container = new PublishedContainer(this.options, ports, (stream) => this.output.follow(stream));
+    // Tracked from creation on: a Ctrl-C while it starts must not leave it running.
+    const container = new PublishedContainer(this.options, ports, (stream) => this.output.follow(stream), (id) => track(this, id));
     try {
       this.container = await container.launch();
     } catch (err) {
-      throw await this.startFailure(err, container);
+      throw await this.startFailure(err, container).finally(() => untrack(this));
     }
-    track(this, this.container.getId());
-    return Object.fromEntries(
-      services.map((service, i) => [service, { host: LOOPBACK, port: container.hostPort(ports[i]), transport: ports[i].transport }]),
-    );
+    const direct = await reachableAddress(container.address());
+    this.reach = direct ? 'container address, no proxy' : `ports published on ${LOOPBACK}, through Docker's proxy`;
+    return Object.fromEntries(services.map((service, i) => [service, endpoint(container, ports[i], direct)]));
   }
 
+  /** Concurrent calls (the CLI's clean-up and a signal hook) all wait for the one removal. */
   async stop(): Promise<void> {
-    const container = this.container;
-    this.container = undefined;
-    untrack(this);
-    await container?.stop();
+    if (this.container) this.stopping = this.remove(this.container);
+    await this.stopping;
   }
 
   /** A fresh container for the same services: lifecycle cases check a server survives a restart. */
@@ -88,6 +116,17 @@ export class ContainerTarget implements Target {
     return this.output.lines();
   }
 
+  /** Untracked only once gone, so that the exit hook still covers a removal cut short. */
+  private async remove(container: StartedTestContainer): Promise<void> {
+    this.container = undefined;
+    try {
+      await container.stop();
+    } finally {
+      untrack(this);
+      this.stopping = undefined;
+    }
+  }
+
   private portOf(service: ServiceName): ContainerPort {
     const port = this.options.ports[service];
     if (!port) throw new TargetError(`image ${this.options.image} offers no ${service} service`);
@@ -97,11 +136,41 @@ export class ContainerTarget implements Target {
   private async startFailure(err: unknown, container: PublishedContainer): Promise<TargetError> {
     const reason = err instanceof Error ? err.message : String(err);
     if (NO_RUNTIME.test(reason)) {
-      return new TargetError('no container runtime: start Docker (see README) or use the builtin target');
+      return new TargetError(NO_RUNTIME_MESSAGE);
     }
     const output = (await container.removeLeftover()) ?? this.output.lines();
     return new TargetError(`container ${this.options.image} did not start: ${reason}`, output.slice(-FAILURE_LINES));
   }
+}
+
+function endpoint(container: PublishedContainer, { port, transport, tls }: ContainerPort, direct: string | undefined): Endpoint {
+  const at = direct ? { host: direct, port } : { host: LOOPBACK, port: container.hostPort({ port, transport }) };
+  return { ...at, transport, ...(tls && { tls }) };
+}
+
+/** Any port does: refused and accepted both prove the address answers. Port 1 is almost always closed. */
+const PROBE_PORT = 1;
+const PROBE_TIMEOUT_MS = 500;
+
+/**
+ * The container's own address when this host can reach it (a Linux engine, bridge network), else
+ * undefined (Docker Desktop, rootless or remote engines). Published ports go through Docker's
+ * userland proxy, which is not transparent: it drops zero-length UDP datagrams both ways and
+ * answers TCP connects itself before the server does, so verdicts would be the proxy's.
+ */
+async function reachableAddress(address: string | undefined): Promise<string | undefined> {
+  if (!address) return undefined;
+  const reached = await new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: address, port: PROBE_PORT });
+    const done = (answered: boolean) => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.setTimeout(PROBE_TIMEOUT_MS, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED'));
+  });
+  return reached ? address : undefined;
 }
 
 /**
@@ -111,11 +180,17 @@ export class ContainerTarget implements Target {
 class PublishedContainer extends GenericContainer {
   private id: string | undefined;
   private ports: InspectResult['ports'] | undefined;
+  private addresses: string[] = [];
   private readonly exited: Promise<number>;
   private onExit!: (code: number) => void;
   private readonly exitWatch = new AbortController();
 
-  constructor(options: ContainerTargetOptions, ports: readonly ContainerPort[], logs: (stream: Readable) => void) {
+  constructor(
+    options: ContainerTargetOptions,
+    ports: readonly ContainerPort[],
+    logs: (stream: Readable) => void,
+    private readonly created: (containerId: string) => void,
+  ) {
     super(options.image);
     this.exited = new Promise((resolve) => (this.onExit = resolve));
     const keys = [...new Set(ports.map(portKey))];
@@ -126,6 +201,7 @@ class PublishedContainer extends GenericContainer {
       .withLabels({ [OWNER_LABEL]: String(process.pid) })
       .withLogConsumer(logs);
     if (options.command) this.withCommand(options.command);
+    if (options.files) this.withCopyContentToContainer([...options.files]);
     this.hostConfig.PortBindings = Object.fromEntries(keys.map((key) => [key, [{ HostIp: LOOPBACK, HostPort: '0' }]]));
   }
 
@@ -149,6 +225,11 @@ class PublishedContainer extends GenericContainer {
     return binding.hostPort;
   }
 
+  /** The container's address on its (first) network, as the engine reported it at start. */
+  address(): string | undefined {
+    return this.addresses[0];
+  }
+
   /** Removes the container if a failed start left it, returning what it printed. */
   async removeLeftover(): Promise<string[] | undefined> {
     if (this.id === undefined) return undefined;
@@ -166,6 +247,7 @@ class PublishedContainer extends GenericContainer {
 
   protected override async containerCreated(containerId: string): Promise<void> {
     this.id = containerId;
+    this.created(containerId);
     const client = await getContainerRuntimeClient();
     // Waiting from creation on: an exit between start and a later wait() call would go unseen.
     client.container
@@ -176,6 +258,9 @@ class PublishedContainer extends GenericContainer {
 
   protected override async containerStarting(inspectResult: InspectResult): Promise<void> {
     this.ports = inspectResult.ports;
+    this.addresses = Object.values(inspectResult.networkSettings)
+      .map((network) => network.ipAddress)
+      .filter(Boolean);
   }
 }
 
@@ -240,14 +325,22 @@ function untrack(target: ContainerTarget): void {
   process.off('exit', removeAllNow);
 }
 
-/** Our listener replaced the default action (exit), so once the containers are gone the signal is raised again. */
+/**
+ * Our listener replaces the default action (exit). A program with a handler of its own decides how
+ * to end (the CLI stops its target, then exits with 130); otherwise the signal is raised again once
+ * the containers are gone. A container still starting has nothing to stop() yet: it is removed by id.
+ */
 async function stopAllThenRaise(signal: NodeJS.Signals): Promise<void> {
+  const handledElsewhere = process.listeners(signal).some((listener) => listener !== stopAllThenRaise);
   await Promise.allSettled([...live.keys()].map((target) => target.stop()));
+  if (handledElsewhere) return;
+  removeAllNow();
   process.kill(process.pid, signal);
 }
 
 /** `exit` listeners must be synchronous: the Docker API is asynchronous, the CLI can be waited for. */
 function removeAllNow(): void {
+  if (live.size === 0) return;
   try {
     execFileSync('docker', ['rm', '--force', ...live.values()], { stdio: 'ignore', timeout: 10_000 });
   } catch {

@@ -1,0 +1,54 @@
+import { ContainerTarget, type ContainerTargetOptions, NO_RUNTIME_MESSAGE } from '../targets/container';
+import { type Endpoints, type ServiceName, type Target, TargetError } from '../targets/target';
+import { REFERENCE_TAG, referenceImage } from './images';
+import { dockerAvailable } from './runtime';
+
+/**
+ * `--target container`: the reference servers, one container per service, from sockspec's own
+ * image. The suites reach them as they reach a user's image, against servers known to conform: a
+ * failure here is the container path's, and CI runs it for real.
+ */
+export class ReferenceContainersTarget implements Target {
+  readonly controlled = true;
+  private readonly started = new Map<ServiceName, ContainerTarget>();
+
+  get description(): string {
+    const routes = [...new Set([...this.started.values()].flatMap((target) => target.route ?? []))];
+    return `container: ${REFERENCE_TAG}, one per service${routes.length > 0 ? ` (${routes.join('; ')})` : ''}`;
+  }
+
+  async start(services: readonly ServiceName[]): Promise<Endpoints> {
+    // The image is built with the docker command line: without an engine, say so before building.
+    if (!dockerAvailable()) throw new TargetError(NO_RUNTIME_MESSAGE);
+    await this.stop();
+    this.started.clear();
+    for (const service of services) this.started.set(service, new ContainerTarget(await imageFor(service)));
+    // Containers start in parallel; a failed one stops the others (and stop() is safe after that).
+    const results = await Promise.allSettled([...this.started].map(([service, target]) => target.start([service])));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) {
+      await this.stop();
+      throw failed.reason;
+    }
+    return Object.assign({}, ...results.map((result) => (result as PromiseFulfilledResult<Endpoints>).value));
+  }
+
+  /** The targets are kept, stopped, for their logs. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.started.values()].map((target) => target.stop()));
+  }
+
+  /** The last lines each container wrote, prefixed with its service; still there after stop(). */
+  logs(): string[] {
+    return [...this.started].flatMap(([service, target]) => target.logs().map((line) => `${service}: ${line}`));
+  }
+}
+
+/** One image for every service, built (or found up to date) on the first call. */
+async function imageFor(service: ServiceName): Promise<ContainerTargetOptions> {
+  try {
+    return await referenceImage(service);
+  } catch (err) {
+    throw new TargetError(`could not build the reference image: ${(err as Error).message}`);
+  }
+}
