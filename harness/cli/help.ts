@@ -8,6 +8,8 @@ Usage:
   sockspec list   [--suite NAME|FILE]  list suites and their cases with references
   sockspec serve  SERVICE [--port N]   run a reference server in the foreground
   sockspec schema                      print the JSON Schema of suite files
+  sockspec certs  --out DIR            write the run's TLS certificates (PEM) for your server
+  sockspec merge  --out DIR SHARD...   merge the reports of runs split with --shard
 
   sockspec COMMAND --help              options of one command
   sockspec --version
@@ -49,14 +51,44 @@ With --cmd:
   --ready-log REGEX    the line that says the server is ready
   --start-timeout MS   how long it may take to be ready (default 10000)
 
+TLS targets declare (cases needing what is not declared are skipped, with the reason):
+  --ca FILE            the CA that signed the server's certificate (default: the run's own CA,
+                       the one {cert} is signed by; see sockspec certs)
+  --servername NAME    the name to verify the certificate against (default localhost)
+  --alt-servername N   a second name the server has its own certificate for (SNI cases)
+  --alpn P1,P2         the ALPN protocols the server supports (ALPN case)
+
 Verdicts and reports:
   --strict             a failed "should" case fails the run too
   --step-timeout MS    override every step deadline (e.g. for slow machines)
-  --reports DIR        where junit.xml goes (default ./reports)
+  --retries N          run a failed case again up to N times; a pass after a failure is
+                       reported as flaky (JUnit flakyFailure), not as a plain pass
+  --baseline FILE      accept the failures the baseline lists: only a regression (a case
+                       expected to pass that fails) fails the run; cases that start passing
+                       are reported
+  --update-baseline    with --baseline: write this run's verdicts to FILE (reasons kept)
+  --fail-on-unexpected-pass
+                       with --baseline: a case the baseline expects to fail that passes
+                       fails the run too
+  --transcripts        keep every case's transcript in the reports, not only failures'
+  --reports DIR        where junit.xml, results.json and index.html go (default ./reports)
+  --shard I/N          run the I-th of N parts of the suite files (jest's --shard), e.g. one
+                       per CI machine; join the parts' reports with sockspec merge
 
 Examples:
   sockspec run --suite echo-tcp --cmd "python3 my_server.py {port}"
   sockspec run --suite echo-tcp --image my-echo:1.2 --port 7 --env LOG_LEVEL=debug`;
+
+export const CERTS_HELP = `Usage: sockspec certs --out DIR
+
+Writes the run's certificate set as PEM files: the server certificate and key (localhost,
+127.0.0.1, ::1), the CA that signs them and the client certificates, and the variants the TLS
+cases use. Point your TLS server at them, or pass {cert}, {key} and {ca} in --cmd.`;
+
+export const MERGE_HELP = `Usage: sockspec merge --out DIR SHARD_REPORTS...
+
+Joins the --reports folders of runs split with --shard I/N into one junit.xml, results.json
+and index.html in DIR. Totals are recomputed; the exit code of the run is each shard's.`;
 
 export const LIST_HELP = `Usage: sockspec list [--suite NAME|FILE ...]
 

@@ -6,7 +6,10 @@ import { publishedSchema } from '../suite/schema';
 import { TargetError } from '../targets/target';
 import { PACKAGE_ROOT } from '../jest/config';
 import { EXIT, UsageError } from './errors';
-import { LIST_HELP, MAIN_HELP, RUN_HELP, SERVE_HELP } from './help';
+import { CERTS_HELP, LIST_HELP, MAIN_HELP, MERGE_HELP, RUN_HELP, SERVE_HELP } from './help';
+import { mergeReports } from './merge-command';
+import { writeCertificates } from './certs-command';
+import { BaselineError } from '../report/baseline';
 import { listSuites } from './list-command';
 import { runSuites } from './run-command';
 import { serve } from './serve-command';
@@ -39,6 +42,16 @@ async function runCommand(argv: string[]): Promise<number> {
         env: values.env,
         readyLog: values['ready-log'],
         startTimeout: values['start-timeout'],
+        ca: values.ca,
+        servername: values.servername,
+        altServername: values['alt-servername'],
+        alpn: values.alpn,
+        transcripts: values.transcripts ?? false,
+        retries: values.retries,
+        baseline: values.baseline,
+        updateBaseline: values['update-baseline'] ?? false,
+        failOnUnexpectedPass: values['fail-on-unexpected-pass'] ?? false,
+        shard: values.shard,
       });
     }
     case 'list': {
@@ -52,8 +65,18 @@ async function runCommand(argv: string[]): Promise<number> {
       return serve(rest);
     case 'schema':
       return print(JSON.stringify(publishedSchema(), null, 2));
+    case 'merge': {
+      const { values, positionals } = parseArgs({ args: rest, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: false });
+      if (values.help) return print(MERGE_HELP);
+      return print(mergeReports(values.out as string | undefined, positionals).join('\n'));
+    }
+    case 'certs': {
+      const { values } = parse(rest, { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const);
+      if (values.help) return print(CERTS_HELP);
+      return print((await writeCertificates(values.out)).join('\n'));
+    }
     default:
-      throw new UsageError(`unknown command "${command}"`, 'commands: run, list, serve, schema (sockspec --help)');
+      throw new UsageError(`unknown command "${command}"`, 'commands: run, list, serve, schema, certs, merge (sockspec --help)');
   }
 }
 
@@ -68,6 +91,16 @@ const RUN_OPTIONS = {
   env: { type: 'string', multiple: true },
   'ready-log': { type: 'string' },
   'start-timeout': { type: 'string' },
+  ca: { type: 'string' },
+  servername: { type: 'string' },
+  'alt-servername': { type: 'string' },
+  alpn: { type: 'string' },
+  transcripts: { type: 'boolean' },
+  retries: { type: 'string' },
+  baseline: { type: 'string' },
+  'update-baseline': { type: 'boolean' },
+  'fail-on-unexpected-pass': { type: 'boolean' },
+  shard: { type: 'string' },
   strict: { type: 'boolean' },
   'step-timeout': { type: 'string' },
   reports: { type: 'string' },
@@ -93,6 +126,8 @@ function print(text: string): number {
 function report(err: unknown): number {
   if (err instanceof UsageError) {
     process.stderr.write(`${style.fail('error')}: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ''}`);
+  } else if (err instanceof BaselineError) {
+    process.stderr.write(`${style.fail('error')}: ${err.message}\n`);
   } else if (err instanceof SuiteError) {
     process.stderr.write(`${style.fail('error')}: malformed suite: ${err.message}\n`);
   } else if (err instanceof TargetError) {

@@ -5,23 +5,27 @@ import { runCLI } from 'jest';
 import type { Config } from '@jest/types';
 import { junitReporter, suiteProject } from '../jest/config';
 import { settingsEnv } from '../jest/settings';
-import { readRecords } from '../report/outcome-record';
+import { collapseAttempts, readRecords } from '../report/outcome-record';
 import { summaryLines } from '../report/summary';
-import { failsRun } from '../report/verdict';
 import { loadSuite } from '../suite/load';
 import { BuiltinTarget } from '../targets/builtin';
+import { CommandTarget } from '../targets/command';
+import { finishReports, type ReportFlags } from './run-reports';
+import { declareTls, tlsDeclaration, type TlsFlags } from './tls-flags';
 import type { Target } from '../targets/target';
-import { EXIT } from './errors';
+import { EXIT, UsageError } from './errors';
 import { style } from './style';
 import { resolveSuiteFiles } from './suite-files';
 import { parseMs, parseRegex, targetFromFlags, type TargetFlags } from './target-option';
 
-export interface RunFlags extends TargetFlags {
+export interface RunFlags extends TargetFlags, TlsFlags, ReportFlags {
   suite: string[];
   filter?: string;
-  strict: boolean;
   stepTimeout?: string;
   reports: string;
+  transcripts: boolean;
+  retries?: string;
+  shard?: string;
 }
 
 /**
@@ -33,6 +37,10 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   const suites = files.map((file) => loadSuite(file));
   if (flags.filter !== undefined) parseRegex(flags.filter, '--filter');
   const stepTimeout = flags.stepTimeout === undefined ? undefined : parseMs(flags.stepTimeout, '--step-timeout');
+  const retries = flags.retries === undefined ? undefined : parseCount(flags.retries, '--retries');
+  if (flags.updateBaseline && !flags.baseline) throw new UsageError('--update-baseline goes with --baseline FILE');
+  const tls = tlsDeclaration(flags);
+  if (flags.shard !== undefined && !/^[1-9]\d*\/[1-9]\d*$/.test(flags.shard)) throw new UsageError(`--shard takes I/N, e.g. 1/3, not "${flags.shard}"`);
   const services = [...new Set(suites.map((s) => s.service))];
   const target = await targetFromFlags(flags, services);
   const reportsDir = path.resolve(flags.reports);
@@ -50,17 +58,22 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     // The builtin servers are started by each suite file, in the process that runs it.
-    const endpoints = target instanceof BuiltinTarget ? undefined : await target.start(services);
-    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, controlled: target.controlled, outcomesDir, stepTimeout }));
+    const endpoints = target instanceof BuiltinTarget ? undefined : declareTls(await target.start(services), tls);
+    // Lifecycle cases start more instances of a command target, with the same declarations.
+    const launch = target instanceof CommandTarget ? { ...target.options, tls: { ...target.options.tls, ...tls } } : undefined;
+    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, transcripts: flags.transcripts, retries }));
     process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}\n\n`);
 
-    const { results } = await runCLI(jestArgv(files, reportsDir, flags.filter), [suiteProject(files).rootDir as string]);
-    const records = readRecords(outcomesDir);
+    const { results } = await runCLI(jestArgv(files, reportsDir, flags.filter, flags.shard), [suiteProject(files).rootDir as string]);
+    const records = collapseAttempts(readRecords(outcomesDir));
     process.stdout.write(`\n${summaryLines(records, flags.strict).join('\n')}\n\n`);
-    const code = exitCode(records, flags.strict, results.numFailedTests, results.numRuntimeErrorTestSuites);
+    const finished = finishReports(reportsDir, records, target.description, flags, results.numFailedTests);
+    if (finished.lines.length) process.stdout.write(`${finished.lines.join('\n')}\n\n`);
+    const code = results.numRuntimeErrorTestSuites > 0 ? EXIT.error : finished.code;
     if (code !== EXIT.pass) printServerOutput(target);
     const verdict = code === EXIT.pass ? style.pass('PASS') : style.fail('FAIL');
-    process.stdout.write(`${verdict}  JUnit report: ${path.relative(process.cwd(), path.join(reportsDir, 'junit.xml')) || 'junit.xml'}\n`);
+    const shown = path.relative(process.cwd(), reportsDir) || '.';
+    process.stdout.write(`${verdict}  reports: ${path.join(shown, 'junit.xml')}, results.json, index.html\n`);
     return code;
   } finally {
     process.off('SIGINT', onSignal);
@@ -102,7 +115,7 @@ function printServerOutput(target: Target): void {
   process.stdout.write(`${heading}\n${lines.map((line) => `  | ${line}`).join('\n')}\n\n`);
 }
 
-function jestArgv(files: string[], reportsDir: string, filter: string | undefined): Config.Argv {
+function jestArgv(files: string[], reportsDir: string, filter: string | undefined, shard: string | undefined): Config.Argv {
   const config: Config.InitialOptions = {
     ...suiteProject(files),
     reporters: [path.join(__dirname, '..', 'jest', 'progress-reporter.js'), junitReporter({ outputDirectory: reportsDir, outputName: 'junit.xml' })],
@@ -112,16 +125,16 @@ function jestArgv(files: string[], reportsDir: string, filter: string | undefine
     _: [],
     config: JSON.stringify(config),
     testNamePattern: filter,
+    shard,
+    // A shard may hold no suite file when there are more shards than suites.
+    passWithNoTests: true,
     // Suites share one machine's loopback; running them one after another keeps timings honest.
     runInBand: true,
   };
 }
 
-/** 2 when a suite file could not run at all; 1 when a required case failed; else 0. */
-function exitCode(records: ReturnType<typeof readRecords>, strict: boolean, jestFailures: number, brokenFiles: number): number {
-  if (brokenFiles > 0) return EXIT.error;
-  if (records.some((r) => failsRun(r, strict))) return EXIT.fail;
-  // A failure jest saw that no case recorded (e.g. jest's own timeout) still fails the run.
-  const recordedFailures = records.filter((r) => r.verdict === 'fail' && r.level !== 'info').length;
-  return jestFailures > recordedFailures ? EXIT.fail : EXIT.pass;
+function parseCount(value: string, flag: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0 || count > 10) throw new UsageError(`${flag} takes a whole number from 0 to 10, not "${value}"`);
+  return count;
 }

@@ -20,8 +20,8 @@ class ProgressReporter {
   }
 
   onTestResult(test: Test, result: TestResult): void {
-    // Skipped tests never reach onTestCaseResult.
-    for (const skipped of result.testResults.filter((r) => r.status === 'pending' || r.status === 'skipped')) {
+    // Skipped tests never reach onTestCaseResult; those --filter left out are not worth a line.
+    for (const skipped of result.testResults.filter((r) => r.status === 'pending' && r.title.includes('[skipped: '))) {
       const [id, ...rest] = skipped.title.split(': ');
       process.stdout.write(`${style.warn('-')} ${skipped.ancestorTitles[0] ?? ''}/${id}  ${rest.join(': ')}\n`);
     }

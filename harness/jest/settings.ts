@@ -17,7 +17,6 @@ export const ENV = {
   target: 'SOCKSPEC_TARGET',
   outcomes: 'SOCKSPEC_OUTCOMES_DIR',
   stepTimeout: 'SOCKSPEC_STEP_TIMEOUT',
-  controlled: 'SOCKSPEC_TARGET_CONTROLLED',
   launch: 'SOCKSPEC_LAUNCH',
   transcripts: 'SOCKSPEC_TRANSCRIPTS',
   retries: 'SOCKSPEC_RETRIES',
@@ -28,8 +27,6 @@ export interface RunSettings {
   endpoints?: Endpoints;
   /** One line describing the target, for reports. */
   target: string;
-  /** Whether sockspec starts and stops the target (so cases may restart it). */
-  controlled: boolean;
   /** For a command target: how the lifecycle cases start more instances of it. */
   launch?: CommandTargetOptions;
   /** Folder where each suite file appends its case outcomes for the CLI to summarise. */
@@ -45,7 +42,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
   return {
     endpoints: env[ENV.endpoints] ? (JSON.parse(env[ENV.endpoints] as string) as Endpoints) : undefined,
     target: env[ENV.target] ?? 'builtin',
-    controlled: env[ENV.controlled] !== 'false',
     launch: env[ENV.launch] ? parseLaunch(env[ENV.launch] as string) : undefined,
     outcomesDir: env[ENV.outcomes] || undefined,
     stepTimeout: env[ENV.stepTimeout] ? Number(env[ENV.stepTimeout]) : undefined,
@@ -55,7 +51,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
 }
 
 export function settingsEnv(settings: RunSettings): Record<string, string> {
-  const env: Record<string, string> = { [ENV.target]: settings.target, [ENV.controlled]: String(settings.controlled) };
+  const env: Record<string, string> = { [ENV.target]: settings.target };
   if (settings.endpoints) env[ENV.endpoints] = JSON.stringify(settings.endpoints);
   if (settings.outcomesDir) env[ENV.outcomes] = settings.outcomesDir;
   if (settings.stepTimeout) env[ENV.stepTimeout] = String(settings.stepTimeout);

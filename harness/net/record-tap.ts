@@ -23,7 +23,9 @@ export class RecordTap extends Duplex {
       if (!this.push(chunk)) raw.pause();
     });
     raw.on('end', () => this.push(null));
-    raw.on('error', (err) => this.destroy(err));
+    // node:tls does not pass a stream's errors on to the TLS socket: a reset becomes the end of
+    // the stream here, and the connection learns it was a reset from the TCP socket itself.
+    raw.on('error', () => this.push(null));
     raw.on('close', () => this.destroy());
   }
 
@@ -32,7 +34,8 @@ export class RecordTap extends Duplex {
   }
 
   _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.raw.write(chunk, done);
+    // A failed write shows up as the TCP socket's error (above).
+    this.raw.write(chunk, () => done());
   }
 
   _final(done: (err?: Error | null) => void): void {

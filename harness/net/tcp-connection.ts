@@ -173,6 +173,11 @@ export class TcpConnection {
     this.transcript.record(this.name, 'rst-sent');
   }
 
+  /** For a TLS connection, whose TCP socket is below the TLS socket: the peer sent RST. */
+  peerReset(): void {
+    this.peerClosed('rst');
+  }
+
   private peerClosed(how: PeerClose): void {
     if (this.peerClose) return;
     this.peerClose = how;

@@ -112,7 +112,7 @@ export class CommandTarget implements Target {
   readonly launcher: CommandLauncher;
   private instances: Instance[] = [];
 
-  constructor(private readonly options: CommandTargetOptions) {
+  constructor(readonly options: CommandTargetOptions) {
     this.launcher = new CommandLauncher(options);
     this.description = this.launcher.description;
   }
