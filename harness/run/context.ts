@@ -5,6 +5,7 @@ import type { ConnectionScope } from './scope';
 import type { Step } from '../steps/registry';
 import { Patience } from '../net/waiter';
 import type { Instance, Launcher } from '../targets/launcher';
+import type { FaultProxy } from '../faults/proxy';
 
 /** What every step of one case run shares. */
 export interface CaseRun {
@@ -34,6 +35,8 @@ export interface LifecycleState {
   lastPort?: number;
   /** A port sockspec holds itself, to start a server on a port that is taken. */
   held?: { port: number; release(): Promise<void> };
+  /** The fault proxy the faults step put in front of the service. */
+  proxy?: FaultProxy;
 }
 
 /** What one step sees when it runs. */

@@ -98,6 +98,7 @@ async function releaseLifecycle(run: CaseRun): Promise<void> {
   await Promise.all([...run.lifecycle.instances.values()].map((instance) => instance.stop(2000)));
   run.lifecycle.instances.clear();
   await run.lifecycle.held?.release();
+  await run.lifecycle.proxy?.close();
 }
 
 async function runSteps(run: CaseRun, steps: readonly Step[], scope: ConnectionScope, pathPrefix: string, seedPrefix: string): Promise<void> {

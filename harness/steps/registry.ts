@@ -9,6 +9,7 @@ import { expectTls } from './expect-tls';
 import { expectRefused } from './expect-refused';
 import { close, halfClose, reset, stopReading } from './close';
 import { concurrently } from './concurrently';
+import { faults } from './faults';
 import { sleep } from './sleep';
 import { parallel, repeat } from './parallel';
 import { launch } from './launch';
@@ -17,7 +18,7 @@ import { holdPort } from './hold-port';
 import { expectTimeWait } from './expect-time-wait';
 
 /** Every step kind a suite may use, in the order the docs list them. */
-export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, sleep, parallel, repeat, concurrently, stopReading,
+export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, sleep, parallel, repeat, concurrently, stopReading, faults,
   launch, stopServer, holdPort, expectTimeWait] as const;
 
 type Kinds = (typeof STEP_KINDS)[number];
