@@ -4,6 +4,7 @@ import type { Payload } from '../steps/payload';
 import { type Transcript } from './transcript';
 import { Waiter, sleep } from './waiter';
 import type { TlsSession } from './tls-session';
+import { SendQueue } from './send-queue';
 
 /** How the peer ended the connection, as seen from this side. */
 export type PeerClose = 'fin' | 'rst';
@@ -42,8 +43,7 @@ export class TcpConnection {
 
   private readonly chunks: Buffer[] = [];
   private buffered = 0;
-  private writes: Promise<void> = Promise.resolve();
-  private pendingEcho: Payload[] = [];
+  private readonly sends = new SendQueue();
   private readingStopped = false;
 
   /**
@@ -94,20 +94,15 @@ export class TcpConnection {
   /** Queues a payload; returns at once. Its bytes are also owed back by an echo. */
   send(payload: Payload, options: SendOptions): void {
     this.bytesQueued += payload.length;
-    this.pendingEcho.push(payload);
-    this.writes = this.writes.then(() => this.write(payload, options));
+    this.sends.push([payload], () => this.write(payload, options));
   }
 
-  /** The payloads sent since the last call: what an echo server owes back. */
   takePendingEcho(): Payload[] {
-    const owed = this.pendingEcho;
-    this.pendingEcho = [];
-    return owed;
+    return this.sends.takePendingEcho();
   }
 
-  /** Resolves when every queued send has been handed to the kernel (or could not be). */
   flushed(): Promise<void> {
-    return this.writes;
+    return this.sends.flushed();
   }
 
   /** Takes up to `n` received bytes. */

@@ -4,6 +4,7 @@ import type { Endpoint } from '../targets/target';
 import { fixed, type Payload } from '../steps/payload';
 import type { Transcript } from './transcript';
 import { Waiter, sleep } from './waiter';
+import { SendQueue } from './send-queue';
 
 export interface Datagram {
   data: Buffer;
@@ -23,8 +24,7 @@ export class UdpConnection {
   readonly waiter = new Waiter();
   readonly datagrams: Datagram[] = [];
   error: Error | undefined;
-  private writes: Promise<void> = Promise.resolve();
-  private pendingEcho: Payload[] = [];
+  private readonly sends = new SendQueue();
   private closed = false;
 
   private constructor(
@@ -67,18 +67,15 @@ export class UdpConnection {
 
   /** Queues a payload: one datagram per chunk (the whole payload when chunk is 0). */
   send(payload: Payload, chunk: number, delay: number): void {
-    this.pendingEcho.push(...splitIntoDatagrams(payload, chunk));
-    this.writes = this.writes.then(() => this.write(payload, chunk, delay));
+    this.sends.push(splitIntoDatagrams(payload, chunk), () => this.write(payload, chunk, delay));
   }
 
   takePendingEcho(): Payload[] {
-    const owed = this.pendingEcho;
-    this.pendingEcho = [];
-    return owed;
+    return this.sends.takePendingEcho();
   }
 
   flushed(): Promise<void> {
-    return this.writes;
+    return this.sends.flushed();
   }
 
   close(): void {
