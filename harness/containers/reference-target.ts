@@ -9,7 +9,6 @@ import { dockerAvailable } from './runtime';
  * failure here is the container path's, and CI runs it for real.
  */
 export class ReferenceContainersTarget implements Target {
-  readonly controlled = true;
   private readonly started = new Map<ServiceName, ContainerTarget>();
 
   get description(): string {

@@ -25,9 +25,6 @@ export class FaultTarget implements Target {
     return `${this.inner.description} (through a fault proxy)`;
   }
 
-  get controlled(): boolean {
-    return this.inner.controlled;
-  }
 
   async start(services: readonly ServiceName[]): Promise<Endpoints> {
     const endpoints = await this.inner.start(services);

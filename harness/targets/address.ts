@@ -2,7 +2,6 @@ import { SERVICE_TRANSPORT, TargetError, type Endpoints, type ServiceName, type 
 
 /** A server someone else runs, at a fixed address: sockspec only connects to it. */
 export class AddressTarget implements Target {
-  readonly controlled = false;
   readonly description: string;
 
   private constructor(

@@ -6,7 +6,6 @@ import type { Instance, LaunchOutcome, Launcher } from './launcher';
 /** The reference servers, started in this process on ephemeral loopback ports. */
 export class BuiltinTarget implements Target {
   readonly description = 'builtin';
-  readonly controlled = true;
   private running: RunningServer[] = [];
 
   async start(services: readonly ServiceName[]): Promise<Endpoints> {

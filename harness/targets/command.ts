@@ -107,7 +107,6 @@ function processInstance(server: ServerProcess, port: number): Instance {
 
 /** A server started from a command line: one process (group) per service, on a port sockspec picks. */
 export class CommandTarget implements Target {
-  readonly controlled = true;
   readonly description: string;
   readonly launcher: CommandLauncher;
   private instances: Instance[] = [];

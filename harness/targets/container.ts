@@ -56,7 +56,6 @@ export const NO_RUNTIME_MESSAGE = 'no container runtime: start Docker (see docs/
  * the container's own address when this host reaches it, else to its ports published on loopback.
  */
 export class ContainerTarget implements Target {
-  readonly controlled = true;
   private readonly image: string;
   private reach: string | undefined;
   private container: StartedTestContainer | undefined;

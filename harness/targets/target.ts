@@ -47,8 +47,6 @@ export type Endpoints = Partial<Record<ServiceName, Endpoint>>;
 export interface Target {
   /** One line for reports, e.g. `builtin` or `command: python3 server.py {port}`. */
   readonly description: string;
-  /** True when sockspec starts and stops the server itself (so it can restart it). */
-  readonly controlled: boolean;
   start(services: readonly ServiceName[]): Promise<Endpoints>;
   stop(): Promise<void>;
 }
