@@ -60,7 +60,8 @@ TLS targets declare (cases needing what is not declared are skipped, with the re
 
 Verdicts and reports:
   --strict             a failed "should" case fails the run too
-  --step-timeout MS    override every step deadline (e.g. for slow machines)
+  --step-timeout MS    the deadline of every step that sets none of its own (e.g. for slow
+                       machines); a step's own timeout still applies
   --retries N          run a failed case again up to N times; a pass after a failure is
                        reported as flaky (JUnit flakyFailure), not as a plain pass
   --baseline FILE      accept the failures the baseline lists: only a regression (a case

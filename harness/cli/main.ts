@@ -66,9 +66,9 @@ async function runCommand(argv: string[]): Promise<number> {
     case 'schema':
       return print(JSON.stringify(publishedSchema(), null, 2));
     case 'merge': {
-      const { values, positionals } = parseArgs({ args: rest, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: false });
+      const { values, positionals } = parse(rest, { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const, true);
       if (values.help) return print(MERGE_HELP);
-      return print(mergeReports(values.out as string | undefined, positionals).join('\n'));
+      return print(mergeReports(values.out, positionals).join('\n'));
     }
     case 'certs': {
       const { values } = parse(rest, { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const);
@@ -109,9 +109,9 @@ const RUN_OPTIONS = {
 
 type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
-function parse<O extends Options>(args: string[], options: O) {
+function parse<O extends Options>(args: string[], options: O, allowPositionals = false) {
   try {
-    return parseArgs({ args, options, allowPositionals: false, strict: true });
+    return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n')[0], 'see --help');
   }

@@ -6,6 +6,14 @@ import { writeResults } from '../report/results-json';
 import { UsageError } from './errors';
 
 /** `sockspec merge --out DIR SHARD_DIR...`: one set of reports from the reports of each shard. */
+function readShard(dir: string) {
+  try {
+    return readResults(dir);
+  } catch (err) {
+    throw new UsageError(`${dir}/results.json: ${(err as Error).message}`);
+  }
+}
+
 export function mergeReports(out: string | undefined, dirs: string[]): string[] {
   if (!out || dirs.length === 0) throw new UsageError('merge needs --out DIR and the report folders of the shards');
   for (const dir of dirs) {
@@ -13,8 +21,12 @@ export function mergeReports(out: string | undefined, dirs: string[]): string[] 
       throw new UsageError(`${dir} holds no results.json and junit.xml: give the --reports folders of sockspec run`);
     }
   }
-  mkdirSync(out, { recursive: true });
-  const results = mergeResults(dirs.map(readResults));
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`--out ${out}: cannot use it as a folder (${(err as NodeJS.ErrnoException).code})`);
+  }
+  const results = mergeResults(dirs.map(readShard));
   writeResults(out, results);
   writeHtmlReport(out, results);
   mergeJunit(dirs, out);

@@ -11,6 +11,7 @@ import { loadSuite } from '../suite/load';
 import { BuiltinTarget } from '../targets/builtin';
 import { CommandTarget } from '../targets/command';
 import { finishReports, type ReportFlags } from './run-reports';
+import { readBaseline } from '../report/baseline';
 import { declareTls, tlsDeclaration, type TlsFlags } from './tls-flags';
 import type { Target } from '../targets/target';
 import { EXIT, UsageError } from './errors';
@@ -38,13 +39,16 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   if (flags.filter !== undefined) parseRegex(flags.filter, '--filter');
   const stepTimeout = flags.stepTimeout === undefined ? undefined : parseMs(flags.stepTimeout, '--step-timeout');
   const retries = flags.retries === undefined ? undefined : parseCount(flags.retries, '--retries');
-  if (flags.updateBaseline && !flags.baseline) throw new UsageError('--update-baseline goes with --baseline FILE');
+  if ((flags.updateBaseline || flags.failOnUnexpectedPass) && !flags.baseline) {
+    throw new UsageError('--update-baseline and --fail-on-unexpected-pass go with --baseline FILE');
+  }
+  // A baseline that cannot be read stops the run before it starts, not after.
+  if (flags.baseline && !flags.updateBaseline) readBaseline(flags.baseline);
   const tls = tlsDeclaration(flags);
-  if (flags.shard !== undefined && !/^[1-9]\d*\/[1-9]\d*$/.test(flags.shard)) throw new UsageError(`--shard takes I/N, e.g. 1/3, not "${flags.shard}"`);
+  checkShard(flags.shard);
   const services = [...new Set(suites.map((s) => s.service))];
   const target = await targetFromFlags(flags, services);
-  const reportsDir = path.resolve(flags.reports);
-  mkdirSync(reportsDir, { recursive: true });
+  const reportsDir = reportsFolder(flags.reports);
   const outcomesDir = mkdtempSync(path.join(os.tmpdir(), 'sockspec-outcomes-'));
 
   const cleanUp = async () => {
@@ -64,8 +68,13 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, transcripts: flags.transcripts, retries }));
     process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}\n\n`);
 
-    const { results } = await runCLI(jestArgv(files, reportsDir, flags.filter, flags.shard), [suiteProject(files).rootDir as string]);
+    // The config JSON names its own rootDir. Passing the package root as the project made jest
+    // read the JSON a second time as a project config, and warn about its reporters.
+    const { results } = await runCLI(jestArgv(files, reportsDir, flags.filter, flags.shard), [process.cwd()]);
     const records = collapseAttempts(readRecords(outcomesDir));
+    if (records.length === 0 && flags.shard === undefined && results.numRuntimeErrorTestSuites === 0) {
+      throw new UsageError('no case ran: --filter matched no case', 'sockspec list shows the cases; the filter matches "suite case-id: title"');
+    }
     process.stdout.write(`\n${summaryLines(records, flags.strict).join('\n')}\n\n`);
     const finished = finishReports(reportsDir, records, target.description, flags, results.numFailedTests);
     if (finished.lines.length) process.stdout.write(`${finished.lines.join('\n')}\n\n`);
@@ -131,6 +140,22 @@ function jestArgv(files: string[], reportsDir: string, filter: string | undefine
     // Suites share one machine's loopback; running them one after another keeps timings honest.
     runInBand: true,
   };
+}
+
+function checkShard(shard: string | undefined): void {
+  if (shard === undefined) return;
+  const match = /^([1-9]\d*)\/([1-9]\d*)$/.exec(shard);
+  if (!match || Number(match[1]) > Number(match[2])) throw new UsageError(`--shard takes I/N with I from 1 to N, e.g. 1/3, not "${shard}"`);
+}
+
+function reportsFolder(dir: string): string {
+  const resolved = path.resolve(dir);
+  try {
+    mkdirSync(resolved, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`--reports ${dir}: cannot use it as a folder (${(err as NodeJS.ErrnoException).code})`);
+  }
+  return resolved;
 }
 
 function parseCount(value: string, flag: string): number {

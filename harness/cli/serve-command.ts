@@ -7,6 +7,8 @@ export async function serve(args: readonly string[]): Promise<number> {
     await serveRequest(parseServeArgs(args));
   } catch (err) {
     if (err instanceof ServeArgumentError) throw new UsageError(err.message, 'see sockspec serve --help');
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') throw new UsageError(`cannot listen there: ${code}`, 'choose another --port or --host');
     throw err;
   }
   return EXIT.pass;

@@ -51,7 +51,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
 }
 
 export function settingsEnv(settings: RunSettings): Record<string, string> {
-  const env: Record<string, string> = { [ENV.target]: settings.target };
+  // Every variable is set or emptied: one inherited from the shell must not reach a run.
+  const env: Record<string, string> = Object.fromEntries(Object.values(ENV).map((name) => [name, '']));
+  env[ENV.target] = settings.target;
   if (settings.endpoints) env[ENV.endpoints] = JSON.stringify(settings.endpoints);
   if (settings.outcomesDir) env[ENV.outcomes] = settings.outcomesDir;
   if (settings.stepTimeout) env[ENV.stepTimeout] = String(settings.stepTimeout);

@@ -38,7 +38,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   describe(suite.suite, () => {
     beforeAll(async () => {
       if (own) endpoints = await own.start([suite.service]);
-    }, 30_000);
+    }, (options.command?.startTimeoutMs ?? 10_000) + JEST_MARGIN_MS);
     afterAll(async () => {
       await own?.stop();
       if (launcher instanceof CommandLauncher) await launcher.dispose();

@@ -36,7 +36,6 @@ export class TcpConnection {
   /** A socket error other than a reset, if one happened. */
   error: Error | undefined;
   bytesReceived = 0;
-  bytesQueued = 0;
   bytesWritten = 0;
   /** True once this side has closed or reset the socket. */
   closedHere = false;
@@ -93,7 +92,6 @@ export class TcpConnection {
 
   /** Queues a payload; returns at once. Its bytes are also owed back by an echo. */
   send(payload: Payload, options: SendOptions): void {
-    this.bytesQueued += payload.length;
     this.sends.push([payload], () => this.write(payload, options));
   }
 

@@ -33,12 +33,20 @@ export interface TranscriptEvent {
 }
 
 const HEAD_BYTES = 16;
-const MAX_EVENTS = 5000;
+/** The first events are kept, and the latest: a failure is usually at the end. */
+const FIRST_EVENTS = 1000;
+const LATEST_EVENTS = 4000;
 
 export class Transcript {
-  readonly events: TranscriptEvent[] = [];
+  private readonly first: TranscriptEvent[] = [];
+  private latest: TranscriptEvent[] = [];
   private dropped = 0;
   private readonly origin = performance.now();
+
+  /** The events kept, in order (the middle of a very long case is dropped: see droppedEvents). */
+  get events(): TranscriptEvent[] {
+    return [...this.first, ...this.latest];
+  }
 
   now(): number {
     return performance.now() - this.origin;
@@ -49,7 +57,7 @@ export class Transcript {
   }
 
   data(conn: string, kind: 'sent' | 'received', chunk: Buffer, detail?: string): void {
-    const last = this.events[this.events.length - 1];
+    const last = this.latest[this.latest.length - 1] ?? this.first[this.first.length - 1];
     if (last && last.conn === conn && last.kind === kind && last.detail === detail) {
       last.bytes = (last.bytes ?? 0) + chunk.length;
       last.segments = (last.segments ?? 1) + 1;
@@ -66,16 +74,20 @@ export class Transcript {
     });
   }
 
-  /** Events past the bound are counted, not kept. */
+  /** Events between the first and the latest ones kept, counted but not kept. */
   get droppedEvents(): number {
     return this.dropped;
   }
 
   private push(event: TranscriptEvent): void {
-    if (this.events.length >= MAX_EVENTS) {
-      this.dropped++;
+    if (this.first.length < FIRST_EVENTS) {
+      this.first.push(event);
       return;
     }
-    this.events.push(event);
+    this.latest.push(event);
+    if (this.latest.length > LATEST_EVENTS * 2) {
+      this.dropped += this.latest.length - LATEST_EVENTS;
+      this.latest = this.latest.slice(-LATEST_EVENTS);
+    }
   }
 }

@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import type { Endpoint } from '../targets/target';
 import { fixed, type Payload } from '../steps/payload';
@@ -46,14 +47,19 @@ export class UdpConnection {
     });
   }
 
-  static async open(name: string, endpoint: Endpoint, transcript: Transcript): Promise<UdpConnection> {
+  static async open(name: string, given: Endpoint, transcript: Transcript): Promise<UdpConnection> {
+    // Replies are matched by their source address, so a host name is resolved once, here.
+    const endpoint = net.isIP(given.host) ? given : { ...given, host: (await lookup(given.host)).address };
     const type = net.isIPv6(endpoint.host) ? 'udp6' : 'udp4';
     // A large receive buffer, so a burst's loss is the server's, not this client's.
     const socket = dgram.createSocket({ type, recvBufferSize: RECEIVE_BUFFER });
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
+      socket.once('error', (err) => {
+        socket.close();
+        reject(err);
+      });
       socket.bind(0, localAddress(endpoint.host, type), () => {
-        socket.off('error', reject);
+        socket.removeAllListeners('error');
         resolve();
       });
     });

@@ -56,17 +56,21 @@ export function gate(results: ResultsFile, baseline: Baseline, failing: (entry: 
   return outcome;
 }
 
-/** The baseline this run would make, keeping the reasons already written for unchanged verdicts. */
+/**
+ * The baseline this run would make: its verdicts, the reasons already written for unchanged
+ * ones, and the entries of cases this run did not include (--suite, --filter, --shard) as they were.
+ */
 export function baselineOf(results: ResultsFile, previousFile: string): Baseline {
   const previous = existsSync(previousFile) ? readBaseline(previousFile) : undefined;
-  const cases: Record<string, BaselineEntry> = {};
-  for (const entry of [...results.cases].sort((a, b) => a.id.localeCompare(b.id))) {
+  const cases: Record<string, BaselineEntry> = { ...previous?.cases };
+  for (const entry of results.cases) {
     const verdict = entry.verdict;
     const kept = previous?.cases[entry.id];
     const reason = kept?.verdict === verdict ? kept.reason : verdict === 'fail' ? 'failing when the baseline was written' : undefined;
     cases[entry.id] = reason ? { verdict, reason } : { verdict };
   }
-  return { format: BASELINE_FORMAT, cases };
+  const sorted = Object.fromEntries(Object.entries(cases).sort(([a], [b]) => a.localeCompare(b)));
+  return { format: BASELINE_FORMAT, cases: sorted };
 }
 
 export function writeBaseline(file: string, baseline: Baseline): void {

@@ -11,7 +11,7 @@ import type { ResultsFile } from './results-json';
 export function writeHtmlReport(dir: string, results: ResultsFile): string {
   const file = path.join(dir, 'index.html');
   const data = JSON.stringify(results).replace(/</g, '\\u003c');
-  writeFileSync(file, PAGE.replace('/*DATA*/null', data));
+  writeFileSync(file, PAGE.replace('/*DATA*/null', () => data));
   return file;
 }
 

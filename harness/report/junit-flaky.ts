@@ -13,7 +13,7 @@ export function markFlakyCases(junitFile: string, records: readonly OutcomeRecor
     const open = new RegExp(`(<testcase classname="${escapeRegex(escapeXml(r.suite))}" name="${escapeRegex(escapeXml(r.caseId))}: [^"]*"[^>]*>)`);
     const message = `failed ${(r.flaky?.attempts ?? 2) - 1} time(s) before passing`;
     const detail = escapeXml(r.flaky?.firstFailure ?? '');
-    xml = xml.replace(open, `$1\n      <flakyFailure message="${message}" type="sockspec.flaky"><stackTrace>${detail}</stackTrace></flakyFailure>`);
+    xml = xml.replace(open, (testcase) => `${testcase}\n      <flakyFailure message="${message}" type="sockspec.flaky"><stackTrace>${detail}</stackTrace></flakyFailure>`);
   }
   writeFileSync(junitFile, xml);
 }

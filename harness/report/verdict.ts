@@ -5,7 +5,3 @@ export function failsRun(record: OutcomeRecord, strict: boolean): boolean {
   if (record.verdict !== 'fail') return false;
   return record.level === 'must' || (strict && record.level === 'should');
 }
-
-export function runPassed(records: readonly OutcomeRecord[], strict: boolean): boolean {
-  return !records.some((record) => failsRun(record, strict));
-}

@@ -22,8 +22,13 @@ export class ConnectionScope {
     return this.client === undefined ? name : `${name}#${this.client}`;
   }
 
-  add(name: string, conn: Connection): void {
+  /** Fails before anything is opened when the name is taken. */
+  reserve(name: string): void {
     if (this.conns.has(name)) throw new SuiteUsageError(`connection "${name}" is already open in this case`);
+  }
+
+  add(name: string, conn: Connection): void {
+    this.reserve(name);
     this.conns.set(name, conn);
   }
 

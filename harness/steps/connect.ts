@@ -36,6 +36,7 @@ export const connect = defineStep({
   describe: (p) => `connect ${p.conn ?? DEFAULT_CONN}${p.service ? ` to ${p.service}` : ''}${p.tls === false ? ' (plain TCP)' : ''}`,
   async run(p, ctx) {
     const name = p.conn ?? DEFAULT_CONN;
+    ctx.scope.reserve(name);
     const endpoint = endpointFor(ctx.run, p.service);
     const label = ctx.scope.label(name);
     if (endpoint.transport === 'udp') {

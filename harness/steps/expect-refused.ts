@@ -38,13 +38,17 @@ export const expectRefused = defineStep({
       if (err instanceof TlsHandshakeError && !err.helloSent) {
         throw new StepFailure(`this client could not offer the connection asked for (${err.code}: ${err.message}); nothing was tested`);
       }
+      if (err instanceof TlsHandshakeError && err.code === 'ETIMEDOUT') {
+        throw new StepFailure('the server neither refused nor completed the handshake before the deadline');
+      }
       if (err instanceof TlsHandshakeError) return; // refused during the handshake
       throw new StepFailure(`could not reach the server at all: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     try {
       conn.send(fixed(PROBE, 'probe line'), { chunk: 0, delay: 0, window: 0 });
-      await conn.waiter.until(() => conn.available >= PROBE.length || conn.ended, deadline, ctx.run.signal);
-      if (conn.available >= PROBE.length) {
+      const echoed = () => conn.peek().includes(PROBE);
+      await conn.waiter.until(() => echoed() || conn.ended, deadline, ctx.run.signal);
+      if (echoed()) {
         throw new StepFailure(`the server accepted the connection (${conn.tls?.protocol}) and echoed the probe; it should have refused it`);
       }
       if (!conn.ended) throw new StepFailure('the server completed the handshake and neither answered nor closed the connection');

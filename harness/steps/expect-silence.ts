@@ -18,6 +18,7 @@ export const expectSilence = defineStep({
       const before = conn.available;
       await conn.waiter.until(() => conn.available > before || conn.ended, Date.now() + quiet, ctx.run.signal);
       if (conn.available > before) throw new StepFailure(`expected no data for ${quiet} ms, received ${conn.available - before} B`, dump('received', 0, conn.peek(), 2));
+      if (conn.error) throw new StepFailure(`expected the connection to stay open and silent for ${quiet} ms; it failed: ${conn.error.message}`);
       if (conn.peerClose) throw new StepFailure(`expected the connection to stay open and silent for ${quiet} ms; the peer closed it (${conn.peerClose.toUpperCase()})`);
       return;
     }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TcpConnection } from '../net/tcp-connection';
 import type { Patience, WaitResult } from '../net/waiter';
 import { dump } from '../verdict/bytes';
-import { StepFailure } from '../verdict/failure';
+import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { formatBytes } from '../suite/units';
 
 /** Text awaited without a match beyond this is a failure, not an ever-growing search. */
@@ -21,7 +21,7 @@ function pending(conn: TcpConnection): string[] {
 
 /** Waits until the unread text matches, then consumes through the end of the match. */
 export async function expectRegex(conn: TcpConnection, source: string, patience: Patience): Promise<void> {
-  const regex = new RegExp(source, 'u');
+  const regex = compile(source);
   let match: RegExpExecArray | null = null;
   let text = '';
   const waited = await conn.waiter.until(
@@ -39,6 +39,14 @@ export async function expectRegex(conn: TcpConnection, source: string, patience:
     throw new StepFailure(`expected text matching /${source}/; ${why} first`, pending(conn));
   }
   conn.consume(Buffer.byteLength(text.slice(0, found.index + found[0].length)));
+}
+
+function compile(source: string): RegExp {
+  try {
+    return new RegExp(source, 'u');
+  } catch (err) {
+    throw new SuiteUsageError(`not a valid regex: /${source}/: ${(err as Error).message}`);
+  }
 }
 
 /** Consumes one line (LF-terminated; a CR before it is dropped) and compares it. */

@@ -45,6 +45,9 @@ export class CommandLauncher implements Launcher {
       throw new TargetError((err as Error).message);
     }
     if (this.words.length === 0) throw new TargetError('the command is empty');
+    if (!this.words.some((word) => word.includes('{port}'))) {
+      throw new TargetError(`the command has no {port}: sockspec picks the port and puts it there\n  command: ${options.command}`);
+    }
   }
 
   async launch(service: ServiceName, port: number, deadline: number, expect: 'listening' | 'failure' = 'listening'): Promise<LaunchOutcome> {

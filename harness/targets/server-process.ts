@@ -70,7 +70,11 @@ export class ServerProcess {
   async stop(timeoutMs: number): Promise<StopReport> {
     const started = Date.now();
     const pid = this.child.pid;
-    if (this.exitedFlag || pid === undefined) return { graceful: true, exit: this.exitDescription ?? 'not running', ms: 0 };
+    if (this.exitedFlag || pid === undefined) {
+      // The leader is gone; children it forked may still hold the port.
+      if (pid !== undefined) signalGroup(pid, 'SIGKILL');
+      return { graceful: true, exit: this.exitDescription ?? 'not running', ms: 0 };
+    }
     signalGroup(pid, 'SIGTERM');
     const graceful = await this.waitForExit(started + timeoutMs);
     if (!graceful) {
