@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { TCP_STATE, procSockets } from '../targets/proc-sockets';
 import { Type } from '@sinclair/typebox';
 import { StepFailure } from '../verdict/failure';
 import { defineStep } from './define';
 import { currentPort } from './lifecycle-support';
-
-const TIME_WAIT = '06';
 
 export const expectTimeWait = defineStep({
   name: 'expect-time-wait',
@@ -24,20 +22,5 @@ export const expectTimeWait = defineStep({
 
 /** Sockets whose local port is `port` and whose state is TIME_WAIT, over IPv4 and IPv6. */
 function timeWaitSockets(port: number): number | undefined {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  let count = 0;
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      if (file === '/proc/net/tcp') return undefined;
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields[1]?.endsWith(`:${hexPort}`) && fields[3] === TIME_WAIT) count++;
-    }
-  }
-  return count;
+  return procSockets('tcp')?.filter((socket) => socket.port === port && socket.state === TCP_STATE.timeWait).length;
 }

@@ -1,21 +1,43 @@
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
-const LISTEN = '0A';
+/** Socket states as /proc/net/tcp writes them. */
+export const TCP_STATE = { listen: '0A', timeWait: '06' } as const;
+
+/** One socket of /proc/net/{tcp,udp}{,6}: its local port, state and inode. */
+interface ProcSocket {
+  port: number;
+  state: string;
+  inode: string;
+}
 
 /**
- * The TCP ports a process listens on, from /proc (Linux): its socket file descriptors matched with
- * the LISTEN entries of /proc/net/tcp{,6}. A connect probe cannot tell whose socket answers on a
- * port; this can. Empty when /proc cannot be read.
+ * The sockets Linux lists for a protocol, over IPv4 and IPv6. What a connect probe cannot tell
+ * (whose socket answers, whether one is merely bound, TIME_WAIT) can be read here. Undefined when
+ * /proc cannot be read (not Linux).
  */
+export function procSockets(protocol: 'tcp' | 'udp'): ProcSocket[] | undefined {
+  if (!existsSync(`/proc/net/${protocol}`)) return undefined;
+  return [`/proc/net/${protocol}`, `/proc/net/${protocol}6`].flatMap((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return [];
+    }
+    return text
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields.length > 9)
+      .map((fields) => ({ port: parseInt(fields[1].split(':').pop() ?? '0', 16), state: fields[3], inode: fields[9] }));
+  });
+}
+
+/** The TCP ports a process listens on: its socket descriptors matched with the LISTEN entries. */
 export function listeningPorts(pid: number): number[] {
   const inodes = socketInodes(pid);
-  const ports = new Set<number>();
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const fields of tableRows(file)) {
-      if (fields[3] === LISTEN && inodes.has(fields[9])) ports.add(parseInt(fields[1].split(':').pop() ?? '0', 16));
-    }
-  }
-  return [...ports].sort((a, b) => a - b);
+  const ports = (procSockets('tcp') ?? []).filter((s) => s.state === TCP_STATE.listen && inodes.has(s.inode)).map((s) => s.port);
+  return [...new Set(ports)].sort((a, b) => a - b);
 }
 
 function socketInodes(pid: number): Set<string> {
@@ -35,16 +57,4 @@ function socketInodes(pid: number): Set<string> {
     }
   }
   return inodes;
-}
-
-function tableRows(file: string): string[][] {
-  try {
-    return readFileSync(file, 'utf8')
-      .split('\n')
-      .slice(1)
-      .map((line) => line.trim().split(/\s+/))
-      .filter((fields) => fields.length > 9);
-  } catch {
-    return [];
-  }
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { procSockets } from './proc-sockets';
 import net from 'node:net';
 
 export interface ReadinessResult {
@@ -52,15 +52,5 @@ export function tcpAccepts(host: string, port: number, timeoutMs = 500): Promise
  * without knowing its protocol, but Linux lists bound sockets in /proc/net/udp{,6}.
  */
 export function udpBound(port: number): boolean {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  return ['/proc/net/udp', '/proc/net/udp6'].some((file) => {
-    try {
-      return readFileSync(file, 'utf8')
-        .split('\n')
-        .slice(1)
-        .some((line) => line.trim().split(/\s+/)[1]?.endsWith(`:${hexPort}`));
-    } catch {
-      return false;
-    }
-  });
+  return (procSockets('udp') ?? []).some((socket) => socket.port === port);
 }
