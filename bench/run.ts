@@ -1,5 +1,6 @@
 import { repeat, median } from './stats';
 import { benchFaultProxy } from './faults';
+import { benchChat } from './chat';
 import { benchCertificateSet } from '../harness/certs/bench';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   rows.push(await containerFirstCase());
   rows.push(await benchFaultProxy());
   rows.push(await certificateGeneration());
+  rows.push(...(await benchChat()));
   printTable(rows);
 }
 

@@ -12,6 +12,12 @@ import { concurrently } from './concurrently';
 import { faults } from './faults';
 import { sleep } from './sleep';
 import { parallel, repeat } from './parallel';
+import { sendLines } from './send-lines';
+import { expectLines } from './expect-lines';
+import { collectLines } from './collect-lines';
+import { expectFifo, expectSameOrder } from './expect-captures';
+import { barrier } from './barrier';
+import { join } from './join';
 import { launch } from './launch';
 import { stopServer } from './stop-server';
 import { holdPort } from './hold-port';
@@ -19,7 +25,8 @@ import { expectTimeWait } from './expect-time-wait';
 
 /** Every step kind a suite may use, in the order the docs list them. */
 export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, sleep, parallel, repeat, concurrently, stopReading, faults,
-  launch, stopServer, holdPort, expectTimeWait] as const;
+  launch, stopServer, holdPort, expectTimeWait,
+  sendLines, expectLines, collectLines, expectSameOrder, expectFifo, barrier, join] as const;
 
 type Kinds = (typeof STEP_KINDS)[number];
 type ParamsOf<K> = K extends StepKind<infer S> ? Static<S> : never;

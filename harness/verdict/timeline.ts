@@ -32,12 +32,14 @@ export function timeline(transcript: Transcript, limit = 24, client?: string): s
   const events = client ? transcript.events.filter((e) => e.conn.endsWith(client)) : transcript.events;
   const width = Math.max(4, ...events.map((e) => e.conn.length));
   const line = (e: TranscriptEvent) => `${e.at.toFixed(1).padStart(9)} ms  ${e.conn.padEnd(width)}  ${describeEvent(e)}`;
-  if (events.length <= limit) return events.map(line);
+  const dropped = transcript.droppedEvents ? [`${' '.repeat(14)}(${transcript.droppedEvents} events in the middle of this case were not kept)`] : [];
+  if (events.length <= limit) return [...events.map(line), ...dropped];
   const head = Math.floor(limit / 3);
   const tail = limit - head;
   return [
     ...events.slice(0, head).map(line),
     `${' '.repeat(14)}... ${events.length - limit} events not shown ...`,
     ...events.slice(-tail).map(line),
+    ...dropped,
   ];
 }

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { parse } from 'yaml';
+import { PACKAGE_ROOT } from '../jest/config';
+import { SuiteUsageError } from '../verdict/failure';
+
+/**
+ * A profile maps the abstract events of a chat relay (a message, a join, a lost member) to what one
+ * server really sends, so one suite (chat-relay) can check servers with different wire formats:
+ * the sockspec chat protocol and `ncat --chat` today. Cases use its variables as `{{message}}` and
+ * its join exchange through the `join` step.
+ *
+ * Until the suite format and the CLI have a place for it, the profile is chosen by the environment
+ * variable SOCKSPEC_PROFILE: a name in suites/profiles/ or a path to a profile file.
+ */
+export const PROFILE_ENV = 'SOCKSPEC_PROFILE';
+export const DEFAULT_PROFILE = 'sockspec-chat';
+export const PROFILES_DIR = path.join(PACKAGE_ROOT, 'suites', 'profiles');
+const SUFFIX = '.profile.yaml';
+
+const ScriptLine = Type.Union([
+  Type.Object({ send: Type.String({ description: 'a line to write (LF appended); placeholders allowed' }) }, { additionalProperties: false }),
+  Type.Object({ expect: Type.String({ description: 'a regex the next line must match whole; placeholders allowed' }) }, { additionalProperties: false }),
+]);
+
+export const ProfileSchema = Type.Object(
+  {
+    profile: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }),
+    title: Type.String({ minLength: 1 }),
+    description: Type.Optional(Type.String()),
+    join: Type.Array(ScriptLine, { description: 'what a new connection exchanges to become a member, in order' }),
+    vars: Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]*$' }), Type.String(), { description: 'values of {{name}} placeholders' }),
+  },
+  { additionalProperties: false },
+);
+export type Profile = Static<typeof ProfileSchema>;
+
+let cached: { source: string; profile: Profile } | undefined;
+
+/** The profile this process runs with (read once per source). */
+export function activeProfile(env: NodeJS.ProcessEnv = process.env): Profile {
+  const source = env[PROFILE_ENV] || DEFAULT_PROFILE;
+  if (cached?.source !== source) cached = { source, profile: loadProfile(source) };
+  return cached.profile;
+}
+
+export function profileFile(nameOrFile: string): string {
+  return /[/\\]|\.ya?ml$/.test(nameOrFile) ? path.resolve(nameOrFile) : path.join(PROFILES_DIR, nameOrFile + SUFFIX);
+}
+
+export function loadProfile(nameOrFile: string): Profile {
+  const file = profileFile(nameOrFile);
+  let data: unknown;
+  try {
+    data = parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new SuiteUsageError(`cannot read the profile ${nameOrFile} (${file}): ${(err as Error).message.split('\n')[0]}`);
+  }
+  const error = Value.Errors(ProfileSchema, data).First();
+  if (error) throw new SuiteUsageError(`profile ${file}: ${error.path || 'the profile'}: ${error.message}`);
+  return data as Profile;
+}

@@ -1,0 +1,41 @@
+import type { StepContext } from '../run/context';
+import { SuiteUsageError } from '../verdict/failure';
+import { activeProfile } from './profile';
+
+/**
+ * `{{name}}` placeholders in the text fields of the line steps. Double braces, because single ones
+ * are regex quantifiers (`x{1020}`). A name is, in order: one the step supplies (`{{i}}` in
+ * send-lines, `{{conn}}`), `{{client}}` (the client number inside `parallel`), or a variable of the
+ * active profile (`{{message}}`; see profile.ts), which is only loaded when a case uses one.
+ */
+const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_-]*)\s*\}\}/g;
+
+export function expand(template: string, ctx: StepContext, own: Readonly<Record<string, string>> = {}): string {
+  return substitute(template, (name) => own[name] ?? builtin(name, ctx) ?? profileVariable(name, template));
+}
+
+/** Replaces every {{name}} with `value(name)`; for code that fills placeholders without a case (the bench). */
+export function substitute(template: string, value: (name: string) => string): string {
+  return template.replace(PLACEHOLDER, (_, name: string) => value(name));
+}
+
+function builtin(name: string, ctx: StepContext): string | undefined {
+  if (name !== 'client') return undefined;
+  if (ctx.scope.client === undefined) throw new SuiteUsageError('{{client}} is the client number of a parallel step; this step is not inside one');
+  return String(ctx.scope.client);
+}
+
+function profileVariable(name: string, template: string): string {
+  const profile = activeProfile();
+  const value = profile.vars[name];
+  if (value === undefined) {
+    const known = ['client', 'i (send-lines)', 'conn', ...Object.keys(profile.vars)].join(', ');
+    throw new SuiteUsageError(`unknown placeholder {{${name}}} in ${JSON.stringify(template)} (profile ${profile.profile}); known: ${known}`);
+  }
+  return value;
+}
+
+/** A connection's name as a placeholder value: its transcript label with `#7` made `-7`, so it is a valid chat name. */
+export function connPlaceholder(ctx: StepContext, conn: string): Record<string, string> {
+  return { conn: ctx.scope.label(conn).replace('#', '-') };
+}

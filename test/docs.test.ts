@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { STEP_KINDS } from '../harness/steps/registry';
+import { bundledSuite } from './support/run-suite';
+
+const DOCS = path.join(__dirname, '..', 'docs');
+
+/** A doc's text; empty when the file does not exist (yet), so what it should hold is reported missing. */
+function doc(name: string): string {
+  const file = path.join(DOCS, name);
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A name as a whole word: `expect` does not match inside `expect-close`. */
+function word(name: string): string {
+  return `(?<![\\w-])${escapeRegex(name)}(?![\\w-])`;
+}
+
+/** Documented means: named in a heading, or written in backticks anywhere. */
+function documents(text: string, name: string): boolean {
+  return new RegExp(`^#{1,6}[ \\t].*${word(name)}`, 'm').test(text) || text.includes(`\`${name}\``);
+}
+
+/** The text under the first heading that names `key` in backticks, up to the next heading of the same or a higher level. */
+function section(text: string, key: string): string | undefined {
+  const lines = text.split('\n');
+  const start = lines.findIndex((line) => /^#{1,6}[ \t]/.test(line) && line.includes(`\`${key}\``));
+  if (start < 0) return undefined;
+  const level = /^#+/.exec(lines[start])![0].length;
+  const end = lines.findIndex((line, i) => i > start && new RegExp(`^#{1,${level}}[ \\t]`).test(line));
+  return lines.slice(start, end < 0 ? undefined : end).join('\n');
+}
+
+describe('docs/suite-format.md and docs/chat-suite.md', () => {
+  const text = `${doc('suite-format.md')}\n${doc('chat-suite.md')}`;
+
+  test('document every step kind in STEP_KINDS (a heading or `name`)', () => {
+    const undocumented = STEP_KINDS.map((kind) => kind.name).filter((name) => !documents(text, name));
+    expect(undocumented).toEqual([]);
+  });
+});
+
+describe.each([
+  ['tls.md', 'tls'],
+  ['tls.md', 'tls-mtls'],
+  ['echo.md', 'echo-tcp'],
+  ['echo.md', 'echo-udp'],
+])('docs/%s, the %s suite', (file, suiteName) => {
+  const text = doc(file);
+
+  test('has a section whose heading names the suite in backticks', () => {
+    expect(section(text, suiteName)).toBeDefined();
+  });
+
+  test('names every case of the suite in that section, in backticks', () => {
+    const body = section(text, suiteName) ?? '';
+    const missing = bundledSuite(suiteName)
+      .cases.map((c) => c.id)
+      .filter((id) => !body.includes(`\`${id}\``));
+    expect(missing).toEqual([]);
+  });
+});
