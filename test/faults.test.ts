@@ -359,6 +359,57 @@ describe('the proxy as a TCP relay', () => {
     expect(second.error).toBe('ECONNRESET');
   });
 
+  test("a blackholed connection passes nothing either way; the server's FIN is recorded, not passed on", async () => {
+    const recorder = await startRecorder();
+    const proxy = await proxyWith([], { upstream: recorder });
+    const client = await connectPeer(proxy.port);
+    client.socket.write('before');
+    const server = await firstPeer(recorder);
+    await server.until(() => server.bytes === 6, 'the bytes before the blackhole');
+    const proxied = proxy.connectionFrom(client.socket.localPort as number);
+    expect(proxied?.serverClose).toBeUndefined();
+
+    proxied?.blackhole();
+    client.socket.write('lost upstream');
+    server.socket.write('lost downstream');
+    const closedAt = performance.now();
+    server.socket.end();
+    await proxied?.waiter.until(() => proxied.serverClose !== undefined, Date.now() + 2000);
+    expect(proxied?.serverClose?.how).toBe('fin');
+    expect(proxied?.serverClose?.at).toBeGreaterThanOrEqual(closedAt);
+    await sleep(100);
+    expect(server.data.toString()).toBe('before');
+    expect(client.bytes).toBe(0);
+    expect(client.finAt).toBeUndefined();
+    expect(client.error).toBeUndefined();
+  });
+
+  test("a server's RST on a blackholed connection is recorded and does not reset the client", async () => {
+    const recorder = await startRecorder();
+    const proxy = await proxyWith([], { upstream: recorder });
+    const client = await connectPeer(proxy.port);
+    const server = await firstPeer(recorder);
+    const proxied = proxy.connectionFrom(client.socket.localPort as number);
+    proxied?.blackhole();
+    server.socket.resetAndDestroy();
+    await proxied?.waiter.until(() => proxied.serverClose !== undefined, Date.now() + 2000);
+    expect(proxied?.serverClose?.how).toBe('rst');
+    await sleep(50);
+    expect(client.error).toBeUndefined();
+    expect(client.finAt).toBeUndefined();
+  });
+
+  test('connectionFrom finds a connection by its client port and records the server close without a blackhole', async () => {
+    const proxy = await proxyWith([]);
+    const client = await connectPeer(proxy.port);
+    await roundTrip(client);
+    const proxied = proxy.connectionFrom(client.socket.localPort as number);
+    expect(proxy.connectionFrom(1)).toBeUndefined();
+    client.socket.end();
+    await client.until(() => client.finAt !== undefined, 'the echo server FIN');
+    expect(proxied?.serverClose?.how).toBe('fin');
+  });
+
   test('a refused upstream resets the client', async () => {
     const gone = await listenTcp(net.createServer());
     await gone.close();

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { Link, type LinkHooks } from './link';
 import { seededRandom, type Random } from './random';
 import type { Direction, Toxic } from './toxic';
+import { Waiter } from '../net/waiter';
 
 /** How long a connection a toxic closed waits for its peers' FINs before it is destroyed. */
 const SHUT_GRACE_MS = 2000;
@@ -14,6 +15,13 @@ export interface ConnectionOptions {
   gone(connection: ProxyConnection): void;
 }
 
+/** How the server ended its side of the proxied connection, seen on the proxy's upstream socket. */
+export interface ServerClose {
+  how: 'fin' | 'rst';
+  /** performance.now() when the proxy saw it. */
+  at: number;
+}
+
 /**
  * One client connection and the upstream connection opened for it, with a Link per direction.
  * FINs travel through the links, so half-close works both ways; an error or an abrupt close on
@@ -23,8 +31,14 @@ export class ProxyConnection {
   private readonly links: Record<Direction, Link>;
   private readonly decide: Random;
   private readonly closed: Promise<unknown>;
-  private state: 'open' | 'closing' | 'shut' | 'gone' = 'open';
+  private state: 'open' | 'closing' | 'shut' | 'blackholed' | 'gone' = 'open';
   private grace: NodeJS.Timeout | undefined;
+  /** Set once the server has sent FIN or RST on the upstream connection. */
+  serverClose: ServerClose | undefined;
+  /** Woken when serverClose is set. */
+  readonly waiter = new Waiter();
+  /** The client's own port: how a harness connection finds its proxied connection. */
+  readonly clientPort: number | undefined;
 
   constructor(
     private readonly client: net.Socket,
@@ -32,6 +46,7 @@ export class ProxyConnection {
     private readonly options: ConnectionOptions,
   ) {
     this.decide = seededRandom(options.seed, options.index);
+    this.clientPort = client.remotePort;
     const hooks: LinkHooks = {
       delivered: options.delivered,
       closeConnection: (link) => this.closeAfter(link),
@@ -44,6 +59,10 @@ export class ProxyConnection {
       socket.on('error', () => this.reset());
       socket.on('close', () => this.socketClosed(socket));
     }
+    upstream.once('end', () => this.serverClosed('fin'));
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') this.serverClosed('rst');
+    });
   }
 
   /**
@@ -61,6 +80,18 @@ export class ProxyConnection {
     this.links.downstream.remove(id);
   }
 
+  /**
+   * The client vanished: from now on nothing passes either way, not data, not a FIN, not a reset,
+   * as when its host dies or a path drops every packet. The proxy still reads both sides (to
+   * discard), so the server's sends never back up and its FIN or RST is seen (serverClose).
+   */
+  blackhole(): void {
+    if (this.state !== 'open') return;
+    this.state = 'blackholed';
+    this.links.upstream.stop();
+    this.links.downstream.stop();
+  }
+
   buffered(direction: Direction): number {
     return this.links[direction].buffered;
   }
@@ -74,7 +105,7 @@ export class ProxyConnection {
   }
 
   private reset(): void {
-    if (this.state === 'gone') return;
+    if (this.state === 'gone' || this.state === 'blackholed') return;
     this.release();
     for (const socket of [this.client, this.upstream]) if (!socket.destroyed) socket.resetAndDestroy();
   }
@@ -94,6 +125,11 @@ export class ProxyConnection {
     this.links.downstream.stop();
     for (const socket of [this.client, this.upstream]) if (!socket.destroyed) socket.end();
     this.grace = setTimeout(() => void this.destroy(), SHUT_GRACE_MS);
+  }
+
+  private serverClosed(how: ServerClose['how']): void {
+    this.serverClose ??= { how, at: performance.now() };
+    this.waiter.notify();
   }
 
   private socketClosed(socket: net.Socket): void {

@@ -1,5 +1,6 @@
 import net from 'node:net';
-import { ProxyConnection } from './connection';
+import { ProxyConnection, type ServerClose } from './connection';
+import type { Waiter } from '../net/waiter';
 import { listenTcp } from '../servers/listen';
 import type { RunningServer } from '../servers/running-server';
 import type { Direction, Toxic, ToxicType } from './toxic';
@@ -33,6 +34,16 @@ export interface FaultProxyStats {
   toxics: ToxicStats[];
 }
 
+/** One connection through the proxy, as a case sees it. */
+export interface ProxiedConnection {
+  /** When and how the server closed its side (FIN or RST on the upstream socket), once it has. */
+  readonly serverClose: ServerClose | undefined;
+  /** Woken when serverClose is set. */
+  readonly waiter: Waiter;
+  /** Nothing passes either way from now on (no data, FIN or reset): the client has vanished. */
+  blackhole(): void;
+}
+
 /** A TCP proxy on loopback in front of one upstream, with toxics that can change at any time. */
 export interface FaultProxy {
   readonly host: string;
@@ -43,6 +54,8 @@ export interface FaultProxy {
   /** Open connections pass what the toxic holds on and continue without it. */
   removeToxic(id: string): void;
   clearToxics(): void;
+  /** The open connection of the client whose own (local) port is `clientPort`. */
+  connectionFrom(clientPort: number): ProxiedConnection | undefined;
   stats(): FaultProxyStats;
   /** Destroys every connection and the listener; resolves once all their sockets are closed. */
   close(): Promise<void>;
@@ -105,6 +118,10 @@ class ToxicProxy implements FaultProxy {
 
   clearToxics(): void {
     for (const id of [...this.toxics.keys()]) this.removeToxic(id);
+  }
+
+  connectionFrom(clientPort: number): ProxiedConnection | undefined {
+    return [...this.connections].find((connection) => connection.clientPort === clientPort);
   }
 
   stats(): FaultProxyStats {
