@@ -125,6 +125,14 @@ export class TcpConnection {
     return parts.length === 1 ? parts[0] : Buffer.concat(parts, taken);
   }
 
+  /** How the connection ended, for failure messages; undefined while it is open. */
+  endDescription(): string | undefined {
+    if (this.peerClose) return `the peer closed the connection (${this.peerClose === 'fin' ? 'FIN' : 'RST'})`;
+    if (this.error) return `the connection failed (${(this.error as NodeJS.ErrnoException).code ?? this.error.message})`;
+    if (this.ended) return 'the connection was closed';
+    return undefined;
+  }
+
   /** Stops reading from the socket, as a client that never reads: the peer's sends back up. */
   stopReading(): void {
     this.readingStopped = true;

@@ -57,11 +57,7 @@ function mismatch(payload: Payload, matched: number, recent: Buffer, want: Buffe
 }
 
 function shortfall(conn: TcpConnection, payload: Payload, matched: number, recent: Buffer, stream: PayloadStream, timedOut: string): StepFailure {
-  const why = conn.peerClose
-    ? `then the peer closed the connection (${conn.peerClose === 'fin' ? 'FIN' : 'RST'})`
-    : conn.error
-      ? `then the connection failed (${(conn.error as NodeJS.ErrnoException).code ?? conn.error.message})`
-      : `then ${timedOut}`;
+  const why = `then ${conn.endDescription() ?? timedOut}`;
   return new StepFailure(`expected ${formatBytes(payload.length)} (${payload.label}), received ${formatBytes(matched)} ${why}`, [
     ...(matched > 0 ? dump('last received', matched - recent.length, recent, 2) : ['nothing was received']),
     ...dump('next expected', matched, readExactly(stream, 16), 1),

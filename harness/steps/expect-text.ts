@@ -9,9 +9,7 @@ import { formatBytes } from '../suite/units';
 const SEARCH_LIMIT = 1024 * 1024;
 
 function whyStopped(conn: TcpConnection, waited: WaitResult, patience: Patience): string {
-  if (conn.peerClose) return `the peer closed the connection (${conn.peerClose === 'fin' ? 'FIN' : 'RST'})`;
-  if (conn.error) return `the connection failed (${(conn.error as NodeJS.ErrnoException).code ?? conn.error.message})`;
-  return patience.why(waited);
+  return conn.endDescription() ?? patience.why(waited);
 }
 
 function pending(conn: TcpConnection): string[] {

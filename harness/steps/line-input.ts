@@ -37,20 +37,13 @@ export async function readLines(conn: TcpConnection, patience: Patience, visit: 
       conn.consume(start);
       patience.progress();
     }
-    const stopped = endOfInput(conn);
+    const stopped = conn.endDescription();
     if (stopped) return stopped;
     if (conn.available > PARTIAL_LIMIT) return `${formatBytes(conn.available)} arrived without a line end`;
     const pending = conn.available;
     const waited = await conn.waiter.until(() => conn.available > pending || conn.ended, patience.deadline, patience.signal);
     if (waited !== 'ready') return patience.why(waited);
   }
-}
-
-function endOfInput(conn: TcpConnection): string | undefined {
-  if (conn.peerClose) return `the peer closed the connection (${conn.peerClose === 'fin' ? 'FIN' : 'RST'})`;
-  if (conn.error) return `the connection failed (${(conn.error as NodeJS.ErrnoException).code ?? conn.error.message})`;
-  if (conn.ended) return 'the connection was closed';
-  return undefined;
 }
 
 /** Evidence for a read that stopped early: the start of what is unread (a line never ended). */

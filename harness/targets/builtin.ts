@@ -14,7 +14,7 @@ export class BuiltinTarget implements Target {
       const reference = REFERENCE_SERVERS[service];
       const server = await reference.start({});
       this.running.push(server);
-      endpoints[service] = { host: server.host, port: server.port, transport: server.transport, tls: reference.tls };
+      endpoints[service] = { host: server.host, port: server.port, transport: server.transport, tls: reference.tls, idleTimeoutMs: reference.idleTimeoutMs };
     }
     return endpoints;
   }
@@ -36,7 +36,7 @@ export class BuiltinLauncher implements Launcher {
       return { ready: true, instance: inProcessInstance(server) };
     } catch (err) {
       const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      return { ready: false, instance: endedInstance(port, why), why: `the server could not start: ${why}` };
+      return { ready: false, instance: endedInstance(why), why: `the server could not start: ${why}` };
     }
   }
 }
@@ -44,7 +44,6 @@ export class BuiltinLauncher implements Launcher {
 function inProcessInstance(server: RunningServer): Instance {
   let ended: string | undefined;
   return {
-    port: server.port,
     get running() {
       return ended === undefined;
     },
@@ -53,7 +52,6 @@ function inProcessInstance(server: RunningServer): Instance {
     },
     output: () => [],
     listeningPorts: () => (ended === undefined ? [server.port] : []),
-    waitForExit: async () => ended !== undefined,
     async stop() {
       const started = Date.now();
       await server.close();
@@ -63,14 +61,12 @@ function inProcessInstance(server: RunningServer): Instance {
   };
 }
 
-function endedInstance(port: number, why: string): Instance {
+function endedInstance(why: string): Instance {
   return {
-    port,
     running: false,
     exitDescription: why,
     output: () => [],
     listeningPorts: () => [],
-    waitForExit: async () => true,
     stop: async () => ({ graceful: true, exit: why, ms: 0 }),
   };
 }

@@ -55,7 +55,7 @@ export class CommandLauncher implements Launcher {
     const values: Record<string, string> = { ...(await this.certificateFiles()), port: String(port) };
     const [program, ...args] = this.words.map((word) => word.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole));
     const server = new ServerProcess(program, args);
-    const instance = processInstance(server, port);
+    const instance = processInstance(server);
     if (expect === 'failure') {
       const exited = await server.waitForExit(deadline);
       return exited ? { ready: false, instance, why: `the command exited (${server.exitDescription})` } : { ready: true, instance };
@@ -92,18 +92,16 @@ export class CommandLauncher implements Launcher {
   }
 }
 
-function processInstance(server: ServerProcess, port: number): Instance {
+function processInstance(server: ServerProcess): Instance {
   return {
-    port,
     get running() {
       return !server.exited;
     },
     get exitDescription() {
       return server.exitDescription;
     },
-    output: () => server.output.last(),
+    output: () => server.output.lines().slice(-20),
     listeningPorts: () => (server.pid === undefined || server.exited ? [] : listeningPorts(server.pid)),
-    waitForExit: (deadline) => server.waitForExit(deadline),
     stop: (timeoutMs) => server.stop(timeoutMs),
   };
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
+import { OutputTail } from './output-tail';
 import {
   type ContainerRuntimeClient,
   GenericContainer,
@@ -61,7 +62,7 @@ export class ContainerTarget implements Target {
   private container: StartedTestContainer | undefined;
   private stopping: Promise<void> | undefined;
   private services: readonly ServiceName[] = [];
-  private readonly output = new LogTail(LOG_LINES_KEPT);
+  private readonly output = new OutputTail(LOG_LINES_KEPT);
 
   constructor(private readonly options: ContainerTargetOptions) {
     this.image = ['container:', options.image, ...(options.command ?? [])].join(' ');
@@ -269,38 +270,13 @@ type EngineContainer = ReturnType<ContainerRuntimeClient['container']['getById']
 /** Everything a container printed, once it has stopped. */
 async function printed(client: ContainerRuntimeClient, container: EngineContainer): Promise<string[]> {
   await client.container.stop(container, { timeout: 0 });
-  const tail = new LogTail(FAILURE_LINES);
+  const tail = new OutputTail(FAILURE_LINES);
   await tail.follow(await client.container.logs(container));
   return tail.lines();
 }
 
 function portKey({ port, transport }: ContainerPort): `${number}/${Transport}` {
   return `${port}/${transport}`;
-}
-
-/** The last lines of a log stream; a line still being written counts as a line. */
-class LogTail {
-  private readonly kept: string[] = [];
-  private partial = '';
-
-  constructor(private readonly limit: number) {}
-
-  /** Resolves when the stream ends. */
-  follow(stream: Readable): Promise<void> {
-    stream.on('data', (chunk: Buffer | string) => this.append(chunk.toString()));
-    return new Promise((resolve) => stream.once('close', resolve).once('end', resolve));
-  }
-
-  lines(): string[] {
-    return this.partial ? [...this.kept, this.partial] : [...this.kept];
-  }
-
-  private append(text: string): void {
-    const lines = (this.partial + text).split(/\r?\n/);
-    this.partial = lines.pop() ?? '';
-    this.kept.push(...lines);
-    this.kept.splice(0, Math.max(0, this.kept.length - this.limit));
-  }
 }
 
 /*

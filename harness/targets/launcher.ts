@@ -2,7 +2,6 @@ import type { ServiceName } from './target';
 
 /** A server instance a launcher started, on a port sockspec chose. */
 export interface Instance {
-  readonly port: number;
   /** Whether it is still running (listening or not). */
   readonly running: boolean;
   /** How it ended (`code 1`, `EADDRINUSE`), once it has. */
@@ -11,8 +10,6 @@ export interface Instance {
   output(): string[];
   /** The TCP ports it listens on now (a process's, read from /proc). */
   listeningPorts(): number[];
-  /** Resolves true once it has ended, false if the deadline passed first. */
-  waitForExit(deadline: number): Promise<boolean>;
   /** Asks it to stop (SIGTERM for a process); forces it after `timeoutMs`. */
   stop(timeoutMs: number): Promise<{ graceful: boolean; exit: string; ms: number }>;
 }

@@ -1,33 +1,34 @@
 import type { Readable } from 'node:stream';
-import { createInterface } from 'node:readline';
 
-/** Keeps the last lines a process printed (stdout and stderr together) and lets one wait for a line. */
+/**
+ * Keeps the last lines a server printed (a process's stdout and stderr, a container's log), for
+ * error messages and for waiting on a ready line. A line still being written counts too.
+ */
 export class OutputTail {
-  private readonly lines: string[] = [];
-  private readonly listeners = new Set<(line: string) => void>();
+  private readonly kept: string[] = [];
+  private partial = '';
 
   constructor(private readonly limit = 50) {}
 
-  follow(stream: Readable, prefix = ''): void {
-    createInterface({ input: stream }).on('line', (text) => {
-      const line = prefix + text;
-      this.lines.push(line);
-      if (this.lines.length > this.limit) this.lines.shift();
-      for (const listener of this.listeners) listener(line);
-    });
+  /** Resolves when the stream ends. */
+  follow(stream: Readable): Promise<void> {
+    stream.on('data', (chunk: Buffer | string) => this.append(chunk.toString()));
+    return new Promise((resolve) => stream.once('close', resolve).once('end', resolve));
   }
 
-  last(n = 20): string[] {
-    return this.lines.slice(-n);
+  lines(): string[] {
+    return this.partial ? [...this.kept, this.partial] : [...this.kept];
   }
 
-  /** True once a line matching `pattern` has been printed (including before this call). */
+  /** True once a line matching `pattern` has been printed. */
   seen(pattern: RegExp): boolean {
-    return this.lines.some((line) => pattern.test(line));
+    return this.lines().some((line) => pattern.test(line));
   }
 
-  onLine(listener: (line: string) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  private append(text: string): void {
+    const lines = (this.partial + text).split(/\r?\n/);
+    this.partial = lines.pop() ?? '';
+    this.kept.push(...lines);
+    this.kept.splice(0, Math.max(0, this.kept.length - this.limit));
   }
 }
