@@ -58,6 +58,10 @@ TLS targets declare (cases needing what is not declared are skipped, with the re
   --alt-servername N   a second name the server has its own certificate for (SNI cases)
   --alpn P1,P2         the ALPN protocols the server supports (ALPN case)
 
+Any started or given target declares (the builtin servers declare their own):
+  --idle-timeout T     it closes a connection idle for T (e.g. 30s, 1500ms): the timeouts
+                       suite's idle-timeout and peer-vanishes cases (docs/lifecycle.md)
+
 Verdicts and reports:
   --strict             a failed "should" case fails the run too
   --step-timeout MS    the deadline of every step that sets none of its own (e.g. for slow

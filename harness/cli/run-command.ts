@@ -13,6 +13,7 @@ import { CommandTarget } from '../targets/command';
 import { finishReports, type ReportFlags } from './run-reports';
 import { readBaseline } from '../report/baseline';
 import { declareTls, tlsDeclaration, type TlsFlags } from './tls-flags';
+import { declareIdleTimeout, idleTimeoutDeclaration } from './idle-timeout-flag';
 import type { Target } from '../targets/target';
 import { EXIT, UsageError } from './errors';
 import { style } from './style';
@@ -21,6 +22,8 @@ import { parseMs, parseRegex, targetFromFlags, type TargetFlags } from './target
 
 export interface RunFlags extends TargetFlags, TlsFlags, ReportFlags {
   suite: string[];
+  /** What the target declares: it closes connections idle this long (e.g. "30s"). */
+  idleTimeout?: string;
   filter?: string;
   stepTimeout?: string;
   reports: string;
@@ -45,6 +48,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   // A baseline that cannot be read stops the run before it starts, not after.
   if (flags.baseline && !flags.updateBaseline) readBaseline(flags.baseline);
   const tls = tlsDeclaration(flags);
+  const idleTimeoutMs = idleTimeoutDeclaration(flags.idleTimeout);
   checkShard(flags.shard);
   const services = [...new Set(suites.map((s) => s.service))];
   const target = await targetFromFlags(flags, services);
@@ -62,7 +66,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     // The builtin servers are started by each suite file, in the process that runs it.
-    const endpoints = target instanceof BuiltinTarget ? undefined : declareTls(await target.start(services), tls);
+    const endpoints = target instanceof BuiltinTarget ? undefined : declareIdleTimeout(declareTls(await target.start(services), tls), idleTimeoutMs);
     // Lifecycle cases start more instances of a command target, with the same declarations.
     const launch = target instanceof CommandTarget ? { ...target.options, tls: { ...target.options.tls, ...tls } } : undefined;
     Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, transcripts: flags.transcripts, retries }));

@@ -39,6 +39,12 @@ export class TcpConnection {
   bytesWritten = 0;
   /** True once this side has closed or reset the socket. */
   closedHere = false;
+  /** performance.now() of the connect, then of the last write: the peer's last activity is later. */
+  lastSent = performance.now();
+  /** performance.now() of the last read: the peer's last activity was earlier. */
+  lastReceived: number | undefined;
+  /** performance.now() when the peer's FIN or RST arrived. */
+  peerClosedAt: number | undefined;
 
   private readonly chunks: Buffer[] = [];
   private buffered = 0;
@@ -61,6 +67,7 @@ export class TcpConnection {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
       this.bytesReceived += chunk.length;
+      this.lastReceived = performance.now();
       transcript.data(name, 'received', chunk);
       if (this.buffered > RECEIVE_LIMIT) socket.pause();
       this.waiter.notify();
@@ -81,6 +88,11 @@ export class TcpConnection {
     return new TcpConnection(name, await openTcp(name, endpoint, transcript, deadline), transcript);
   }
 
+
+  /** This side's port: how the fault proxy's record of the connection is found. */
+  get localPort(): number | undefined {
+    return this.socket.localPort;
+  }
 
   get available(): number {
     return this.buffered;
@@ -182,6 +194,7 @@ export class TcpConnection {
   private peerClosed(how: PeerClose): void {
     if (this.peerClose) return;
     this.peerClose = how;
+    this.peerClosedAt = performance.now();
     this.transcript.record(this.name, how === 'fin' ? 'fin-received' : 'rst-received');
     this.waiter.notify();
   }
@@ -197,6 +210,7 @@ export class TcpConnection {
       if (this.socket.destroyed || this.socket.writableEnded) return;
       this.transcript.data(this.name, 'sent', bytes);
       this.bytesWritten += bytes.length;
+      this.lastSent = performance.now();
       if (!this.socket.write(bytes)) await this.drained();
       if (delay > 0) await sleep(delay);
     }

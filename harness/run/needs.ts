@@ -15,5 +15,7 @@ function met(need: Need, endpoint: Endpoint | undefined, canLaunch: boolean): bo
       return (endpoint?.tls?.alpn?.length ?? 0) > 0;
     case 'restart':
       return canLaunch;
+    case 'idle-timeout':
+      return endpoint?.idleTimeoutMs !== undefined;
   }
 }

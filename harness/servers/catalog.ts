@@ -12,13 +12,26 @@ export interface ReferenceServer {
   start(options: ListenOptions): Promise<RunningServer>;
   /** For TLS services: what the reference server declares (its CA is the run's own). */
   tls?: TlsEndpoint;
+  /** The idle timeout it declares and keeps, in ms. */
+  idleTimeoutMs?: number;
 }
+
+/**
+ * The reference echo closes connections idle for 2 s: longer than any pause in the echo-tcp,
+ * timeouts and lifecycle cases (the longest is under 1 s), short enough that the idle cases of the
+ * timeouts suite take 2 to 3 s (docs/lifecycle.md).
+ */
+export const REFERENCE_IDLE_TIMEOUT_MS = 2000;
 
 const REFERENCE_TLS: TlsEndpoint = { servername: SERVER_NAME, altServername: ALT_SERVER_NAME, alpn: [...DEFAULT_ALPN] };
 
 /** The reference server behind each service name: used by the builtin target and `sockspec serve`. */
 export const REFERENCE_SERVERS: Record<ServiceName, ReferenceServer> = {
-  'echo-tcp': { description: 'TCP Echo (RFC 862)', start: startEchoTcp },
+  'echo-tcp': {
+    description: 'TCP Echo (RFC 862), closing connections idle for 2 s',
+    start: (options) => startEchoTcp({ ...options, idleTimeoutMs: REFERENCE_IDLE_TIMEOUT_MS }),
+    idleTimeoutMs: REFERENCE_IDLE_TIMEOUT_MS,
+  },
   'echo-udp': { description: 'UDP Echo (RFC 862)', start: startEchoUdp },
   'tls-echo': {
     description: 'TLS echo (TLS 1.2 and 1.3, SNI, ALPN)',

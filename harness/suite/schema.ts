@@ -11,6 +11,7 @@ export const NEEDS = {
   sni: 'a second server name with its own certificate (--alt-servername)',
   alpn: 'the ALPN protocols the server supports (--alpn)',
   restart: 'a target sockspec starts and stops itself (builtin or --cmd)',
+  'idle-timeout': 'the idle timeout the server declares (--idle-timeout)',
 } as const;
 export type Need = keyof typeof NEEDS;
 export type Level = (typeof LEVELS)[number];

@@ -24,6 +24,8 @@ export interface Endpoint {
   transport: Transport;
   /** For TLS services: how to verify the server, and what it declares it supports. */
   tls?: TlsEndpoint;
+  /** The server declares it closes a connection idle (nothing read or written) this many ms (enables the idle cases). */
+  idleTimeoutMs?: number;
 }
 
 export interface TlsEndpoint {

@@ -20,8 +20,9 @@ export async function runEachCaseFresh(suite: Suite, start: () => Promise<Runnin
   for (const c of suite.cases) {
     const server = await start();
     try {
-      // Mutants declare what the reference server declares (ALPN list, SNI name).
-      const endpoint = { host: server.host, port: server.port, transport: server.transport, tls: REFERENCE_SERVERS[suite.service].tls };
+      // Mutants declare what the reference server declares (ALPN list, SNI name, idle timeout).
+      const { tls, idleTimeoutMs } = REFERENCE_SERVERS[suite.service];
+      const endpoint = { host: server.host, port: server.port, transport: server.transport, tls, idleTimeoutMs };
       outcomes.push(await runCase(suite, c, { [suite.service]: endpoint }, { stepTimeout }));
     } finally {
       await server.close();

@@ -1,0 +1,86 @@
+import { Type } from '@sinclair/typebox';
+import { endpointFor } from '../run/context';
+import type { TcpConnection } from '../net/tcp-connection';
+import type { Waiter } from '../net/waiter';
+import { Duration, toMs } from '../suite/units';
+import { dump } from '../verdict/bytes';
+import { StepFailure, SuiteUsageError } from '../verdict/failure';
+import { proxiedConnection } from './blackhole';
+import { ConnName, defineStep, onConn } from './define';
+
+/**
+ * How much before the declared time a close still counts as on time. The server's last activity
+ * lies between the client's last write (it read that later) and the client's last read (it wrote
+ * that earlier), so the early bound is counted from the former and the late one from the latter;
+ * this covers only timers that start from a cached event-loop clock, a few ms behind.
+ */
+export const EARLY_TOLERANCE_MS = 25;
+
+/** A close as one side saw it: FIN or RST, at performance.now(). */
+interface SeenClose {
+  how: 'fin' | 'rst';
+  at: number;
+}
+
+export const expectIdleClose = defineStep({
+  name: 'expect-idle-close',
+  summary:
+    'Sends nothing and waits for the server to close the connection for idleness: the close must ' +
+    "come within [T, T + slack] of the connection's last byte, T being the idle timeout the target " +
+    'declares (needs: [idle-timeout]); too early fails as much as too late. seen: client (default) ' +
+    "watches the connection itself; seen: proxy watches the fault proxy's connection to the server, " +
+    'for a client that is blackholed and would never know.',
+  shorthand: 'conn',
+  schema: Type.Object(
+    {
+      conn: Type.Optional(ConnName),
+      slack: Duration,
+      seen: Type.Optional(Type.Union([Type.Literal('client'), Type.Literal('proxy')], { description: 'where the close is observed (default client)' })),
+    },
+    { additionalProperties: false },
+  ),
+  describe: (p) => `expect the server to close the idle connection${onConn(p.conn)} (seen by the ${p.seen ?? 'client'}, slack ${p.slack})`,
+  async run(p, ctx) {
+    const idleMs = endpointFor(ctx.run, undefined).idleTimeoutMs;
+    if (idleMs === undefined) throw new SuiteUsageError('expect-idle-close needs a declared idle timeout: add needs: [idle-timeout] to the case');
+    const viaProxy = p.seen === 'proxy';
+    const { conn, proxied } = viaProxy ? proxiedConnection(ctx, p.conn) : { conn: ctx.scope.tcp(p.conn), proxied: undefined };
+    const earliest = idleMs - EARLY_TOLERANCE_MS;
+    const latest = idleMs + toMs(p.slack);
+    const since = Math.max(conn.lastSent, conn.lastReceived ?? 0);
+    const seen = (): SeenClose | undefined => (proxied ? proxied.serverClose : clientSaw(conn));
+    const waiter: Waiter = proxied ? proxied.waiter : conn.waiter;
+    const deadline = Math.min(Date.now() + (since + latest - performance.now()), ctx.run.caseDeadline);
+    // Through the proxy the client's own socket may see anything (it is blackholed); directly, a byte is a failure.
+    await waiter.until(() => seen() !== undefined || (!proxied && (conn.available > 0 || conn.error !== undefined)), deadline, ctx.run.signal);
+
+    const who = proxied ? 'the server closed its side of the proxied connection' : 'the server closed the connection';
+    const declared = `its declared idle timeout of ${idleMs} ms`;
+    if (!proxied && conn.available > 0) {
+      throw new StepFailure(`expected the connection to stay idle until the server closed it; ${conn.available} B arrived after ${ms(performance.now() - since)} idle`, dump('received', 0, conn.peek(), 4));
+    }
+    if (!proxied && conn.error) throw new StepFailure(`expected the server to close the idle connection; ${conn.endDescription()}`);
+    const close = seen();
+    if (!close) {
+      if (ctx.run.signal.aborted) throw new StepFailure('the case deadline passed while waiting for the idle close');
+      const side = proxied ? 'the server had not closed its side of the proxied connection' : 'the connection was still open';
+      throw new StepFailure(`${side} ${ms(performance.now() - since)} after its last byte; ${declared} plus ${toMs(p.slack)} ms slack had passed`);
+    }
+    const idle = close.at - since;
+    const afterWrite = close.at - conn.lastSent;
+    if (proxied) ctx.run.transcript.record(conn.name, 'note', `the proxy saw the server's ${close.how.toUpperCase()} after ${ms(idle)} idle`);
+    const how = close.how === 'fin' ? 'FIN' : 'RST';
+    if (afterWrite < earliest) {
+      throw new StepFailure(`${who} (${how}) ${ms(afterWrite)} after the client's last write, before ${declared} (allowed: ${earliest} to ${latest} ms)`);
+    }
+    if (idle > latest) throw new StepFailure(`${who} (${how}) after ${ms(idle)} idle, later than ${declared} plus ${toMs(p.slack)} ms slack`);
+  },
+});
+
+function clientSaw(conn: TcpConnection): SeenClose | undefined {
+  return conn.peerClose && conn.peerClosedAt !== undefined ? { how: conn.peerClose, at: conn.peerClosedAt } : undefined;
+}
+
+function ms(value: number): string {
+  return `${Math.round(value)} ms`;
+}
