@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { STEP_KINDS } from '../harness/steps/registry';
+import { TargetEntrySchema } from '../harness/cli/targets-file';
 import { bundledSuite } from './support/run-suite';
 
 const DOCS = path.join(__dirname, '..', 'docs');
@@ -61,6 +62,14 @@ describe.each([
     const missing = bundledSuite(suiteName)
       .cases.map((c) => c.id)
       .filter((id) => !body.includes(`\`${id}\``));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('docs/targets.md', () => {
+  test('documents every field of a targets file entry, in backticks', () => {
+    const text = doc('targets.md');
+    const missing = Object.keys(TargetEntrySchema.properties).filter((field) => !text.includes(`\`${field}\``));
     expect(missing).toEqual([]);
   });
 });

@@ -5,8 +5,10 @@ import { parse } from 'yaml';
 import { publishedSchema } from '../harness/suite/schema';
 import { bundledSuiteNames } from '../harness/cli/suite-files';
 import { SUITES_DIR } from './support/run-suite';
+import { publishedTargetsSchema } from '../harness/cli/targets-file';
 
 const SCHEMA_FILE = path.join(__dirname, '..', 'schema', 'suite.schema.json');
+const TARGETS_SCHEMA_FILE = path.join(__dirname, '..', 'schema', 'targets.schema.json');
 
 describe('the published JSON Schema', () => {
   test('is the one generated from the step and suite types (run `npm run schema` after changing them)', () => {
@@ -24,5 +26,17 @@ describe('the published JSON Schema', () => {
     const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
     const suite = { suite: 'x', title: 'x', service: 'echo-tcp', cases: [{ id: 'a', title: 't', requirement: 'r', ref: 'RFC 862', steps: [{ sned: { text: 'hi' } }] }] };
     expect(validate(suite)).toBe(false);
+  });
+
+  test('of targets files is the one generated from their types', () => {
+    const committed = JSON.parse(readFileSync(TARGETS_SCHEMA_FILE, 'utf8'));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(publishedTargetsSchema())));
+  });
+
+  test('of targets files accepts the example and refuses two forms in one target', () => {
+    const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(TARGETS_SCHEMA_FILE, 'utf8')));
+    const example = parse(readFileSync(path.join(__dirname, '..', 'examples', 'sockspec.targets.yaml'), 'utf8'));
+    expect(validate.errors ?? validate(example)).toBe(true);
+    expect(validate({ targets: [{ name: 'a', target: 'builtin', cmd: 'x {port}' }] })).toBe(false);
   });
 });

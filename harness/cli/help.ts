@@ -7,7 +7,7 @@ Usage:
   sockspec run    [options]            run suites against a target, write reports
   sockspec list   [--suite NAME|FILE]  list suites and their cases with references
   sockspec serve  SERVICE [--port N]   run a reference server in the foreground
-  sockspec schema                      print the JSON Schema of suite files
+  sockspec schema [suite|targets]      print the JSON Schema of suite files or targets files
   sockspec certs  --out DIR            write the run's TLS certificates (PEM) for your server
   sockspec merge  --out DIR SHARD...   merge the reports of runs split with --shard
 
@@ -58,6 +58,13 @@ TLS targets declare (cases needing what is not declared are skipped, with the re
   --alt-servername N   a second name the server has its own certificate for (SNI cases)
   --alpn P1,P2         the ALPN protocols the server supports (ALPN case)
 
+Several targets, or one described in a file (docs/targets.md):
+  --targets FILE       a targets file (YAML): each target's flags, suites and baseline. With
+                       several targets, each runs in turn (reports in REPORTS/NAME/) and a case x
+                       target matrix is printed and written (REPORTS/index.html, matrix.json,
+                       junit.xml); the target flags above go in the file instead
+  --only NAME          with --targets: run only that target
+
 Any started or given target declares (the builtin servers declare their own):
   --idle-timeout T     it closes a connection idle for T (e.g. 30s, 1500ms): the timeouts
                        suite's idle-timeout and peer-vanishes cases (docs/lifecycle.md)
@@ -82,7 +89,8 @@ Verdicts and reports:
 
 Examples:
   sockspec run --suite echo-tcp --cmd "python3 my_server.py {port}"
-  sockspec run --suite echo-tcp --image my-echo:1.2 --port 7 --env LOG_LEVEL=debug`;
+  sockspec run --suite echo-tcp --image my-echo:1.2 --port 7 --env LOG_LEVEL=debug
+  sockspec run --targets sockspec.targets.yaml --suite echo-tcp`;
 
 export const CERTS_HELP = `Usage: sockspec certs --out DIR
 

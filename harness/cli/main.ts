@@ -11,7 +11,9 @@ import { mergeReports } from './merge-command';
 import { writeCertificates } from './certs-command';
 import { BaselineError } from '../report/baseline';
 import { listSuites } from './list-command';
-import { runSuites } from './run-command';
+import { runSuites, type RunFlags } from './run-command';
+import { runTargetsFile } from './targets-command';
+import { publishedTargetsSchema } from './targets-file';
 import { serve } from './serve-command';
 import { style } from './style';
 
@@ -28,7 +30,7 @@ async function runCommand(argv: string[]): Promise<number> {
     case 'run': {
       const { values } = parse(rest, RUN_OPTIONS);
       if (values.help) return print(RUN_HELP);
-      return runSuites({
+      const flags: RunFlags = {
         suite: values.suite ?? [],
         filter: values.filter,
         strict: values.strict ?? false,
@@ -53,7 +55,9 @@ async function runCommand(argv: string[]): Promise<number> {
         updateBaseline: values['update-baseline'] ?? false,
         failOnUnexpectedPass: values['fail-on-unexpected-pass'] ?? false,
         shard: values.shard,
-      });
+      };
+      if (values.only !== undefined && values.targets === undefined) throw new UsageError('--only goes with --targets FILE');
+      return values.targets === undefined ? runSuites(flags) : runTargetsFile({ ...flags, targets: values.targets, only: values.only });
     }
     case 'list': {
       const { values } = parse(rest, { suite: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } as const);
@@ -65,7 +69,8 @@ async function runCommand(argv: string[]): Promise<number> {
       if (rest.includes('--help') || rest.includes('-h')) return print(SERVE_HELP);
       return serve(rest);
     case 'schema':
-      return print(JSON.stringify(publishedSchema(), null, 2));
+      if (rest.length > 1 || (rest[0] !== undefined && rest[0] !== 'suite' && rest[0] !== 'targets')) throw new UsageError('schema takes suite (the default) or targets');
+      return print(JSON.stringify(rest[0] === 'targets' ? publishedTargetsSchema() : publishedSchema(), null, 2));
     case 'merge': {
       const { values, positionals } = parse(rest, { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const, true);
       if (values.help) return print(MERGE_HELP);
@@ -85,6 +90,8 @@ const RUN_OPTIONS = {
   suite: { type: 'string', multiple: true },
   filter: { type: 'string' },
   target: { type: 'string' },
+  targets: { type: 'string' },
+  only: { type: 'string' },
   cmd: { type: 'string' },
   image: { type: 'string' },
   port: { type: 'string' },
@@ -131,7 +138,7 @@ function report(err: unknown): number {
   } else if (err instanceof BaselineError) {
     process.stderr.write(`${style.fail('error')}: ${err.message}\n`);
   } else if (err instanceof SuiteError) {
-    process.stderr.write(`${style.fail('error')}: malformed suite: ${err.message}\n`);
+    process.stderr.write(`${style.fail('error')}: malformed ${err.kind}: ${err.message}\n`);
   } else if (err instanceof TargetError) {
     process.stderr.write(`${style.fail('error')}: the target could not start: ${err.message}\n`);
     if (err.output.length) process.stderr.write(`  its last output:\n${err.output.map((l) => `    | ${l}`).join('\n')}\n`);

@@ -15,6 +15,8 @@ export interface TargetFlags {
   env?: string[];
   readyLog?: string;
   startTimeout?: string;
+  /** From a targets file: the port inside the image of each service it offers. */
+  servicePorts?: Partial<Record<ServiceName, number>>;
 }
 
 /**
@@ -72,8 +74,12 @@ async function imageTarget(image: string, flags: TargetFlags, services: readonly
   return new ContainerTarget({ image, ports, files, env, readyLog, startupTimeoutMs: timeoutMs });
 }
 
-/** TCP services are on --port inside the container, UDP ones on --udp-port. */
+/**
+ * TCP services are on --port inside the container, UDP ones on --udp-port; a targets file may
+ * instead give each service its own port.
+ */
 function containerPorts(flags: TargetFlags, services: readonly ServiceName[]): Partial<Record<ServiceName, ContainerPort>> {
+  if (flags.servicePorts) return namedServicePorts(flags.servicePorts, services);
   const inside: Record<Transport, number | undefined> = {
     tcp: flags.port === undefined ? undefined : parsePort(flags.port, '--port'),
     udp: flags.udpPort === undefined ? undefined : parsePort(flags.udpPort, '--udp-port'),
@@ -87,6 +93,19 @@ function containerPorts(flags: TargetFlags, services: readonly ServiceName[]): P
       throw new UsageError(`the ${service} suite needs a ${transport.toUpperCase()} port: add ${flag} N, the port the server listens on inside the container`);
     }
     ports[service] = { port, transport };
+  }
+  return ports;
+}
+
+function namedServicePorts(named: Partial<Record<ServiceName, number>>, services: readonly ServiceName[]): Partial<Record<ServiceName, ContainerPort>> {
+  const ports: Partial<Record<ServiceName, ContainerPort>> = {};
+  for (const service of services) {
+    const port = named[service];
+    if (port === undefined) {
+      const offered = Object.keys(named).join(', ');
+      throw new UsageError(`the ${service} suite needs a ${service} service, and the image's services are ${offered}: add ${service} under services, or leave the suite out of the target's suites`);
+    }
+    ports[service] = { port, transport: SERVICE_TRANSPORT[service] };
   }
   return ports;
 }

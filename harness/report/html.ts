@@ -114,7 +114,7 @@ function sequence(events) {
 }
 
 function caseNode(c) {
-  const node = el('details', { class: 'case v-' + c.verdict, 'data-verdict': c.verdict === 'info' ? 'pass' : c.verdict, 'data-text': (c.id + ' ' + c.title + ' ' + c.ref).toLowerCase() });
+  const node = el('details', { id: c.id, class: 'case v-' + c.verdict, 'data-verdict': c.verdict === 'info' ? 'pass' : c.verdict, 'data-text': (c.id + ' ' + c.title + ' ' + c.ref).toLowerCase() });
   node.append(el('summary', {}, el('span', { class: 'verdict' }, LABEL[c.verdict]), el('span', { class: 'id' }, c.id), el('span', {}, c.title), el('span', { class: 'level' }, c.level + ' · ' + c.durationMs + ' ms')));
   const body = el('div', { class: 'body' });
   if (c.reason) body.append(el('p', {}, 'skipped: ' + c.reason));
@@ -158,6 +158,12 @@ for (const button of document.querySelectorAll('.controls button')) {
   });
 }
 document.getElementById('search').addEventListener('input', applyFilter);
+// A link from a matrix cell (index.html#suite/case) opens that case.
+const linked = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+if (linked) {
+  linked.open = true;
+  linked.scrollIntoView();
+}
 </script>
 </body>
 </html>

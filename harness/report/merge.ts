@@ -28,9 +28,16 @@ export function readResults(dir: string): ResultsFile {
 const SUITE = /<testsuite [\s\S]*?<\/testsuite>/g;
 const NUMBERS = ['tests', 'failures', 'errors'] as const;
 
-export function mergeJunit(dirs: readonly string[], out: string): void {
+/**
+ * With `labels` (a matrix run: one folder per target), each <testsuite> is renamed `LABEL/SUITE`,
+ * so that CI shows the same suite of two targets apart (target names need no XML escaping).
+ */
+export function mergeJunit(dirs: readonly string[], out: string, labels?: readonly string[]): void {
   const documents = dirs.map((dir) => readFileSync(path.join(dir, 'junit.xml'), 'utf8'));
-  const suites = documents.flatMap((xml) => xml.match(SUITE) ?? []);
+  const suites = documents.flatMap((xml, i) => {
+    const found = xml.match(SUITE) ?? [];
+    return labels ? found.map((suite) => suite.replace(/^<testsuite name="/, `<testsuite name="${labels[i]}/`)) : found;
+  });
   const totals = NUMBERS.map((name) => {
     const total = documents.reduce((sum, xml) => sum + Number(new RegExp(`<testsuites [^>]*\\b${name}="(\\d+)"`).exec(xml)?.[1] ?? 0), 0);
     return `${name}="${total}"`;
@@ -39,3 +46,4 @@ export function mergeJunit(dirs: readonly string[], out: string): void {
   const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="sockspec" ${totals.join(' ')} time="${time.toFixed(3)}">\n  ${suites.join('\n  ')}\n</testsuites>\n`;
   writeFileSync(path.join(out, 'junit.xml'), xml);
 }
+

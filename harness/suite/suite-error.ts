@@ -1,4 +1,7 @@
-/** A suite file that cannot be used: where (file, line, column) and which rule it breaks. */
+/** The YAML files sockspec reads: suites, and targets files naming what to run them against. */
+export type FileKind = 'suite' | 'targets file';
+
+/** A suite (or targets) file that cannot be used: where (file, line, column) and which rule it breaks. */
 export class SuiteError extends Error {
   readonly code = 'ESUITE';
 
@@ -7,6 +10,7 @@ export class SuiteError extends Error {
     readonly line: number,
     readonly column: number,
     readonly rule: string,
+    readonly kind: FileKind = 'suite',
   ) {
     super(`${file}:${line}:${column}: ${rule}`);
     this.name = 'SuiteError';

@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { CheckedYaml } from '../suite/checked-yaml';
+import { Duration, toMs } from '../suite/units';
+import { SERVICE_NAMES, type ServiceName } from '../targets/target';
+import type { RunFlags } from './run-command';
+
+const Port = Type.Integer({ minimum: 1, maximum: 65535 });
+
+/**
+ * One target of a targets file. Its fields are the run's target flags, spelled as YAML; the
+ * `target`, `cmd` and `image` forms are exclusive, as the flags are.
+ */
+export const TargetEntrySchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'a short name: the column heading of the matrix and the folder of its reports' }),
+    target: Type.Optional(Type.String({ description: 'as --target: builtin, container, tcp://HOST:PORT or udp://HOST:PORT' })),
+    cmd: Type.Optional(Type.String({ description: 'as --cmd: a command sockspec starts; {port}, {cert}, {key} and {ca} are replaced' })),
+    image: Type.Optional(Type.String({ description: 'as --image: a server image, one container for the run' })),
+    services: Type.Optional(
+      Type.Object(Object.fromEntries(SERVICE_NAMES.map((service) => [service, Type.Optional(Port)])), {
+        additionalProperties: false,
+        minProperties: 1,
+        description: 'with image: the port inside the container of each service the image offers (one container serves them all)',
+      }),
+    ),
+    port: Type.Optional(Port),
+    udpPort: Type.Optional(Port),
+    env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { description: 'with image: environment variables' })),
+    readyLog: Type.Optional(Type.String({ description: 'with cmd or image: a regular expression for the line that says the server is ready' })),
+    startTimeout: Type.Optional(Duration),
+    ca: Type.Optional(Type.String({ description: 'TLS: the CA file that signed the server certificate (relative to this file)' })),
+    servername: Type.Optional(Type.String()),
+    altServername: Type.Optional(Type.String()),
+    alpn: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+    idleTimeout: Type.Optional(Duration),
+    suites: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'the suites that apply to this target (default: those of the run)' })),
+    baseline: Type.Optional(Type.String({ description: 'a baseline file for this target (relative to this file), as --baseline' })),
+  },
+  {
+    additionalProperties: false,
+    oneOf: [{ required: ['target'] }, { required: ['cmd'] }, { required: ['image'] }],
+  },
+);
+
+export const TargetsFileSchema = Type.Object(
+  {
+    targets: Type.Array(TargetEntrySchema, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export type TargetEntry = Static<typeof TargetEntrySchema>;
+
+/** The published schema, for editors completing targets files. */
+export function publishedTargetsSchema(): TSchema {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'urn:sockspec:targets-schema:v1',
+    title: 'sockspec targets file',
+    ...TargetsFileSchema,
+  } as unknown as TSchema;
+}
+
+const IMAGE_ONLY = ['services', 'port', 'udpPort', 'env'] as const;
+
+/** Reads and checks a targets file; errors name file, line and column (exit 2). */
+export function loadTargetsFile(file: string): TargetEntry[] {
+  const yaml = new CheckedYaml(file, 'targets file');
+  yaml.check(TargetsFileSchema, yaml.data, []);
+  const entries = (yaml.data as Static<typeof TargetsFileSchema>).targets;
+  const names = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    const earlier = names.get(entry.name);
+    if (earlier !== undefined) throw yaml.error(['targets', i, 'name'], `"${entry.name}" is already the name of targets[${earlier}]`);
+    names.set(entry.name, i);
+    const misplaced = entry.image === undefined ? IMAGE_ONLY.find((field) => entry[field] !== undefined) : undefined;
+    if (misplaced) throw yaml.error(['targets', i, misplaced], `${misplaced} goes with image`);
+    if (entry.services && (entry.port !== undefined || entry.udpPort !== undefined)) {
+      throw yaml.error(['targets', i, 'services'], 'give services, or port and udpPort, not both');
+    }
+    if ((entry.readyLog !== undefined || entry.startTimeout !== undefined) && entry.target !== undefined) {
+      throw yaml.error(['targets', i, entry.readyLog !== undefined ? 'readyLog' : 'startTimeout'], 'readyLog and startTimeout go with cmd or image');
+    }
+  });
+  const folder = path.dirname(path.resolve(file));
+  return entries.map((entry) => ({
+    ...entry,
+    ca: entry.ca === undefined ? undefined : path.resolve(folder, entry.ca),
+    baseline: entry.baseline === undefined ? undefined : path.resolve(folder, entry.baseline),
+  }));
+}
+
+/** The entry as the run flags it stands for, so that a file and the command line share one path. */
+export function entryFlags(entry: TargetEntry): Partial<RunFlags> {
+  return {
+    target: entry.target,
+    cmd: entry.cmd,
+    image: entry.image,
+    servicePorts: entry.services as Partial<Record<ServiceName, number>> | undefined,
+    port: entry.port === undefined ? undefined : String(entry.port),
+    udpPort: entry.udpPort === undefined ? undefined : String(entry.udpPort),
+    env: entry.env === undefined ? undefined : Object.entries(entry.env).map(([name, value]) => `${name}=${value}`),
+    readyLog: entry.readyLog,
+    startTimeout: entry.startTimeout === undefined ? undefined : String(toMs(entry.startTimeout)),
+    ca: entry.ca,
+    servername: entry.servername,
+    altServername: entry.altServername,
+    alpn: entry.alpn?.join(','),
+    idleTimeout: entry.idleTimeout === undefined ? undefined : `${toMs(entry.idleTimeout)}ms`,
+  };
+}

@@ -1,0 +1,105 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { MatrixFile } from '../harness/report/matrix';
+import { ROOT, sockspec, tempDir } from './support/cli';
+import { describeWithPrograms } from './support/tools';
+
+const RECV_ONCE = path.join(ROOT, 'fixtures', 'peers', 'recv-once-server.py');
+/** Few cases, so the matrix runs in seconds: recv-once fails size-1025 and half-close, passes size-0. */
+const CASES = ['--suite', 'echo-tcp', '--filter', 'size-0|size-1025|half-close'];
+
+function targetsFile(dir: string, yaml: string): string {
+  const file = path.join(dir, 'sockspec.targets.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+describe('sockspec run --targets FILE', () => {
+  test('several targets: each runs with its own reports, then one case x target matrix', async () => {
+    const dir = tempDir();
+    const file = targetsFile(
+      dir.path,
+      ['targets:', '  - name: reference', '    target: builtin', '  - name: recv-once', `    cmd: "python3 ${RECV_ONCE} {port}"`, '    suites: [echo-tcp, echo-udp]', ''].join('\n'),
+    );
+    const reports = path.join(dir.path, 'reports');
+    const result = await sockspec(['run', '--targets', file, ...CASES, '--reports', reports]);
+    try {
+      expect(result.stdout).toMatch(/^echo-tcp\/size-1025\s+pass\s+FAIL$/m);
+      expect(result.stdout).toMatch(/^echo-tcp\/size-0\s+pass\s+pass$/m);
+      expect(result.stdout).toContain('3 cases on 2 targets; 2 case(s) differ between targets');
+      expect(result.code).toBe(1);
+      const matrix = JSON.parse(readFileSync(path.join(reports, 'matrix.json'), 'utf8')) as MatrixFile;
+      expect(matrix.targets.map((t) => [t.name, t.exitCode])).toEqual([['reference', 0], ['recv-once', 1]]);
+      expect(Object.fromEntries(matrix.rows.map((r) => [r.id, r.cells]))).toEqual({
+        'echo-tcp/size-0': ['pass', 'pass'],
+        'echo-tcp/size-1025': ['pass', 'fail'],
+        'echo-tcp/half-close': ['pass', 'fail'],
+      });
+      for (const name of ['reference', 'recv-once']) {
+        expect(existsSync(path.join(reports, name, 'results.json'))).toBe(true);
+        expect(existsSync(path.join(reports, name, 'index.html'))).toBe(true);
+      }
+      const junit = readFileSync(path.join(reports, 'junit.xml'), 'utf8');
+      expect(junit).toContain('<testsuite name="reference/echo-tcp"');
+      expect(junit).toContain('<testsuite name="recv-once/echo-tcp"');
+      expect(junit).toMatch(/<testsuites name="sockspec" tests="\d+" failures="2" errors="0"/);
+      expect(readFileSync(path.join(reports, 'index.html'), 'utf8')).toContain('sockspec matrix');
+    } finally {
+      dir.remove();
+    }
+  }, 60_000);
+
+  test('a target that will not start gets a column saying why; the others still run (exit 2)', async () => {
+    const dir = tempDir();
+    const file = targetsFile(dir.path, ['targets:', '  - name: reference', '    target: builtin', '  - name: crashes', '    cmd: "python3 -c \'raise SystemExit(3)\' {port}"', ''].join('\n'));
+    const result = await sockspec(['run', '--targets', file, '--suite', 'echo-tcp', '--filter', 'size-0', '--reports', path.join(dir.path, 'r')]);
+    dir.remove();
+    expect(result.stdout).toMatch(/^echo-tcp\/size-0\s+pass\s+-$/m);
+    expect(result.stdout).toContain('crashes: no results (exit code 2)');
+    expect(result.stdout).toContain('the command exited (code 3)');
+    expect(result.code).toBe(2);
+  }, 60_000);
+
+  test('one target in the file is a plain run of it; --only picks one of several', async () => {
+    const dir = tempDir();
+    const file = targetsFile(dir.path, ['targets:', '  - name: reference', '    target: builtin', '  - name: recv-once', `    cmd: "python3 ${RECV_ONCE} {port}"`, ''].join('\n'));
+    const result = await sockspec(['run', '--targets', file, '--only', 'recv-once', ...CASES, '--reports', path.join(dir.path, 'r')]);
+    dir.remove();
+    expect(result.stdout).toContain(`1 suite(s) against command: python3 ${RECV_ONCE} {port}`);
+    expect(result.stdout).not.toContain('matrix');
+    expect(result.code).toBe(1);
+  }, 60_000);
+
+  test.each([
+    [['targets:', '  - name: a', '    target: builtin', '    cmd: "x {port}"'], 'targets file: file.yaml:2:5: targets[0]: give only one of target, cmd, image; found target and cmd'],
+    [['targets:', '  - name: a', '    cmd: "x {port}"', '    port: 7'], 'targets file: file.yaml:4:11: targets[0].port: port goes with image'],
+    [['targets:', '  - name: a', '    target: builtin', '  - name: a', '    target: builtin'], 'targets file: file.yaml:4:11: targets[1].name: "a" is already the name of targets[0]'],
+    [['targets:', '  - name: a', '    image: x', '    services: { echo-tcp: 70000 }'], 'targets file: file.yaml:4:27: targets[0].services.echo-tcp: must be <= 65535'],
+  ])('a malformed targets file is reported with line and column, and nothing runs (exit 2)', async (lines, message) => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir.path, 'file.yaml'), `${lines.join('\n')}\n`);
+    const result = await sockspec(['run', '--targets', 'file.yaml', '--reports', 'r'], { cwd: dir.path });
+    const ran = existsSync(path.join(dir.path, 'r'));
+    dir.remove();
+    expect(result.stderr).toBe(`error: malformed ${message}\n`);
+    expect(result.code).toBe(2);
+    expect(ran).toBe(false);
+  });
+
+  test('target flags next to --targets are refused: the file names the targets', async () => {
+    const result = await sockspec(['run', '--targets', 'any.yaml', '--cmd', 'x {port}']);
+    expect(result.stderr).toContain('--cmd: the targets file names the targets');
+    expect(result.code).toBe(2);
+  });
+});
+
+describeWithPrograms(['socat', 'python3'], 'the example targets file', () => {
+  test('examples/sockspec.targets.yaml runs its three echo servers side by side', async () => {
+    const reports = tempDir();
+    const result = await sockspec(['run', '--targets', 'examples/sockspec.targets.yaml', '--suite', 'echo-tcp', '--filter', 'size-1024|half-close', '--reports', reports.path]);
+    reports.remove();
+    expect(result.stdout).toMatch(/^case\s+reference\s+socat\s+python-socketserver$/m);
+    expect(result.stdout).toMatch(/^echo-tcp\/half-close\s+pass\s+pass\s+pass$/m);
+    expect(result.code).toBe(0);
+  }, 60_000);
+});
