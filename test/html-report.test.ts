@@ -4,7 +4,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { MUTANTS } from '../fixtures/mutants/echo-tcp';
 import { toRecord } from '../harness/report/outcome-record';
 import { writeHtmlReport } from '../harness/report/html';
-import { resultsOf } from '../harness/report/results-json';
+import { resultsOf, type ResultsFile } from '../harness/report/results-json';
+import { matrixOf } from '../harness/report/matrix';
+import { writeMatrixHtml } from '../harness/report/matrix-html';
 import { bundledSuite, runEachCaseFresh } from './support/run-suite';
 import { ROOT, tempDir } from './support/cli';
 import { describeWithPrograms } from './support/tools';
@@ -13,12 +15,25 @@ import { describeWithPrograms } from './support/tools';
 describeWithPrograms(['chromium'], 'HTML report', () => {
   let browser: Browser;
   let file: string;
+  let matrixFile: string;
   const dir = tempDir();
 
   beforeAll(async () => {
     const suite = bundledSuite('echo-tcp');
     const outcomes = await runEachCaseFresh(suite, () => MUTANTS['recv-once-then-close'].start({}));
-    file = writeHtmlReport(dir.path, resultsOf(outcomes.map((o) => toRecord(o)), 'fixture: recv-once-then-close', false));
+    const results = resultsOf(outcomes.map((o) => toRecord(o)), 'fixture: recv-once-then-close', false);
+    file = writeHtmlReport(dir.path, results);
+    // A matrix of the mutant beside a column where everything passed, each with its own report.
+    const passing: ResultsFile = { ...results, target: 'all passing', cases: results.cases.map((c) => ({ ...c, verdict: 'pass', message: undefined, transcript: undefined })) };
+    for (const [name, column] of [['passing', passing], ['mutant', results]] as const) {
+      mkdirSync(path.join(dir.path, 'matrix', name), { recursive: true });
+      writeHtmlReport(path.join(dir.path, 'matrix', name), column);
+    }
+    const columns = [
+      { name: 'passing', exitCode: 0, reports: 'passing', results: passing },
+      { name: 'mutant', exitCode: 1, reports: 'mutant', results },
+    ];
+    matrixFile = writeMatrixHtml(path.join(dir.path, 'matrix'), matrixOf(columns));
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -57,6 +72,24 @@ describeWithPrograms(['chromium'], 'HTML report', () => {
     expect(await page.locator('details.case.v-pass:not(.hidden)').count()).toBe(0);
     await page.fill('#search', 'size-16m');
     expect(await visible()).toBe(1);
+    await page.close();
+  }, 30_000);
+
+  test('the matrix shows a case x target table; a failed cell opens that case in the target\'s report', async () => {
+    const page = await browser.newPage();
+    await page.goto(`file://${matrixFile}`);
+    expect(await page.locator('thead th').allTextContents()).toEqual(['case', 'passing', 'mutant']);
+    const row = page.locator('tr.case-row', { hasText: 'echo-tcp/size-1025' });
+    expect(await row.locator('td.cell').allTextContents()).toEqual(['pass', 'FAIL']);
+    const rows = await page.locator('tr.case-row').count();
+    await page.check('#differing');
+    const differing = await page.locator('tr.case-row:not(.hidden)').count();
+    expect(differing).toBeGreaterThan(0);
+    expect(differing).toBeLessThan(rows);
+    await page.locator('table').screenshot({ path: path.join(ROOT, 'reports', 'html-matrix.png') });
+    await row.locator('td.c-fail a').click();
+    await page.waitForURL(/mutant\/index\.html#echo-tcp%2Fsize-1025$/);
+    expect(await page.locator('details[id="echo-tcp/size-1025"]').getAttribute('open')).not.toBeNull();
     await page.close();
   }, 30_000);
 });
