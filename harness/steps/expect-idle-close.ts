@@ -30,7 +30,6 @@ export const expectIdleClose = defineStep({
     'declares (needs: [idle-timeout]); too early fails as much as too late. seen: client (default) ' +
     "watches the connection itself; seen: proxy watches the fault proxy's connection to the server, " +
     'for a client that is blackholed and would never know.',
-  shorthand: 'conn',
   schema: Type.Object(
     {
       conn: Type.Optional(ConnName),
