@@ -8,6 +8,8 @@ import { describeFailure } from '../verdict/describe';
 import { readSettings } from './settings';
 import { unmetNeed } from '../run/needs';
 import { skipRecord } from '../report/outcome-record';
+import { NamespaceTarget, type NamespacedServer } from '../netns/netns-target';
+import { networkSkip, usesNetwork } from '../netns/case-needs';
 
 /** Time jest allows a test beyond the case's own deadline, so the case reports its own timeout. */
 const JEST_MARGIN_MS = 5000;
@@ -32,15 +34,21 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   const own = options.command ? new CommandTarget(options.command) : settings.endpoints ? undefined : new BuiltinTarget();
   // Lifecycle cases start instances of their own: reference servers, or the target's command.
   const launcher = own instanceof BuiltinTarget ? new BuiltinLauncher() : settings.launch ? new CommandLauncher(settings.launch) : undefined;
+  // Cases with network steps run against a second instance, inside a network namespace.
+  const movable: NamespacedServer | undefined = own instanceof BuiltinTarget ? { builtin: true } : settings.launch ? { command: settings.launch } : undefined;
+  const namespaced = movable && suite.cases.some((c) => usesNetwork(c) && !networkSkip(c, true)) ? new NamespaceTarget(movable) : undefined;
+  let namespacedEndpoints: Endpoints = {};
   const declared = options.command ? { host: '', port: 0, transport: SERVICE_TRANSPORT[suite.service], tls: options.command.tls } : settings.endpoints?.[suite.service];
 
   if (settings.retries) jest.retryTimes(settings.retries);
   describe(suite.suite, () => {
     beforeAll(async () => {
       if (own) endpoints = await own.start([suite.service]);
+      if (namespaced) namespacedEndpoints = await namespaced.start([suite.service]);
     }, (options.command?.startTimeoutMs ?? 10_000) + JEST_MARGIN_MS);
     afterAll(async () => {
       await own?.stop();
+      await namespaced?.stop();
       if (launcher instanceof CommandLauncher) await launcher.dispose();
     });
 
@@ -48,14 +56,15 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
       const level = c.level ?? 'must';
       const title = `${c.id}: ${c.title}${level === 'must' ? '' : ` [${level}]`}`;
       // The builtin servers declare everything; another target declares what it was told.
-      const skip = own instanceof BuiltinTarget ? undefined : unmetNeed(c, declared, launcher !== undefined);
+      const skip = (own instanceof BuiltinTarget ? undefined : unmetNeed(c, declared, launcher !== undefined)) ?? networkSkip(c, movable !== undefined);
       if (skip) {
         if (settings.outcomesDir) appendRecord(settings.outcomesDir, skipRecord(suite, c, skip));
         test.skip(`${title} [skipped: ${skip}]`, () => undefined);
         continue;
       }
       test(title, async () => {
-        const outcome = await runCase(suite, c, endpoints, { stepTimeout: settings.stepTimeout, launcher });
+        const network = usesNetwork(c) ? namespaced?.conditions : undefined;
+        const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, launcher, network });
         if (settings.outcomesDir) appendRecord(settings.outcomesDir, toRecord(outcome, settings.transcripts || outcome.verdict === 'fail'));
         if (outcome.verdict === 'fail' && level !== 'info') throw failureError(outcome);
       }, caseTimeouts(suite, c).total + JEST_MARGIN_MS);

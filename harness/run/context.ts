@@ -6,6 +6,7 @@ import type { Step } from '../steps/registry';
 import { Patience } from '../net/waiter';
 import type { Instance, Launcher } from '../targets/launcher';
 import type { FaultProxy } from '../faults/proxy';
+import type { CaseNetwork } from '../netns/case-network';
 
 /** What every step of one case run shares. */
 export interface CaseRun {
@@ -27,6 +28,8 @@ export interface CaseRun {
   readonly launcher?: Launcher;
   /** Server instances and held ports the lifecycle steps made; released when the case ends. */
   readonly lifecycle: LifecycleState;
+  /** The link to a server in a network namespace, for the network step; absent for other targets. */
+  readonly network?: CaseNetwork;
 }
 
 export interface LifecycleState {

@@ -8,6 +8,8 @@ import { StepFailure } from '../verdict/failure';
 import type { CaseRun, StepContext } from './context';
 import { ConnectionScope } from './scope';
 import type { Launcher } from '../targets/launcher';
+import { CaseNetwork } from '../netns/case-network';
+import type { LinkConditions } from '../netns/conditions';
 
 export const DEFAULT_STEP_TIMEOUT = 2000;
 export const DEFAULT_CASE_TIMEOUT = 30_000;
@@ -32,6 +34,8 @@ export interface RunOptions {
   stepTimeout?: number;
   /** Starts server instances for lifecycle cases (builtin or command targets). */
   launcher?: Launcher;
+  /** The veth pair of a server in a network namespace, for cases with network steps. */
+  network?: LinkConditions;
 }
 
 /** Deadlines of a case, from the case, else the suite's defaults, else sockspec's. */
@@ -52,20 +56,23 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
   // Every waiting step of every parallel client listens for the case deadline.
   setMaxListeners(0, abort.signal);
   const timer = setTimeout(() => abort.abort(), timeouts.total);
+  const transcript = new Transcript();
+  const notes: string[] = [];
   const run: CaseRun = {
     suite: suite.suite,
     caseId: c.id,
     service: suite.service,
     // Lifecycle steps point the service at the instances they start, for this case only.
     endpoints: { ...endpoints },
-    transcript: new Transcript(),
+    transcript,
     stepTimeout: options.stepTimeout ?? timeouts.step,
     caseTimeout: timeouts.total,
     caseDeadline: started + timeouts.total,
     signal: abort.signal,
-    notes: [],
+    notes,
     launcher: options.launcher,
     lifecycle: { instances: new Map() },
+    network: options.network && new CaseNetwork(options.network, transcript, notes),
   };
   const scope = new ConnectionScope();
   let failure: StepFailure | undefined;
@@ -77,6 +84,9 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     clearTimeout(timer);
     scope.closeAll();
     await releaseLifecycle(run);
+    await run.network?.end().catch((err: Error) => {
+      failure ??= new StepFailure(`could not clear the network conditions: ${err.message}`);
+    });
   }
   return {
     suite: suite.suite,

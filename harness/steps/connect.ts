@@ -5,7 +5,9 @@ import { UdpConnection } from '../net/udp-connection';
 import { deadlineFor, endpointFor } from '../run/context';
 import { DEFAULT_CONN } from '../run/scope';
 import { StepFailure } from '../verdict/failure';
-import { toMs } from '../suite/units';
+import { Duration, toMs } from '../suite/units';
+import { retryWithBackoff } from '../targets/readiness';
+import type { StepContext } from '../run/context';
 import { ConnName, StepTimeout, defineStep } from './define';
 import { SERVICE_NAMES, TLS_SERVICES, type Endpoint, type ServiceName } from '../targets/target';
 import { TlsOptions, clientOptions, type TlsOptionsSpec } from './tls-options';
@@ -30,6 +32,10 @@ export const connect = defineStep({
       service: Type.Optional(ServiceField),
       tls: Type.Optional(TlsField),
       timeout: Type.Optional(StepTimeout),
+      retry: Type.Optional(Type.Union(Duration.anyOf, {
+        title: Duration.title,
+        description: 'TCP: retry failed attempts (each limited by timeout) with exponential backoff and jitter for this long; the attempts are noted',
+      })),
     },
     { additionalProperties: false },
   ),
@@ -45,6 +51,11 @@ export const connect = defineStep({
     }
     const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
     const tls = tlsFor(p.tls, p.service ?? ctx.run.service);
+    if (p.retry !== undefined) {
+      const attemptMs = p.timeout === undefined ? ctx.run.stepTimeout : toMs(p.timeout);
+      ctx.scope.add(name, await openWithRetries(ctx, name, endpoint, tls, attemptMs, Math.min(Date.now() + toMs(p.retry), ctx.run.caseDeadline)));
+      return;
+    }
     try {
       ctx.scope.add(name, await open(label, endpoint, tls, ctx.run.transcript, deadline));
     } catch (err) {
@@ -52,6 +63,34 @@ export const connect = defineStep({
     }
   },
 });
+
+/**
+ * Connects the way a well-behaved client reconnects: attempt, back off exponentially with full
+ * jitter, attempt again, until `deadline`. Every attempt's fate goes to the case's notes, so a
+ * report shows what the client went through before the server answered.
+ */
+async function openWithRetries(ctx: StepContext, name: string, endpoint: Endpoint, tls: TlsOptionsSpec | undefined, attemptMs: number, deadline: number): Promise<TcpConnection> {
+  const started = Date.now();
+  const fates: string[] = [];
+  let conn: TcpConnection | undefined;
+  const attempt = async () => {
+    const began = Date.now();
+    try {
+      conn = await open(ctx.scope.label(name), endpoint, tls, ctx.run.transcript, Math.min(began + attemptMs, deadline));
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      fates.push(`${code ?? 'timed out'} after ${Date.now() - began} ms`);
+      return false;
+    }
+  };
+  const { attempts } = await retryWithBackoff(attempt, { deadline, alive: () => !ctx.run.signal.aborted, initialDelayMs: 100, maxDelayMs: 1000 });
+  const history = fates.map((fate, i) => `${i + 1}: ${fate}`).join('; ');
+  const outcome = conn ? `connected on attempt ${attempts} after ${Date.now() - started} ms` : `no connection after ${attempts} attempts in ${Date.now() - started} ms`;
+  ctx.run.notes.push(`${ctx.scope.label(name)}: ${outcome}${history ? ` (failed attempts ${history})` : ''}`);
+  if (!conn) throw new StepFailure(`could not connect to ${endpoint.host}:${endpoint.port}: ${outcome}`, fates.map((fate, i) => `attempt ${i + 1}: ${fate}`));
+  return conn;
+}
 
 /** The TLS options a connection uses, or undefined for plain TCP. */
 export function tlsFor(setting: boolean | TlsOptionsSpec | undefined, service: ServiceName): TlsOptionsSpec | undefined {

@@ -7,29 +7,34 @@ import { StepTimeout, defineStep } from './define';
 import { ServiceField, open } from './connect';
 import { TlsOptions } from './tls-options';
 import { fixed } from './payload';
+import { TcpConnection } from '../net/tcp-connection';
+import type { Transcript } from '../net/transcript';
+import type { Endpoint } from '../targets/target';
 
 const PROBE = Buffer.from('sockspec probe: this must not be echoed\n');
 
 export const expectRefused = defineStep({
   name: 'expect-refused',
   summary:
-    'Opens a TLS connection with the given options (not verifying the server) and passes if the server refuses it: the handshake ' +
+    'Without `tls`: opens a plain TCP connection and passes if it is refused (RST: ECONNREFUSED), not accepted and not left unanswered. ' +
+    'With `tls`: opens a TLS connection with the given options (not verifying the server) and passes if the server refuses it: the handshake ' +
     'fails, or (TLS 1.3 checks client certificates after the handshake) the connection ends before ' +
     'a probe line is echoed. Fails if the probe is echoed, and fails as unusable if this client could ' +
     'not even offer what the options ask (nothing was sent).',
   schema: Type.Object(
     {
-      tls: TlsOptions,
+      tls: Type.Optional(TlsOptions),
       service: Type.Optional(ServiceField),
       timeout: Type.Optional(StepTimeout),
     },
     { additionalProperties: false },
   ),
-  describe: (p) => `expect refused (${Object.entries(p.tls).map(([k, v]) => `${k} ${v}`).join(', ') || 'TLS'})`,
+  describe: (p) => `expect refused (${p.tls ? Object.entries(p.tls).map(([k, v]) => `${k} ${v}`).join(', ') || 'TLS' : 'TCP'})`,
   async run(p, ctx) {
     const endpoint = endpointFor(ctx.run, p.service);
     const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
     const label = ctx.scope.label('probe');
+    if (!p.tls) return expectTcpRefused(label, endpoint, ctx.run.transcript, deadline);
     let conn;
     try {
       // The server's certificate is not checked here: only a refusal by the server may pass.
@@ -57,3 +62,16 @@ export const expectRefused = defineStep({
     }
   },
 });
+
+async function expectTcpRefused(label: string, endpoint: Endpoint, transcript: Transcript, deadline: number): Promise<void> {
+  let conn;
+  try {
+    conn = await TcpConnection.connect(label, endpoint, transcript, deadline);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED') return;
+    throw new StepFailure(`the connection was not refused: ${code ?? (err as Error).message}`);
+  }
+  conn.closeNow();
+  throw new StepFailure(`the connection to ${endpoint.host}:${endpoint.port} was accepted; it should have been refused`);
+}

@@ -10,6 +10,7 @@ import { expectRefused } from './expect-refused';
 import { close, halfClose, reset, stopReading } from './close';
 import { concurrently } from './concurrently';
 import { faults } from './faults';
+import { network } from './network';
 import { blackhole } from './blackhole';
 import { expectIdleClose } from './expect-idle-close';
 import { sleep } from './sleep';
@@ -26,7 +27,7 @@ import { holdPort } from './hold-port';
 import { expectTimeWait } from './expect-time-wait';
 
 /** Every step kind a suite may use, in the order the docs list them. */
-export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, sleep, parallel, repeat, concurrently, stopReading, faults,
+export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, sleep, parallel, repeat, concurrently, stopReading, faults, network,
   blackhole, expectIdleClose,
   launch, stopServer, holdPort, expectTimeWait,
   sendLines, expectLines, collectLines, expectSameOrder, expectFifo, barrier, join] as const;

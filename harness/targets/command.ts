@@ -28,6 +28,16 @@ export interface CommandTargetOptions {
 const HOST = '127.0.0.1';
 const PLACEHOLDER = /\{(port|cert|key|ca)\}/g;
 
+/** Where a command runs when not on this host's loopback: e.g. inside a network namespace. */
+export interface Placement {
+  /** The address the server is reached at (and probed on). */
+  host: string;
+  /** The command line that runs the program there. */
+  wrap(program: string, args: string[]): [string, string[]];
+}
+
+const ON_THIS_HOST: Placement = { host: HOST, wrap: (program, args) => [program, args] };
+
 /**
  * Starts the command as a server on a given port. No shell runs: the command is split into words
  * and the placeholders substituted word by word, so nothing in them is ever interpreted.
@@ -37,7 +47,10 @@ export class CommandLauncher implements Launcher {
   private readonly words: string[];
   private certificates: TempCertificates | undefined;
 
-  constructor(private readonly options: CommandTargetOptions) {
+  constructor(
+    private readonly options: CommandTargetOptions,
+    private readonly placement: Placement = ON_THIS_HOST,
+  ) {
     this.description = `command: ${options.command}`;
     try {
       this.words = splitCommand(options.command);
@@ -54,7 +67,7 @@ export class CommandLauncher implements Launcher {
     const began = Date.now();
     const values: Record<string, string> = { ...(await this.certificateFiles()), port: String(port) };
     const [program, ...args] = this.words.map((word) => word.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole));
-    const server = new ServerProcess(program, args);
+    const server = new ServerProcess(...this.placement.wrap(program, args));
     const instance = processInstance(server);
     if (expect === 'failure') {
       const exited = await server.waitForExit(deadline);
@@ -64,11 +77,11 @@ export class CommandLauncher implements Launcher {
     const probe = readyLog
       ? async () => server.output.seen(readyLog)
       : SERVICE_TRANSPORT[service] === 'tcp'
-        ? () => tcpAccepts(HOST, port)
-        : async () => udpBound(port);
+        ? () => tcpAccepts(this.placement.host, port)
+        : async () => udpBound(port, server.pid);
     const { ready, attempts } = await retryWithBackoff(probe, { deadline, alive: () => !server.exited });
     if (ready) return { ready, instance, attempts };
-    const how = readyLog ? `print a line matching ${readyLog}` : `listen on ${HOST}:${port}`;
+    const how = readyLog ? `print a line matching ${readyLog}` : `listen on ${this.placement.host}:${port}`;
     const why = server.spawnError
       ? `could not start ${program}: ${(server.spawnError as NodeJS.ErrnoException).code ?? server.spawnError.message}`
       : server.exited

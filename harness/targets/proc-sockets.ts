@@ -13,11 +13,12 @@ interface ProcSocket {
 /**
  * The sockets Linux lists for a protocol, over IPv4 and IPv6. What a connect probe cannot tell
  * (whose socket answers, whether one is merely bound, TIME_WAIT) can be read here. Undefined when
- * /proc cannot be read (not Linux).
+ * /proc cannot be read (not Linux). With a pid, the sockets of that process's network namespace.
  */
-export function procSockets(protocol: 'tcp' | 'udp'): ProcSocket[] | undefined {
-  if (!existsSync(`/proc/net/${protocol}`)) return undefined;
-  return [`/proc/net/${protocol}`, `/proc/net/${protocol}6`].flatMap((file) => {
+export function procSockets(protocol: 'tcp' | 'udp', pid?: number): ProcSocket[] | undefined {
+  const dir = pid === undefined ? '/proc/net' : `/proc/${pid}/net`;
+  if (!existsSync(`${dir}/${protocol}`)) return undefined;
+  return [`${dir}/${protocol}`, `${dir}/${protocol}6`].flatMap((file) => {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');

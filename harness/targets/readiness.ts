@@ -48,9 +48,10 @@ export function tcpAccepts(host: string, port: number, timeoutMs = 500): Promise
 }
 
 /**
- * Whether some socket on this machine is bound to the UDP port. A UDP server cannot be probed
- * without knowing its protocol, but Linux lists bound sockets in /proc/net/udp{,6}.
+ * Whether some socket on this machine (in the network namespace of process `pid`, when given) is
+ * bound to the UDP port. A UDP server cannot be probed without knowing its protocol, but Linux
+ * lists bound sockets in /proc/net/udp{,6}.
  */
-export function udpBound(port: number): boolean {
-  return (procSockets('udp') ?? []).some((socket) => socket.port === port);
+export function udpBound(port: number, pid?: number): boolean {
+  return (procSockets('udp', pid) ?? []).some((socket) => socket.port === port);
 }

@@ -1,0 +1,42 @@
+import type { Case } from '../suite/schema';
+import { stepKind } from '../steps/registry';
+import { network, toConditions, type NetworkParamsSpec } from '../steps/network';
+import { firstMissing, type Capability } from './capabilities';
+import { requiredCapabilities } from './conditions';
+
+/** The parameters of every `network` step of a case, nested ones included. */
+function networkSteps(steps: readonly unknown[]): NetworkParamsSpec[] {
+  return steps.flatMap((step) => {
+    const [name, params] = Object.entries(step as Record<string, unknown>)[0] ?? [];
+    if (name === network.name) return [params as NetworkParamsSpec];
+    const nested = stepKind(name ?? '')?.nested?.(params) ?? [];
+    return nested.flatMap((list) => networkSteps(list.steps));
+  });
+}
+
+/** Whether the case runs against the server in a network namespace: it has a network step. */
+export function usesNetwork(c: Case): boolean {
+  return networkSteps(c.steps).length > 0;
+}
+
+/**
+ * Why a network case cannot run here, or undefined when it can: the target cannot be moved into a
+ * namespace (an address, a container), or the machine lacks what its conditions need.
+ */
+export function networkSkip(c: Case, placeable: boolean): string | undefined {
+  const steps = networkSteps(c.steps);
+  if (steps.length === 0) return undefined;
+  if (!placeable) return 'needs a target sockspec starts itself inside a network namespace (builtin or --cmd)';
+  const needed = new Set<Capability>(steps.flatMap(capabilitiesOf));
+  const missing = firstMissing(needed);
+  return missing ? `needs ${missing}` : undefined;
+}
+
+/** A malformed step needs nothing here: it runs, and fails with the usage error. */
+function capabilitiesOf(p: NetworkParamsSpec): Capability[] {
+  try {
+    return requiredCapabilities(toConditions(p));
+  } catch {
+    return [];
+  }
+}

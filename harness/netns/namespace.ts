@@ -1,0 +1,154 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { holdUntilExit } from '../targets/exit-cleanup';
+import { freeSubnet, type Subnet } from './subnet';
+
+const run = promisify(execFile);
+
+/**
+ * Names carry the owning process id, so parallel runs never collide and a namespace whose owner
+ * is gone (a run killed with SIGKILL) is recognised and removed by the next run. Interface names
+ * are limited to 15 characters: `ss<pid>-<n>h` fits any Linux pid.
+ */
+export const NAMESPACE = /^sockspec-(\d+)-(\d+)$/;
+export const HOST_LINK = /^ss(\d+)-(\d+)h$/;
+
+let created = 0;
+let swept = false;
+
+/** A command inside or about the namespace failed: the command and its first error line. */
+export class NamespaceError extends Error {}
+
+/**
+ * A network namespace of this run, joined to the host by a veth pair: the host end and the inner
+ * end carry the two addresses of a /30 nothing else on the machine uses. Servers run inside it
+ * (`ip netns exec`), and conditions are applied to the inner end (nftables, tc) and, for traffic
+ * towards the server, to the host end. remove() deletes both ends and the namespace, and so does
+ * this process's exit (Ctrl-C included).
+ */
+export class NetworkNamespace {
+  private released = false;
+  private readonly release: () => void;
+
+  private constructor(
+    readonly name: string,
+    /** The host end, in the host's namespace: its egress carries traffic to the server. */
+    readonly hostDevice: string,
+    /** The end inside the namespace: its egress carries the server's traffic to clients. */
+    readonly innerDevice: string,
+    readonly subnet: Subnet,
+  ) {
+    this.release = holdUntilExit({ stop: () => this.remove(), removeNow: () => this.removeNow() });
+  }
+
+  /** The address the server listens on, inside the namespace. */
+  get address(): string {
+    return this.subnet.inner;
+  }
+
+  static async create(): Promise<NetworkNamespace> {
+    if (!swept) {
+      swept = true;
+      await removeOrphans();
+    }
+    const n = ++created;
+    const ns = new NetworkNamespace(`sockspec-${process.pid}-${n}`, `ss${process.pid}-${n}h`, `ss${process.pid}-${n}n`, await freeSubnet());
+    try {
+      await ns.setUp();
+    } catch (err) {
+      await ns.remove();
+      throw err;
+    }
+    return ns;
+  }
+
+  /** The command line that runs `program` inside the namespace. */
+  exec(program: string, args: readonly string[]): [string, string[]] {
+    return ['ip', ['netns', 'exec', this.name, program, ...args]];
+  }
+
+  /** Runs a command inside the namespace (nft, tc); `input` goes to its stdin. */
+  async inside(program: string, args: readonly string[], input?: string): Promise<string> {
+    const [ip, words] = this.exec(program, args);
+    return command(ip, words, input);
+  }
+
+  /** Runs a command in the host's namespace (tc on the host end). */
+  async outside(program: string, args: readonly string[]): Promise<string> {
+    return command(program, args);
+  }
+
+  /** Deletes the veth pair and the namespace; safe to call twice. */
+  async remove(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    // Deleting a namespace frees its devices only later; deleting the link frees both ends now.
+    await command('ip', ['link', 'del', this.hostDevice]).catch(() => undefined);
+    await command('ip', ['netns', 'del', this.name]).catch(() => undefined);
+    this.release();
+  }
+
+  private removeNow(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const args of [['link', 'del', this.hostDevice], ['netns', 'del', this.name]]) {
+      try {
+        execFileSync('ip', args, { stdio: 'ignore', timeout: 5000 });
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  private async setUp(): Promise<void> {
+    const { host, inner, prefix } = this.subnet;
+    await command('ip', ['netns', 'add', this.name]);
+    await command('ip', ['link', 'add', this.hostDevice, 'type', 'veth', 'peer', 'name', this.innerDevice, 'netns', this.name]);
+    await command('ip', ['addr', 'add', `${host}/${prefix}`, 'dev', this.hostDevice]);
+    // Without segmentation offload each packet on the pair is one MTU-sized segment, as on a real
+    // link: otherwise a dropped "packet" can be 64 KiB of segments, and loss comes in lumps.
+    for (const [ns, dev] of [[[], this.hostDevice], [['-n', this.name], this.innerDevice]] as const) {
+      await command('ip', [...ns, 'link', 'set', dev, 'gso_max_size', '1500', 'gso_max_segs', '1']);
+    }
+    await command('ip', ['link', 'set', this.hostDevice, 'up']);
+    await command('ip', ['-n', this.name, 'addr', 'add', `${inner}/${prefix}`, 'dev', this.innerDevice]);
+    await command('ip', ['-n', this.name, 'link', 'set', this.innerDevice, 'up']);
+    await command('ip', ['-n', this.name, 'link', 'set', 'lo', 'up']);
+  }
+}
+
+async function command(program: string, args: readonly string[], input?: string): Promise<string> {
+  try {
+    const child = run(program, [...args], { timeout: 10_000, encoding: 'utf8' });
+    if (input !== undefined) child.child.stdin?.end(input);
+    return (await child).stdout;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    const line = e.stderr?.split('\n').find((l) => l.trim()) ?? e.code ?? e.message;
+    throw new NamespaceError(`${program} ${args.join(' ')}: ${line.trim()}`);
+  }
+}
+
+/** Namespaces and host links of sockspec processes that no longer exist. */
+async function removeOrphans(): Promise<void> {
+  const namespaces = (await command('ip', ['netns', 'list']).catch(() => ''))
+    .split('\n')
+    .map((line) => line.split(' ')[0])
+    .filter((name) => orphaned(NAMESPACE.exec(name)));
+  const links = (await command('ip', ['-o', 'link', 'show']).catch(() => ''))
+    .split('\n')
+    .map((line) => line.split(':')[1]?.trim().split('@')[0] ?? '')
+    .filter((name) => orphaned(HOST_LINK.exec(name)));
+  for (const link of links) await command('ip', ['link', 'del', link]).catch(() => undefined);
+  for (const ns of namespaces) await command('ip', ['netns', 'del', ns]).catch(() => undefined);
+}
+
+function orphaned(match: RegExpExecArray | null): boolean {
+  if (!match) return false;
+  try {
+    process.kill(Number(match[1]), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}

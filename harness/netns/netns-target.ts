@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../jest/config';
+import { CommandLauncher, type CommandTargetOptions } from '../targets/command';
+import type { Instance } from '../targets/launcher';
+import { SERVICE_TRANSPORT, TLS_SERVICES, TargetError, type Endpoints, type ServiceName, type Target } from '../targets/target';
+import { LinkConditions } from './conditions';
+import { NamespaceError, NetworkNamespace } from './namespace';
+
+/** The namespace is the server's alone, so it can have the service's well-known port. */
+const PORT = 7;
+const SERVE_ENTRY = path.join(PACKAGE_ROOT, 'dist', 'harness', 'servers', 'serve-main.js');
+
+/** What runs inside the namespace: sockspec's reference server, or the user's command. */
+export type NamespacedServer = { builtin: true } | { command: CommandTargetOptions };
+
+/**
+ * A server run inside a network namespace of its own, reached over a veth pair whose conditions
+ * (loss, firewall, rate, delay) the `network` step sets. The reference servers run as a process
+ * (`serve-main.js`, from the built project) since a namespace holds processes, not sockets.
+ */
+export class NamespaceTarget implements Target {
+  readonly description: string;
+  private ns: NetworkNamespace | undefined;
+  private launcher: CommandLauncher | undefined;
+  private instances: Instance[] = [];
+  private link: LinkConditions | undefined;
+
+  constructor(private readonly server: NamespacedServer) {
+    this.description = `${'builtin' in server ? 'builtin' : `command: ${server.command.command}`} (in a network namespace)`;
+  }
+
+  /** The conditions of the veth pair, once started. */
+  get conditions(): LinkConditions | undefined {
+    return this.link;
+  }
+
+  async start(services: readonly ServiceName[]): Promise<Endpoints> {
+    const endpoints: Endpoints = {};
+    try {
+      const ns = await NetworkNamespace.create();
+      this.ns = ns;
+      this.link = new LinkConditions(ns);
+      for (const service of services) {
+        const options = this.commandFor(service);
+        this.launcher = new CommandLauncher(options, { host: ns.address, wrap: (program, args) => ns.exec(program, args) });
+        const outcome = await this.launcher.launch(service, PORT, Date.now() + (options.startTimeoutMs ?? 10_000));
+        this.instances.push(outcome.instance);
+        if (!outcome.ready) {
+          throw new TargetError(`${outcome.why} inside network namespace ${ns.name} (listen on 0.0.0.0 or ${ns.address})\n  command: ${options.command}`, outcome.instance.output());
+        }
+        const tls = TLS_SERVICES.includes(service) ? ('command' in this.server ? this.server.command.tls ?? {} : {}) : undefined;
+        endpoints[service] = { host: ns.address, port: PORT, transport: SERVICE_TRANSPORT[service], tls };
+      }
+    } catch (err) {
+      await this.stop();
+      throw err instanceof NamespaceError ? new TargetError(`could not set up the network namespace: ${err.message}`) : err;
+    }
+    return endpoints;
+  }
+
+  async stop(): Promise<void> {
+    const instances = this.instances;
+    this.instances = [];
+    await Promise.all(instances.map((instance) => instance.stop(3000)));
+    await this.launcher?.dispose();
+    this.launcher = undefined;
+    this.link = undefined;
+    await this.ns?.remove();
+    this.ns = undefined;
+  }
+
+  private commandFor(service: ServiceName): CommandTargetOptions {
+    if ('command' in this.server) return this.server.command;
+    if (!existsSync(SERVE_ENTRY)) throw new TargetError(`the reference servers run from the built project: ${SERVE_ENTRY} is missing (npm run build)`);
+    const words = [process.execPath, SERVE_ENTRY, service, '--port', '{port}', '--host', '0.0.0.0'];
+    return { command: words.map(quoted).join(' '), readyLog: /listening on/ };
+  }
+}
+
+/** Single-quotes a word for splitCommand, so a path with spaces stays one word. */
+function quoted(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
