@@ -9,6 +9,7 @@ import type { Toxic } from '../harness/faults/toxic';
 import { bandwidth, createToxic, cuts, latency, limitData, resetPeer, slicer, slowClose, timeout } from '../harness/faults/toxics';
 import { sleep, Waiter } from '../harness/net/waiter';
 import { startEchoTcp } from '../harness/servers/echo-tcp';
+import { REFERENCE_IDLE_TIMEOUT_MS } from '../harness/servers/catalog';
 import { listenTcp } from '../harness/servers/listen';
 import type { RunningServer } from '../harness/servers/running-server';
 import { BuiltinTarget } from '../harness/targets/builtin';
@@ -491,7 +492,8 @@ describe('FaultTarget', () => {
     cleanups.push(() => target.stop());
     const endpoints = await target.start(['echo-tcp', 'echo-udp']);
     const proxy = target.proxies()['echo-tcp'] as FaultProxy;
-    expect(endpoints['echo-tcp']).toEqual({ host: '127.0.0.1', port: proxy.port, transport: 'tcp' });
+    // What the endpoint declares (the reference echo's idle timeout) is kept, as TLS settings are.
+    expect(endpoints['echo-tcp']).toEqual({ host: '127.0.0.1', port: proxy.port, transport: 'tcp', idleTimeoutMs: REFERENCE_IDLE_TIMEOUT_MS });
     expect(endpoints['echo-udp']?.transport).toBe('udp');
     expect(target.proxies()['echo-udp']).toBeUndefined();
     expect(target.description).toBe('builtin (through a fault proxy)');
