@@ -1,10 +1,11 @@
+import { removeThisRunsNamespaces } from '../netns/namespace';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCLI } from 'jest';
 import type { Config } from '@jest/types';
 import { junitReporter, suiteProject } from '../jest/config';
-import { settingsEnv } from '../jest/settings';
+import { settingsEnv, type RunSettings } from '../jest/settings';
 import { collapseAttempts, readRecords } from '../report/outcome-record';
 import { summaryLines } from '../report/summary';
 import { loadSuite } from '../suite/load';
@@ -57,6 +58,9 @@ export async function runSuites(flags: RunFlags): Promise<number> {
 
   const cleanUp = async () => {
     await target.stop();
+    // Suite files hold their namespaces inside jest, where exit hooks never fire: an interrupted
+    // run's are removed here.
+    removeThisRunsNamespaces();
     rmSync(outcomesDir, { recursive: true, force: true });
   };
   // Installed for the whole run, starting included: a container target sees that the CLI handles
@@ -69,7 +73,9 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     const endpoints = target instanceof BuiltinTarget ? undefined : declareIdleTimeout(declareTls(await target.start(services), tls), idleTimeoutMs);
     // Lifecycle cases start more instances of a command target, with the same declarations.
     const launch = target instanceof CommandTarget ? { ...target.options, tls: { ...target.options.tls, ...tls } } : undefined;
-    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, transcripts: flags.transcripts, retries }));
+    // Container targets start more containers of their image.
+    const launchContainers = (target as Partial<ContainerLaunches>).launchOptions?.call(target);
+    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, launchContainers, transcripts: flags.transcripts, retries }));
     process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}\n\n`);
 
     // The config JSON names its own rootDir. Passing the package root as the project made jest
@@ -107,6 +113,11 @@ function interruptHandler(cleanUp: () => Promise<void>): () => void {
     process.stderr.write('\ninterrupted: stopping the target (Ctrl-C again to quit at once)\n');
     void cleanUp().finally(() => process.exit(EXIT.interrupted));
   };
+}
+
+/** A target whose lifecycle cases start containers (an image, the reference containers). */
+interface ContainerLaunches {
+  launchOptions(): NonNullable<RunSettings['launchContainers']>;
 }
 
 /** A target that keeps what its server printed (a container does). */

@@ -32,6 +32,11 @@ export class ReferenceContainersTarget implements Target {
     return Object.assign({}, ...results.map((result) => (result as PromiseFulfilledResult<Endpoints>).value));
   }
 
+  /** How lifecycle cases start more containers of the reference image, for each service started. */
+  launchOptions(): Partial<Record<ServiceName, ContainerTargetOptions>> {
+    return Object.fromEntries([...this.started].map(([service, target]) => [service, target.options]));
+  }
+
   /** The targets are kept, stopped, for their logs. */
   async stop(): Promise<void> {
     await Promise.all([...this.started.values()].map((target) => target.stop()));

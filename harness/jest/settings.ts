@@ -1,5 +1,7 @@
 import type { Endpoints } from '../targets/target';
 import type { CommandTargetOptions } from '../targets/command';
+import type { ContainerTargetOptions } from '../targets/container';
+import type { ServiceName } from '../targets/target';
 
 /** A RegExp does not survive JSON: the ready-log pattern travels as its source. */
 function parseLaunch(json: string): CommandTargetOptions {
@@ -18,6 +20,7 @@ export const ENV = {
   outcomes: 'SOCKSPEC_OUTCOMES_DIR',
   stepTimeout: 'SOCKSPEC_STEP_TIMEOUT',
   launch: 'SOCKSPEC_LAUNCH',
+  launchContainers: 'SOCKSPEC_LAUNCH_CONTAINERS',
   transcripts: 'SOCKSPEC_TRANSCRIPTS',
   retries: 'SOCKSPEC_RETRIES',
 } as const;
@@ -29,6 +32,8 @@ export interface RunSettings {
   target: string;
   /** For a command target: how the lifecycle cases start more instances of it. */
   launch?: CommandTargetOptions;
+  /** For a container target: the image options lifecycle cases start more containers with, per service. */
+  launchContainers?: Partial<Record<ServiceName, ContainerTargetOptions>>;
   /** Folder where each suite file appends its case outcomes for the CLI to summarise. */
   outcomesDir?: string;
   stepTimeout?: number;
@@ -43,6 +48,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     endpoints: env[ENV.endpoints] ? (JSON.parse(env[ENV.endpoints] as string) as Endpoints) : undefined,
     target: env[ENV.target] ?? 'builtin',
     launch: env[ENV.launch] ? parseLaunch(env[ENV.launch] as string) : undefined,
+    launchContainers: env[ENV.launchContainers] ? (JSON.parse(env[ENV.launchContainers] as string) as RunSettings['launchContainers']) : undefined,
     outcomesDir: env[ENV.outcomes] || undefined,
     stepTimeout: env[ENV.stepTimeout] ? Number(env[ENV.stepTimeout]) : undefined,
     transcripts: env[ENV.transcripts] === 'true',
@@ -59,6 +65,9 @@ export function settingsEnv(settings: RunSettings): Record<string, string> {
   if (settings.stepTimeout) env[ENV.stepTimeout] = String(settings.stepTimeout);
   if (settings.transcripts) env[ENV.transcripts] = 'true';
   if (settings.retries) env[ENV.retries] = String(settings.retries);
+  // A ready-log RegExp travels as its source; ContainerTargetOptions takes either.
+  const asSource = (_key: string, value: unknown) => (value instanceof RegExp ? value.source : value);
+  if (settings.launchContainers) env[ENV.launchContainers] = JSON.stringify(settings.launchContainers, asSource);
   if (settings.launch) env[ENV.launch] = JSON.stringify({ ...settings.launch, readyLog: settings.launch.readyLog?.source });
   return env;
 }

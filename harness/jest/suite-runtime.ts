@@ -3,6 +3,8 @@ import { caseTimeouts, runCase, type CaseOutcome } from '../run/run-case';
 import { BuiltinLauncher, BuiltinTarget } from '../targets/builtin';
 import { CommandLauncher, CommandTarget, type CommandTargetOptions } from '../targets/command';
 import { SERVICE_TRANSPORT, type Endpoints } from '../targets/target';
+import type { ContainerTargetOptions } from '../targets/container';
+import type { Launcher } from '../targets/launcher';
 import { appendRecord, toRecord } from '../report/outcome-record';
 import { describeFailure } from '../verdict/describe';
 import { readSettings } from './settings';
@@ -33,7 +35,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   // The target this file starts itself: the builtin servers, or the command it was given.
   const own = options.command ? new CommandTarget(options.command) : settings.endpoints ? undefined : new BuiltinTarget();
   // Lifecycle cases start instances of their own: reference servers, or the target's command.
-  const launcher = own instanceof BuiltinTarget ? new BuiltinLauncher() : settings.launch ? new CommandLauncher(settings.launch) : undefined;
+  const launcher = own instanceof BuiltinTarget ? new BuiltinLauncher() : settings.launch ? new CommandLauncher(settings.launch) : containerLauncher(settings.launchContainers?.[suite.service]);
   // Cases with network steps run against a second instance, inside a network namespace.
   const movable: NamespacedServer | undefined = own instanceof BuiltinTarget ? { builtin: true } : settings.launch ? { command: settings.launch } : undefined;
   const namespaced = movable && suite.cases.some((c) => usesNetwork(c) && !networkSkip(c, true)) ? new NamespaceTarget(movable) : undefined;
@@ -56,7 +58,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
       const level = c.level ?? 'must';
       const title = `${c.id}: ${c.title}${level === 'must' ? '' : ` [${level}]`}`;
       // The builtin servers declare everything; another target declares what it was told.
-      const skip = (own instanceof BuiltinTarget ? undefined : unmetNeed(c, declared, launcher !== undefined)) ?? networkSkip(c, movable !== undefined);
+      const skip = (own instanceof BuiltinTarget ? undefined : unmetNeed(c, declared, launcher)) ?? networkSkip(c, movable !== undefined);
       if (skip) {
         if (settings.outcomesDir) appendRecord(settings.outcomesDir, skipRecord(suite, c, skip));
         test.skip(`${title} [skipped: ${skip}]`, () => undefined);
@@ -70,6 +72,13 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
       }, caseTimeouts(suite, c).total + JEST_MARGIN_MS);
     }
   });
+}
+
+/** Loaded only for container targets: testcontainers alone takes ~0.3 s to load, in every suite file. */
+function containerLauncher(options: ContainerTargetOptions | undefined): Launcher | undefined {
+  if (!options) return undefined;
+  const { ContainerLauncher } = require('../targets/container-launcher') as typeof import('../targets/container-launcher');
+  return new ContainerLauncher(options);
 }
 
 /** An error whose stack is its message: the evidence is the transcript, not sockspec's call stack. */

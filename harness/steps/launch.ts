@@ -41,9 +41,11 @@ export const launch = defineStep({
       if (!outcome.ready) throw new StepFailure(`expected the server to listen on port ${port} within ${within} ms: ${outcome.why}`, output);
       run.lifecycle.lastPort = port;
       const previous = run.endpoints[run.service];
-      run.endpoints[run.service] = { host: '127.0.0.1', port, transport: SERVICE_TRANSPORT[run.service], tls: previous?.tls };
+      const at = outcome.endpoint ?? { host: '127.0.0.1', port };
+      // What the target declared (TLS settings, an idle timeout) holds for every instance of it.
+      run.endpoints[run.service] = { ...previous, host: at.host, port: at.port, transport: SERVICE_TRANSPORT[run.service] };
       const probes = outcome.attempts ? ` after ${outcome.attempts} connection attempt(s) (exponential backoff with jitter)` : '';
-      run.transcript.record(name, 'note', `listening on port ${port}${probes}`);
+      run.transcript.record(name, 'note', `listening on ${at.host}:${at.port}${probes}`);
       if (outcome.attempts) run.notes.push(`${name}: listening after ${outcome.attempts} connection attempt(s)`);
       return;
     }

@@ -10,7 +10,9 @@ export const LEVELS = ['must', 'should', 'info'] as const;
 export const NEEDS = {
   sni: 'a second server name with its own certificate (--alt-servername)',
   alpn: 'the ALPN protocols the server supports (--alpn)',
-  restart: 'a target sockspec starts and stops itself (builtin or --cmd)',
+  restart: 'a target sockspec starts and stops itself (builtin, --cmd, --image or --target container)',
+  'host-network':
+    "a server started in this host's network namespace (builtin or --cmd); each container start has a namespace of its own, which a port held here, TIME_WAIT and a second instance do not reach",
   'idle-timeout': 'the idle timeout the server declares (--idle-timeout)',
 } as const;
 export type Need = keyof typeof NEEDS;

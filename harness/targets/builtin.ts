@@ -29,6 +29,7 @@ export class BuiltinTarget implements Target {
 /** Starts reference servers in this process; a start that cannot bind ends like a process that exits. */
 export class BuiltinLauncher implements Launcher {
   readonly description = 'builtin';
+  readonly sharesHostNetwork = true;
 
   async launch(service: ServiceName, port: number): Promise<LaunchOutcome> {
     try {

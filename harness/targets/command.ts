@@ -44,6 +44,7 @@ const ON_THIS_HOST: Placement = { host: HOST, wrap: (program, args) => [program,
  */
 export class CommandLauncher implements Launcher {
   readonly description: string;
+  readonly sharesHostNetwork = true;
   private readonly words: string[];
   private certificates: TempCertificates | undefined;
 

@@ -60,11 +60,11 @@ export class ContainerTarget implements Target {
   private readonly image: string;
   private reach: string | undefined;
   private container: StartedTestContainer | undefined;
-  private stopping: Promise<void> | undefined;
+  private stopping: Promise<number | undefined> | undefined;
   private services: readonly ServiceName[] = [];
   private readonly output = new OutputTail(LOG_LINES_KEPT);
 
-  constructor(private readonly options: ContainerTargetOptions) {
+  constructor(readonly options: ContainerTargetOptions) {
     this.image = ['container:', options.image, ...(options.command ?? [])].join(' ');
   }
 
@@ -98,8 +98,21 @@ export class ContainerTarget implements Target {
 
   /** Concurrent calls (the CLI's clean-up and a signal hook) all wait for the one removal. */
   async stop(): Promise<void> {
-    if (this.container) this.stopping = this.remove(this.container);
-    await this.stopping;
+    await this.stopWithin(0);
+  }
+
+  /**
+   * Stops the container as `docker stop` does (SIGTERM, then SIGKILL after `graceMs`) and removes
+   * it; resolves with its exit code (137: it was killed), undefined if it was not running.
+   */
+  async stopWithin(graceMs: number): Promise<number | undefined> {
+    if (this.container) this.stopping = this.remove(this.container, graceMs);
+    return this.stopping;
+  }
+
+  /** How lifecycle cases start more containers of the image, for each service it offers. */
+  launchOptions(): Partial<Record<ServiceName, ContainerTargetOptions>> {
+    return Object.fromEntries(Object.keys(this.options.ports).map((service) => [service, this.options]));
   }
 
   /** A fresh container for the same services: lifecycle cases check a server survives a restart. */
@@ -117,10 +130,15 @@ export class ContainerTarget implements Target {
   }
 
   /** Untracked only once gone, so that the exit hook still covers a removal cut short. */
-  private async remove(container: StartedTestContainer): Promise<void> {
+  private async remove(container: StartedTestContainer, graceMs: number): Promise<number | undefined> {
     this.container = undefined;
     try {
-      await container.stop();
+      await container.stop({ timeout: graceMs, remove: false });
+      const client = await getContainerRuntimeClient();
+      const engineContainer = client.container.getById(container.getId());
+      const { State } = await client.container.inspect(engineContainer);
+      await client.container.remove(engineContainer, { removeVolumes: true });
+      return State.ExitCode;
     } finally {
       untrack(this);
       this.stopping = undefined;
@@ -151,16 +169,28 @@ function endpoint(container: PublishedContainer, { port, transport, tls }: Conta
 /** Any port does: refused and accepted both prove the address answers. Port 1 is almost always closed. */
 const PROBE_PORT = 1;
 const PROBE_TIMEOUT_MS = 500;
+/** A container just started may not answer its first probe yet (seen here: one start in a few). */
+const PROBE_ATTEMPTS = 3;
+/** Whether container addresses are reachable is the engine's property: once seen, later starts need no probe. */
+let containerAddressesReachable = false;
 
 /**
  * The container's own address when this host can reach it (a Linux engine, bridge network), else
  * undefined (Docker Desktop, rootless or remote engines). Published ports go through Docker's
- * userland proxy, which is not transparent: it drops zero-length UDP datagrams both ways and
- * answers TCP connects itself before the server does, so verdicts would be the proxy's.
+ * userland proxy, which is not transparent: it drops zero-length UDP datagrams both ways, answers
+ * TCP connects itself before the server does, and can turn the server's RST into a FIN, so verdicts
+ * would be the proxy's.
  */
 async function reachableAddress(address: string | undefined): Promise<string | undefined> {
   if (!address) return undefined;
-  const reached = await new Promise<boolean>((resolve) => {
+  for (let attempt = 0; attempt < PROBE_ATTEMPTS && !containerAddressesReachable; attempt++) {
+    containerAddressesReachable = await answers(address);
+  }
+  return containerAddressesReachable ? address : undefined;
+}
+
+function answers(address: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
     const socket = net.connect({ host: address, port: PROBE_PORT });
     const done = (answered: boolean) => {
       socket.destroy();
@@ -170,7 +200,6 @@ async function reachableAddress(address: string | undefined): Promise<string | u
     socket.once('connect', () => done(true));
     socket.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED'));
   });
-  return reached ? address : undefined;
 }
 
 /**

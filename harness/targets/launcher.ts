@@ -1,4 +1,4 @@
-import type { ServiceName } from './target';
+import type { Endpoint, ServiceName } from './target';
 
 /** A server instance a launcher started, on a port sockspec chose. */
 export interface Instance {
@@ -14,7 +14,8 @@ export interface Instance {
   stop(timeoutMs: number): Promise<{ graceful: boolean; exit: string; ms: number }>;
 }
 
-export type LaunchOutcome = { ready: true; instance: Instance; attempts?: number } | { ready: false; instance: Instance; why: string };
+/** `endpoint`: where the instance is reached, when not on 127.0.0.1 at the port it was given (a container). */
+export type LaunchOutcome = { ready: true; instance: Instance; attempts?: number; endpoint?: Endpoint } | { ready: false; instance: Instance; why: string };
 
 /**
  * Starts server instances on a given port and reports whether each came up: what the lifecycle
@@ -22,6 +23,11 @@ export type LaunchOutcome = { ready: true; instance: Instance; attempts?: number
  */
 export interface Launcher {
   readonly description: string;
+  /**
+   * Whether its instances share this host's network namespace (a process, an in-process server),
+   * so that ports held here, TIME_WAIT and double binds apply to them; a container has its own.
+   */
+  readonly sharesHostNetwork: boolean;
   /**
    * `listening`: resolves once the instance listens on the port (ready) or has failed. `failure`:
    * the port is expected to be unusable, so nothing is probed (something else may answer there);

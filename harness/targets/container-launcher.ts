@@ -1,0 +1,54 @@
+import { ContainerTarget, type ContainerTargetOptions } from './container';
+import type { Endpoint, ServiceName } from './target';
+import { TargetError } from './target';
+import type { Instance, LaunchOutcome, Launcher } from './launcher';
+
+/** docker stop's SIGKILL after the grace time: the server ignored SIGTERM (often: it runs as PID 1 without a handler). */
+const KILLED = 137;
+
+/**
+ * Starts a fresh container of the target's image for each lifecycle launch. A container has a
+ * network namespace of its own, so cases about ports on this host (a port held here, TIME_WAIT
+ * left by an earlier start, a second instance on one port) do not apply: they need `host-network`.
+ */
+export class ContainerLauncher implements Launcher {
+  readonly description: string;
+  readonly sharesHostNetwork = false;
+
+  constructor(private readonly options: ContainerTargetOptions) {
+    this.description = `container: ${options.image}`;
+  }
+
+  async launch(service: ServiceName, _port: number, deadline: number): Promise<LaunchOutcome> {
+    const target = new ContainerTarget({ ...this.options, startupTimeoutMs: Math.max(1, deadline - Date.now()) });
+    try {
+      const endpoints = await target.start([service]);
+      return { ready: true, instance: containerInstance(target), endpoint: endpoints[service] as Endpoint };
+    } catch (err) {
+      if (!(err instanceof TargetError)) throw err;
+      const ended: Instance = { running: false, exitDescription: err.message, output: () => err.output, listeningPorts: () => [], stop: async () => ({ graceful: true, exit: err.message, ms: 0 }) };
+      return { ready: false, instance: ended, why: err.message };
+    }
+  }
+}
+
+function containerInstance(target: ContainerTarget): Instance {
+  let exit: string | undefined;
+  return {
+    get running() {
+      return exit === undefined;
+    },
+    get exitDescription() {
+      return exit;
+    },
+    output: () => target.logs(),
+    // Its sockets are in its own namespace: the host's /proc does not show them.
+    listeningPorts: () => [],
+    async stop(timeoutMs) {
+      const started = Date.now();
+      const code = await target.stopWithin(timeoutMs);
+      exit = code === undefined ? 'removed' : `code ${code}${code === KILLED ? ' (killed after ignoring SIGTERM)' : ''}`;
+      return { graceful: code !== KILLED, exit, ms: Date.now() - started };
+    },
+  };
+}
