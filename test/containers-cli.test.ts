@@ -67,6 +67,12 @@ describeWithDocker('sockspec run against containers', () => {
     expect(result.code).toBe(0);
   }, RUN_TIMEOUT_MS);
 
+  test('--target container: the reference echo declares its idle timeout, so the idle cases run', async () => {
+    const result = await run(['--suite', 'timeouts', '--filter', 'idle-timeout', '--target', 'container']);
+    expect(passedCases(result.stdout, 'timeouts')).toEqual(['idle-timeout']);
+    expect(result.code).toBe(0);
+  }, RUN_TIMEOUT_MS);
+
   // As in test/peers.test.ts: two should cases race inside socat (its accept backlog of 5 against
   // a burst of 100 connects; its PIPE echo against a full-duplex stream) and fail in some runs.
   test('--image socat --port 7: every required echo-tcp case passes', async () => {

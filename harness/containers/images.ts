@@ -26,10 +26,10 @@ export const REFERENCE_TAG = 'sockspec/reference:local';
  */
 export async function referenceImage(service: ServiceName): Promise<ContainerTargetOptions> {
   await buildReferenceImage();
-  const port: ContainerPort = { port: SERVICE_PORT, transport: SERVICE_TRANSPORT[service] };
+  const { tls, idleTimeoutMs } = REFERENCE_SERVERS[service];
+  const port: ContainerPort = { port: SERVICE_PORT, transport: SERVICE_TRANSPORT[service], idleTimeoutMs };
   const command = [service, '--port', String(SERVICE_PORT), '--host', '0.0.0.0'];
   const common = { image: REFERENCE_TAG, readyLog: `sockspec serve: ${service} listening on` };
-  const { tls } = REFERENCE_SERVERS[service];
   if (!tls) return { ...common, ports: { [service]: port }, command };
   // TLS servers get the host's certificate set, so they present the CA the run trusts, as the
   // builtin servers do. The endpoint names that CA too: clients verify against this very set.

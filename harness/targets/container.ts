@@ -18,6 +18,8 @@ export interface ContainerPort {
   transport: Transport;
   /** For TLS services: passed on in the service's endpoint. */
   tls?: TlsEndpoint;
+  /** The idle timeout the server declares (ms): passed on in the service's endpoint. */
+  idleTimeoutMs?: number;
 }
 
 /** A file written into the container before it starts. */
@@ -161,9 +163,9 @@ export class ContainerTarget implements Target {
   }
 }
 
-function endpoint(container: PublishedContainer, { port, transport, tls }: ContainerPort, direct: string | undefined): Endpoint {
+function endpoint(container: PublishedContainer, { port, transport, tls, idleTimeoutMs }: ContainerPort, direct: string | undefined): Endpoint {
   const at = direct ? { host: direct, port } : { host: LOOPBACK, port: container.hostPort({ port, transport }) };
-  return { ...at, transport, ...(tls && { tls }) };
+  return { ...at, transport, ...(tls && { tls }), ...(idleTimeoutMs !== undefined && { idleTimeoutMs }) };
 }
 
 /** Any port does: refused and accepted both prove the address answers. Port 1 is almost always closed. */
