@@ -9,9 +9,14 @@ export type Capability = 'netns' | 'nftables' | 'tbf' | 'netem';
  * A missing program, missing rights and a kernel without the module all end the same way: the
  * probe fails, and its one-line reason is what a skipped case shows.
  */
-const PROBES: Record<Capability, { command: string[]; what: string }> = {
+const PROBES: Record<Capability, { command: string[]; what: string; input?: string }> = {
   netns: { command: ['ip', 'link', 'add', 'sockspec-probe', 'type', 'veth', 'peer', 'name', 'sockspec-peer'], what: 'network namespaces with veth pairs (ip)' },
-  nftables: { command: ['nft', 'add', 'table', 'inet', 'sockspec-probe'], what: 'nftables (nft)' },
+  // The netdev egress hook (Linux 5.16) is the newest part the conditions use.
+  nftables: {
+    command: ['nft', '-f', '-'],
+    input: 'table netdev sockspec-probe {\n  chain egress { type filter hook egress device "lo" priority 0; }\n}\n',
+    what: 'nftables with the netdev egress hook (nft, Linux 5.16)',
+  },
   tbf: { command: ['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'tbf', 'rate', '1mbit', 'burst', '32k', 'latency', '50ms'], what: 'the tc tbf qdisc' },
   netem: { command: ['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], what: 'the tc netem qdisc' },
 };
@@ -34,11 +39,11 @@ export function firstMissing(capabilities: Iterable<Capability>): string | undef
 }
 
 function probe(capability: Capability): string | undefined {
-  const { command, what } = PROBES[capability];
+  const { command, what, input } = PROBES[capability];
   if (process.platform !== 'linux') return `${what}: network namespaces are Linux only`;
   if (process.getuid?.() !== 0) return `${what}: needs root (running as uid ${process.getuid?.()})`;
   try {
-    execFileSync('unshare', ['--net', ...command], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000 });
+    execFileSync('unshare', ['--net', ...command], { input: input ?? '', stdio: ['pipe', 'ignore', 'pipe'], timeout: 5000 });
     return undefined;
   } catch (err) {
     return `${what}: ${failureLine(err as NodeJS.ErrnoException & { stderr?: Buffer })}`;
@@ -52,5 +57,5 @@ function failureLine(err: NodeJS.ErrnoException & { stderr?: Buffer; path?: stri
   // unshare reports a program it cannot run as "unshare: failed to execute tc: No such file or directory".
   const notFound = /failed to execute (\S+): No such file/.exec(line);
   if (notFound) return `${notFound[1]} is not installed (iproute2 has ip and tc, nftables has nft)`;
-  return line.replace(/^Error: /, '');
+  return line.replace(/^Error: /, '').replace(/\.$/, '');
 }

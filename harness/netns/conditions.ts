@@ -45,13 +45,14 @@ function usesNetem(c: Conditions): boolean {
 }
 
 const TABLE = 'sockspec';
+/** Declaring each table first makes its delete valid whether or not it exists yet. */
+const CLEAR_TABLES = ['netdev', 'inet'].map((family) => `table ${family} ${TABLE}\ndelete table ${family} ${TABLE}\n`).join('');
 /** How often the capped device's byte counter is read to measure the rate. */
 const SAMPLE_MS = 50;
 
 /**
- * Applies conditions to one namespace's veth pair. Packet filtering (loss, firewall) is an
- * nftables table inside the namespace: its input chain sees the clients' packets, its output
- * chain the server's. Queueing (rate, delay) is a root qdisc on the egress of each end: the inner
+ * Applies conditions to one namespace's veth pair. Packet filtering (loss, firewall) is done by
+ * nftables tables inside the namespace, on the inner end (see ruleset()). Queueing (rate, delay) is a root qdisc on the egress of each end: the inner
  * end for downstream, the host end for upstream. Everything lives on this run's own devices and
  * namespace, so removing the namespace removes it all.
  */
@@ -84,32 +85,41 @@ export class LinkConditions {
   async clear(): Promise<RateReport | undefined> {
     const report = await this.meter?.stop();
     this.meter = undefined;
-    if (this.filtered) await this.ns.inside('nft', ['delete', 'table', 'inet', TABLE]);
+    if (this.filtered) await this.ns.inside('nft', ['-f', '-'], CLEAR_TABLES);
     this.filtered = false;
     for (const side of this.qdiscs) await this.tc(side, ['qdisc', 'del', 'dev', this.device(side), 'root']);
     this.qdiscs = [];
     return report;
   }
 
+  /**
+   * Loss and the blackhole are netdev rules on the inner end's ingress and egress: dropped there,
+   * a packet is simply lost, whereas a drop in the output hook fails the server's send (EPERM),
+   * which no real network does. Reject needs the IP layer (RST, ICMP): the inet input hook.
+   */
   private ruleset(c: Conditions, sides: readonly ('upstream' | 'downstream')[]): string {
     const dev = this.ns.innerDevice;
+    const ingress: string[] = [];
+    const egress: string[] = [];
     const input: string[] = [];
-    const output: string[] = [];
+    // Only IP: ARP must keep working, or the link would stay unusable for seconds after a blackhole.
     if (c.firewall === 'drop') {
-      input.push(`iifname "${dev}" drop`);
-      output.push(`oifname "${dev}" drop`);
-    } else if (c.firewall === 'reject') {
-      input.push(`iifname "${dev}" meta l4proto tcp reject with tcp reset`, `iifname "${dev}" reject`);
+      ingress.push('meta protocol ip drop');
+      egress.push('meta protocol ip drop');
     }
+    if (c.firewall === 'reject') input.push(`iifname "${dev}" meta l4proto tcp reject with tcp reset`, `iifname "${dev}" reject`);
     if (c.loss !== undefined) {
-      const rule = (hook: string) => `${hook} "${dev}" numgen random mod 10000 < ${Math.round(c.loss! * 10000)} drop`;
-      if (sides.includes('upstream')) input.push(rule('iifname'));
-      if (sides.includes('downstream')) output.push(rule('oifname'));
+      const rule = `meta protocol ip numgen random mod 10000 < ${Math.round(c.loss * 10000)} drop`;
+      if (sides.includes('upstream')) ingress.push(rule);
+      if (sides.includes('downstream')) egress.push(rule);
     }
-    const chain = (name: string, rules: string[]) =>
-      `  chain ${name} {\n    type filter hook ${name} priority 0; policy accept;\n${rules.map((r) => `    ${r}\n`).join('')}  }\n`;
-    // Declaring the table first makes the delete valid whether or not it exists yet.
-    return `table inet ${TABLE}\ndelete table inet ${TABLE}\ntable inet ${TABLE} {\n${chain('input', input)}${chain('output', output)}}\n`;
+    const chain = (name: string, hook: string, rules: string[]) =>
+      `  chain ${name} {\n    type filter hook ${hook} priority 0; policy accept;\n${rules.map((r) => `    ${r}\n`).join('')}  }\n`;
+    return (
+      `${CLEAR_TABLES}` +
+      `table netdev ${TABLE} {\n${chain('ingress', `ingress device "${dev}"`, ingress)}${chain('egress', `egress device "${dev}"`, egress)}}\n` +
+      `table inet ${TABLE} {\n${chain('input', 'input', input)}}\n`
+    );
   }
 
   private device(side: 'upstream' | 'downstream'): string {

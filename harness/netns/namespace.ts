@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { holdUntilExit } from '../targets/exit-cleanup';
 import { freeSubnet, type Subnet } from './subnet';
@@ -27,7 +28,8 @@ export class NamespaceError extends Error {}
  * this process's exit (Ctrl-C included).
  */
 export class NetworkNamespace {
-  private released = false;
+  private removing: Promise<void> | undefined;
+  private removed = false;
   private readonly release: () => void;
 
   private constructor(
@@ -49,7 +51,7 @@ export class NetworkNamespace {
   static async create(): Promise<NetworkNamespace> {
     if (!swept) {
       swept = true;
-      await removeOrphans();
+      removeOwnedBy(dead);
     }
     const n = ++created;
     const ns = new NetworkNamespace(`sockspec-${process.pid}-${n}`, `ss${process.pid}-${n}h`, `ss${process.pid}-${n}n`, await freeSubnet());
@@ -79,18 +81,21 @@ export class NetworkNamespace {
   }
 
   /** Deletes the veth pair and the namespace; safe to call twice. */
-  async remove(): Promise<void> {
-    if (this.released) return;
-    this.released = true;
-    // Deleting a namespace frees its devices only later; deleting the link frees both ends now.
-    await command('ip', ['link', 'del', this.hostDevice]).catch(() => undefined);
-    await command('ip', ['netns', 'del', this.name]).catch(() => undefined);
-    this.release();
+  remove(): Promise<void> {
+    this.removing ??= (async () => {
+      // Deleting a namespace frees its devices only later; deleting the link frees both ends now.
+      await command('ip', ['link', 'del', this.hostDevice]).catch(() => undefined);
+      await command('ip', ['netns', 'del', this.name]).catch(() => undefined);
+      this.removed = true;
+      this.release();
+    })();
+    return this.removing;
   }
 
+  /** For the exit hook: also when an asynchronous remove() began but the process ends before it finishes. */
   private removeNow(): void {
-    if (this.released) return;
-    this.released = true;
+    if (this.removed) return;
+    this.removed = true;
     for (const args of [['link', 'del', this.hostDevice], ['netns', 'del', this.name]]) {
       try {
         execFileSync('ip', args, { stdio: 'ignore', timeout: 5000 });
@@ -129,24 +134,56 @@ async function command(program: string, args: readonly string[], input?: string)
   }
 }
 
-/** Namespaces and host links of sockspec processes that no longer exist. */
-async function removeOrphans(): Promise<void> {
-  const namespaces = (await command('ip', ['netns', 'list']).catch(() => ''))
-    .split('\n')
-    .map((line) => line.split(' ')[0])
-    .filter((name) => orphaned(NAMESPACE.exec(name)));
-  const links = (await command('ip', ['-o', 'link', 'show']).catch(() => ''))
-    .split('\n')
-    .map((line) => line.split(':')[1]?.trim().split('@')[0] ?? '')
-    .filter((name) => orphaned(HOST_LINK.exec(name)));
-  for (const link of links) await command('ip', ['link', 'del', link]).catch(() => undefined);
-  for (const ns of namespaces) await command('ip', ['netns', 'del', ns]).catch(() => undefined);
+/**
+ * Removes the namespaces and host links whose owner pid `owned` picks, killing what still runs
+ * inside first (a namespace outlives its name while a process is in it). Synchronous, for exit
+ * paths. Hooks on `process` do not fire inside jest's sandbox (it hands test code a copy of the
+ * process object), so the CLI calls this for its run, and each new namespace sweeps dead owners'.
+ */
+export function removeOwnedBy(owned: (pid: number) => boolean): void {
+  const ip = (args: string[]) => {
+    try {
+      return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    } catch {
+      return '';
+    }
+  };
+  const picked = (pattern: RegExp) => (name: string) => {
+    const match = pattern.exec(name);
+    return match !== null && owned(Number(match[1]));
+  };
+  const namespaces = ip(['netns', 'list']).split('\n').map((line) => line.split(' ')[0]).filter(picked(NAMESPACE));
+  const links = ip(['-o', 'link', 'show']).split('\n').map((line) => line.split(':')[1]?.trim().split('@')[0] ?? '').filter(picked(HOST_LINK));
+  for (const ns of namespaces) {
+    for (const pid of ip(['netns', 'pids', ns]).split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+  }
+  for (const link of links) ip(['link', 'del', link]);
+  for (const ns of namespaces) ip(['netns', 'del', ns]);
 }
 
-function orphaned(match: RegExpExecArray | null): boolean {
-  if (!match) return false;
+/** The namespaces of this run: made by this process, or by a jest worker it started. */
+export function removeThisRunsNamespaces(): void {
+  removeOwnedBy((pid) => pid === process.pid || parentOf(pid) === process.pid);
+}
+
+function parentOf(pid: number): number | undefined {
   try {
-    process.kill(Number(match[1]), 0);
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function dead(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
     return false;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';

@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ResultsFile } from '../harness/report/results-json';
+import { startEchoTcp } from '../harness/servers/echo-tcp';
+import { GOOD_TCP_SERVER, GOOD_UDP_SERVER } from '../fixtures/mutants/network';
+import { describeFailure } from '../harness/verdict/describe';
+import { runCase } from '../harness/run/run-case';
+import { ROOT, sockspec, tempDir } from './support/cli';
+import { describeWithNetns, hostNftTables, leftovers, runEachInNamespace } from './support/netns';
+import { bundledSuite } from './support/run-suite';
+import { describeWithPrograms } from './support/tools';
+
+const BIN = path.join(ROOT, 'bin', 'sockspec.js');
+
+/** The CLI as a child of our own, so its pid (the owner in the namespaces' names) is known. */
+function runCli(args: string[], whileRunning?: (pid: number) => Promise<void>): Promise<{ code: number | null; pid: number; stdout: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.resume();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return (async () => {
+    await whileRunning?.(child.pid as number);
+    return { code: await exited, pid: child.pid as number, stdout };
+  })();
+}
+
+async function until(condition: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describeWithNetns('network suites through the CLI', () => {
+  test('both suites pass against the builtin servers; only netem cases may be skipped; nothing is left behind', async () => {
+    const reports = tempDir();
+    const nftBefore = hostNftTables();
+    try {
+      const run = await runCli(['run', '--suite', 'network', '--suite', 'network-udp', '--reports', reports.path]);
+      expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: expect.any(String) });
+      const results = JSON.parse(readFileSync(path.join(reports.path, 'results.json'), 'utf8')) as ResultsFile;
+      const skipped = results.cases.filter((c) => c.verdict === 'skip');
+      expect(skipped.map((c) => c.case)).toEqual(skipped.length ? ['delay-reorder'] : []);
+      for (const c of skipped) expect(c.reason).toMatch(/^needs the tc netem qdisc: /);
+      // The measurements the cases promise are in the notes.
+      expect(run.stdout).toMatch(/late: connected on attempt \d+ after \d+ ms \(failed attempts 1: timed out after/);
+      expect(run.stdout).toMatch(/downstream rate \d+ KiB\/s \(cap 512 KiB\/s\)/);
+      expect(run.stdout).toMatch(/\d+ of 500 datagrams echoed/);
+      expect(leftovers(run.pid)).toEqual([]);
+      expect(hostNftTables()).toEqual(nftBefore);
+    } finally {
+      reports.remove();
+    }
+  }, 60_000);
+
+  test('Ctrl-C during a run removes the namespace, its link and the server inside', async () => {
+    const reports = tempDir();
+    let inside: string[] = [];
+    try {
+      const run = await runCli(['run', '--suite', 'network', '--reports', reports.path], async (pid) => {
+        await until(() => leftovers(pid).length === 2, 20_000);
+        inside = leftovers(pid);
+        process.kill(pid, 'SIGINT');
+      });
+      expect(run.code).toBe(130);
+      expect(inside).toEqual([expect.stringMatching(/^sockspec-\d+-\d+$/), expect.stringMatching(/^ss\d+-\d+h$/)]);
+      expect(leftovers(run.pid)).toEqual([]);
+    } finally {
+      reports.remove();
+    }
+  }, 60_000);
+
+  test('against an address, network cases are skipped with the reason', async () => {
+    const server = await startEchoTcp();
+    const reports = tempDir();
+    try {
+      const run = await sockspec(['run', '--suite', 'network', '--target', `tcp://127.0.0.1:${server.port}`, '--reports', reports.path]);
+      expect(run.stdout).toContain('[skipped: needs a target sockspec starts itself inside a network namespace (builtin or --cmd)]');
+      expect(run.stdout).not.toMatch(/^✓/m);
+    } finally {
+      reports.remove();
+      await server.close();
+    }
+  }, 30_000);
+});
+
+describeWithNetns('network suites against other servers', () => {
+  describeWithPrograms(['python3'], 'a correct Python echo server in the namespace', () => {
+    test.each([
+      ['network', GOOD_TCP_SERVER],
+      ['network-udp', GOOD_UDP_SERVER],
+    ])('passes the %s suite', async (name, command) => {
+      const failures = (await runEachInNamespace(bundledSuite(name), { command: { command } })).filter((o) => o.verdict === 'fail');
+      expect(failures.map(describeFailure)).toEqual([]);
+    }, 60_000);
+  });
+
+  test('a network step without a namespace is a usage error, not a pass', async () => {
+    const suite = bundledSuite('network');
+    const c = suite.cases.find((x) => x.id === 'firewall-reject');
+    const server = await startEchoTcp();
+    try {
+      const outcome = await runCase(suite, c!, { 'echo-tcp': { host: server.host, port: server.port, transport: 'tcp' } });
+      expect(outcome.failure?.summary).toMatch(/^network conditions need the server in a network namespace/);
+    } finally {
+      await server.close();
+    }
+  });
+});
