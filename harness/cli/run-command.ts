@@ -1,5 +1,4 @@
 import { removeThisRunsNamespaces } from '../netns/namespace';
-import { removeThisRunsNamespaces } from '../netns/namespace';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,9 +58,6 @@ export async function runSuites(flags: RunFlags): Promise<number> {
 
   const cleanUp = async () => {
     await target.stop();
-    // Suite files hold their namespaces inside jest, where exit hooks never fire: an interrupted
-    // run's are removed here.
-    removeThisRunsNamespaces();
     // Suite files hold their namespaces inside jest, where exit hooks never fire: an interrupted
     // run's are removed here.
     removeThisRunsNamespaces();
