@@ -1,5 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeDataPage } from './page';
 import type { ResultsFile } from './results-json';
 
 /**
@@ -9,10 +8,7 @@ import type { ResultsFile } from './results-json';
  * script, so the file stays readable and the data is the same as results.json.
  */
 export function writeHtmlReport(dir: string, results: ResultsFile): string {
-  const file = path.join(dir, 'index.html');
-  const data = JSON.stringify(results).replace(/</g, '\\u003c');
-  writeFileSync(file, PAGE.replace('/*DATA*/null', () => data));
-  return file;
+  return writeDataPage(dir, PAGE, results);
 }
 
 const PAGE = `<!doctype html>

@@ -1,16 +1,12 @@
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { MatrixFile } from './matrix';
+import { writeDataPage } from './page';
 
 /**
  * index.html of a matrix run: one table of case × target (the matrix.json data, embedded), each
  * cell linking to that case in the target's own report, with filters for failures and differences.
  */
 export function writeMatrixHtml(dir: string, matrix: MatrixFile): string {
-  const file = path.join(dir, 'index.html');
-  const data = JSON.stringify(matrix).replace(/</g, '\\u003c');
-  writeFileSync(file, PAGE.replace('/*DATA*/null', () => data));
-  return file;
+  return writeDataPage(dir, PAGE, matrix);
 }
 
 const PAGE = `<!doctype html>

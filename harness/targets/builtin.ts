@@ -1,7 +1,7 @@
 import { REFERENCE_SERVERS } from '../servers/catalog';
 import type { RunningServer } from '../servers/running-server';
 import type { Endpoints, ServiceName, Target } from './target';
-import type { Instance, LaunchOutcome, Launcher } from './launcher';
+import { endedInstance, type Instance, type LaunchOutcome, type Launcher } from './launcher';
 
 /** The reference servers, started in this process on ephemeral loopback ports. */
 export class BuiltinTarget implements Target {
@@ -59,15 +59,5 @@ function inProcessInstance(server: RunningServer): Instance {
       ended = 'stopped';
       return { graceful: true, exit: ended, ms: Date.now() - started };
     },
-  };
-}
-
-function endedInstance(why: string): Instance {
-  return {
-    running: false,
-    exitDescription: why,
-    output: () => [],
-    listeningPorts: () => [],
-    stop: async () => ({ graceful: true, exit: why, ms: 0 }),
   };
 }

@@ -1,7 +1,7 @@
 import { ContainerTarget, type ContainerTargetOptions } from './container';
 import type { Endpoint, ServiceName } from './target';
 import { TargetError } from './target';
-import type { Instance, LaunchOutcome, Launcher } from './launcher';
+import { endedInstance, type Instance, type LaunchOutcome, type Launcher } from './launcher';
 
 /** docker stop's SIGKILL after the grace time: the server ignored SIGTERM (often: it runs as PID 1 without a handler). */
 const KILLED = 137;
@@ -26,8 +26,7 @@ export class ContainerLauncher implements Launcher {
       return { ready: true, instance: containerInstance(target), endpoint: endpoints[service] as Endpoint };
     } catch (err) {
       if (!(err instanceof TargetError)) throw err;
-      const ended: Instance = { running: false, exitDescription: err.message, output: () => err.output, listeningPorts: () => [], stop: async () => ({ graceful: true, exit: err.message, ms: 0 }) };
-      return { ready: false, instance: ended, why: err.message };
+      return { ready: false, instance: endedInstance(err.message, err.output), why: err.message };
     }
   }
 }

@@ -35,3 +35,14 @@ export interface Launcher {
    */
   launch(service: ServiceName, port: number, deadline: number, expect?: 'listening' | 'failure'): Promise<LaunchOutcome>;
 }
+
+/** An instance that never came up (it could not bind, its container did not start): stopping it does nothing. */
+export function endedInstance(why: string, output: string[] = []): Instance {
+  return {
+    running: false,
+    exitDescription: why,
+    output: () => output,
+    listeningPorts: () => [],
+    stop: async () => ({ graceful: true, exit: why, ms: 0 }),
+  };
+}
