@@ -4,6 +4,7 @@ import type { Patience, WaitResult } from '../net/waiter';
 import { dump } from '../verdict/bytes';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { formatBytes } from '../suite/units';
+import { decodeUtf8, describeRanges, type DecodedText } from './utf8-text';
 
 /** Text awaited without a match beyond this is a failure, not an ever-growing search. */
 const SEARCH_LIMIT = 1024 * 1024;
@@ -17,15 +18,19 @@ function pending(conn: TcpConnection): string[] {
   return bytes.length ? dump('received', 0, bytes, 4) : ['nothing unread was received'];
 }
 
-/** Waits until the unread text matches, then consumes through the end of the match. */
+/**
+ * Waits until the unread text matches, then consumes the bytes the match covers: the text is decoded
+ * with byte offsets kept, so an invalid byte (U+FFFD to the regex) is one byte, and a character whose
+ * first bytes end what has arrived is waited for rather than matched as U+FFFD.
+ */
 export async function expectRegex(conn: TcpConnection, source: string, patience: Patience): Promise<void> {
   const regex = compile(source);
   let match: RegExpExecArray | null = null;
-  let text = '';
+  let decoded: DecodedText | undefined;
   const waited = await conn.waiter.until(
     () => {
-      text = conn.peek().toString('utf8');
-      match = regex.exec(text);
+      decoded = decodeUtf8(conn.peek(), conn.ended);
+      match = regex.exec(decoded.text);
       return match !== null || conn.ended || conn.available > SEARCH_LIMIT;
     },
     patience.deadline,
@@ -34,9 +39,14 @@ export async function expectRegex(conn: TcpConnection, source: string, patience:
   const found = match as RegExpExecArray | null;
   if (!found) {
     const why = conn.available > SEARCH_LIMIT ? `${formatBytes(conn.available)} arrived without a match` : whyStopped(conn, waited, patience);
-    throw new StepFailure(`expected text matching /${source}/; ${why} first`, pending(conn));
+    throw new StepFailure(`expected text matching /${source}/; ${why} first`, [...pending(conn), ...notUtf8((decoded as DecodedText).invalid)]);
   }
-  conn.consume(Buffer.byteLength(text.slice(0, found.index + found[0].length)));
+  conn.consume((decoded as DecodedText).byteOffset(found.index + found[0].length));
+}
+
+/** Why a regex that looks right may not match: the bytes it should cover are not UTF-8. */
+function notUtf8(invalid: DecodedText['invalid']): string[] {
+  return invalid.length ? [`not valid UTF-8 (the regex sees U+FFFD for them): bytes ${describeRanges(invalid)}`] : [];
 }
 
 function compile(source: string): RegExp {
