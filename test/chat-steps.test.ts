@@ -16,7 +16,10 @@ import { SuiteUsageError } from '../harness/verdict/failure';
 let server: RunningServer | undefined;
 let written: string[] = [];
 
-async function scripted(...scripts: string[]): Promise<number> {
+/** A script given as several parts is written a part every SCRIPT_GAP ms. */
+const SCRIPT_GAP = 200;
+
+async function scripted(...scripts: (string | string[])[]): Promise<number> {
   let next = 0;
   written = [];
   const tcp = net.createServer((socket) => {
@@ -24,7 +27,7 @@ async function scripted(...scripts: string[]): Promise<number> {
     written[index] = '';
     socket.on('error', () => {});
     socket.on('data', (chunk) => (written[index] += chunk.toString()));
-    socket.write(scripts[index] ?? '');
+    [scripts[index] ?? ''].flat().forEach((part, i) => setTimeout(() => socket.destroyed || socket.write(part), i * SCRIPT_GAP));
   });
   server = await listenTcp(tcp);
   return server.port;
@@ -156,6 +159,56 @@ describe('barrier', () => {
     const outcome = await run(port, [{ parallel: { clients: 2, steps: [{ barrier: { name: 'b', clients: 3, timeout: 50 } }] } }]);
     expect(summary(outcome)).toContain('barrier b: 2 of 3 clients arrived in time');
     expect(details(outcome)).toContain('missing clients: 3');
+    expect(details(outcome)).toContain('the parallel step has 2 clients: clients 3 to 3 do not exist');
+  });
+
+  /** The sends and receives of the case, in order: which client waited for which. */
+  const traffic = (outcome: CaseOutcome) =>
+    outcome.transcript.events.filter((e) => e.kind === 'connected' || e.kind === 'sent' || e.kind === 'received').map((e) => `${e.kind} ${e.conn}`);
+
+  test('a parallel step repeated waits at a fresh barrier each round', async () => {
+    const port = await scripted();
+    const outcome = await run(port, [
+      {
+        repeat: {
+          times: 2,
+          steps: [{ parallel: { clients: 2, stagger: SCRIPT_GAP, steps: [{ connect: {} }, { barrier: { name: 'b', clients: 2 } }, { 'send-lines': { line: 'r' } }, { sleep: 20 }] } }],
+        },
+      },
+    ]);
+    expect(outcome.failure?.summary).toBeUndefined();
+    // Client 1 starts each round SCRIPT_GAP before client 2 and must not send before client 2 has connected.
+    const round = ['connected', 'connected', 'sent', 'sent'];
+    expect(traffic(outcome).map((e) => e.split(' ')[0])).toEqual([...round, ...round]);
+  });
+
+  test('a barrier repeated inside a parallel step waits for every client each round', async () => {
+    // Whichever client gets the second connection reads its second "go" SCRIPT_GAP later.
+    const port = await scripted('go\ngo\n', ['go\n', 'go\n']);
+    const outcome = await run(port, [
+      {
+        parallel: {
+          clients: 2,
+          steps: [
+            { connect: {} },
+            { repeat: { times: 2, steps: [{ expect: { line: 'go', timeout: 1000 } }, { barrier: { name: 'b', clients: 2 } }, { 'send-lines': { line: 'r' } }] } },
+            { sleep: 20 },
+          ],
+        },
+      },
+    ]);
+    expect(outcome.failure?.summary).toBeUndefined();
+    // Nobody sends its second line before the slow client has read its second "go".
+    expect(traffic(outcome).slice(-2).map((e) => e.split(' ')[0])).toEqual(['sent', 'sent']);
+  });
+
+  test('two parallel steps may use the same barrier name with different client counts', async () => {
+    const port = await scripted();
+    const outcome = await run(port, [
+      { parallel: { clients: 3, steps: [{ barrier: { name: 'b', clients: 3 } }] } },
+      { parallel: { clients: 2, steps: [{ barrier: { name: 'b', clients: 2 } }] } },
+    ]);
+    expect(outcome.failure?.summary).toBeUndefined();
   });
 });
 

@@ -8,6 +8,14 @@ export type Connection = TcpConnection | UdpConnection;
 export const DEFAULT_CONN = 'main';
 
 /**
+ * One run of a parallel step: the scopes of its clients share it, and what they coordinate through
+ * (barriers) belongs to it, so a parallel step run again (in a repeat) starts afresh.
+ */
+export interface ClientGroup {
+  readonly clients: number;
+}
+
+/**
  * The named connections one client of a case holds. A `parallel` step gives each of its clients a
  * scope of its own, so `main` in client 7 is not `main` in client 8; the transcript tells them apart
  * by the suffix (`main#7`).
@@ -15,7 +23,10 @@ export const DEFAULT_CONN = 'main';
 export class ConnectionScope {
   private readonly conns = new Map<string, Connection>();
 
-  constructor(readonly client?: number) {}
+  constructor(
+    readonly client?: number,
+    readonly group?: ClientGroup,
+  ) {}
 
   /** The name written in the transcript for a connection of this scope. */
   label(name: string): string {

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { Waiter } from '../net/waiter';
-import { deadlineFor, type CaseRun } from '../run/context';
+import { deadlineFor } from '../run/context';
+import type { ClientGroup } from '../run/scope';
 import { toMs } from '../suite/units';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { StepTimeout, defineStep } from './define';
@@ -10,8 +11,18 @@ interface Barrier {
   readonly waiter: Waiter;
 }
 
-/** Barriers of one case run, by name; dropped with the run. */
-const BARRIERS = new WeakMap<CaseRun, Map<string, Barrier>>();
+/**
+ * A barrier name in one run of a parallel step. A client's n-th arrival under the name joins the
+ * n-th barrier, so a barrier inside a repeat is a fresh one each round for every client, however
+ * far ahead of the others a client is.
+ */
+interface NamedBarrier {
+  readonly passes: Barrier[];
+  readonly arrivals: Map<number, number>;
+}
+
+/** Barriers of one parallel step run, by name; dropped with the run. */
+const BARRIERS = new WeakMap<ClientGroup, Map<string, NamedBarrier>>();
 
 export const barrier = defineStep({
   name: 'barrier',
@@ -28,28 +39,37 @@ export const barrier = defineStep({
   ),
   describe: (p) => `barrier ${p.name} (${p.clients} clients)`,
   async run(p, ctx) {
-    const client = ctx.scope.client;
-    if (client === undefined) throw new SuiteUsageError('barrier synchronises the clients of a parallel step; this step is not inside one');
-    const state = barrierOf(ctx.run, p.name);
-    state.arrived.add(client);
-    if (state.arrived.size > p.clients) throw new SuiteUsageError(`barrier ${p.name}: ${state.arrived.size} clients arrived, more than the ${p.clients} it waits for`);
+    const { client, group } = ctx.scope;
+    if (client === undefined || group === undefined) throw new SuiteUsageError('barrier synchronises the clients of a parallel step; this step is not inside one');
+    const { state, pass } = arrive(group, p.name, client);
+    const name = pass === 1 ? p.name : `${p.name} (pass ${pass})`;
+    if (state.arrived.size > p.clients) throw new SuiteUsageError(`barrier ${name}: ${state.arrived.size} clients arrived, more than the ${p.clients} it waits for`);
     state.waiter.notify();
     const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
     const waited = await state.waiter.until(() => state.arrived.size >= p.clients, deadline, ctx.run.signal);
-    if (waited !== 'ready') throw new StepFailure(`barrier ${p.name}: ${state.arrived.size} of ${p.clients} clients arrived in time`, [missing(state, p.clients)]);
+    if (waited !== 'ready') throw new StepFailure(`barrier ${name}: ${state.arrived.size} of ${p.clients} clients arrived in time`, [missing(state, p.clients), ...tooMany(group, p.clients)]);
   },
 });
 
-function barrierOf(run: CaseRun, name: string): Barrier {
-  let barriers = BARRIERS.get(run);
-  if (!barriers) BARRIERS.set(run, (barriers = new Map()));
-  let state = barriers.get(name);
-  if (!state) barriers.set(name, (state = { arrived: new Set(), waiter: new Waiter() }));
-  return state;
+/** Records the client at its next pass of the named barrier; passes are counted from 1. */
+function arrive(group: ClientGroup, name: string, client: number): { state: Barrier; pass: number } {
+  let barriers = BARRIERS.get(group);
+  if (!barriers) BARRIERS.set(group, (barriers = new Map()));
+  let named = barriers.get(name);
+  if (!named) barriers.set(name, (named = { passes: [], arrivals: new Map() }));
+  const pass = (named.arrivals.get(client) ?? 0) + 1;
+  named.arrivals.set(client, pass);
+  const state = (named.passes[pass - 1] ??= { arrived: new Set(), waiter: new Waiter() });
+  state.arrived.add(client);
+  return { state, pass };
 }
 
 /** Parallel clients are numbered 1 to N; those not arrived are usually the ones that failed earlier. */
 function missing(state: Barrier, clients: number): string {
   const absent = Array.from({ length: clients }, (_, i) => i + 1).filter((c) => !state.arrived.has(c));
   return `missing clients: ${absent.slice(0, 20).join(', ')}${absent.length > 20 ? ', ...' : ''} (a client that failed before the barrier never arrives)`;
+}
+
+function tooMany(group: ClientGroup, clients: number): string[] {
+  return clients > group.clients ? [`the parallel step has ${group.clients} clients: clients ${group.clients + 1} to ${clients} do not exist`] : [];
 }

@@ -24,7 +24,8 @@ export const parallel = defineStep({
   nested: (p) => [{ path: ['steps'], steps: p.steps }],
   async run(p, ctx) {
     const stagger = p.stagger === undefined ? 0 : toMs(p.stagger);
-    const scopes = Array.from({ length: p.clients }, (_, i) => new ConnectionScope(i + 1));
+    const group = { clients: p.clients };
+    const scopes = Array.from({ length: p.clients }, (_, i) => new ConnectionScope(i + 1, group));
     const results = await Promise.allSettled(
       scopes.map(async (scope, i) => {
         if (stagger > 0) await sleep(i * stagger, ctx.run.signal);
