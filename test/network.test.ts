@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ResultsFile } from '../harness/report/results-json';
@@ -24,6 +24,19 @@ function runCli(args: string[], whileRunning?: (pid: number) => Promise<void>): 
     await whileRunning?.(child.pid as number);
     return { code: await exited, pid: child.pid as number, stdout };
   })();
+}
+
+function processesIn(namespace: string): number[] {
+  return execFileSync('ip', ['netns', 'pids', namespace], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+}
+
+/** A zombie (killed, not yet reaped) is not alive. */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 async function until(condition: () => boolean, ms: number): Promise<void> {
@@ -58,16 +71,20 @@ describeWithNetns('network suites through the CLI', () => {
 
   test('Ctrl-C during a run removes the namespace, its link and the server inside', async () => {
     const reports = tempDir();
-    let inside: string[] = [];
+    let made: string[] = [];
+    let servers: number[] = [];
     try {
       const run = await runCli(['run', '--suite', 'network', '--reports', reports.path], async (pid) => {
         await until(() => leftovers(pid).length === 2, 20_000);
-        inside = leftovers(pid);
+        made = leftovers(pid);
+        await until(() => (servers = processesIn(made[0])).length > 0, 20_000);
         process.kill(pid, 'SIGINT');
       });
       expect(run.code).toBe(130);
-      expect(inside).toEqual([expect.stringMatching(/^sockspec-\d+-\d+$/), expect.stringMatching(/^ss\d+-\d+h$/)]);
+      expect(made).toEqual([expect.stringMatching(/^sockspec-\d+-\d+$/), expect.stringMatching(/^ss\d+-\d+h$/)]);
       expect(leftovers(run.pid)).toEqual([]);
+      // SIGKILLed as the CLI exits: gone once the kernel has reaped them.
+      await until(() => servers.filter(alive).length === 0, 5000);
     } finally {
       reports.remove();
     }

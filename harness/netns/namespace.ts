@@ -83,6 +83,7 @@ export class NetworkNamespace {
   /** Deletes the veth pair and the namespace; safe to call twice. */
   remove(): Promise<void> {
     this.removing ??= (async () => {
+      killInside(this.name);
       // Deleting a namespace frees its devices only later; deleting the link frees both ends now.
       await command('ip', ['link', 'del', this.hostDevice]).catch(() => undefined);
       await command('ip', ['netns', 'del', this.name]).catch(() => undefined);
@@ -96,6 +97,7 @@ export class NetworkNamespace {
   private removeNow(): void {
     if (this.removed) return;
     this.removed = true;
+    killInside(this.name);
     for (const args of [['link', 'del', this.hostDevice], ['netns', 'del', this.name]]) {
       try {
         execFileSync('ip', args, { stdio: 'ignore', timeout: 5000 });
@@ -154,17 +156,26 @@ export function removeOwnedBy(owned: (pid: number) => boolean): void {
   };
   const namespaces = ip(['netns', 'list']).split('\n').map((line) => line.split(' ')[0]).filter(picked(NAMESPACE));
   const links = ip(['-o', 'link', 'show']).split('\n').map((line) => line.split(':')[1]?.trim().split('@')[0] ?? '').filter(picked(HOST_LINK));
-  for (const ns of namespaces) {
-    for (const pid of ip(['netns', 'pids', ns]).split('\n').filter(Boolean)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
-  }
+  for (const ns of namespaces) killInside(ns);
   for (const link of links) ip(['link', 'del', link]);
   for (const ns of namespaces) ip(['netns', 'del', ns]);
+}
+
+/** SIGKILL for every process still in the namespace: one left there keeps it (and its port) alive, unnamed. */
+function killInside(name: string): void {
+  let pids: string[];
+  try {
+    pids = execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).split('\n');
+  } catch {
+    return;
+  }
+  for (const pid of pids.filter(Boolean)) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
 }
 
 /** The namespaces of this run: made by this process, or by a jest worker it started. */

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
 import { OutputTail } from './output-tail';
+import { holdUntilExit } from './exit-cleanup';
 import {
   type ContainerRuntimeClient,
   GenericContainer,
@@ -311,45 +312,23 @@ function portKey({ port, transport }: ContainerPort): `${number}/${Transport}` {
 }
 
 /*
- * Without a reaper, a container outlives the process that started it. Live targets are stopped on
- * SIGINT/SIGTERM and removed on exit; the hooks exist only while a container runs.
+ * Without a reaper, a container outlives the process that started it. Each live one is held until
+ * it is gone (exit-cleanup.ts: stopped on SIGINT/SIGTERM, removed on exit). A container still
+ * starting has nothing to stop() yet: the exit path removes it by id.
  */
-const live = new Map<ContainerTarget, string>();
-const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+const releases = new Map<ContainerTarget, () => void>();
 
 function track(target: ContainerTarget, containerId: string): void {
-  if (live.size === 0) {
-    for (const signal of SIGNALS) process.on(signal, stopAllThenRaise);
-    process.on('exit', removeAllNow);
-  }
-  live.set(target, containerId);
+  releases.get(target)?.();
+  releases.set(target, holdUntilExit({ stop: () => target.stop(), removeNow: () => removeNow(containerId) }));
 }
 
 function untrack(target: ContainerTarget): void {
-  if (!live.delete(target) || live.size > 0) return;
-  for (const signal of SIGNALS) process.off(signal, stopAllThenRaise);
-  process.off('exit', removeAllNow);
-}
-
-/**
- * Our listener replaces the default action (exit). A program with a handler of its own decides how
- * to end (the CLI stops its target, then exits with 130); otherwise the signal is raised again once
- * the containers are gone. A container still starting has nothing to stop() yet: it is removed by id.
- */
-async function stopAllThenRaise(signal: NodeJS.Signals): Promise<void> {
-  const handledElsewhere = process.listeners(signal).some((listener) => listener !== stopAllThenRaise);
-  await Promise.allSettled([...live.keys()].map((target) => target.stop()));
-  if (handledElsewhere) return;
-  removeAllNow();
-  process.kill(process.pid, signal);
+  releases.get(target)?.();
+  releases.delete(target);
 }
 
 /** `exit` listeners must be synchronous: the Docker API is asynchronous, the CLI can be waited for. */
-function removeAllNow(): void {
-  if (live.size === 0) return;
-  try {
-    execFileSync('docker', ['rm', '--force', ...live.values()], { stdio: 'ignore', timeout: 10_000 });
-  } catch {
-    // Nothing more can be done while the process exits.
-  }
+function removeNow(containerId: string): void {
+  execFileSync('docker', ['rm', '--force', containerId], { stdio: 'ignore', timeout: 10_000 });
 }
