@@ -22,7 +22,7 @@ export type NamespacedServer = { builtin: true } | { command: CommandTargetOptio
 export class NamespaceTarget implements Target {
   readonly description: string;
   private ns: NetworkNamespace | undefined;
-  private launcher: CommandLauncher | undefined;
+  private launchers: CommandLauncher[] = [];
   private instances: Instance[] = [];
   private link: LinkConditions | undefined;
 
@@ -43,8 +43,9 @@ export class NamespaceTarget implements Target {
       this.link = new LinkConditions(ns);
       for (const service of services) {
         const options = this.commandFor(service);
-        this.launcher = new CommandLauncher(options, { host: ns.address, wrap: (program, args) => ns.exec(program, args) });
-        const outcome = await this.launcher.launch(service, PORT, Date.now() + (options.startTimeoutMs ?? 10_000));
+        const launcher = new CommandLauncher(options, { host: ns.address, wrap: (program, args) => ns.exec(program, args) });
+        this.launchers.push(launcher);
+        const outcome = await launcher.launch(service, PORT, Date.now() + (options.startTimeoutMs ?? 10_000));
         this.instances.push(outcome.instance);
         if (!outcome.ready) {
           throw new TargetError(`${outcome.why} inside network namespace ${ns.name} (listen on 0.0.0.0 or ${ns.address})\n  command: ${options.command}`, outcome.instance.output());
@@ -63,8 +64,9 @@ export class NamespaceTarget implements Target {
     const instances = this.instances;
     this.instances = [];
     await Promise.all(instances.map((instance) => instance.stop(3000)));
-    await this.launcher?.dispose();
-    this.launcher = undefined;
+    const launchers = this.launchers;
+    this.launchers = [];
+    await Promise.all(launchers.map((launcher) => launcher.dispose()));
     this.link = undefined;
     await this.ns?.remove();
     this.ns = undefined;
