@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { ResultsFile } from '../harness/report/results-json';
 import { startEchoTcp } from '../harness/servers/echo-tcp';
@@ -14,8 +14,13 @@ import { describeWithPrograms } from './support/tools';
 const BIN = path.join(ROOT, 'bin', 'sockspec.js');
 
 /** The CLI as a child of our own, so its pid (the owner in the namespaces' names) is known. */
-function runCli(args: string[], whileRunning?: (pid: number) => Promise<void>): Promise<{ code: number | null; pid: number; stdout: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+function runCli(
+  args: string[],
+  whileRunning?: (pid: number) => Promise<void>,
+  options: { wrap?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; pid: number; stdout: string }> {
+  const [program, ...words] = [...(options.wrap ?? []), process.execPath, BIN, ...args];
+  const child = spawn(program, words, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.resume();
@@ -87,6 +92,35 @@ describeWithNetns('network suites through the CLI', () => {
       await until(() => servers.filter(alive).length === 0, 5000);
     } finally {
       reports.remove();
+    }
+  }, 60_000);
+
+  test('without root, every network case is skipped with the reason, none failed or passed', async () => {
+    const home = tempDir();
+    try {
+      chmodSync(home.path, 0o777);
+      const run = await runCli(['run', '--suite', 'network', '--suite', 'network-udp', '--reports', path.join(home.path, 'reports')], undefined, {
+        wrap: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
+        env: { HOME: home.path },
+      });
+      expect(run.code).toBe(0);
+      expect(run.stdout).not.toMatch(/^[✓✗]/m);
+      expect(run.stdout.match(/\[skipped: needs network namespaces with veth pairs \(ip\): needs root \(running as uid 65534\)\]/g)).toHaveLength(6);
+    } finally {
+      home.remove();
+    }
+  }, 60_000);
+
+  test('without nft and tc, the cases needing them are skipped with which program is missing', async () => {
+    const bin = tempDir();
+    try {
+      for (const program of ['ip', 'unshare']) symlinkSync(execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim(), path.join(bin.path, program));
+      const run = await runCli(['run', '--suite', 'network', '--reports', path.join(bin.path, 'reports')], undefined, { env: { PATH: bin.path } });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('network/loss-10-percent: needs nftables with the netdev egress hook (nft, Linux 5.16): nft is not installed');
+      expect(run.stdout).toContain('network/rate-cap: needs the tc tbf qdisc: tc is not installed');
+    } finally {
+      bin.remove();
     }
   }, 60_000);
 
