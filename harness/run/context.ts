@@ -34,6 +34,8 @@ export interface CaseRun {
 
 export interface LifecycleState {
   instances: Map<string, Instance>;
+  /** Starts under way (see registerWhenStarted); the clean-up waits for them before it stops the rest. */
+  starting: Set<Promise<unknown>>;
   /** The port of the most recent launch, for "start again on the same port". */
   lastPort?: number;
   /** A port sockspec holds itself, to start a server on a port that is taken. */

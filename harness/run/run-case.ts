@@ -71,7 +71,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     signal: abort.signal,
     notes,
     launcher: options.launcher,
-    lifecycle: { instances: new Map() },
+    lifecycle: { instances: new Map(), starting: new Set() },
     network: options.network && new CaseNetwork(options.network, transcript, notes),
   };
   const scope = new ConnectionScope();
@@ -105,6 +105,8 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
 
 /** Stops what lifecycle steps started, whatever the verdict, so no server outlives its case. */
 async function releaseLifecycle(run: CaseRun): Promise<void> {
+  // A start the case deadline cut short registers what it started when it finishes: wait for it.
+  await Promise.allSettled(run.lifecycle.starting);
   await Promise.all([...run.lifecycle.instances.values()].map((instance) => instance.stop(2000)));
   run.lifecycle.instances.clear();
   await run.lifecycle.held?.release();

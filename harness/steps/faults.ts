@@ -1,9 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { startFaultProxy } from '../faults/proxy';
+import { startFaultProxy, type FaultProxy } from '../faults/proxy';
+import type { CaseRun } from '../run/context';
 import { DIRECTIONS } from '../faults/toxic';
 import { TOXIC_TYPES, createToxic, type ToxicSpec } from '../faults/toxics';
 import { SuiteUsageError } from '../verdict/failure';
 import { defineStep } from './define';
+import { registerWhenStarted } from './lifecycle-support';
 
 /** One toxic, in Toxiproxy's words: its type, direction, toxicity and its own fields. */
 const ToxicField = Type.Object(
@@ -37,19 +39,23 @@ export const faults = defineStep({
   async run(p, ctx) {
     const run = ctx.run;
     const toxics = p.toxics.map(build);
-    if (!run.lifecycle.proxy) {
-      const upstream = run.endpoints[run.service];
-      if (!upstream || upstream.transport !== 'tcp') throw new SuiteUsageError('faults work on TCP services');
-      const proxy = await startFaultProxy(upstream, { seed: p.seed ?? `${run.suite}/${run.caseId}` });
-      run.lifecycle.proxy = proxy;
-      run.endpoints[run.service] = { ...upstream, host: proxy.host, port: proxy.port };
-      run.transcript.record('sockspec', 'note', `fault proxy on port ${proxy.port} in front of ${upstream.host}:${upstream.port}`);
-    }
-    run.lifecycle.proxy.clearToxics();
-    for (const toxic of toxics) run.lifecycle.proxy.addToxic(toxic);
-    run.transcript.record('sockspec', 'note', `toxics: ${ctx.run.lifecycle.proxy?.stats().toxics.map((t) => t.id).join(', ') || 'none'}`);
+    const proxy = run.lifecycle.proxy ?? (await startProxy(run, p.seed));
+    proxy.clearToxics();
+    for (const toxic of toxics) proxy.addToxic(toxic);
+    run.transcript.record('sockspec', 'note', `toxics: ${proxy.stats().toxics.map((t) => t.id).join(', ') || 'none'}`);
   },
 });
+
+/** The case's first faults step puts the proxy in front of the service, for the connections made after it. */
+async function startProxy(run: CaseRun, seed: string | undefined): Promise<FaultProxy> {
+  const upstream = run.endpoints[run.service];
+  if (!upstream || upstream.transport !== 'tcp') throw new SuiteUsageError('faults work on TCP services');
+  const starting = startFaultProxy(upstream, { seed: seed ?? `${run.suite}/${run.caseId}` });
+  const proxy = await registerWhenStarted(run, starting, (started) => (run.lifecycle.proxy = started));
+  run.endpoints[run.service] = { ...upstream, host: proxy.host, port: proxy.port };
+  run.transcript.record('sockspec', 'note', `fault proxy on port ${proxy.port} in front of ${upstream.host}:${upstream.port}`);
+  return proxy;
+}
 
 function build(spec: Static<typeof ToxicField>) {
   try {

@@ -4,7 +4,7 @@ import { SERVICE_TRANSPORT } from '../targets/target';
 import { Duration, toMs } from '../suite/units';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { defineStep } from './define';
-import { DEFAULT_SERVER, currentPort, launcherOf } from './lifecycle-support';
+import { DEFAULT_SERVER, currentPort, launcherOf, registerWhenStarted } from './lifecycle-support';
 
 const ServerName = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]*$', description: 'names the instance for stop-server; default "server"' });
 
@@ -34,8 +34,8 @@ export const launch = defineStep({
     const within = toMs(p.within ?? '5s');
     run.transcript.record(name, 'note', `launch on port ${port} (${launcher.description})`);
     const expectation = p.expect ?? 'listening';
-    const outcome = await launcher.launch(run.service, port, Date.now() + within, expectation);
-    run.lifecycle.instances.set(name, outcome.instance);
+    const launching = launcher.launch(run.service, port, Date.now() + within, expectation);
+    const outcome = await registerWhenStarted(run, launching, (started) => run.lifecycle.instances.set(name, started.instance));
     const output = outcome.instance.output().slice(-8).map((line) => `| ${line}`);
     if (expectation === 'listening') {
       if (!outcome.ready) throw new StepFailure(`expected the server to listen on port ${port} within ${within} ms: ${outcome.why}`, output);
