@@ -6,6 +6,10 @@ import { startEchoTcp } from '../harness/servers/echo-tcp';
 import { GOOD_TCP_SERVER, GOOD_UDP_SERVER } from '../fixtures/mutants/network';
 import { describeFailure } from '../harness/verdict/describe';
 import { runCase } from '../harness/run/run-case';
+import { CaseNetwork } from '../harness/netns/case-network';
+import { LinkConditions } from '../harness/netns/conditions';
+import { NetworkNamespace } from '../harness/netns/namespace';
+import { Transcript } from '../harness/net/transcript';
 import { ROOT, sockspec, tempDir } from './support/cli';
 import { describeWithNetns, hostNftTables, leftovers, runEachInNamespace } from './support/netns';
 import { bundledSuite } from './support/run-suite';
@@ -65,7 +69,7 @@ describeWithNetns('network suites through the CLI', () => {
       for (const c of skipped) expect(c.reason).toMatch(/^needs the tc netem qdisc: /);
       // The measurements the cases promise are in the notes.
       expect(run.stdout).toMatch(/late: connected on attempt \d+ after \d+ ms \(failed attempts 1: timed out after/);
-      expect(run.stdout).toMatch(/downstream rate \d+ KiB\/s \(cap 512 KiB\/s\)/);
+      expect(run.stdout).toMatch(/downstream rate \d+ KiB\/s \(cap 512 KiB\/s after a 32 KiB burst\)/);
       expect(run.stdout).toMatch(/\d+ of 500 datagrams echoed/);
       expect(leftovers(run.pid)).toEqual([]);
       expect(hostNftTables()).toEqual(nftBefore);
@@ -148,6 +152,22 @@ describeWithNetns('network suites against other servers', () => {
       expect(failures.map(describeFailure)).toEqual([]);
     }, 60_000);
   });
+
+  test('the rate check fails when the link was faster than the cap (the cap swapped behind its back)', async () => {
+    const ns = await NetworkNamespace.create();
+    try {
+      const network = new CaseNetwork(new LinkConditions(ns), new Transcript(), []);
+      await network.set({ rate: 64 * 1024, direction: 'downstream' }, 'rate 64KiB/s');
+      await ns.inside('tc', ['qdisc', 'replace', 'dev', ns.innerDevice, 'root', 'tbf', 'rate', '100mbit', 'burst', '64k', 'latency', '100ms']);
+      // 1 MiB of datagrams out of the namespace: counted by the qdisc whether or not anyone listens.
+      const blast = `const s = require('dgram').createSocket('udp4'); let n = 0;
+        const next = () => (n++ < 1024 ? s.send(Buffer.alloc(1024), 9, '${ns.subnet.host}', next) : s.close()); next();`;
+      await ns.inside(process.execPath, ['-e', blast]);
+      await expect(network.set({}, 'clear')).rejects.toThrow(/the downstream link carried more than its cap .*: the rate condition was not in force/);
+    } finally {
+      await ns.remove();
+    }
+  }, 30_000);
 
   test('a network step without a namespace is a usage error, not a pass', async () => {
     const suite = bundledSuite('network');

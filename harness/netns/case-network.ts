@@ -1,6 +1,6 @@
 import type { Transcript } from '../net/transcript';
 import { StepFailure } from '../verdict/failure';
-import type { Conditions, LinkConditions, RateReport } from './conditions';
+import { burstFor, type Conditions, type LinkConditions, type RateReport } from './conditions';
 
 /**
  * The network conditions of one case: set by `network` steps, lifted by a timer when a step says
@@ -58,9 +58,9 @@ export class CaseNetwork {
   }
 }
 
-/** What a tbf bucket may pass beyond the rate (its burst: see conditions.ts), with 5% for sampling. */
+/** The rate for the time measured, 5% for the sampling, and one bucket of burst. */
 function allowance(report: RateReport): number {
-  return report.cap * (report.ms / 1000) * 1.05 + Math.max(32 * 1024, report.cap / 20);
+  return report.cap * (report.ms / 1000) * 1.05 + burstFor(report.cap);
 }
 
 /** The cap is what the case relies on: a link faster than it means the condition was not in force. */
@@ -71,5 +71,5 @@ function checkCap(report: RateReport | undefined): void {
 
 function describeRate({ device, cap, bytes, ms }: RateReport): string {
   const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
-  return `${device} rate ${kib(bytes / (ms / 1000))}/s (cap ${kib(cap)}/s): ${kib(bytes)} on the wire, headers included, in ${(ms / 1000).toFixed(2)} s`;
+  return `${device} rate ${kib(bytes / (ms / 1000))}/s (cap ${kib(cap)}/s after a ${kib(burstFor(cap))} burst): ${kib(bytes)} on the wire, headers included, in ${(ms / 1000).toFixed(2)} s`;
 }

@@ -144,15 +144,22 @@ function queueing(c: Conditions): string[] | undefined {
     return [
       'netem',
       'delay', `${delay}ms`, ...(c.jitter ? [`${c.jitter}ms`] : []),
-      ...(c.reorder ? ['reorder', `${c.reorder * 100}%`] : []),
-      ...(c.duplicate ? ['duplicate', `${c.duplicate * 100}%`] : []),
+      ...(c.reorder ? ['reorder', percent(c.reorder)] : []),
+      ...(c.duplicate ? ['duplicate', percent(c.duplicate)] : []),
       ...rate,
     ];
   }
   if (c.rate === undefined) return undefined;
-  // A bucket of 1/20 s of data (at least 32 KiB, for segmentation offload's large packets) keeps the cap close.
-  const burst = Math.max(32 * 1024, Math.round(c.rate / 20));
-  return ['tbf', ...rate, 'burst', String(burst), 'latency', '100ms'];
+  return ['tbf', ...rate, 'burst', String(burstFor(c.rate)), 'latency', '100ms'];
+}
+
+/** The tbf bucket: 1/20 s of data, at least 32 KiB. What the link may carry at once beyond the rate. */
+export function burstFor(rate: number): number {
+  return Math.max(32 * 1024, Math.round(rate / 20));
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 10000) / 100}%`;
 }
 
 /**

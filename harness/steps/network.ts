@@ -32,7 +32,7 @@ export function toConditions(p: NetworkParamsSpec): Conditions {
     loss: share(p.loss),
     direction: p.direction,
     firewall: p.firewall,
-    rate: p.rate === undefined ? undefined : Number(/^[0-9]+/.exec(p.rate)?.[0]) * RATE_UNITS[/(B|KiB|MiB)\/s$/.exec(p.rate)?.[1] ?? 'B'],
+    rate: p.rate === undefined ? undefined : bytesPerSecond(p.rate),
     delay: p.delay === undefined ? undefined : toMs(p.delay),
     jitter: p.jitter === undefined ? undefined : toMs(p.jitter),
     reorder: share(p.reorder),
@@ -45,6 +45,12 @@ export function toConditions(p: NetworkParamsSpec): Conditions {
   }
   if (c.reorder !== undefined && !c.delay) throw new SuiteUsageError('network: reorder needs a delay to reorder against');
   return c;
+}
+
+/** `512KiB/s` in bytes per second; the schema has checked the form. */
+function bytesPerSecond(rate: string): number {
+  const [, count, unit] = /^([0-9]+)(B|KiB|MiB)\/s$/.exec(rate) ?? ['', '0', 'B'];
+  return Number(count) * RATE_UNITS[unit];
 }
 
 export const network = defineStep({
