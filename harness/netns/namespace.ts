@@ -25,7 +25,7 @@ export class NamespaceError extends Error {}
  * end carry the two addresses of a /30 nothing else on the machine uses. Servers run inside it
  * (`ip netns exec`), and conditions are applied to the inner end (nftables, tc) and, for traffic
  * towards the server, to the host end. remove() deletes both ends and the namespace, and so does
- * this process's exit (Ctrl-C included).
+ * this process's exit (Ctrl-C included) where exit hooks fire: inside jest, see removeOwnedBy().
  */
 export class NetworkNamespace {
   private removing: Promise<void> | undefined;
