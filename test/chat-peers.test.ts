@@ -5,17 +5,25 @@ import { PROFILE_ENV } from '../harness/steps/profile';
 
 const BIN = path.join(ROOT, 'bin', 'sockspec.js');
 
-/** `sockspec run` with a chat-relay profile chosen (SOCKSPEC_PROFILE until the CLI has --profile). */
+/** `sockspec run` of the chat-relay suite with a profile chosen. */
 async function runRelaySuite(profile: string, cmd: string, extra: string[] = []): Promise<CliResult> {
   const reports = tempDir();
-  const before = process.env[PROFILE_ENV];
-  process.env[PROFILE_ENV] = profile;
   try {
-    return await sockspec(['run', '--suite', 'chat-relay', '--cmd', cmd, '--reports', reports.path, ...extra]);
+    return await sockspec(['run', '--suite', 'chat-relay', '--profile', profile, '--cmd', cmd, '--reports', reports.path, ...extra]);
+  } finally {
+    reports.remove();
+  }
+}
+
+/** The same with SOCKSPEC_PROFILE set in the environment sockspec starts with. */
+async function withProfileVariable<T>(value: string, run: () => Promise<T>): Promise<T> {
+  const before = process.env[PROFILE_ENV];
+  process.env[PROFILE_ENV] = value;
+  try {
+    return await run();
   } finally {
     if (before === undefined) delete process.env[PROFILE_ENV];
     else process.env[PROFILE_ENV] = before;
-    reports.remove();
   }
 }
 
@@ -60,6 +68,46 @@ describeWithPrograms(['ncat'], 'ncat --chat', () => {
     expectFailedCases(result, 'chat-relay', ['relay-fan-out']);
     expect(result.stdout).toMatch(/join exchange of profile sockspec-chat, line 1: expected a line matching \/HELLO sockspec-chat 1\/, received "<announce> /);
   }, 60_000);
+});
+
+describe('sockspec run --profile', () => {
+  const builtinRelay = (args: string[]) => sockspec(['run', '--suite', 'chat-relay', '--filter', 'relay-fan-out:', '--reports', reports.path, ...args]);
+  let reports: ReturnType<typeof tempDir>;
+  beforeEach(() => (reports = tempDir()));
+  afterEach(() => reports.remove());
+
+  test('reaches the suite files: the builtin server fails the join exchange of the ncat profile', async () => {
+    const result = await builtinRelay(['--profile', 'ncat-chat']);
+    expectFailedCases(result, 'chat-relay', ['relay-fan-out']);
+    expect(result.stdout).toContain('join exchange of profile ncat-chat, line 1: expected a line matching');
+  }, 60_000);
+
+  test('wins over SOCKSPEC_PROFILE, which still chooses the profile without it', async () => {
+    const flagged = await withProfileVariable('ncat-chat', () => builtinRelay(['--profile', 'sockspec-chat']));
+    expectFailedCases(flagged, 'chat-relay', []);
+    expect(flagged.code).toBe(0);
+    const variable = await withProfileVariable('ncat-chat', () => builtinRelay([]));
+    expectFailedCases(variable, 'chat-relay', ['relay-fan-out']);
+  }, 60_000);
+
+  test.each([
+    [['--profile', 'nope'], 'error: --profile nope: no chat profile "nope" (profiles: ncat-chat, sockspec-chat; or a .profile.yaml file)\n'],
+    [['--profile', 'missing.profile.yaml'], /^error: --profile missing\.profile\.yaml: cannot read the profile missing\.profile\.yaml \(.*\): ENOENT: no such file or directory, open '.*'\n$/],
+  ])('an unknown profile %p is a usage error before anything runs', async (args, message) => {
+    const result = await builtinRelay(args);
+    expect(result.stderr).toMatch(message);
+    expect(result.code).toBe(2);
+  });
+
+  test('a bad SOCKSPEC_PROFILE is a usage error too', async () => {
+    const result = await withProfileVariable('nope', () => builtinRelay([]));
+    expect(result.stderr).toBe('error: SOCKSPEC_PROFILE=nope: no chat profile "nope" (profiles: ncat-chat, sockspec-chat; or a .profile.yaml file)\n');
+    expect(result.code).toBe(2);
+  });
+
+  test('is in sockspec run --help', async () => {
+    expect((await sockspec(['run', '--help'])).stdout).toMatch(/--profile NAME\|FILE +the chat-relay suite's profile/);
+  });
 });
 
 describe('the reference chat server as a command', () => {

@@ -219,6 +219,10 @@ describe('profiles and join', () => {
     expect(profileFile('./mine.profile.yaml')).toMatch(/mine\.profile\.yaml$/);
   });
 
+  test('an unknown profile name lists the shipped ones', () => {
+    expect(() => loadProfile('nope')).toThrow('no chat profile "nope" (profiles: ncat-chat, sockspec-chat; or a .profile.yaml file)');
+  });
+
   test('join runs the profile exchange: NICK with the connection name', async () => {
     const port = await scripted('HELLO sockspec-chat 1\nWELCOME alice\nMEMBERS 0\n');
     const outcome = await run(port, [{ connect: { conn: 'alice' } }, { join: { conn: 'alice' } }, { sleep: 30 }]);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MatrixFile } from '../harness/report/matrix';
 import { ROOT, sockspec, tempDir } from './support/cli';
@@ -75,6 +75,7 @@ describe('sockspec run --targets FILE', () => {
     [['targets:', '  - name: a', '    cmd: "x {port}"', '    port: 7'], 'targets file: file.yaml:4:11: targets[0].port: port goes with image'],
     [['targets:', '  - name: a', '    target: builtin', '  - name: a', '    target: builtin'], 'targets file: file.yaml:4:11: targets[1].name: "a" is already the name of targets[0]'],
     [['targets:', '  - name: a', '    image: x', '    services: { echo-tcp: 70000 }'], 'targets file: file.yaml:4:27: targets[0].services.echo-tcp: must be <= 65535'],
+    [['targets:', '  - name: a', '    target: builtin', '    profile: nope'], 'targets file: file.yaml:4:14: targets[0].profile: no chat profile "nope" (profiles: ncat-chat, sockspec-chat; or a .profile.yaml file)'],
   ])('a malformed targets file is reported with line and column, and nothing runs (exit 2)', async (lines, message) => {
     const dir = tempDir();
     writeFileSync(path.join(dir.path, 'file.yaml'), `${lines.join('\n')}\n`);
@@ -85,6 +86,18 @@ describe('sockspec run --targets FILE', () => {
     expect(result.code).toBe(2);
     expect(ran).toBe(false);
   });
+
+  test('a target\'s profile is the chat-relay profile its run uses; a profile file is found next to the targets file', async () => {
+    const dir = tempDir();
+    const file = targetsFile(dir.path, ['targets:', '  - name: a', '    target: builtin', '    profile: ncat-chat', '  - name: b', '    target: builtin', '    profile: mine.profile.yaml', ''].join('\n'));
+    copyFileSync(path.join(ROOT, 'suites', 'profiles', 'ncat-chat.profile.yaml'), path.join(dir.path, 'mine.profile.yaml'));
+    const result = await sockspec(['run', '--targets', file, '--suite', 'chat-relay', '--filter', 'relay-fan-out:', '--reports', path.join(dir.path, 'r')]);
+    dir.remove();
+    // The builtin chat server speaks the sockspec protocol, not ncat's: the join exchange fails, under the target's profile.
+    expect(result.stdout.match(/join exchange of profile ncat-chat, line 1/g)).toHaveLength(2);
+    expect(result.stdout).toMatch(/^chat-relay\/relay-fan-out\s+FAIL\s+FAIL$/m);
+    expect(result.code).toBe(1);
+  }, 60_000);
 
   test('target flags next to --targets are refused: the file names the targets', async () => {
     const result = await sockspec(['run', '--targets', 'any.yaml', '--cmd', 'x {port}']);

@@ -68,6 +68,9 @@ Several targets, or one described in a file (docs/targets.md):
 Any started or given target declares (the builtin servers declare their own):
   --idle-timeout T     it closes a connection idle for T (e.g. 30s, 1500ms): the timeouts
                        suite's idle-timeout and peer-vanishes cases (docs/lifecycle.md)
+  --profile NAME|FILE  the chat-relay suite's profile: the line formats of the relay, a name in
+                       suites/profiles/ (sockspec-chat, the default; ncat-chat) or a profile
+                       file; SOCKSPEC_PROFILE when not given (docs/chat-suite.md)
 
 Verdicts and reports:
   --strict             a failed "should" case fails the run too

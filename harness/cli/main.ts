@@ -55,6 +55,7 @@ async function runCommand(argv: string[]): Promise<number> {
         updateBaseline: values['update-baseline'] ?? false,
         failOnUnexpectedPass: values['fail-on-unexpected-pass'] ?? false,
         shard: values.shard,
+        profile: values.profile,
       };
       if (values.only !== undefined && values.targets === undefined) throw new UsageError('--only goes with --targets FILE');
       return values.targets === undefined ? runSuites(flags) : runTargetsFile({ ...flags, targets: values.targets, only: values.only });
@@ -110,6 +111,7 @@ const RUN_OPTIONS = {
   'update-baseline': { type: 'boolean' },
   'fail-on-unexpected-pass': { type: 'boolean' },
   shard: { type: 'string' },
+  profile: { type: 'string' },
   strict: { type: 'boolean' },
   'step-timeout': { type: 'string' },
   reports: { type: 'string' },

@@ -15,6 +15,7 @@ import { finishReports, type ReportFlags } from './run-reports';
 import { readBaseline } from '../report/baseline';
 import { declareTls, tlsDeclaration, type TlsFlags } from './tls-flags';
 import { declareIdleTimeout, idleTimeoutDeclaration } from './idle-timeout-flag';
+import { chatProfile } from './profile-flag';
 import type { Target } from '../targets/target';
 import { EXIT, UsageError } from './errors';
 import { style } from './style';
@@ -31,6 +32,8 @@ export interface RunFlags extends TargetFlags, TlsFlags, ReportFlags {
   transcripts: boolean;
   retries?: string;
   shard?: string;
+  /** The chat-relay suite's profile: a shipped profile's name or a profile file. */
+  profile?: string;
 }
 
 /**
@@ -50,6 +53,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   if (flags.baseline && !flags.updateBaseline) readBaseline(flags.baseline);
   const tls = tlsDeclaration(flags);
   const idleTimeoutMs = idleTimeoutDeclaration(flags.idleTimeout);
+  const profile = chatProfile(flags.profile);
   checkShard(flags.shard);
   const services = [...new Set(suites.map((s) => s.service))];
   const target = await targetFromFlags(flags, services);
@@ -75,7 +79,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     const launch = target instanceof CommandTarget ? { ...target.options, tls: { ...target.options.tls, ...tls } } : undefined;
     // Container targets start more containers of their image.
     const launchContainers = (target as Partial<ContainerLaunches>).launchOptions?.call(target);
-    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, launchContainers, transcripts: flags.transcripts, retries }));
+    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, launchContainers, transcripts: flags.transcripts, retries, profile }));
     process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}\n\n`);
 
     // The config JSON names its own rootDir. Passing the package root as the project made jest

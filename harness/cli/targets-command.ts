@@ -26,7 +26,7 @@ const ERROR_LINES = 20;
 const TARGET_FLAGS = {
   target: '--target', cmd: '--cmd', image: '--image', port: '--port', udpPort: '--udp-port', env: '--env',
   readyLog: '--ready-log', startTimeout: '--start-timeout', ca: '--ca', servername: '--servername',
-  altServername: '--alt-servername', alpn: '--alpn', idleTimeout: '--idle-timeout',
+  altServername: '--alt-servername', alpn: '--alpn', idleTimeout: '--idle-timeout', profile: '--profile',
 } as const satisfies Partial<Record<keyof RunFlags, string>>;
 
 /**

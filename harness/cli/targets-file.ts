@@ -3,6 +3,8 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CheckedYaml } from '../suite/checked-yaml';
 import { Duration, toMs } from '../suite/units';
 import { SERVICE_NAMES, type ServiceName } from '../targets/target';
+import { loadProfile, namesProfileFile } from '../steps/profile';
+import { SuiteUsageError } from '../verdict/failure';
 import type { RunFlags } from './run-command';
 
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
@@ -34,6 +36,7 @@ export const TargetEntrySchema = Type.Object(
     altServername: Type.Optional(Type.String()),
     alpn: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
     idleTimeout: Type.Optional(Duration),
+    profile: Type.Optional(Type.String({ minLength: 1, description: 'as --profile: the chat-relay profile, a name in suites/profiles/ or a profile file (relative to this file)' })),
     suites: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'the suites that apply to this target (default: those of the run)' })),
     baseline: Type.Optional(Type.String({ description: 'a baseline file for this target (relative to this file), as --baseline' })),
   },
@@ -84,11 +87,25 @@ export function loadTargetsFile(file: string): TargetEntry[] {
     }
   });
   const folder = path.dirname(path.resolve(file));
-  return entries.map((entry) => ({
+  const resolved = entries.map((entry) => ({
     ...entry,
     ca: entry.ca === undefined ? undefined : path.resolve(folder, entry.ca),
     baseline: entry.baseline === undefined ? undefined : path.resolve(folder, entry.baseline),
+    profile: entry.profile !== undefined && namesProfileFile(entry.profile) ? path.resolve(folder, entry.profile) : entry.profile,
   }));
+  resolved.forEach((entry, i) => checkProfile(yaml, entry.profile, i));
+  return resolved;
+}
+
+/** A profile that cannot be loaded is reported at its line, before any target runs. */
+function checkProfile(yaml: CheckedYaml, profile: string | undefined, index: number): void {
+  if (profile === undefined) return;
+  try {
+    loadProfile(profile);
+  } catch (err) {
+    if (!(err instanceof SuiteUsageError)) throw err;
+    throw yaml.error(['targets', index, 'profile'], err.message);
+  }
 }
 
 /** The entry as the run flags it stands for, so that a file and the command line share one path. */
@@ -108,5 +125,6 @@ export function entryFlags(entry: TargetEntry): Partial<RunFlags> {
     altServername: entry.altServername,
     alpn: entry.alpn?.join(','),
     idleTimeout: entry.idleTimeout === undefined ? undefined : `${toMs(entry.idleTimeout)}ms`,
+    profile: entry.profile,
   };
 }

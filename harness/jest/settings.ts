@@ -23,6 +23,7 @@ export const ENV = {
   launchContainers: 'SOCKSPEC_LAUNCH_CONTAINERS',
   transcripts: 'SOCKSPEC_TRANSCRIPTS',
   retries: 'SOCKSPEC_RETRIES',
+  profile: 'SOCKSPEC_PROFILE',
 } as const;
 
 export interface RunSettings {
@@ -41,6 +42,8 @@ export interface RunSettings {
   transcripts?: boolean;
   /** Run a failed case again up to this many times; a pass after a failure is reported as flaky. */
   retries?: number;
+  /** The chat-relay profile: a shipped profile's name or a profile file's absolute path. */
+  profile?: string;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
@@ -53,6 +56,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     stepTimeout: env[ENV.stepTimeout] ? Number(env[ENV.stepTimeout]) : undefined,
     transcripts: env[ENV.transcripts] === 'true',
     retries: env[ENV.retries] ? Number(env[ENV.retries]) : undefined,
+    profile: env[ENV.profile] || undefined,
   };
 }
 
@@ -65,6 +69,7 @@ export function settingsEnv(settings: RunSettings): Record<string, string> {
   if (settings.stepTimeout) env[ENV.stepTimeout] = String(settings.stepTimeout);
   if (settings.transcripts) env[ENV.transcripts] = 'true';
   if (settings.retries) env[ENV.retries] = String(settings.retries);
+  if (settings.profile) env[ENV.profile] = settings.profile;
   // A ready-log RegExp travels as its source; ContainerTargetOptions takes either.
   const asSource = (_key: string, value: unknown) => (value instanceof RegExp ? value.source : value);
   if (settings.launchContainers) env[ENV.launchContainers] = JSON.stringify(settings.launchContainers, asSource);

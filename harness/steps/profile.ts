@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse } from 'yaml';
 import { PACKAGE_ROOT } from '../jest/config';
+import { ENV } from '../jest/settings';
 import { SuiteUsageError } from '../verdict/failure';
 
 /**
@@ -12,10 +13,11 @@ import { SuiteUsageError } from '../verdict/failure';
  * the sockspec chat protocol and `ncat --chat` today. Cases use its variables as `{{message}}` and
  * its join exchange through the `join` step.
  *
- * Until the suite format and the CLI have a place for it, the profile is chosen by the environment
- * variable SOCKSPEC_PROFILE: a name in suites/profiles/ or a path to a profile file.
+ * The run chooses it (`sockspec run --profile`, a targets file's `profile:`, else the environment
+ * variable SOCKSPEC_PROFILE): a name in suites/profiles/ or a path to a profile file. It reaches
+ * the suite files, in jest's workers, as the other run settings do: in that same variable.
  */
-export const PROFILE_ENV = 'SOCKSPEC_PROFILE';
+export const PROFILE_ENV = ENV.profile;
 export const DEFAULT_PROFILE = 'sockspec-chat';
 export const PROFILES_DIR = path.join(PACKAGE_ROOT, 'suites', 'profiles');
 const SUFFIX = '.profile.yaml';
@@ -46,12 +48,25 @@ export function activeProfile(env: NodeJS.ProcessEnv = process.env): Profile {
   return cached.profile;
 }
 
+/** A value with a slash or a .yaml ending is a profile file; anything else names a shipped profile. */
+export function namesProfileFile(nameOrFile: string): boolean {
+  return /[/\\]|\.ya?ml$/.test(nameOrFile);
+}
+
 export function profileFile(nameOrFile: string): string {
-  return /[/\\]|\.ya?ml$/.test(nameOrFile) ? path.resolve(nameOrFile) : path.join(PROFILES_DIR, nameOrFile + SUFFIX);
+  return namesProfileFile(nameOrFile) ? path.resolve(nameOrFile) : path.join(PROFILES_DIR, nameOrFile + SUFFIX);
+}
+
+/** The shipped profiles: suites/profiles/NAME.profile.yaml. */
+export function profileNames(): string[] {
+  return readdirSync(PROFILES_DIR).filter((f) => f.endsWith(SUFFIX)).map((f) => f.slice(0, -SUFFIX.length)).sort();
 }
 
 export function loadProfile(nameOrFile: string): Profile {
   const file = profileFile(nameOrFile);
+  if (!namesProfileFile(nameOrFile) && !existsSync(file)) {
+    throw new SuiteUsageError(`no chat profile "${nameOrFile}" (profiles: ${profileNames().join(', ')}; or a .profile.yaml file)`);
+  }
   let data: unknown;
   try {
     data = parse(readFileSync(file, 'utf8'));
