@@ -26,6 +26,11 @@ describe('reports and gating for CI', () => {
     expect(totals).toMatchObject({ cases: 4, passed: 2, failed: 2 });
     expect(cases.find((c) => c.id === 'echo-tcp/size-1025')).toMatchObject({ verdict: 'fail', level: 'must', ref: 'RFC 862' });
     expect(cases.find((c) => c.id === 'echo-tcp/size-1025')?.transcript?.length).toBeGreaterThan(0);
+    // The server's side: what it printed while the case ran, timed from the case's start.
+    expect(cases.find((c) => c.id === 'echo-tcp/size-1025')?.serverOutput).toContainEqual(expect.stringMatching(/^\+\d+ ms {2}served 1024 bytes, then closed$/));
+    expect(cases.find((c) => c.id === 'echo-tcp/round-trip')?.serverOutput).toBeUndefined();
+    const junit = readFileSync(path.join(dir.path, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/name="size-1025: [^"]*"[^>]*>\s*<failure[\s\S]*?<\/failure>\s*<system-err>server output while the case ran:\n\+\d+ ms {2}served 1024 bytes, then closed/);
     expect(readFileSync(path.join(dir.path, 'index.html'), 'utf8')).toContain('echo-tcp/size-1025');
   }, 60_000);
 

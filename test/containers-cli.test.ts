@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { ResultsFile } from '../harness/report/results-json';
 import { echoFixtureImage, socatImage } from '../harness/containers/images';
 import { type CliResult, expectFailedCases, failedCases, passedCases, ROOT, sockspec, tempDir } from './support/cli';
 import { describeWithDocker, orphanContainers } from './support/docker';
@@ -113,14 +114,21 @@ describeWithDocker('sockspec run against containers', () => {
     expect(result.code).toBe(0);
   }, RUN_TIMEOUT_MS);
 
-  test('a failed run prints the container\'s last output lines after the summary', async () => {
-    const result = await run(['--strict', '--suite', 'echo-tcp', '--filter', 'connect-burst', '--image', socat, '--port', '7']);
-    expect(result.code).toBe(1);
+  test('a failed case carries the container\'s log lines of its time; the run prints the last ones after the summary', async () => {
+    const reports = tempDir();
+    // ECHO_LIMIT=1024: the fixture's mutant that echoes 1024 bytes of a connection, then closes it.
+    const result = await sockspec(['run', '--suite', 'echo-tcp', '--filter', 'round-trip|size-1025', '--image', fixture, '--port', '7', '--env', 'ECHO_LIMIT=1024', '--reports', reports.path]);
+    const { cases } = JSON.parse(readFileSync(path.join(reports.path, 'results.json'), 'utf8')) as ResultsFile;
+    reports.remove();
+    expectFailedCases(result, 'echo-tcp', ['size-1025']);
+    // The fixture logs every connection and what it did with it.
+    expect(cases.find((c) => c.id === 'echo-tcp/size-1025')?.serverOutput).toContainEqual(expect.stringMatching(/^\+\d+ ms {2}connection from \S+ closed after echoing 1024 of 1025 bytes$/));
+    expect(cases.find((c) => c.id === 'echo-tcp/round-trip')?.serverOutput).toBeUndefined();
     const summary = result.stdout.indexOf('suite ');
     const output = result.stdout.indexOf(`server output (last`);
     expect(summary).toBeGreaterThan(-1);
     expect(output).toBeGreaterThan(summary);
-    expect(result.stdout.slice(output)).toMatch(/^ {2}\| .* socat\[\d+\] [NW] /m);
+    expect(result.stdout.slice(output)).toMatch(/^ {2}\| connection from \S+ closed after echoing 1024 of 1025 bytes$/m);
   }, RUN_TIMEOUT_MS);
 
   test('Ctrl-C during the run: exit 130, the container is removed', async () => {

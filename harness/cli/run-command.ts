@@ -7,6 +7,7 @@ import type { Config } from '@jest/types';
 import { junitReporter, suiteProject } from '../jest/config';
 import { settingsEnv, type RunSettings } from '../jest/settings';
 import { collapseAttempts, readRecords } from '../report/outcome-record';
+import { attachServerOutput } from '../report/server-output';
 import { summaryLines } from '../report/summary';
 import { loadSuite } from '../suite/load';
 import { BuiltinTarget } from '../targets/builtin';
@@ -86,6 +87,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     // read the JSON a second time as a project config, and warn about its reporters.
     const { results } = await runCLI(jestArgv(files, reportsDir, flags.filter, flags.shard), [process.cwd()]);
     const records = collapseAttempts(readRecords(outcomesDir));
+    attachServerOutput(records, target);
     if (records.length === 0 && flags.shard === undefined && results.numRuntimeErrorTestSuites === 0) {
       throw new UsageError('no case ran: --filter matched no case', 'sockspec list shows the cases; the filter matches "suite case-id: title"');
     }
@@ -124,20 +126,14 @@ interface ContainerLaunches {
   launchOptions(): NonNullable<RunSettings['launchContainers']>;
 }
 
-/** A target that keeps what its server printed (a container does). */
-interface WithServerOutput {
-  logs(): string[];
-}
-
 const SERVER_OUTPUT_LINES = 20;
 
 /**
- * After a failed run, the server's side: its last output lines (a crash, a refused client). The
- * failures in the JUnit report are written by jest, which has no hold on the target.
+ * After a failed run, the server's side: its last output lines (a crash, a refused client). Each
+ * failed case also carries the lines printed while it ran, in the reports.
  */
 function printServerOutput(target: Target): void {
-  const logs = (target as Partial<WithServerOutput>).logs;
-  const lines = typeof logs === 'function' ? logs.call(target).slice(-SERVER_OUTPUT_LINES) : [];
+  const lines = target.logs?.().slice(-SERVER_OUTPUT_LINES) ?? [];
   if (lines.length === 0) return;
   const heading = `${style.bold('server output')} (last ${lines.length} lines, ${target.description}):`;
   process.stdout.write(`${heading}\n${lines.map((line) => `  | ${line}`).join('\n')}\n\n`);

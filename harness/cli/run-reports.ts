@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { baselineOf, gate, gateLines, readBaseline, writeBaseline } from '../report/baseline';
 import { writeHtmlReport } from '../report/html';
-import { markFlakyCases } from '../report/junit-flaky';
+import { annotateJunit } from '../report/junit-annotate';
 import type { OutcomeRecord } from '../report/outcome-record';
 import { resultsOf, writeResults, type ResultEntry } from '../report/results-json';
 import { EXIT } from './errors';
@@ -14,14 +14,15 @@ export interface ReportFlags {
 }
 
 /**
- * Everything after the cases ran: results.json and index.html beside junit.xml, flaky cases marked
- * in the JUnit file, and, with a baseline, the exit code decided by regressions alone.
+ * Everything after the cases ran: results.json and index.html beside junit.xml, flaky cases and
+ * the server's output of failed cases added to the JUnit file, and, with a baseline, the exit
+ * code decided by regressions alone.
  */
 export function finishReports(reportsDir: string, records: OutcomeRecord[], target: string, flags: ReportFlags, jestFailures: number): { code: number; lines: string[] } {
   const results = resultsOf(records, target, flags.strict);
   writeResults(reportsDir, results);
   writeHtmlReport(reportsDir, results);
-  markFlakyCases(path.join(reportsDir, 'junit.xml'), records);
+  annotateJunit(path.join(reportsDir, 'junit.xml'), records);
   const failing = (entry: ResultEntry) => entry.verdict === 'fail' && (entry.level === 'must' || (flags.strict && entry.level === 'should'));
   // A failure jest saw that no case recorded (e.g. jest's own timeout) fails the run whatever the baseline says.
   const unrecorded = jestFailures > records.filter((r) => r.verdict === 'fail' && r.level !== 'info').length;

@@ -1,4 +1,5 @@
 import { ContainerTarget, type ContainerTargetOptions, NO_RUNTIME_MESSAGE } from '../targets/container';
+import type { PrintedLine } from '../targets/output-tail';
 import { type Endpoints, type ServiceName, type Target, TargetError } from '../targets/target';
 import { REFERENCE_TAG, referenceImage } from './images';
 import { dockerAvailable } from './runtime';
@@ -45,6 +46,12 @@ export class ReferenceContainersTarget implements Target {
   /** The last lines each container wrote, prefixed with its service; still there after stop(). */
   logs(): string[] {
     return [...this.started].flatMap(([service, target]) => target.logs().map((line) => `${service}: ${line}`));
+  }
+
+  logsBetween(from: number, to: number): PrintedLine[] {
+    return [...this.started]
+      .flatMap(([service, target]) => target.logsBetween(from, to).map((line) => ({ ...line, text: `${service}: ${line.text}` })))
+      .sort((a, b) => a.at - b.at);
   }
 }
 

@@ -13,6 +13,8 @@ export interface OutcomeRecord {
   level: Level;
   ref: string;
   verdict: 'pass' | 'fail' | 'skip';
+  /** When the case started (Date.now()); absent for skipped cases. */
+  startedAt?: number;
   durationMs: number;
   notes: string[];
   /** The full failure text, when the verdict is fail. */
@@ -21,6 +23,8 @@ export interface OutcomeRecord {
   reason?: string;
   /** The connections' events, for failed cases (for every case with --transcripts). */
   transcript?: RecordedEvent[];
+  /** For failed cases: what the server printed while the case ran (targets whose output sockspec keeps). */
+  serverOutput?: string[];
   /** Set by collapseAttempts: the case failed, then passed when run again (--retries). */
   flaky?: { attempts: number; firstFailure?: string };
 }
@@ -44,6 +48,7 @@ export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict 
     level: outcome.level,
     ref: outcome.ref,
     verdict: outcome.verdict,
+    startedAt: outcome.startedAt,
     durationMs: outcome.durationMs,
     notes: outcome.notes,
     message: outcome.failure ? describeFailure(outcome) : undefined,

@@ -29,6 +29,8 @@ export interface ResultEntry {
   reason?: string;
   message?: string;
   transcript?: OutcomeRecord['transcript'];
+  /** For failed cases: the lines the server printed while the case ran (command and container targets). */
+  serverOutput?: string[];
 }
 
 /** `info` cases report measurements; their verdict is `info` whatever happened, so nobody gates on it. */
@@ -47,6 +49,7 @@ export function resultsOf(records: readonly OutcomeRecord[], target: string, str
       reason: r.reason,
       message: r.message,
       transcript: r.transcript,
+      serverOutput: r.serverOutput,
     }),
   );
   return {

@@ -22,6 +22,8 @@ export interface CaseOutcome {
   ref: string;
   requirement: string;
   verdict: 'pass' | 'fail';
+  /** When it started (Date.now()), to match what the server printed meanwhile. */
+  startedAt: number;
   durationMs: number;
   /** Set when the verdict is fail. */
   failure?: StepFailure;
@@ -96,6 +98,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     ref: c.ref,
     requirement: c.requirement,
     verdict: failure ? 'fail' : 'pass',
+    startedAt: started,
     durationMs: Date.now() - started,
     failure,
     notes: run.notes,

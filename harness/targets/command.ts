@@ -2,6 +2,7 @@ import { cachedCertificateSet } from '../certs/cache';
 import { makeTempCertificates, type TempCertificates } from '../certs/write';
 import { freePort } from './free-port';
 import type { Instance, LaunchOutcome, Launcher } from './launcher';
+import type { PrintedLine } from './output-tail';
 import { retryWithBackoff, tcpAccepts, udpBound } from './readiness';
 import { ServerProcess } from './server-process';
 import { listeningPorts } from './proc-sockets';
@@ -115,6 +116,7 @@ function processInstance(server: ServerProcess): Instance {
       return server.exitDescription;
     },
     output: () => server.output.lines().slice(-20),
+    outputBetween: (from, to) => server.output.linesBetween(from, to),
     listeningPorts: () => (server.pid === undefined || server.exited ? [] : listeningPorts(server.pid)),
     stop: (timeoutMs) => server.stop(timeoutMs),
   };
@@ -146,6 +148,15 @@ export class CommandTarget implements Target {
       endpoints[service] = { host: HOST, port, transport, tls: TLS_SERVICES.includes(service) ? this.options.tls ?? {} : undefined };
     }
     return endpoints;
+  }
+
+  /** The last lines the command printed, stdout and stderr together. */
+  logs(): string[] {
+    return this.instances.flatMap((instance) => instance.output());
+  }
+
+  logsBetween(from: number, to: number): PrintedLine[] {
+    return this.instances.flatMap((instance) => instance.outputBetween?.(from, to) ?? []);
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
-import { OutputTail } from './output-tail';
+import { OutputTail, type PrintedLine } from './output-tail';
 import { holdUntilExit } from './exit-cleanup';
 import {
   type ContainerRuntimeClient,
@@ -130,6 +130,10 @@ export class ContainerTarget implements Target {
    */
   logs(): string[] {
     return this.output.lines();
+  }
+
+  logsBetween(from: number, to: number): PrintedLine[] {
+    return this.output.linesBetween(from, to);
   }
 
   /** Untracked only once gone, so that the exit hook still covers a removal cut short. */

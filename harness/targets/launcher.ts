@@ -1,3 +1,4 @@
+import type { PrintedLine } from './output-tail';
 import type { Endpoint, ServiceName } from './target';
 
 /** A server instance a launcher started, on a port sockspec chose. */
@@ -8,6 +9,8 @@ export interface Instance {
   readonly exitDescription: string | undefined;
   /** Its last output lines (a process's stdout and stderr; empty for in-process servers). */
   output(): string[];
+  /** What it printed between two times (Date.now() ms); absent for in-process servers, which print nothing. */
+  outputBetween?(from: number, to: number): PrintedLine[];
   /** The TCP ports it listens on now (a process's, read from /proc). */
   listeningPorts(): number[];
   /** Asks it to stop (SIGTERM for a process); forces it after `timeoutMs`. */

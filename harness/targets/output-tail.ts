@@ -1,12 +1,19 @@
 import type { Readable } from 'node:stream';
 
+/** A line a server printed, with the time (Date.now()) its first byte arrived. */
+export interface PrintedLine {
+  text: string;
+  at: number;
+}
+
 /**
  * Keeps the last lines a server printed (a process's stdout and stderr, a container's log), for
  * error messages and for waiting on a ready line. A line still being written counts too.
  */
 export class OutputTail {
-  private readonly kept: string[] = [];
-  private partial = '';
+  /** Timed, to match lines to the cases that ran when they were printed. */
+  private readonly kept: PrintedLine[] = [];
+  private partial: PrintedLine | undefined;
 
   constructor(private readonly limit = 50) {}
 
@@ -17,7 +24,12 @@ export class OutputTail {
   }
 
   lines(): string[] {
-    return this.partial ? [...this.kept, this.partial] : [...this.kept];
+    return this.all().map((line) => line.text);
+  }
+
+  /** The lines that began between `from` and `to` (Date.now() times). */
+  linesBetween(from: number, to: number): PrintedLine[] {
+    return this.all().filter((line) => line.at >= from && line.at <= to);
   }
 
   /** True once a line matching `pattern` has been printed. */
@@ -25,9 +37,17 @@ export class OutputTail {
     return this.lines().some((line) => pattern.test(line));
   }
 
+  private all(): PrintedLine[] {
+    return this.partial ? [...this.kept, this.partial] : [...this.kept];
+  }
+
   private append(text: string): void {
-    const lines = (this.partial + text).split(/\r?\n/);
-    this.partial = lines.pop() ?? '';
+    const now = Date.now();
+    const parts = text.split(/\r?\n/);
+    const first = { text: (this.partial?.text ?? '') + parts[0], at: this.partial?.at ?? now };
+    const lines = [first, ...parts.slice(1).map((part) => ({ text: part, at: now }))];
+    const last = lines.pop() as PrintedLine;
+    this.partial = last.text ? last : undefined;
     this.kept.push(...lines);
     this.kept.splice(0, Math.max(0, this.kept.length - this.limit));
   }

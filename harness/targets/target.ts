@@ -1,3 +1,5 @@
+import type { PrintedLine } from './output-tail';
+
 /** A service is what a suite needs from a target: one listening socket speaking one protocol. */
 export type ServiceName = 'echo-tcp' | 'echo-udp' | 'tls-echo' | 'tls-echo-mtls' | 'chat';
 
@@ -51,6 +53,10 @@ export interface Target {
   readonly description: string;
   start(services: readonly ServiceName[]): Promise<Endpoints>;
   stop(): Promise<void>;
+  /** The last lines its server printed (a process's output, a container's log), kept after stop(). */
+  logs?(): string[];
+  /** What its server printed between two times (Date.now() ms): shown with the cases that failed then. */
+  logsBetween?(from: number, to: number): PrintedLine[];
 }
 
 /** A target that could not start: the message says why, `output` holds its last output lines. */
