@@ -1,4 +1,6 @@
 import { failedCases, passedCases, sockspec, tempDir } from './support/cli';
+import { caseTimeouts } from '../harness/run/run-case';
+import { bundledSuite } from './support/run-suite';
 
 /**
  * A target declares its idle timeout with --idle-timeout; the timeouts suite's idle cases run only
@@ -36,9 +38,25 @@ describe('sockspec run --idle-timeout', () => {
     expect(result.code).toBe(1);
   }, 60_000);
 
+  test('the builtin servers declare their own: the flag is refused there', async () => {
+    const result = await sockspec(['run', '--suite', 'timeouts', '--idle-timeout', '5s']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('the builtin servers declare their own (2 s)');
+  });
+
   test('a value that is not a duration is a one-line usage error', async () => {
     const result = await run('--idle-timeout', 'soon');
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('error: --idle-timeout takes a duration such as 30s or 1500ms, not "soon"\n');
+  });
+});
+
+describe('the deadline of an idle case', () => {
+  test('grows by the declared idle timeout, so that a long one (here 45 s) is waited out, not cut off', () => {
+    const suite = bundledSuite('timeouts');
+    const idle = suite.cases.find((c) => c.id === 'idle-timeout')!;
+    const other = suite.cases.find((c) => c.id === 'slow-clients')!;
+    expect(caseTimeouts(suite, idle, 45_000).total).toBe(caseTimeouts(suite, idle).total + 45_000);
+    expect(caseTimeouts(suite, other, 45_000).total).toBe(caseTimeouts(suite, other).total);
   });
 });

@@ -1,12 +1,12 @@
-import { toMs } from '../suite/units';
+import { parseDuration } from '../suite/units';
 import type { Endpoints, ServiceName } from '../targets/target';
 import { UsageError } from './errors';
 
 /** `--idle-timeout 30s` (or `1500ms`, or plain milliseconds): what the target declares, in ms. */
 export function idleTimeoutDeclaration(flag: string | undefined): number | undefined {
   if (flag === undefined) return undefined;
-  const ms = /^[0-9]+$/.test(flag) ? Number(flag) : /^[0-9]+(\.[0-9]+)?(ms|s|m)$/.test(flag) ? toMs(flag) : NaN;
-  if (!(ms > 0)) throw new UsageError(`--idle-timeout takes a duration such as 30s or 1500ms, not "${flag}"`);
+  const ms = parseDuration(flag);
+  if (ms === undefined || ms <= 0) throw new UsageError(`--idle-timeout takes a duration such as 30s or 1500ms, not "${flag}"`);
   return ms;
 }
 

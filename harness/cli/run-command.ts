@@ -58,6 +58,9 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   checkShard(flags.shard);
   const services = [...new Set(suites.map((s) => s.service))];
   const target = await targetFromFlags(flags, services);
+  if (idleTimeoutMs !== undefined && target instanceof BuiltinTarget) {
+    throw new UsageError('--idle-timeout declares the timeout of a server you give (--cmd, --image, --target ADDRESS); the builtin servers declare their own (2 s)');
+  }
   const reportsDir = reportsFolder(flags.reports);
   const outcomesDir = mkdtempSync(path.join(os.tmpdir(), 'sockspec-outcomes-'));
 

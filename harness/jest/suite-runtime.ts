@@ -1,6 +1,7 @@
 import { loadSuite } from '../suite/load';
 import { caseTimeouts, runCase, type CaseOutcome } from '../run/run-case';
 import { BuiltinLauncher, BuiltinTarget } from '../targets/builtin';
+import { REFERENCE_SERVERS } from '../servers/catalog';
 import { CommandLauncher, CommandTarget, type CommandTargetOptions } from '../targets/command';
 import { SERVICE_TRANSPORT, type Endpoints } from '../targets/target';
 import type { ContainerTargetOptions } from '../targets/container';
@@ -41,6 +42,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   const namespaced = movable && suite.cases.some((c) => usesNetwork(c) && !networkSkip(c, true)) ? new NamespaceTarget(movable) : undefined;
   let namespacedEndpoints: Endpoints = {};
   const declared = options.command ? { host: '', port: 0, transport: SERVICE_TRANSPORT[suite.service], tls: options.command.tls } : settings.endpoints?.[suite.service];
+  const declaredIdleTimeoutMs = own instanceof BuiltinTarget ? REFERENCE_SERVERS[suite.service].idleTimeoutMs : declared?.idleTimeoutMs;
 
   if (settings.retries) jest.retryTimes(settings.retries);
   describe(suite.suite, () => {
@@ -69,7 +71,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
         const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, launcher, network });
         if (settings.outcomesDir) appendRecord(settings.outcomesDir, toRecord(outcome, settings.transcripts || outcome.verdict === 'fail'));
         if (outcome.verdict === 'fail' && level !== 'info') throw failureError(outcome);
-      }, caseTimeouts(suite, c).total + JEST_MARGIN_MS);
+      }, caseTimeouts(suite, c, declaredIdleTimeoutMs).total + JEST_MARGIN_MS);
     }
   });
 }

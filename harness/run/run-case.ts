@@ -40,19 +40,24 @@ export interface RunOptions {
   network?: LinkConditions;
 }
 
-/** Deadlines of a case, from the case, else the suite's defaults, else sockspec's. */
-export function caseTimeouts(suite: Suite, c: Case): { step: number; total: number } {
+/**
+ * Deadlines of a case, from the case, else the suite's defaults, else sockspec's. A case that
+ * waits out the idle timeout the target declares (`needs: [idle-timeout]`) gets that time on top:
+ * its own deadline is written for the time its steps take besides.
+ */
+export function caseTimeouts(suite: Suite, c: Case, idleTimeoutMs?: number): { step: number; total: number } {
   const step = c.stepTimeout ?? suite.defaults?.stepTimeout;
   const total = c.timeout ?? suite.defaults?.caseTimeout;
+  const waitsOutIdleTimeout = c.needs?.includes('idle-timeout') ? (idleTimeoutMs ?? 0) : 0;
   return {
     step: step === undefined ? DEFAULT_STEP_TIMEOUT : toMs(step),
-    total: total === undefined ? DEFAULT_CASE_TIMEOUT : toMs(total),
+    total: (total === undefined ? DEFAULT_CASE_TIMEOUT : toMs(total)) + waitsOutIdleTimeout,
   };
 }
 
 /** Runs one case against the endpoints; never throws for a server's misbehaviour, only reports it. */
 export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, options: RunOptions = {}): Promise<CaseOutcome> {
-  const timeouts = caseTimeouts(suite, c);
+  const timeouts = caseTimeouts(suite, c, endpoints[suite.service]?.idleTimeoutMs);
   const started = Date.now();
   const abort = new AbortController();
   // Every waiting step of every parallel client listens for the case deadline.

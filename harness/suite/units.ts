@@ -1,8 +1,10 @@
 import { Type } from '@sinclair/typebox';
 
+const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m)$';
+
 /** A duration: milliseconds as a number, or a string such as `250ms`, `2s`, `1.5s`, `1m`. */
 export const Duration = Type.Union(
-  [Type.Integer({ minimum: 0 }), Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m)$' })],
+  [Type.Integer({ minimum: 0 }), Type.String({ pattern: DURATION_PATTERN })],
   { title: 'duration (250, "250ms", "2s", "1m")' },
 );
 
@@ -20,6 +22,12 @@ export function toMs(value: number | string): number {
   const match = /^([0-9.]+)(ms|s|m)$/.exec(value);
   if (!match) throw new Error(`not a duration: ${value}`);
   return Math.round(Number(match[1]) * DURATION_UNITS[match[2]]);
+}
+
+/** A duration given on the command line: `1500` (ms), `1500ms`, `2s`, `1m`; undefined if it is none. */
+export function parseDuration(text: string): number | undefined {
+  if (/^[0-9]+$/.test(text)) return Number(text);
+  return new RegExp(DURATION_PATTERN).test(text) ? toMs(text) : undefined;
 }
 
 export function toBytes(value: number | string): number {
