@@ -2,6 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { holdUntilExit } from '../targets/exit-cleanup';
+import { NamespaceError } from './namespace-error';
 import { freeSubnet, type Subnet } from './subnet';
 
 const run = promisify(execFile);
@@ -17,8 +18,6 @@ export const HOST_LINK = /^ss(\d+)-(\d+)h$/;
 let created = 0;
 let swept = false;
 
-/** A command inside or about the namespace failed: the command and its first error line. */
-export class NamespaceError extends Error {}
 
 /**
  * A network namespace of this run, joined to the host by a veth pair: the host end and the inner
@@ -178,9 +177,12 @@ function killInside(name: string): void {
   }
 }
 
-/** The namespaces of this run: made by this process, or by a jest worker it started. */
+/**
+ * The namespaces of this run: made by this process, or by a jest worker it started. A worker that
+ * has exited has no parent to ask, so whatever a dead owner left is removed too (it is nobody's).
+ */
 export function removeThisRunsNamespaces(): void {
-  removeOwnedBy((pid) => pid === process.pid || parentOf(pid) === process.pid);
+  removeOwnedBy((pid) => pid === process.pid || parentOf(pid) === process.pid || dead(pid));
 }
 
 function parentOf(pid: number): number | undefined {

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { NamespaceError } from './namespace-error';
 
 const run = promisify(execFile);
 
@@ -18,33 +19,43 @@ let taken = 0;
 
 /**
  * A /30 that overlaps no address or route on the host, so the namespace can never shadow a real
- * network. Each process starts at a different block (by pid), so parallel runs rarely even try
- * the same one.
+ * network. The check and the address's addition are two steps, and two runs that pick the same
+ * block between them both get it (the kernel lets two devices carry one address). Each process
+ * therefore starts at a block scattered by its pid (a multiplicative hash, so that pids close
+ * together or a power of two apart start far apart): two parallel runs start at the same block
+ * with a chance of about 1 in 16384, and collide only if they also check and add within the same
+ * few milliseconds.
  */
 export async function freeSubnet(): Promise<Subnet> {
   const used = await hostNetworks();
-  const start = (process.pid * 16 + taken++) % BLOCKS;
+  const start = (Math.imul(process.pid, 0x9e3779b1) >>> 18) + taken++;
   for (let i = 0; i < BLOCKS; i++) {
     const block = BASE + ((start + i) % BLOCKS) * 4;
     if (!used.some(([net, bits]) => overlaps(block, 30, net, bits))) {
       return { host: dotted(block + 1), inner: dotted(block + 2), prefix: 30 };
     }
   }
-  throw new Error('no free /30 left in 10.213.0.0/16');
+  throw new NamespaceError('no free /30 left in 10.213.0.0/16 (every block overlaps an address or route of the host)');
 }
 
 /** Every IPv4 network the host has an address in or a route to (the default route aside). */
 async function hostNetworks(): Promise<Array<[number, number]>> {
-  const [addrs, routes] = await Promise.all([
-    run('ip', ['-4', '-o', 'addr', 'show'], { encoding: 'utf8' }),
-    run('ip', ['-4', 'route', 'show', 'table', 'all'], { encoding: 'utf8' }),
-  ]);
-  const cidrs = [...addrs.stdout.matchAll(/inet (\d+\.\d+\.\d+\.\d+)\/(\d+)/g)].map((m) => [m[1], m[2]]);
-  for (const line of routes.stdout.split('\n')) {
+  const [addrs, routes] = await Promise.all([ip(['-4', '-o', 'addr', 'show']), ip(['-4', 'route', 'show', 'table', 'all'])]);
+  const cidrs = [...addrs.matchAll(/inet (\d+\.\d+\.\d+\.\d+)\/(\d+)/g)].map((m) => [m[1], m[2]]);
+  for (const line of routes.split('\n')) {
     const match = /^(?:\S+ )?(\d+\.\d+\.\d+\.\d+)(?:\/(\d+))?/.exec(line);
     if (match) cidrs.push([match[1], match[2] ?? '32']);
   }
   return cidrs.map(([address, bits]) => [numeric(address), Number(bits)]);
+}
+
+async function ip(args: string[]): Promise<string> {
+  try {
+    return (await run('ip', args, { encoding: 'utf8', timeout: 10_000 })).stdout;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    throw new NamespaceError(`ip ${args.join(' ')}: ${(e.stderr?.trim() || e.code || e.message).split('\n')[0]}`);
+  }
 }
 
 function overlaps(a: number, aBits: number, b: number, bBits: number): boolean {

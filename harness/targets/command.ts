@@ -45,7 +45,8 @@ const ON_THIS_HOST: Placement = { host: HOST, wrap: (program, args) => [program,
  */
 export class CommandLauncher implements Launcher {
   readonly description: string;
-  readonly sharesHostNetwork = true;
+  /** False when the placement runs it elsewhere (a network namespace has ports of its own). */
+  readonly sharesHostNetwork: boolean;
   private readonly words: string[];
   private certificates: TempCertificates | undefined;
 
@@ -54,6 +55,7 @@ export class CommandLauncher implements Launcher {
     private readonly placement: Placement = ON_THIS_HOST,
   ) {
     this.description = `command: ${options.command}`;
+    this.sharesHostNetwork = placement === ON_THIS_HOST;
     try {
       this.words = splitCommand(options.command);
     } catch (err) {
