@@ -110,7 +110,7 @@ export const LIST_HELP = `Usage: sockspec list [--suite NAME|FILE ...]
 
 Lists suites and their cases: id, level, reference, title.`;
 
-export const SERVE_HELP = `Usage: sockspec serve SERVICE [--port N] [--host ADDRESS] [--certificates FILE]
+export const SERVE_HELP = `Usage: sockspec serve SERVICE [--port N] [--host ADDRESS] [--certificates FILE] [--no-idle-timeout]
 
 Runs a reference server until interrupted. SERVICE is one of:
 ${serviceList()}
@@ -118,7 +118,8 @@ ${serviceList()}
 The default host is 127.0.0.1 and the default port 0 (the kernel picks one; it is printed).
 --certificates FILE gives the TLS services a certificate set to serve with (JSON, as sockspec's
 certificate cache stores it). It becomes the cached set, so later runs on this machine trust it;
-a file that is not a usable set is refused and leaves the cache alone.`;
+a file that is not a usable set is refused and leaves the cache alone.
+--no-idle-timeout keeps idle connections open (the TCP echo otherwise closes them after 2 s).`;
 
 function serviceList(): string {
   const width = Math.max(...SERVICES.map((name) => name.length));

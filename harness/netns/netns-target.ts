@@ -5,7 +5,8 @@ import { CommandLauncher, type CommandTargetOptions } from '../targets/command';
 import type { Instance } from '../targets/launcher';
 import { SERVICE_TRANSPORT, TLS_SERVICES, TargetError, type Endpoints, type ServiceName, type Target } from '../targets/target';
 import { LinkConditions } from './conditions';
-import { NamespaceError, NetworkNamespace } from './namespace';
+import { NetworkNamespace } from './namespace';
+import { NamespaceError } from './namespace-error';
 
 /** The namespace is the server's alone, so it can have the service's well-known port. */
 const PORT = 7;
@@ -75,7 +76,8 @@ export class NamespaceTarget implements Target {
   private commandFor(service: ServiceName): CommandTargetOptions {
     if ('command' in this.server) return this.server.command;
     if (!existsSync(SERVE_ENTRY)) throw new TargetError(`the reference servers run from the built project: ${SERVE_ENTRY} is missing (npm run build)`);
-    const words = [process.execPath, SERVE_ENTRY, service, '--port', '{port}', '--host', '0.0.0.0'];
+    // Network cases stall for longer than the 2 s idle timeout the reference echo keeps elsewhere.
+    const words = [process.execPath, SERVE_ENTRY, service, '--port', '{port}', '--host', '0.0.0.0', '--no-idle-timeout'];
     return { command: words.map(quoted).join(' '), readyLog: /listening on/ };
   }
 }

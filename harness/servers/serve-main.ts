@@ -11,7 +11,7 @@ import { serveForeground } from './serve';
 /*
  * The entry point of sockspec's reference image:
  *
- *   node dist/harness/servers/serve-main.js SERVICE --port N [--host H] [--certificates FILE]
+ *   node dist/harness/servers/serve-main.js SERVICE --port N [--host H] [--certificates FILE] [--no-idle-timeout]
  *
  * It loads only node builtins, harness/servers and harness/certs (with node-forge), so the image
  * carries those and none of the CLI's dependencies (jest, testcontainers). `sockspec serve` parses
@@ -24,6 +24,8 @@ export interface ServeRequest {
   port: number;
   /** For TLS services: a certificate set (JSON, as the certificate cache stores it) to serve with. */
   certificates?: string;
+  /** Keep idle connections open, instead of the 2 s the reference echo declares elsewhere. */
+  noIdleTimeout: boolean;
 }
 
 export const SERVICES = Object.keys(REFERENCE_SERVERS) as ServiceName[];
@@ -42,17 +44,18 @@ export function parseServeArgs(args: readonly string[]): ServeRequest {
     host: values.host ?? '127.0.0.1',
     port: values.port === undefined ? 0 : listenPort(values.port),
     certificates: values.certificates,
+    noIdleTimeout: values['no-idle-timeout'] ?? false,
   };
 }
 
 /** Runs the server until SIGINT or SIGTERM. */
 export async function serveRequest(request: ServeRequest): Promise<void> {
   if (request.certificates !== undefined) await installCertificates(request.certificates);
-  await serveForeground(request.service, request.host, request.port);
+  await serveForeground(request.service, { host: request.host, port: request.port, noIdleTimeout: request.noIdleTimeout });
 }
 
 function parseStrict(args: readonly string[]) {
-  const options = { port: { type: 'string' }, host: { type: 'string' }, certificates: { type: 'string' } } as const;
+  const options = { port: { type: 'string' }, host: { type: 'string' }, certificates: { type: 'string' }, 'no-idle-timeout': { type: 'boolean' } } as const;
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (err) {
