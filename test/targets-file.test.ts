@@ -1,10 +1,12 @@
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MatrixFile } from '../harness/report/matrix';
 import { ROOT, sockspec, tempDir } from './support/cli';
 import { describeWithPrograms } from './support/tools';
 
 const RECV_ONCE = path.join(ROOT, 'fixtures', 'peers', 'recv-once-server.py');
+const PYTHON_ECHO = path.join(ROOT, 'fixtures', 'peers', 'python-echo.py');
 /** Few cases, so the matrix runs in seconds: recv-once fails size-1025 and half-close, passes size-0. */
 const CASES = ['--suite', 'echo-tcp', '--filter', 'size-0|size-1025|half-close'];
 
@@ -97,6 +99,38 @@ describe('sockspec run --targets FILE', () => {
     expect(result.stdout.match(/join exchange of profile ncat-chat, line 1/g)).toHaveLength(2);
     expect(result.stdout).toMatch(/^chat-relay\/relay-fan-out\s+FAIL\s+FAIL$/m);
     expect(result.code).toBe(1);
+  }, 60_000);
+
+  test('Ctrl-C stops the running target, cleans up and starts no other: exit 130', async () => {
+    const dir = tempDir();
+    const marker = `sockspec-matrix-interrupt-${process.pid}`;
+    const file = targetsFile(dir.path, ['targets:', '  - name: python', `    cmd: "python3 ${PYTHON_ECHO} tcp {port} ${marker}"`, '  - name: reference', '    target: builtin', ''].join('\n'));
+    // A temporary folder of its own: the run's outcome files must be gone from it afterwards.
+    const tmp = path.join(dir.path, 'tmp');
+    mkdirSync(tmp);
+    // In a process group of its own, signalled as a terminal does: the whole group at once.
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'sockspec.js'), 'run', '--targets', file, '--suite', 'echo-tcp', '--reports', path.join(dir.path, 'r')], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      detached: true,
+      env: { ...process.env, TMPDIR: tmp },
+    });
+    let stdout = '';
+    let sent = false;
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      stdout += text;
+      if (/^✓ echo-tcp\//m.test(stdout) && !sent) {
+        sent = true;
+        process.kill(-(child.pid as number), 'SIGINT');
+      }
+    });
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    // jest keeps its transform cache there (jest_0), on purpose.
+    const left = readdirSync(tmp).filter((name) => !name.startsWith('jest_'));
+    dir.remove();
+    expect(code).toBe(130);
+    expect(stdout).not.toContain('target 2/2');
+    expect(left).toEqual([]);
+    expect(spawnSync('pgrep', ['-f', marker]).status).toBe(1); // no process matched: the server is gone
   }, 60_000);
 
   test('target flags next to --targets are refused: the file names the targets', async () => {

@@ -126,8 +126,9 @@ function paintCell(cell: MatrixCell, text: string): string {
 
 /**
  * The sockspec process running one target. Its output is the user's to see; its error output is
- * also kept, for the matrix to show why a target has no results. Ctrl-C reaches it from the
- * terminal; a SIGINT or SIGTERM sent to this process alone is passed on, and no further target starts.
+ * also kept, for the matrix to show why a target has no results. It runs in a process group of its
+ * own, so that a Ctrl-C reaches it once, passed on from here (a run takes a second SIGINT for
+ * "quit at once", skipping its clean-up), and no further target starts.
  */
 class ChildRun {
   interrupted = false;
@@ -143,7 +144,7 @@ class ChildRun {
   }
 
   run(args: string[]): Promise<{ code: number; lastLines: string[] }> {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'inherit', 'pipe'], detached: true });
     this.current = child;
     const tail = new OutputTail(ERROR_LINES);
     const stderr = child.stderr as NonNullable<typeof child.stderr>;
