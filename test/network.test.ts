@@ -7,7 +7,7 @@ import { GOOD_TCP_SERVER, GOOD_UDP_SERVER } from '../fixtures/mutants/network';
 import { describeFailure } from '../harness/verdict/describe';
 import { runCase } from '../harness/run/run-case';
 import { CaseNetwork } from '../harness/netns/case-network';
-import { LinkConditions } from '../harness/netns/conditions';
+import { LinkConditions, measuredRate } from '../harness/netns/conditions';
 import { NetworkNamespace } from '../harness/netns/namespace';
 import { Transcript } from '../harness/net/transcript';
 import { ROOT, sockspec, tempDir } from './support/cli';
@@ -153,22 +153,6 @@ describeWithNetns('network suites against other servers', () => {
     }, 60_000);
   });
 
-  test('the rate check fails when the link was faster than the cap (the cap swapped behind its back)', async () => {
-    const ns = await NetworkNamespace.create();
-    try {
-      const network = new CaseNetwork(new LinkConditions(ns), new Transcript(), []);
-      await network.set({ rate: 64 * 1024, direction: 'downstream' }, 'rate 64KiB/s');
-      await ns.inside('tc', ['qdisc', 'replace', 'dev', ns.innerDevice, 'root', 'tbf', 'rate', '100mbit', 'burst', '64k', 'latency', '100ms']);
-      // 1 MiB of datagrams out of the namespace: counted by the qdisc whether or not anyone listens.
-      const blast = `const s = require('dgram').createSocket('udp4'); let n = 0;
-        const next = () => (n++ < 1024 ? s.send(Buffer.alloc(1024), 9, '${ns.subnet.host}', next) : s.close()); next();`;
-      await ns.inside(process.execPath, ['-e', blast]);
-      await expect(network.set({}, 'clear')).rejects.toThrow(/the downstream link carried more than its cap .*: the rate condition was not in force/);
-    } finally {
-      await ns.remove();
-    }
-  }, 30_000);
-
   test('a network step without a namespace is a usage error, not a pass', async () => {
     const suite = bundledSuite('network');
     const c = suite.cases.find((x) => x.id === 'firewall-reject');
@@ -179,5 +163,95 @@ describeWithNetns('network suites against other servers', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+/** 1 MiB of datagrams across the link, one way: counted by the qdiscs and nft whether or not anyone listens. */
+async function blast(ns: NetworkNamespace, direction: 'upstream' | 'downstream'): Promise<void> {
+  const to = direction === 'upstream' ? ns.address : ns.subnet.host;
+  const script = `const s = require('dgram').createSocket('udp4'); let n = 0;
+    const next = () => (n++ < 1024 ? s.send(Buffer.alloc(1024), 9, '${to}', next) : s.close()); next();`;
+  await (direction === 'upstream' ? ns.outside(process.execPath, ['-e', script]) : ns.inside(process.execPath, ['-e', script]));
+}
+
+describeWithNetns('network conditions not in force, and conditions that outlive their step', () => {
+  let ns: NetworkNamespace;
+  let link: LinkConditions;
+  beforeAll(async () => {
+    ns = await NetworkNamespace.create();
+    link = new LinkConditions(ns);
+  });
+  afterAll(() => ns.remove());
+  afterEach(() => link.clear());
+
+  const caseNetwork = (notes: string[] = []) => new CaseNetwork(link, new Transcript(), notes);
+  /** Behind the case's back: an accept rule in a chain of sockspec's table, at index (0: before all). */
+  const acceptFirst = (chain: 'ingress' | 'egress', index = 0) =>
+    ns.inside('nft', ['insert', 'rule', 'netdev', 'sockspec', chain, 'index', String(index), 'meta', 'protocol', 'ip', 'accept']);
+
+  test.each(['downstream', 'upstream'] as const)('with a cap both ways, the %s link faster than the cap (swapped behind its back) fails the rate check', async (direction) => {
+    const network = caseNetwork();
+    await network.set({ rate: 64 * 1024 }, 'rate 64KiB/s');
+    const device = direction === 'upstream' ? ns.hostDevice : ns.innerDevice;
+    const fast = ['qdisc', 'replace', 'dev', device, 'root', 'tbf', 'rate', '100mbit', 'burst', '64k', 'latency', '100ms'];
+    await (direction === 'upstream' ? ns.outside('tc', fast) : ns.inside('tc', fast));
+    await blast(ns, direction);
+    await expect(network.set({}, 'clear')).rejects.toThrow(new RegExp(`^the ${direction} link carried more than its cap .*: the rate condition was not in force$`));
+  }, 30_000);
+
+  test('a drop firewall that dropped nothing (an accept rule ahead of it) fails as not in force', async () => {
+    const network = caseNetwork();
+    await network.set({ firewall: 'drop' }, 'firewall drop');
+    await acceptFirst('ingress');
+    await acceptFirst('egress');
+    await blast(ns, 'upstream');
+    await expect(network.set({}, 'clear')).rejects.toThrow(/^the drop firewall dropped no packet \(0 of 0 IP packets dropped upstream, 0 of 0 IP packets dropped downstream\): the firewall condition was not in force$/);
+  }, 30_000);
+
+  test('a loss rule that dropped none of 1024 packets fails as not in force, when lifted by its timer and reported at the end', async () => {
+    const network = caseNetwork();
+    // Long enough for the sabotage and the blast to happen before the timer lifts the loss.
+    await network.set({ loss: 0.1, direction: 'upstream' }, 'loss 10% upstream', 1500);
+    await acceptFirst('ingress', 1);
+    await blast(ns, 'upstream');
+    await until(() => !link.active, 5000);
+    await expect(network.end()).rejects.toThrow(/^the loss rule dropped none of 0 of 10\d\d IP packets dropped upstream, a chance below 1 in a million: the loss condition was not in force$/);
+  }, 30_000);
+
+  test('loss that was in force passes, and its drops are noted', async () => {
+    const notes: string[] = [];
+    const network = caseNetwork(notes);
+    await network.set({ loss: 0.5, direction: 'upstream' }, 'loss 50% upstream');
+    await blast(ns, 'upstream');
+    await network.end();
+    expect(notes).toEqual([expect.stringMatching(/^upstream loss: [1-9]\d* of 10\d\d IP packets dropped upstream$/)]);
+  }, 30_000);
+
+  test('a set() still applying when the case ends is waited for and cleared, its timer cancelled', async () => {
+    const network = caseNetwork();
+    const setting = network.set({ loss: 0.1 }, 'loss 10%', 60_000);
+    await network.end();
+    await setting;
+    expect(link.active).toBe(false);
+    expect(await ns.inside('nft', ['list', 'tables'])).toBe('');
+  }, 30_000);
+
+  test('conditions applied in part (nft, then tc failed) fail the step with the tool\'s error and are cleared at the end', async () => {
+    const network = caseNetwork();
+    await expect(network.set({ loss: 0.1, rate: 0 }, 'loss 10%, rate 0')).rejects.toThrow(/^could not set the network conditions \(loss 10%, rate 0\): tc qdisc replace .*: /);
+    expect(link.active).toBe(true);
+    await network.end();
+    expect(await ns.inside('nft', ['list', 'tables'])).toBe('');
+    expect(await ns.inside('tc', ['qdisc', 'show', 'dev', ns.innerDevice])).not.toMatch(/tbf/);
+  }, 30_000);
+
+  test('the rate is measured from when the read before the traffic began, so a slow read does not overstate it', () => {
+    const samples = [
+      { startedAt: 0, at: 400, bytes: 100 },
+      { startedAt: 450, at: 460, bytes: 30_100 },
+      { startedAt: 1000, at: 1010, bytes: 60_100 },
+      { startedAt: 1050, at: 1060, bytes: 60_100 },
+    ];
+    expect(measuredRate('downstream', 65_536, samples)).toEqual({ device: 'downstream', cap: 65_536, bytes: 60_000, ms: 1010 });
   });
 });

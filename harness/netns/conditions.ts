@@ -23,12 +23,31 @@ export interface Conditions {
   duplicate?: number;
 }
 
-/** How fast the capped direction actually carried data while the cap was on. */
+type Side = 'upstream' | 'downstream';
+
+/** How fast a capped direction actually carried data while the cap was on. */
 export interface RateReport {
-  device: 'upstream' | 'downstream';
+  device: Side;
   cap: number;
   bytes: number;
   ms: number;
+}
+
+/** What a drop rule (loss, or the drop firewall) did in one direction while it was on. */
+export interface DropReport {
+  rule: 'loss' | 'drop';
+  device: Side;
+  /** The share of packets it drops: 1 for the firewall. */
+  share: number;
+  /** IP packets that reached the rule's chain, and those the rule dropped. */
+  seen: number;
+  dropped: number;
+}
+
+/** What the link did while the conditions were on: what the case can check they were in force. */
+export interface LinkReport {
+  rates: RateReport[];
+  drops: DropReport[];
 }
 
 /** What the machine must have for these conditions (besides namespaces). */
@@ -57,11 +76,17 @@ const SAMPLE_MS = 50;
  * namespace, so removing the namespace removes it all.
  */
 export class LinkConditions {
-  private qdiscs: Array<'upstream' | 'downstream'> = [];
+  private qdiscs: Side[] = [];
   private filtered = false;
-  private meter: RateMeter | undefined;
+  private drops: Array<Pick<DropReport, 'rule' | 'device' | 'share'>> = [];
+  private meters: RateMeter[] = [];
 
   constructor(private readonly ns: NetworkNamespace) {}
+
+  /** Whether any condition is on (also one applied only in part, when a later command failed). */
+  get active(): boolean {
+    return this.filtered || this.qdiscs.length > 0 || this.meters.length > 0;
+  }
 
   /** Replaces whatever was applied before. */
   async apply(c: Conditions): Promise<void> {
@@ -70,6 +95,10 @@ export class LinkConditions {
     if (c.loss !== undefined || c.firewall !== undefined) {
       await this.ns.inside('nft', ['-f', '-'], this.ruleset(c, sides));
       this.filtered = true;
+      this.drops = [
+        ...(c.firewall === 'drop' ? (['upstream', 'downstream'] as const).map((device) => ({ rule: 'drop' as const, device, share: 1 })) : []),
+        ...(c.loss === undefined ? [] : sides.map((device) => ({ rule: 'loss' as const, device, share: c.loss as number }))),
+      ];
     }
     const qdisc = queueing(c);
     if (qdisc) {
@@ -77,39 +106,48 @@ export class LinkConditions {
         await this.tc(side, ['qdisc', 'replace', 'dev', this.device(side), 'root', ...qdisc]);
         this.qdiscs.push(side);
       }
-      if (c.rate !== undefined) this.meter = new RateMeter(sides[sides.length - 1], c.rate, () => this.sentBytes(sides[sides.length - 1]));
+      const cap = c.rate;
+      if (cap !== undefined) this.meters = sides.map((side) => new RateMeter(side, cap, () => this.sentBytes(side)));
     }
   }
 
-  /** Removes every condition; returns the measured rate when a cap was on. */
-  async clear(): Promise<RateReport | undefined> {
-    const report = await this.meter?.stop();
-    this.meter = undefined;
-    if (this.filtered) await this.ns.inside('nft', ['-f', '-'], CLEAR_TABLES);
+  /** Removes every condition; returns what the link did while they were on. */
+  async clear(): Promise<LinkReport> {
+    const rates = await Promise.all(this.meters.map((meter) => meter.stop()));
+    this.meters = [];
+    let drops: DropReport[] = [];
+    if (this.filtered) {
+      // Read before the tables go: the counters go with them.
+      drops = await this.dropCounts();
+      await this.ns.inside('nft', ['-f', '-'], CLEAR_TABLES);
+    }
     this.filtered = false;
+    this.drops = [];
     for (const side of this.qdiscs) await this.tc(side, ['qdisc', 'del', 'dev', this.device(side), 'root']);
     this.qdiscs = [];
-    return report;
+    return { rates, drops };
   }
 
   /**
    * Loss and the blackhole are netdev rules on the inner end's ingress and egress: dropped there,
    * a packet is simply lost, whereas a drop in the output hook fails the server's send (EPERM),
-   * which no real network does. Reject needs the IP layer (RST, ICMP): the inet input hook.
+   * which no real network does. Reject needs the IP layer (RST, ICMP): the inet input hook. Each
+   * drop rule counts what it dropped, and each chain what reached it (the "seen" rule), so that
+   * clear() can tell whether the rules were in force.
    */
-  private ruleset(c: Conditions, sides: readonly ('upstream' | 'downstream')[]): string {
+  private ruleset(c: Conditions, sides: readonly Side[]): string {
     const dev = this.ns.innerDevice;
-    const ingress: string[] = [];
-    const egress: string[] = [];
-    const input: string[] = [];
     // Only IP: ARP must keep working, or the link would stay unusable for seconds after a blackhole.
+    const ingress: string[] = ['meta protocol ip counter comment "seen"'];
+    const egress: string[] = ['meta protocol ip counter comment "seen"'];
+    const input: string[] = [];
     if (c.firewall === 'drop') {
-      ingress.push('meta protocol ip drop');
-      egress.push('meta protocol ip drop');
+      ingress.push('meta protocol ip counter drop comment "drop"');
+      egress.push('meta protocol ip counter drop comment "drop"');
     }
     if (c.firewall === 'reject') input.push(`iifname "${dev}" meta l4proto tcp reject with tcp reset`, `iifname "${dev}" reject`);
     if (c.loss !== undefined) {
-      const rule = `meta protocol ip numgen random mod 10000 < ${Math.round(c.loss * 10000)} drop`;
+      const rule = `meta protocol ip numgen random mod 10000 < ${Math.round(c.loss * 10000)} counter drop comment "loss"`;
       if (sides.includes('upstream')) ingress.push(rule);
       if (sides.includes('downstream')) egress.push(rule);
     }
@@ -122,18 +160,36 @@ export class LinkConditions {
     );
   }
 
-  private device(side: 'upstream' | 'downstream'): string {
+  /** The drop rules' counters: the ingress chain carries upstream traffic, the egress chain downstream. */
+  private async dropCounts(): Promise<DropReport[]> {
+    const listing = JSON.parse(await this.ns.inside('nft', ['-j', 'list', 'table', 'netdev', TABLE])) as { nftables: NftObject[] };
+    const packets = (chain: string, comment: string) =>
+      listing.nftables
+        .filter((o) => o.rule?.chain === chain && o.rule.comment === comment)
+        .reduce((sum, o) => sum + (o.rule?.expr.find((e) => e.counter)?.counter?.packets ?? 0), 0);
+    return this.drops.map((d) => {
+      const chain = d.device === 'upstream' ? 'ingress' : 'egress';
+      return { ...d, seen: packets(chain, 'seen'), dropped: packets(chain, d.rule) };
+    });
+  }
+
+  private device(side: Side): string {
     return side === 'upstream' ? this.ns.hostDevice : this.ns.innerDevice;
   }
 
-  private tc(side: 'upstream' | 'downstream', args: string[]): Promise<string> {
+  private tc(side: Side, args: string[]): Promise<string> {
     return side === 'upstream' ? this.ns.outside('tc', args) : this.ns.inside('tc', args);
   }
 
-  private async sentBytes(side: 'upstream' | 'downstream'): Promise<number> {
+  private async sentBytes(side: Side): Promise<number> {
     const stats = JSON.parse(await this.tc(side, ['-s', '-j', 'qdisc', 'show', 'dev', this.device(side)])) as Array<{ root?: boolean; bytes?: number }>;
     return stats.find((q) => q.root)?.bytes ?? 0;
   }
+}
+
+/** The part of `nft -j list table` the counters are read from. */
+interface NftObject {
+  rule?: { chain: string; comment?: string; expr: Array<{ counter?: { packets: number } }> };
 }
 
 /** The qdisc (kind and options) for the queueing conditions, or undefined when there are none. */
@@ -162,18 +218,37 @@ function percent(share: number): string {
   return `${Math.round(share * 10000) / 100}%`;
 }
 
+/** One read of a byte counter: when the read began and when it returned (performance.now() ms). */
+export interface ByteSample {
+  startedAt: number;
+  at: number;
+  bytes: number;
+}
+
 /**
- * Samples the capped device's byte counter; the rate is taken between the last sample before
- * traffic began and the first one after it ended, so idle time before or after does not dilute it.
+ * The rate between the last sample before traffic began and the first one after it ended, so idle
+ * time before or after does not dilute it. A counter's value holds for some moment while its read
+ * ran, which can be slow under load; the interval is taken from when the first read began to
+ * when the last returned, the longest it can be, so a slow read never overstates the rate.
  */
+export function measuredRate(device: Side, cap: number, samples: readonly ByteSample[]): RateReport {
+  if (samples.length === 0) return { device, cap, bytes: 0, ms: 1 };
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  const before = [...samples].reverse().find((s) => s.bytes === first.bytes) ?? first;
+  const after = samples.find((s) => s.bytes === last.bytes) ?? last;
+  return { device, cap, bytes: after.bytes - before.bytes, ms: Math.max(1, after.at - before.startedAt) };
+}
+
+/** Samples a capped device's byte counter every SAMPLE_MS while the cap is on. */
 class RateMeter {
-  private readonly samples: Array<{ at: number; bytes: number }> = [];
+  private readonly samples: ByteSample[] = [];
   private readonly timer: NodeJS.Timeout;
   private reading: Promise<void> = Promise.resolve();
   private busy = false;
 
   constructor(
-    private readonly device: 'upstream' | 'downstream',
+    private readonly device: Side,
     private readonly cap: number,
     private readonly read: () => Promise<number>,
   ) {
@@ -186,21 +261,17 @@ class RateMeter {
     await this.reading;
     this.sample();
     await this.reading;
-    if (this.samples.length === 0) return { device: this.device, cap: this.cap, bytes: 0, ms: 1 };
-    const first = this.samples[0];
-    const last = this.samples[this.samples.length - 1];
-    const before = [...this.samples].reverse().find((s) => s.bytes === first.bytes) ?? first;
-    const after = this.samples.find((s) => s.bytes === last.bytes) ?? last;
-    return { device: this.device, cap: this.cap, bytes: after.bytes - before.bytes, ms: Math.max(1, after.at - before.at) };
+    return measuredRate(this.device, this.cap, this.samples);
   }
 
   private sample(): void {
     // One read at a time: a tick that finds one still running is skipped.
     if (this.busy) return;
     this.busy = true;
+    const startedAt = performance.now();
     this.reading = this.read().then(
       (bytes) => {
-        this.samples.push({ at: performance.now(), bytes });
+        this.samples.push({ startedAt, at: performance.now(), bytes });
       },
       () => undefined,
     ).finally(() => {

@@ -91,8 +91,9 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     clearTimeout(timer);
     scope.closeAll();
     await releaseLifecycle(run);
+    // A condition found not in force when it was lifted is a StepFailure of its own.
     await run.network?.end().catch((err: Error) => {
-      failure ??= new StepFailure(`could not clear the network conditions: ${err.message}`);
+      failure ??= err instanceof StepFailure ? err : new StepFailure(`could not clear the network conditions: ${err.message}`);
     });
   }
   return {
