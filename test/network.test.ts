@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { ResultsFile } from '../harness/report/results-json';
 import { startEchoTcp } from '../harness/servers/echo-tcp';
@@ -8,7 +9,9 @@ import { describeFailure } from '../harness/verdict/describe';
 import { runCase } from '../harness/run/run-case';
 import { CaseNetwork } from '../harness/netns/case-network';
 import { LinkConditions, measuredRate } from '../harness/netns/conditions';
-import { NetworkNamespace } from '../harness/netns/namespace';
+import { NetworkNamespace, removeThisRunsNamespaces } from '../harness/netns/namespace';
+import { NamespaceTarget } from '../harness/netns/netns-target';
+import { REFERENCE_IDLE_TIMEOUT_MS } from '../harness/servers/catalog';
 import { Transcript } from '../harness/net/transcript';
 import { ROOT, sockspec, tempDir } from './support/cli';
 import { describeWithNetns, hostNftTables, leftovers, runEachInNamespace } from './support/netns';
@@ -22,16 +25,17 @@ function runCli(
   args: string[],
   whileRunning?: (pid: number) => Promise<void>,
   options: { wrap?: string[]; env?: NodeJS.ProcessEnv } = {},
-): Promise<{ code: number | null; pid: number; stdout: string }> {
+): Promise<{ code: number | null; pid: number; stdout: string; stderr: string }> {
   const [program, ...words] = [...(options.wrap ?? []), process.execPath, BIN, ...args];
   const child = spawn(program, words, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.resume();
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return (async () => {
     await whileRunning?.(child.pid as number);
-    return { code: await exited, pid: child.pid as number, stdout };
+    return { code: await exited, pid: child.pid as number, stdout, stderr };
   })();
 }
 
@@ -125,6 +129,30 @@ describeWithNetns('network suites through the CLI', () => {
       expect(run.stdout).toContain('network/rate-cap: needs the tc tbf qdisc: tc is not installed');
     } finally {
       bin.remove();
+    }
+  }, 60_000);
+
+  test('a --cmd that listens on 127.0.0.1 only: each network case fails with the reason and the output, and the run exits 2 saying so', async () => {
+    const dir = tempDir();
+    try {
+      const server = path.join(dir.path, 'loopback-echo.js');
+      writeFileSync(server, "require('net').createServer((s) => s.pipe(s)).listen(Number(process.argv[2]), '127.0.0.1', () => console.log('listening on 127.0.0.1 only'));\n");
+      const reports = path.join(dir.path, 'reports');
+      const run = await runCli(['run', '--suite', 'network', '--cmd', `${process.execPath} ${server} {port}`, '--start-timeout', '1000', '--reports', reports]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(
+        /^error: the target could not start: the command did not listen on 10\.213\.\d+\.\d+:7 within 1\.0 s inside network namespace sockspec-\d+-1 \(listen on 0\.0\.0\.0 or 10\.213\.\d+\.\d+\)\n  command: .*\n  its last output:\n    \| listening on 127\.0\.0\.1 only\n$/,
+      );
+      const results = JSON.parse(readFileSync(path.join(reports, 'results.json'), 'utf8')) as ResultsFile;
+      const ran = results.cases.filter((c) => c.verdict !== 'skip');
+      expect(ran.map((c) => c.case)).toEqual(['loss-10-percent', 'blackhole-then-back', 'firewall-reject', 'rate-cap']);
+      for (const c of ran) {
+        expect(c.verdict).toBe('fail');
+        expect(c.message).toMatch(/the server did not start: the command did not listen on .*\n[^]*\| listening on 127\.0\.0\.1 only/);
+      }
+      expect(leftovers(run.pid)).toEqual([]);
+    } finally {
+      dir.remove();
     }
   }, 60_000);
 
@@ -253,5 +281,45 @@ describeWithNetns('network conditions not in force, and conditions that outlive 
       { startedAt: 1050, at: 1060, bytes: 60_100 },
     ];
     expect(measuredRate('downstream', 65_536, samples)).toEqual({ device: 'downstream', cap: 65_536, bytes: 60_000, ms: 1010 });
+  });
+});
+
+describeWithNetns('the namespaced server and its namespace', () => {
+  test('the reference echo in the namespace keeps an idle connection open past the 2 s it closes at elsewhere', async () => {
+    const target = new NamespaceTarget({ builtin: true });
+    try {
+      const { host, port } = (await target.start(['echo-tcp']))['echo-tcp']!;
+      const socket = net.connect(port, host);
+      await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      const closed = new Promise<string>((resolve) => socket.once('close', () => resolve('closed')));
+      const idle = new Promise<string>((resolve) => setTimeout(() => resolve('still open'), REFERENCE_IDLE_TIMEOUT_MS + 300));
+      expect(await Promise.race([closed, idle])).toBe('still open');
+      socket.write('after the idle time');
+      await new Promise((resolve) => socket.once('data', resolve));
+      socket.destroy();
+    } finally {
+      await target.stop();
+    }
+  }, 30_000);
+
+  test('stop() during start() waits for it, then removes what it made: nothing appears afterwards', async () => {
+    const target = new NamespaceTarget({ builtin: true });
+    const started = target.start(['echo-tcp']);
+    await target.stop();
+    await started;
+    expect(leftovers(process.pid)).toEqual([]);
+  }, 30_000);
+
+  test("removeThisRunsNamespaces removes a dead owner's namespace (a jest worker that has exited)", async () => {
+    const worker = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => worker.once('exit', resolve));
+    const pid = worker.pid as number;
+    execFileSync('ip', ['netns', 'add', `sockspec-${pid}-1`]);
+    try {
+      removeThisRunsNamespaces();
+      expect(leftovers(pid)).toEqual([]);
+    } finally {
+      if (leftovers(pid).length) execFileSync('ip', ['netns', 'del', `sockspec-${pid}-1`]);
+    }
   });
 });

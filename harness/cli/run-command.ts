@@ -17,7 +17,7 @@ import { readBaseline } from '../report/baseline';
 import { declareTls, tlsDeclaration, type TlsFlags } from './tls-flags';
 import { declareIdleTimeout, idleTimeoutDeclaration } from './idle-timeout-flag';
 import { chatProfile } from './profile-flag';
-import type { Target } from '../targets/target';
+import { TargetError, type Target } from '../targets/target';
 import { EXIT, UsageError } from './errors';
 import { style } from './style';
 import { resolveSuiteFiles } from './suite-files';
@@ -102,6 +102,10 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     const verdict = code === EXIT.pass ? style.pass('PASS') : style.fail('FAIL');
     const shown = path.relative(process.cwd(), reportsDir) || '.';
     process.stdout.write(`${verdict}  reports: ${path.join(shown, 'junit.xml')}, results.json, index.html\n`);
+    // A server the suite files start themselves (in a network namespace) is a target that would
+    // not start, as when the CLI starts it: exit 2 with the reason, the reports written first.
+    const unstarted = records.find((r) => r.targetError)?.targetError;
+    if (unstarted) throw new TargetError(unstarted.message, unstarted.output);
     return code;
   } finally {
     process.off('SIGINT', onSignal);

@@ -1,16 +1,16 @@
 import { loadSuite } from '../suite/load';
-import { caseTimeouts, runCase, type CaseOutcome } from '../run/run-case';
+import { caseTimeouts, runCase } from '../run/run-case';
 import { BuiltinLauncher, BuiltinTarget } from '../targets/builtin';
 import { REFERENCE_SERVERS } from '../servers/catalog';
-import { CommandLauncher, CommandTarget, type CommandTargetOptions } from '../targets/command';
-import { SERVICE_TRANSPORT, type Endpoints } from '../targets/target';
+import { CommandLauncher, CommandTarget, DEFAULT_START_TIMEOUT_MS, type CommandTargetOptions } from '../targets/command';
+import { SERVICE_TRANSPORT, TargetError, type Endpoints } from '../targets/target';
 import type { ContainerTargetOptions } from '../targets/container';
 import type { Launcher } from '../targets/launcher';
 import { appendRecord, toRecord } from '../report/outcome-record';
 import { describeFailure } from '../verdict/describe';
 import { readSettings } from './settings';
 import { unmetNeed } from '../run/needs';
-import { skipRecord } from '../report/outcome-record';
+import { skipRecord, unstartedMessage, unstartedRecord } from '../report/outcome-record';
 import { NamespaceTarget, type NamespacedServer } from '../netns/netns-target';
 import { networkSkip, usesNetwork } from '../netns/case-needs';
 
@@ -41,6 +41,15 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   const movable: NamespacedServer | undefined = own instanceof BuiltinTarget ? { builtin: true } : settings.launch ? { command: settings.launch } : undefined;
   const namespaced = movable && suite.cases.some((c) => usesNetwork(c) && !networkSkip(c, true)) ? new NamespaceTarget(movable) : undefined;
   let namespacedEndpoints: Endpoints = {};
+  // A namespaced server that did not start fails the network cases, each with the reason.
+  let namespacedFailure: TargetError | undefined;
+  const failedStart = (err: unknown): Endpoints => {
+    if (!(err instanceof TargetError)) throw err;
+    namespacedFailure = err;
+    return {};
+  };
+  // The two starts run one after the other.
+  const startBudgetMs = (own ? settings.launch?.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS : 0) + (namespaced?.startBudgetMs([suite.service]) ?? 0);
   const declared = options.command ? { host: '', port: 0, transport: SERVICE_TRANSPORT[suite.service], tls: options.command.tls } : settings.endpoints?.[suite.service];
   const declaredIdleTimeoutMs = own instanceof BuiltinTarget ? REFERENCE_SERVERS[suite.service].idleTimeoutMs : declared?.idleTimeoutMs;
 
@@ -48,8 +57,8 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   describe(suite.suite, () => {
     beforeAll(async () => {
       if (own) endpoints = await own.start([suite.service]);
-      if (namespaced) namespacedEndpoints = await namespaced.start([suite.service]);
-    }, (options.command?.startTimeoutMs ?? 10_000) + JEST_MARGIN_MS);
+      if (namespaced) namespacedEndpoints = await namespaced.start([suite.service]).catch(failedStart);
+    }, startBudgetMs + JEST_MARGIN_MS);
     afterAll(async () => {
       await own?.stop();
       await namespaced?.stop();
@@ -67,10 +76,14 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
         continue;
       }
       test(title, async () => {
+        if (namespacedFailure && usesNetwork(c)) {
+          if (settings.outcomesDir) appendRecord(settings.outcomesDir, unstartedRecord(suite, c, namespacedFailure));
+          throw plainError(unstartedMessage(namespacedFailure));
+        }
         const network = usesNetwork(c) ? namespaced?.conditions : undefined;
         const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, launcher, network });
         if (settings.outcomesDir) appendRecord(settings.outcomesDir, toRecord(outcome, settings.transcripts || outcome.verdict === 'fail'));
-        if (outcome.verdict === 'fail' && level !== 'info') throw failureError(outcome);
+        if (outcome.verdict === 'fail' && level !== 'info') throw plainError(describeFailure(outcome));
       }, caseTimeouts(suite, c, declaredIdleTimeoutMs).total + JEST_MARGIN_MS);
     }
   });
@@ -84,8 +97,8 @@ function containerLauncher(options: ContainerTargetOptions | undefined): Launche
 }
 
 /** An error whose stack is its message: the evidence is the transcript, not sockspec's call stack. */
-function failureError(outcome: CaseOutcome): Error {
-  const error = new Error(describeFailure(outcome));
+function plainError(message: string): Error {
+  const error = new Error(message);
   error.stack = error.message;
   return error;
 }

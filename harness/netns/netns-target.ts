@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../jest/config';
-import { CommandLauncher, type CommandTargetOptions } from '../targets/command';
+import { CommandLauncher, DEFAULT_START_TIMEOUT_MS, type CommandTargetOptions } from '../targets/command';
 import type { Instance } from '../targets/launcher';
 import { SERVICE_TRANSPORT, TLS_SERVICES, TargetError, type Endpoints, type ServiceName, type Target } from '../targets/target';
 import { LinkConditions } from './conditions';
@@ -11,6 +11,8 @@ import { NamespaceError } from './namespace-error';
 /** The namespace is the server's alone, so it can have the service's well-known port. */
 const PORT = 7;
 const SERVE_ENTRY = path.join(PACKAGE_ROOT, 'dist', 'harness', 'servers', 'serve-main.js');
+/** For the namespace's set-up: a dozen ip commands of milliseconds each, with room for a loaded machine. */
+const SET_UP_MS = 5000;
 
 /** What runs inside the namespace: sockspec's reference server, or the user's command. */
 export type NamespacedServer = { builtin: true } | { command: CommandTargetOptions };
@@ -26,6 +28,8 @@ export class NamespaceTarget implements Target {
   private launchers: CommandLauncher[] = [];
   private instances: Instance[] = [];
   private link: LinkConditions | undefined;
+  /** The start under way: stop() waits for it, or what it makes would appear after the stop. */
+  private starting: Promise<unknown> | undefined;
 
   constructor(private readonly server: NamespacedServer) {
     this.description = `${'builtin' in server ? 'builtin' : `command: ${server.command.command}`} (in a network namespace)`;
@@ -36,7 +40,23 @@ export class NamespaceTarget implements Target {
     return this.link;
   }
 
-  async start(services: readonly ServiceName[]): Promise<Endpoints> {
+  /** The longest start() can take: the namespace's set-up, then each service's start in turn. */
+  startBudgetMs(services: readonly ServiceName[]): number {
+    return SET_UP_MS + services.length * this.startTimeoutMs;
+  }
+
+  start(services: readonly ServiceName[]): Promise<Endpoints> {
+    const started = this.startAll(services);
+    this.starting = started.catch(() => undefined);
+    return started;
+  }
+
+  async stop(): Promise<void> {
+    await this.starting;
+    await this.tearDown();
+  }
+
+  private async startAll(services: readonly ServiceName[]): Promise<Endpoints> {
     const endpoints: Endpoints = {};
     try {
       const ns = await NetworkNamespace.create();
@@ -46,7 +66,7 @@ export class NamespaceTarget implements Target {
         const options = this.commandFor(service);
         const launcher = new CommandLauncher(options, { host: ns.address, wrap: (program, args) => ns.exec(program, args) });
         this.launchers.push(launcher);
-        const outcome = await launcher.launch(service, PORT, Date.now() + (options.startTimeoutMs ?? 10_000));
+        const outcome = await launcher.launch(service, PORT, Date.now() + this.startTimeoutMs);
         this.instances.push(outcome.instance);
         if (!outcome.ready) {
           throw new TargetError(`${outcome.why} inside network namespace ${ns.name} (listen on 0.0.0.0 or ${ns.address})\n  command: ${options.command}`, outcome.instance.output());
@@ -55,13 +75,13 @@ export class NamespaceTarget implements Target {
         endpoints[service] = { host: ns.address, port: PORT, transport: SERVICE_TRANSPORT[service], tls };
       }
     } catch (err) {
-      await this.stop();
+      await this.tearDown();
       throw err instanceof NamespaceError ? new TargetError(`could not set up the network namespace: ${err.message}`) : err;
     }
     return endpoints;
   }
 
-  async stop(): Promise<void> {
+  private async tearDown(): Promise<void> {
     const instances = this.instances;
     this.instances = [];
     await Promise.all(instances.map((instance) => instance.stop(3000)));
@@ -71,6 +91,10 @@ export class NamespaceTarget implements Target {
     this.link = undefined;
     await this.ns?.remove();
     this.ns = undefined;
+  }
+
+  private get startTimeoutMs(): number {
+    return ('command' in this.server ? this.server.command.startTimeoutMs : undefined) ?? DEFAULT_START_TIMEOUT_MS;
   }
 
   private commandFor(service: ServiceName): CommandTargetOptions {

@@ -25,6 +25,8 @@ export interface OutcomeRecord {
   transcript?: RecordedEvent[];
   /** For failed cases: what the server printed while the case ran (targets whose output sockspec keeps). */
   serverOutput?: string[];
+  /** The case could not run: its server did not start (a namespaced one). The CLI exits 2 with it. */
+  targetError?: { message: string; output: string[] };
   /** Set by collapseAttempts: the case failed, then passed when run again (--retries). */
   flaky?: { attempts: number; firstFailure?: string };
 }
@@ -62,7 +64,23 @@ function recordedEvent(event: TranscriptEvent): RecordedEvent {
 }
 
 export function skipRecord(suite: Suite, c: Case, reason: string): OutcomeRecord {
-  return { suite: suite.suite, caseId: c.id, title: c.title, level: c.level ?? 'must', ref: c.ref, verdict: 'skip', durationMs: 0, notes: [], reason };
+  return { ...caseFields(suite, c), verdict: 'skip', durationMs: 0, notes: [], reason };
+}
+
+/** A case that failed before its first step: the server it runs against did not start. */
+export function unstartedRecord(suite: Suite, c: Case, failure: { message: string; output: string[] }): OutcomeRecord {
+  const { message, output } = failure;
+  return { ...caseFields(suite, c), verdict: 'fail', startedAt: Date.now(), durationMs: 0, notes: [], message: unstartedMessage(failure), targetError: { message, output } };
+}
+
+/** The reason, and the server's last output lines. */
+export function unstartedMessage({ message, output }: { message: string; output: string[] }): string {
+  const lines = output.length ? `\n  its last output:\n${output.map((l) => `    | ${l}`).join('\n')}` : '';
+  return `the server did not start: ${message}${lines}`;
+}
+
+function caseFields(suite: Suite, c: Case): Pick<OutcomeRecord, 'suite' | 'caseId' | 'title' | 'level' | 'ref'> {
+  return { suite: suite.suite, caseId: c.id, title: c.title, level: c.level ?? 'must', ref: c.ref };
 }
 
 export function appendRecord(dir: string, record: OutcomeRecord): void {

@@ -27,6 +27,8 @@ export interface CommandTargetOptions {
 }
 
 const HOST = '127.0.0.1';
+/** How long a command may take to be ready when --start-timeout does not say. */
+export const DEFAULT_START_TIMEOUT_MS = 10_000;
 const PLACEHOLDER = /\{(port|cert|key|ca)\}/g;
 
 /** Where a command runs when not on this host's loopback: e.g. inside a network namespace. */
@@ -140,7 +142,7 @@ export class CommandTarget implements Target {
     for (const service of services) {
       const transport = SERVICE_TRANSPORT[service];
       const port = await freePort(transport, HOST);
-      const outcome = await this.launcher.launch(service, port, Date.now() + (this.options.startTimeoutMs ?? 10_000));
+      const outcome = await this.launcher.launch(service, port, Date.now() + (this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS));
       this.instances.push(outcome.instance);
       if (!outcome.ready) {
         const output = outcome.instance.output();
