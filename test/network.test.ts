@@ -12,6 +12,7 @@ import { LinkConditions, measuredRate } from '../harness/netns/conditions';
 import { NetworkNamespace, removeThisRunsNamespaces } from '../harness/netns/namespace';
 import { NamespaceTarget } from '../harness/netns/netns-target';
 import { REFERENCE_IDLE_TIMEOUT_MS } from '../harness/servers/catalog';
+import { CommandLauncher } from '../harness/targets/command';
 import { Transcript } from '../harness/net/transcript';
 import { ROOT, sockspec, tempDir } from './support/cli';
 import { describeWithNetns, hostNftTables, leftovers, runEachInNamespace } from './support/netns';
@@ -322,4 +323,10 @@ describeWithNetns('the namespaced server and its namespace', () => {
       if (leftovers(pid).length) execFileSync('ip', ['netns', 'del', `sockspec-${pid}-1`]);
     }
   });
+});
+
+test('a command launcher placed in a namespace does not share the host network (its ports are its own)', () => {
+  const command = { command: 'server {port}' };
+  expect(new CommandLauncher(command).sharesHostNetwork).toBe(true);
+  expect(new CommandLauncher(command, { host: '10.213.0.2', wrap: (program, args) => ['ip', ['netns', 'exec', 'ns', program, ...args]] }).sharesHostNetwork).toBe(false);
 });
