@@ -82,6 +82,8 @@ export function loadTargetsFile(file: string): TargetEntry[] {
     if (entry.services && (entry.port !== undefined || entry.udpPort !== undefined)) {
       throw yaml.error(['targets', i, 'services'], 'give services, or port and udpPort, not both');
     }
+    const zero = (['startTimeout', 'idleTimeout'] as const).find((field) => entry[field] !== undefined && toMs(entry[field] as string | number) === 0);
+    if (zero) throw yaml.error(['targets', i, zero], 'must be more than 0');
     if ((entry.readyLog !== undefined || entry.startTimeout !== undefined) && entry.target !== undefined) {
       throw yaml.error(['targets', i, entry.readyLog !== undefined ? 'readyLog' : 'startTimeout'], 'readyLog and startTimeout go with cmd or image');
     }

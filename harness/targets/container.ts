@@ -139,14 +139,15 @@ export class ContainerTarget implements Target {
   /** Untracked only once gone, so that the exit hook still covers a removal cut short. */
   private async remove(container: StartedTestContainer, graceMs: number): Promise<number | undefined> {
     this.container = undefined;
+    const client = await getContainerRuntimeClient();
+    const engineContainer = client.container.getById(container.getId());
     try {
-      await container.stop({ timeout: graceMs, remove: false });
-      const client = await getContainerRuntimeClient();
-      const engineContainer = client.container.getById(container.getId());
-      const { State } = await client.container.inspect(engineContainer);
-      await client.container.remove(engineContainer, { removeVolumes: true });
-      return State.ExitCode;
+      // docker stop counts whole seconds, and testcontainers rounds down: 500 ms would be no grace at all.
+      await container.stop({ timeout: Math.ceil(graceMs / 1000) * 1000, remove: false });
+      return (await client.container.inspect(engineContainer)).State.ExitCode;
     } finally {
+      // Whatever failed above, the container must not outlive the run.
+      await client.container.remove(engineContainer, { removeVolumes: true }).catch(() => removeNow(container.getId()));
       untrack(this);
       this.stopping = undefined;
     }

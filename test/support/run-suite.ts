@@ -4,6 +4,7 @@ import type { Suite } from '../../harness/suite/schema';
 import { runCase, type CaseOutcome } from '../../harness/run/run-case';
 import type { RunningServer } from '../../harness/servers/running-server';
 import { REFERENCE_SERVERS } from '../../harness/servers/catalog';
+import { SharedGate } from './shared-gate';
 
 export const SUITES_DIR = path.join(__dirname, '..', '..', 'suites');
 
@@ -12,12 +13,29 @@ export function bundledSuite(name: string): Suite {
 }
 
 /**
+ * The mutant tests run several mutants at once in one process. These cases load the machine and
+ * hold the server to a time while doing so (100 connects at once, a 12 MiB flood with at most 1 s
+ * between lines, 50 slow clients and a fresh one served within 500 ms): run beside other cases
+ * they measure each other, and a mutant fails one it should pass (seen: connect-burst,
+ * slow-consumer). Each runs alone; all other cases share the machine.
+ */
+const RUNS_ALONE = new Set([
+  'echo-tcp/concurrent-clients',
+  'echo-tcp/connect-burst',
+  'chat/fan-out-200',
+  'chat/slow-consumer',
+  'timeouts/slow-clients',
+]);
+const gate = new SharedGate();
+
+/**
  * Runs every case of a suite, each against a fresh server from `start`, so one case's damage
  * (a crashed or leaking server) cannot change another case's verdict.
  */
 export async function runEachCaseFresh(suite: Suite, start: () => Promise<RunningServer>, stepTimeout = 1000): Promise<CaseOutcome[]> {
   const outcomes: CaseOutcome[] = [];
   for (const c of suite.cases) {
+    const release = await gate.enter(RUNS_ALONE.has(`${suite.suite}/${c.id}`));
     const server = await start();
     try {
       // Mutants declare what the reference server declares (ALPN list, SNI name, idle timeout).
@@ -26,6 +44,7 @@ export async function runEachCaseFresh(suite: Suite, start: () => Promise<Runnin
       outcomes.push(await runCase(suite, c, { [suite.service]: endpoint }, { stepTimeout }));
     } finally {
       await server.close();
+      release();
     }
   }
   return outcomes;
