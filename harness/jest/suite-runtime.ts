@@ -1,9 +1,12 @@
 import { loadSuite } from '../suite/load';
+import type { Suite } from '../suite/schema';
 import { caseTimeouts, runCase } from '../run/run-case';
 import { BuiltinLauncher, BuiltinTarget } from '../targets/builtin';
 import { REFERENCE_SERVERS } from '../servers/catalog';
 import { CommandLauncher, CommandTarget, DEFAULT_START_TIMEOUT_MS, type CommandTargetOptions } from '../targets/command';
-import { SERVICE_TRANSPORT, TargetError, type Endpoints } from '../targets/target';
+import { SERVICE_TRANSPORT, TLS_SERVICES, TargetError, type Endpoints, type ServiceName, type Target } from '../targets/target';
+import { runCertificateFiles } from '../containers/run-certificates';
+import { DEFAULT_CONTAINER_STARTUP_TIMEOUT_MS } from '../containers/runtime';
 import type { ContainerTargetOptions } from '../targets/container';
 import type { Launcher } from '../targets/launcher';
 import { appendRecord, toRecord } from '../report/outcome-record';
@@ -21,6 +24,10 @@ const JEST_MARGIN_MS = 5000;
 export interface SuiteTestOptions {
   /** A command sockspec starts (`{port}` and the certificate placeholders are substituted). */
   command?: CommandTargetOptions;
+  /** Or a server image: one container for the suite file, more for its lifecycle cases. */
+  image?: ContainerTargetOptions;
+  /** The idle timeout the server declares, in ms (the timeouts suite's idle cases need it). */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -31,10 +38,15 @@ export interface SuiteTestOptions {
  */
 export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): void {
   const suite = loadSuite(file);
-  const settings = options.command ? { ...readSettings({}), launch: options.command } : readSettings();
+  const image = options.image && imageFor(options.image, suite);
+  const settings = options.command
+    ? { ...readSettings({}), launch: options.command }
+    : image
+      ? { ...readSettings({}), launchContainers: { [suite.service]: image } }
+      : readSettings();
   let endpoints: Endpoints = settings.endpoints ?? {};
-  // The target this file starts itself: the builtin servers, or the command it was given.
-  const own = options.command ? new CommandTarget(options.command) : settings.endpoints ? undefined : new BuiltinTarget();
+  // The target this file starts itself: the builtin servers, or the command or image it was given.
+  const own = options.command ? new CommandTarget(options.command) : image ? containerTarget(image) : settings.endpoints ? undefined : new BuiltinTarget();
   // Lifecycle cases start instances of their own: reference servers, or the target's command.
   const launcher = own instanceof BuiltinTarget ? new BuiltinLauncher() : settings.launch ? new CommandLauncher(settings.launch) : containerLauncher(settings.launchContainers?.[suite.service]);
   // Cases with network steps run against a second instance, inside a network namespace.
@@ -49,14 +61,21 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
     return {};
   };
   // The two starts run one after the other.
-  const startBudgetMs = (own ? settings.launch?.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS : 0) + (namespaced?.startBudgetMs([suite.service]) ?? 0);
-  const declared = options.command ? { host: '', port: 0, transport: SERVICE_TRANSPORT[suite.service], tls: options.command.tls } : settings.endpoints?.[suite.service];
+  const ownBudgetMs = image ? image.startupTimeoutMs ?? DEFAULT_CONTAINER_STARTUP_TIMEOUT_MS : settings.launch?.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const startBudgetMs = (own ? ownBudgetMs : 0) + (namespaced?.startBudgetMs([suite.service]) ?? 0);
+  const given = options.command?.tls ?? image?.ports[suite.service]?.tls;
+  const declared =
+    options.command || image
+      ? { host: '', port: 0, transport: SERVICE_TRANSPORT[suite.service], tls: given, idleTimeoutMs: options.idleTimeoutMs }
+      : settings.endpoints?.[suite.service];
   const declaredIdleTimeoutMs = own instanceof BuiltinTarget ? REFERENCE_SERVERS[suite.service].idleTimeoutMs : declared?.idleTimeoutMs;
 
   if (settings.retries) jest.retryTimes(settings.retries);
   describe(suite.suite, () => {
     beforeAll(async () => {
-      if (own) endpoints = await own.start([suite.service]);
+      // An image serving TLS gets the run's certificates, as --image does (docs/containers.md).
+      if (image && TLS_SERVICES.includes(suite.service)) image.files = await runCertificateFiles();
+      if (own) endpoints = declareIdleTimeout(await own.start([suite.service]), suite.service, options.idleTimeoutMs);
       if (namespaced) namespacedEndpoints = await namespaced.start([suite.service]).catch(failedStart);
     }, startBudgetMs + JEST_MARGIN_MS);
     afterAll(async () => {
@@ -89,11 +108,31 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   });
 }
 
-/** Loaded only for container targets: testcontainers alone takes ~0.3 s to load, in every suite file. */
+/*
+ * The container modules are loaded only for container targets: testcontainers alone takes ~0.3 s
+ * to load, in every suite file.
+ */
 function containerLauncher(options: ContainerTargetOptions | undefined): Launcher | undefined {
   if (!options) return undefined;
   const { ContainerLauncher } = require('../targets/container-launcher') as typeof import('../targets/container-launcher');
   return new ContainerLauncher(options);
+}
+
+function containerTarget(options: ContainerTargetOptions): Target {
+  const { ContainerTarget } = require('../targets/container') as typeof import('../targets/container');
+  return new ContainerTarget(options);
+}
+
+/** The image's options for this suite file: its own copy, since certificate files are added to it. */
+function imageFor(options: ContainerTargetOptions, suite: Suite): ContainerTargetOptions {
+  if (!options.ports[suite.service]) throw new Error(`sockspec: image ${options.image} offers no ${suite.service} service, which the ${suite.suite} suite needs: add it to "services"`);
+  return { ...options };
+}
+
+/** A command or image does not know the idle timeout its server keeps: the project declares it. */
+function declareIdleTimeout(endpoints: Endpoints, service: ServiceName, idleTimeoutMs: number | undefined): Endpoints {
+  const endpoint = endpoints[service];
+  return idleTimeoutMs === undefined || !endpoint ? endpoints : { ...endpoints, [service]: { ...endpoint, idleTimeoutMs } };
 }
 
 /** An error whose stack is its message: the evidence is the transcript, not sockspec's call stack. */

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
+import { DEFAULT_CONTAINER_STARTUP_TIMEOUT_MS } from '../containers/runtime';
 import { OutputTail, type PrintedLine } from './output-tail';
 import { holdUntilExit } from './exit-cleanup';
 import {
@@ -46,7 +47,6 @@ export interface ContainerTargetOptions {
 
 const LOOPBACK = '127.0.0.1';
 const DEFAULT_READY_LOG = /listening on/i;
-const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
 const LOG_LINES_KEPT = 200;
 const FAILURE_LINES = 20;
 /** Lets `docker ps -a --filter label=org.sockspec.owner-pid` find containers a crashed run left. */
@@ -233,7 +233,7 @@ class PublishedContainer extends GenericContainer {
     const keys = [...new Set(ports.map(portKey))];
     this.withExposedPorts(...keys)
       .withWaitStrategy(Wait.forLogMessage(options.readyLog ?? DEFAULT_READY_LOG))
-      .withStartupTimeout(options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS)
+      .withStartupTimeout(options.startupTimeoutMs ?? DEFAULT_CONTAINER_STARTUP_TIMEOUT_MS)
       .withEnvironment(options.env ?? {})
       .withLabels({ [OWNER_LABEL]: String(process.pid) })
       .withLogConsumer(logs);
