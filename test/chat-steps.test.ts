@@ -1,9 +1,8 @@
 import net from 'node:net';
 import { listenTcp } from '../harness/servers/listen';
 import type { RunningServer } from '../harness/servers/running-server';
-import { runCase, type CaseOutcome } from '../harness/run/run-case';
-import type { Step } from '../harness/steps/registry';
-import type { Suite } from '../harness/suite/schema';
+import type { CaseOutcome } from '../harness/run/run-case';
+import { runSteps } from './support/run-steps';
 import { loadProfile, profileFile } from '../harness/steps/profile';
 import { SuiteUsageError } from '../harness/verdict/failure';
 
@@ -38,12 +37,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** Steps as the loader leaves them: shorthands such as `connect: a` already expanded. */
-async function run(port: number, steps: unknown[]): Promise<CaseOutcome> {
-  const suite: Suite = { file: '<test>', suite: 'steps', title: 't', service: 'chat', cases: [] };
-  const c = { id: 'c', title: 't', requirement: 'r', ref: 'chat-protocol', steps: steps as Step[] };
-  return runCase(suite, c, { chat: { host: '127.0.0.1', port, transport: 'tcp' } }, { stepTimeout: 300 });
-}
+const run = (port: number, steps: unknown[]): Promise<CaseOutcome> => runSteps('chat', port, steps);
 
 const summary = (outcome: CaseOutcome) => outcome.failure?.summary;
 const details = (outcome: CaseOutcome) => outcome.failure?.details.join('\n') ?? '';

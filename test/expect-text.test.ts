@@ -1,9 +1,8 @@
 import net from 'node:net';
 import { listenTcp } from '../harness/servers/listen';
 import type { RunningServer } from '../harness/servers/running-server';
-import { runCase, type CaseOutcome } from '../harness/run/run-case';
-import type { Step } from '../harness/steps/registry';
-import type { Suite } from '../harness/suite/schema';
+import type { CaseOutcome } from '../harness/run/run-case';
+import { runSteps } from './support/run-steps';
 import { decodeUtf8 } from '../harness/steps/utf8-text';
 
 /**
@@ -28,11 +27,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function run(port: number, steps: unknown[]): Promise<CaseOutcome> {
-  const suite: Suite = { file: '<test>', suite: 'steps', title: 't', service: 'echo-tcp', cases: [] };
-  const c = { id: 'c', title: 't', requirement: 'r', ref: 'rfc862', steps: steps as Step[] };
-  return runCase(suite, c, { 'echo-tcp': { host: '127.0.0.1', port, transport: 'tcp' } }, { stepTimeout: 300 });
-}
+const run = (port: number, steps: unknown[]): Promise<CaseOutcome> => runSteps('echo-tcp', port, steps);
 
 const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
 
