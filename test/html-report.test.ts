@@ -22,6 +22,9 @@ describeWithPrograms(['chromium'], 'HTML report', () => {
     const suite = bundledSuite('echo-tcp');
     const outcomes = await runEachCaseFresh(suite, () => MUTANTS['recv-once-then-close'].start({}));
     const results = resultsOf(outcomes.map((o) => toRecord(o)), 'fixture: recv-once-then-close', false);
+    // What a command target's server would have printed meanwhile (the mutant runs in-process).
+    const sized = results.cases.find((c) => c.id === 'echo-tcp/size-1025');
+    if (sized) sized.serverOutput = ['+1 ms  accepted 127.0.0.1:40000', '+2 ms  read 1024 bytes, closing'];
     file = writeHtmlReport(dir.path, results);
     // A matrix of the mutant beside a column where everything passed, each with its own report.
     const passing: ResultsFile = { ...results, target: 'all passing', cases: results.cases.map((c) => ({ ...c, verdict: 'pass', message: undefined, transcript: undefined })) };
@@ -55,6 +58,7 @@ describeWithPrograms(['chromium'], 'HTML report', () => {
     const lanes = await sequence.textContent();
     expect(lanes).toMatch(/1025 B ─────▶/);
     expect(lanes).toMatch(/◀── FIN/);
+    expect(await failed.locator('pre.server-output').textContent()).toBe('+1 ms  accepted 127.0.0.1:40000\n+2 ms  read 1024 bytes, closing');
     mkdirSync(path.join(ROOT, 'reports'), { recursive: true });
     await failed.screenshot({ path: path.join(ROOT, 'reports', 'html-report-failure.png') });
     await page.close();

@@ -117,7 +117,7 @@ function caseNode(c) {
   for (const note of c.notes) body.append(el('p', {}, 'note: ' + note));
   if (c.message) body.append(el('pre', { class: 'message' }, c.message));
   if (c.transcript && c.transcript.length) body.append(el('h4', {}, 'transcript'), sequence(c.transcript));
-  if (c.serverOutput) body.append(el('h4', {}, 'server output while the case ran'), el('pre', { class: 'server-output' }, c.serverOutput.join('\n')));
+  if (c.serverOutput) body.append(el('h4', {}, 'server output while the case ran'), el('pre', { class: 'server-output' }, c.serverOutput.join('\\n')));
   if (!body.childNodes.length) body.append(el('p', {}, 'ref: ' + c.ref));
   node.append(body);
   if (c.verdict === 'fail') node.open = true;
