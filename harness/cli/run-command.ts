@@ -140,7 +140,7 @@ const SERVER_OUTPUT_LINES = 20;
  * failed case also carries the lines printed while it ran, in the reports.
  */
 function printServerOutput(target: Target): void {
-  const lines = target.logs?.().slice(-SERVER_OUTPUT_LINES) ?? [];
+  const lines = (target.printed?.() ?? []).slice(-SERVER_OUTPUT_LINES).map((line) => line.text);
   if (lines.length === 0) return;
   const heading = `${style.bold('server output')} (last ${lines.length} lines, ${target.description}):`;
   process.stdout.write(`${heading}\n${lines.map((line) => `  | ${line}`).join('\n')}\n\n`);

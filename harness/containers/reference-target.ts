@@ -43,14 +43,10 @@ export class ReferenceContainersTarget implements Target {
     await Promise.all([...this.started.values()].map((target) => target.stop()));
   }
 
-  /** The last lines each container wrote, prefixed with its service; still there after stop(). */
-  logs(): string[] {
-    return [...this.started].flatMap(([service, target]) => target.logs().map((line) => `${service}: ${line}`));
-  }
-
-  logsBetween(from: number, to: number): PrintedLine[] {
+  /** What each container wrote, prefixed with its service, in time order; still there after stop(). */
+  printed(): PrintedLine[] {
     return [...this.started]
-      .flatMap(([service, target]) => target.logsBetween(from, to).map((line) => ({ ...line, text: `${service}: ${line.text}` })))
+      .flatMap(([service, target]) => target.printed().map((line) => ({ ...line, text: `${service}: ${line.text}` })))
       .sort((a, b) => a.at - b.at);
   }
 }

@@ -1,7 +1,7 @@
 import type { Target } from '../targets/target';
 import type { OutcomeRecord } from './outcome-record';
 
-/** A log line lags the event behind it (a container's log travels through the engine). */
+/** A server prints about an event a little after the client saw it (a close, then a log line). */
 const LATE_MS = 250;
 const MAX_LINES = 40;
 
@@ -13,11 +13,12 @@ const MAX_LINES = 40;
  * belong to it or to the case after it, and is shown with both.
  */
 export function attachServerOutput(records: OutcomeRecord[], target: Target): void {
-  if (!target.logsBetween) return;
-  for (const r of records) {
-    if (r.verdict !== 'fail' || r.startedAt === undefined) continue;
-    const start = r.startedAt;
-    const lines = target.logsBetween(start, start + r.durationMs + LATE_MS);
+  const failed = records.filter((r) => r.verdict === 'fail' && r.startedAt !== undefined);
+  const printed = failed.length && target.printed ? target.printed() : [];
+  for (const r of failed) {
+    const start = r.startedAt as number;
+    const end = start + r.durationMs + LATE_MS;
+    const lines = printed.filter((line) => line.at >= start && line.at <= end);
     if (lines.length) r.serverOutput = lines.slice(-MAX_LINES).map((line) => `+${line.at - start} ms  ${line.text}`);
   }
 }

@@ -120,7 +120,7 @@ function processInstance(server: ServerProcess): Instance {
       return server.exitDescription;
     },
     output: () => server.output.lines().slice(-20),
-    outputBetween: (from, to) => server.output.linesBetween(from, to),
+    printed: () => server.output.printed(),
     listeningPorts: () => (server.pid === undefined || server.exited ? [] : listeningPorts(server.pid)),
     stop: (timeoutMs) => server.stop(timeoutMs),
   };
@@ -154,13 +154,8 @@ export class CommandTarget implements Target {
     return endpoints;
   }
 
-  /** The last lines the command printed, stdout and stderr together. */
-  logs(): string[] {
-    return this.instances.flatMap((instance) => instance.output());
-  }
-
-  logsBetween(from: number, to: number): PrintedLine[] {
-    return this.instances.flatMap((instance) => instance.outputBetween?.(from, to) ?? []);
+  printed(): PrintedLine[] {
+    return this.instances.flatMap((instance) => instance.printed?.() ?? []).sort((a, b) => a.at - b.at);
   }
 
   async stop(): Promise<void> {

@@ -41,7 +41,6 @@ function containerInstance(target: ContainerTarget): Instance {
       return exit;
     },
     output: () => target.logs(),
-    outputBetween: (from, to) => target.logsBetween(from, to),
     // Its sockets are in its own namespace: the host's /proc does not show them.
     listeningPorts: () => [],
     async stop(timeoutMs) {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
 import { DEFAULT_CONTAINER_STARTUP_TIMEOUT_MS } from '../containers/runtime';
@@ -132,8 +132,12 @@ export class ContainerTarget implements Target {
     return this.output.lines();
   }
 
-  logsBetween(from: number, to: number): PrintedLine[] {
-    return this.output.linesBetween(from, to);
+  /**
+   * Its log with the engine's timestamps while it runs (the log stream followed here arrives with
+   * a delay that grows with the machine's load); once it is gone, the lines kept, timed on arrival.
+   */
+  printed(): PrintedLine[] {
+    return (this.container && stampedLog(this.container.getId())) || this.output.printed();
   }
 
   /** Untracked only once gone, so that the exit hook still covers a removal cut short. */
@@ -331,6 +335,20 @@ function track(target: ContainerTarget, containerId: string): void {
 function untrack(target: ContainerTarget): void {
   releases.get(target)?.();
   releases.delete(target);
+}
+
+const LOG_LINES_STAMPED = 10_000;
+
+/** `docker logs --timestamps`: each line as the engine received it, stdout and stderr in time order. */
+function stampedLog(containerId: string): PrintedLine[] | undefined {
+  const result = spawnSync('docker', ['logs', '--timestamps', '--tail', String(LOG_LINES_STAMPED), containerId], { encoding: 'utf8', timeout: 10_000, maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) return undefined;
+  return `${result.stdout}${result.stderr}`
+    .split('\n')
+    .map((line) => /^(\S+Z) (.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => ({ at: Date.parse(match[1]), text: match[2] }))
+    .sort((a, b) => a.at - b.at);
 }
 
 /** `exit` listeners must be synchronous: the Docker API is asynchronous, the CLI can be waited for. */

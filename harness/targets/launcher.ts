@@ -9,8 +9,8 @@ export interface Instance {
   readonly exitDescription: string | undefined;
   /** Its last output lines (a process's stdout and stderr; empty for in-process servers). */
   output(): string[];
-  /** What it printed between two times (Date.now() ms); absent for in-process servers, which print nothing. */
-  outputBetween?(from: number, to: number): PrintedLine[];
+  /** Its output lines with their times; absent for in-process servers, which print nothing. */
+  printed?(): PrintedLine[];
   /** The TCP ports it listens on now (a process's, read from /proc). */
   listeningPorts(): number[];
   /** Asks it to stop (SIGTERM for a process); forces it after `timeoutMs`. */

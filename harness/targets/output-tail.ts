@@ -27,9 +27,9 @@ export class OutputTail {
     return this.all().map((line) => line.text);
   }
 
-  /** The lines that began between `from` and `to` (Date.now() times). */
-  linesBetween(from: number, to: number): PrintedLine[] {
-    return this.all().filter((line) => line.at >= from && line.at <= to);
+  /** The lines kept, each with the time it began. */
+  printed(): PrintedLine[] {
+    return this.all();
   }
 
   /** True once a line matching `pattern` has been printed. */

@@ -53,10 +53,8 @@ export interface Target {
   readonly description: string;
   start(services: readonly ServiceName[]): Promise<Endpoints>;
   stop(): Promise<void>;
-  /** The last lines its server printed (a process's output, a container's log), kept after stop(). */
-  logs?(): string[];
-  /** What its server printed between two times (Date.now() ms): shown with the cases that failed then. */
-  logsBetween?(from: number, to: number): PrintedLine[];
+  /** What its server printed, each line with its time: shown with the cases that failed then. */
+  printed?(): PrintedLine[];
 }
 
 /** A target that could not start: the message says why, `output` holds its last output lines. */
