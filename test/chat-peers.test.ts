@@ -54,12 +54,13 @@ describeWithPrograms(['ncat'], 'ncat --chat', () => {
   // ncat relays each read() it makes as "<userN> " + the bytes read, from one select() loop that
   // writes every read to all the others before the next: fan-out, one order for all and per-sender
   // order hold, and FIN and reset are both announced. It does not frame lines, so a line written
-  // one byte at a time arrives as 26 prefixed pieces on one line, and the second of two lines in
-  // one write arrives without a prefix: the two framing cases fail, every time.
+  // one byte at a time arrives as prefixed pieces on one line (one per read ncat made: mostly one
+  // byte, sometimes two), and the second of two lines in one write arrives without a prefix: the
+  // two framing cases fail, every time.
   test('keeps fan-out, order and leave announcements; fails both framing cases (it relays per read)', async () => {
     const { failed, output } = await eachCaseOwnNcat('ncat-chat');
     expect(failed).toEqual(['relay-lines-in-one-write', 'relay-split-line']);
-    expect(output).toMatch(/received "<user\d+> o<user\d+> n<user\d+> e/);
+    expect(output).toMatch(/received "<user\d+> on?<user\d+> [a-z ]{1,2}<user\d+> /);
     expect(output).toContain('received "line 1 of a pair"');
   }, 60_000);
 
