@@ -105,7 +105,9 @@ describe('sockspec list, serve, schema', () => {
         });
         server.on('exit', () => reject(new Error('serve exited')));
       });
-      const result = await sockspec(['run', '--suite', 'echo-tcp', '--target', `tcp://127.0.0.1:${port}`, '--reports', tempDir().path]);
+      const reports = tempDir();
+      const result = await sockspec(['run', '--suite', 'echo-tcp', '--target', `tcp://127.0.0.1:${port}`, '--reports', reports.path]);
+      reports.remove();
       expect(result.code).toBe(0);
     } finally {
       server.kill('SIGTERM');
