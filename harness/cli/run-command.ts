@@ -8,6 +8,7 @@ import { junitReporter, suiteProject } from '../jest/config';
 import { settingsEnv, type RunSettings } from '../jest/settings';
 import { collapseAttempts, readRecords } from '../report/outcome-record';
 import { attachServerOutput } from '../report/server-output';
+import type { PrintedLine } from '../targets/output-tail';
 import { summaryLines } from '../report/summary';
 import { loadSuite } from '../suite/load';
 import { BuiltinTarget } from '../targets/builtin';
@@ -17,7 +18,7 @@ import { readBaseline } from '../report/baseline';
 import { declareTls, tlsDeclaration, type TlsFlags } from './tls-flags';
 import { declareIdleTimeout, idleTimeoutDeclaration } from './idle-timeout-flag';
 import { chatProfile } from './profile-flag';
-import { TargetError, type Target } from '../targets/target';
+import { TargetError } from '../targets/target';
 import { EXIT, UsageError } from './errors';
 import { style } from './style';
 import { resolveSuiteFiles } from './suite-files';
@@ -90,7 +91,10 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     // read the JSON a second time as a project config, and warn about its reporters.
     const { results } = await runCLI(jestArgv(files, reportsDir, flags.filter, flags.shard), [process.cwd()]);
     const records = collapseAttempts(readRecords(outcomesDir));
-    attachServerOutput(records, target);
+    // Read at most once (a container's log is a `docker logs` call), and only when a failure needs it.
+    let printedOnce: PrintedLine[] | undefined;
+    const printed = () => (printedOnce ??= target.printed?.() ?? []);
+    attachServerOutput(records, printed);
     if (records.length === 0 && flags.shard === undefined && results.numRuntimeErrorTestSuites === 0) {
       throw new UsageError('no case ran: --filter matched no case', 'sockspec list shows the cases; the filter matches "suite case-id: title"');
     }
@@ -98,7 +102,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     const finished = finishReports(reportsDir, records, target.description, flags, results.numFailedTests);
     if (finished.lines.length) process.stdout.write(`${finished.lines.join('\n')}\n\n`);
     const code = results.numRuntimeErrorTestSuites > 0 ? EXIT.error : finished.code;
-    if (code !== EXIT.pass) printServerOutput(target);
+    if (code !== EXIT.pass) printServerOutput(printed(), target.description);
     const verdict = code === EXIT.pass ? style.pass('PASS') : style.fail('FAIL');
     const shown = path.relative(process.cwd(), reportsDir) || '.';
     process.stdout.write(`${verdict}  reports: ${path.join(shown, 'junit.xml')}, results.json, index.html\n`);
@@ -139,10 +143,10 @@ const SERVER_OUTPUT_LINES = 20;
  * After a failed run, the server's side: its last output lines (a crash, a refused client). Each
  * failed case also carries the lines printed while it ran, in the reports.
  */
-function printServerOutput(target: Target): void {
-  const lines = (target.printed?.() ?? []).slice(-SERVER_OUTPUT_LINES).map((line) => line.text);
+function printServerOutput(printed: readonly PrintedLine[], description: string): void {
+  const lines = printed.slice(-SERVER_OUTPUT_LINES).map((line) => line.text);
   if (lines.length === 0) return;
-  const heading = `${style.bold('server output')} (last ${lines.length} lines, ${target.description}):`;
+  const heading = `${style.bold('server output')} (last ${lines.length} lines, ${description}):`;
   process.stdout.write(`${heading}\n${lines.map((line) => `  | ${line}`).join('\n')}\n\n`);
 }
 

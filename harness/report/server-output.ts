@@ -1,4 +1,4 @@
-import type { Target } from '../targets/target';
+import type { PrintedLine } from '../targets/output-tail';
 import type { OutcomeRecord } from './outcome-record';
 
 /** A server prints about an event a little after the client saw it (a close, then a log line). */
@@ -12,13 +12,12 @@ const MAX_LINES = 40;
  * the case's start, as the transcript's timeline is; a line printed just after the case ended may
  * belong to it or to the case after it, and is shown with both.
  */
-export function attachServerOutput(records: OutcomeRecord[], target: Target): void {
+export function attachServerOutput(records: OutcomeRecord[], printed: () => readonly PrintedLine[]): void {
   const failed = records.filter((r) => r.verdict === 'fail' && r.startedAt !== undefined);
-  const printed = failed.length && target.printed ? target.printed() : [];
   for (const r of failed) {
     const start = r.startedAt as number;
     const end = start + r.durationMs + LATE_MS;
-    const lines = printed.filter((line) => line.at >= start && line.at <= end);
+    const lines = printed().filter((line) => line.at >= start && line.at <= end);
     if (lines.length) r.serverOutput = lines.slice(-MAX_LINES).map((line) => `+${line.at - start} ms  ${line.text}`);
   }
 }
