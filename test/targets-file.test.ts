@@ -79,7 +79,23 @@ describe('sockspec run --targets FILE', () => {
     [['targets:', '  - name: a', '    image: x', '    services: { echo-tcp: 70000 }'], 'targets file: file.yaml:4:27: targets[0].services.echo-tcp: must be <= 65535'],
     [['targets:', '  - name: a', '    cmd: "x {port}"', '    startTimeout: 0s'], 'targets file: file.yaml:4:19: targets[0].startTimeout: must be more than 0'],
     [['targets:', '  - name: a', '    target: builtin', '    profile: nope'], 'targets file: file.yaml:4:14: targets[0].profile: no chat profile "nope" (profiles: ncat-chat, sockspec-chat; or a .profile.yaml file)'],
-  ])('a malformed targets file is reported with line and column, and nothing runs (exit 2)', async (lines, message) => {
+    [
+      ['targets:', '  - name: a', '    cmd: "x {port}"', '    idleTimout: 2s', '  - name: b', '    image: x', '    services: { echo-tpc: 7 }', '  - name: c', '    target: builtin', '    alpn: h2'],
+      [
+        'targets file: file.yaml:4:5: targets[0]: unknown field "idleTimout" (did you mean "idleTimeout"?)',
+        '  file.yaml:7:17: targets[1].services: unknown field "echo-tpc" (did you mean "echo-tcp"?)',
+        '  file.yaml:10:11: targets[2].alpn: must be an array',
+      ].join('\n'),
+    ],
+    [
+      ['targets:', '  - name: a', '    cmd: "x {port}"', '    port: 7', '  - name: a', '    target: builtin', '    readyLog: x'],
+      [
+        'targets file: file.yaml:4:11: targets[0].port: port goes with image',
+        '  file.yaml:5:11: targets[1].name: "a" is already the name of targets[0]',
+        '  file.yaml:7:15: targets[1].readyLog: readyLog and startTimeout go with cmd or image',
+      ].join('\n'),
+    ],
+  ])('a malformed targets file is reported with line and column, every problem, and nothing runs (exit 2)', async (lines, message) => {
     const dir = tempDir();
     writeFileSync(path.join(dir.path, 'file.yaml'), `${lines.join('\n')}\n`);
     const result = await sockspec(['run', '--targets', 'file.yaml', '--reports', 'r'], { cwd: dir.path });

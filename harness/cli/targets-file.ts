@@ -70,22 +70,22 @@ const IMAGE_ONLY = ['services', 'port', 'udpPort', 'env'] as const;
 /** Reads and checks a targets file; errors name file, line and column (exit 2). */
 export function loadTargetsFile(file: string): TargetEntry[] {
   const yaml = new CheckedYaml(file, 'targets file');
-  yaml.check(TargetsFileSchema, yaml.data, []);
-  const entries = (yaml.data as Static<typeof TargetsFileSchema>).targets;
+  if (!yaml.check(TargetsFileSchema, yaml.data, [])) yaml.throwProblems();
+  const { targets: entries } = yaml.data as Static<typeof TargetsFileSchema>;
   const names = new Map<string, number>();
   entries.forEach((entry, i) => {
     const earlier = names.get(entry.name);
-    if (earlier !== undefined) throw yaml.error(['targets', i, 'name'], `"${entry.name}" is already the name of targets[${earlier}]`);
-    names.set(entry.name, i);
+    if (earlier !== undefined) yaml.report(['targets', i, 'name'], `"${entry.name}" is already the name of targets[${earlier}]`);
+    else names.set(entry.name, i);
     const misplaced = entry.image === undefined ? IMAGE_ONLY.find((field) => entry[field] !== undefined) : undefined;
-    if (misplaced) throw yaml.error(['targets', i, misplaced], `${misplaced} goes with image`);
+    if (misplaced) yaml.report(['targets', i, misplaced], `${misplaced} goes with image`);
     if (entry.services && (entry.port !== undefined || entry.udpPort !== undefined)) {
-      throw yaml.error(['targets', i, 'services'], 'give services, or port and udpPort, not both');
+      yaml.report(['targets', i, 'services'], 'give services, or port and udpPort, not both');
     }
     const zero = (['startTimeout', 'idleTimeout'] as const).find((field) => entry[field] !== undefined && toMs(entry[field] as string | number) === 0);
-    if (zero) throw yaml.error(['targets', i, zero], 'must be more than 0');
+    if (zero) yaml.report(['targets', i, zero], 'must be more than 0');
     if ((entry.readyLog !== undefined || entry.startTimeout !== undefined) && entry.target !== undefined) {
-      throw yaml.error(['targets', i, entry.readyLog !== undefined ? 'readyLog' : 'startTimeout'], 'readyLog and startTimeout go with cmd or image');
+      yaml.report(['targets', i, entry.readyLog !== undefined ? 'readyLog' : 'startTimeout'], 'readyLog and startTimeout go with cmd or image');
     }
   });
   const folder = path.dirname(path.resolve(file));
@@ -96,6 +96,7 @@ export function loadTargetsFile(file: string): TargetEntry[] {
     profile: entry.profile !== undefined && namesProfileFile(entry.profile) ? path.resolve(folder, entry.profile) : entry.profile,
   }));
   resolved.forEach((entry, i) => checkProfile(yaml, entry.profile, i));
+  yaml.throwProblems();
   return resolved;
 }
 
@@ -106,7 +107,7 @@ function checkProfile(yaml: CheckedYaml, profile: string | undefined, index: num
     loadProfile(profile);
   } catch (err) {
     if (!(err instanceof SuiteUsageError)) throw err;
-    throw yaml.error(['targets', index, 'profile'], err.message);
+    yaml.report(['targets', index, 'profile'], err.message);
   }
 }
 

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import { LineCounter, parseDocument, isMap, isScalar, YAMLParseError, type Document, type Node } from 'yaml';
 import type { TSchema } from '@sinclair/typebox';
+import { didYouMean } from './closest';
 import { SuiteError, type FileKind } from './suite-error';
 
 export type PathPart = string | number;
 
-const ajv = new Ajv({ allErrors: false, strict: false, verbose: true });
+/** The draft the published schemas declare (dependentRequired is of it); every error, not the first. */
+const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
 /** Nested step lists are checked one step at a time by the suite loader, so here a step is any mapping. */
 const ANY_STEP = { step: { type: 'object' } };
 const validators = new Map<TSchema, ValidateFunction>();
@@ -22,14 +24,17 @@ function validatorFor(schema: TSchema): ValidateFunction {
 }
 
 /**
- * A YAML file read with its positions kept, so that every rule it breaks is reported as
- * file:line:column (a SuiteError). Used for suite files and for targets files.
+ * A YAML (or JSON) file read with its positions kept, so that every rule it breaks is reported as
+ * file:line:column. The checks collect the problems; `throwProblems()` then throws one SuiteError
+ * listing them all, first in the file first. Used for suite files, targets files and
+ * sockspec.config.json.
  */
 export class CheckedYaml {
   readonly data: unknown;
   private readonly shown: string;
   private readonly lineCounter = new LineCounter();
   private readonly doc: Document;
+  private readonly problems: { offset: number; rule: string }[] = [];
 
   constructor(
     file: string,
@@ -40,31 +45,48 @@ export class CheckedYaml {
     try {
       source = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new SuiteError(this.shown, 1, 1, `cannot read the ${kind}: ${(err as Error).message}`, kind);
+      throw new SuiteError(this.shown, [{ line: 1, column: 1, rule: `cannot read the ${kind}: ${(err as Error).message}` }], kind);
     }
     this.doc = parseDocument(source, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
-    const syntaxError = this.doc.errors[0];
-    if (syntaxError) throw this.errorAt(syntaxError.pos[0], `YAML syntax: ${firstLine(syntaxError)}`);
+    // sockspec.config.json is read as YAML too (JSON is a part of YAML), its positions kept alike.
+    const language = kind === 'config file' ? 'JSON' : 'YAML';
+    for (const error of this.doc.errors) this.problems.push({ offset: error.pos[0], rule: `${language} syntax: ${firstLine(error)}` });
+    this.throwProblems();
     this.data = this.doc.toJS() as unknown;
   }
 
-  /** Throws, at the offending node, if `value` (found at `where` in the file) breaks `schema`. */
-  check(schema: TSchema, value: unknown, where: PathPart[]): void {
+  /** Notes, each at its node, every rule `value` (found at `where` in the file) breaks in `schema`; true if none. */
+  check(schema: TSchema, value: unknown, where: PathPart[]): boolean {
     const validate = validatorFor(schema);
-    if (validate(value)) return;
-    const error = pickError(validate.errors ?? []);
-    const errorPath = [...where, ...pointerParts(error.instancePath)];
-    throw this.errorAt(offsetOf(this.doc, errorPath, error), `${this.describePath(errorPath)}: ${explain(error)}`);
+    if (validate(value)) return true;
+    for (const { error, rule, key, subject } of foldUnions(validate.errors ?? [])) {
+      const errorPath = [...where, ...pointerParts(error.instancePath)];
+      const described = subject === undefined ? errorPath : [...errorPath, subject];
+      this.problems.push({ offset: offsetOf(this.doc, errorPath, key), rule: `${this.describePath(described)}: ${rule}` });
+    }
+    return false;
   }
 
-  /** An error at the node `where` points to, for rules the schema cannot say (unique ids, ...). */
-  error(where: PathPart[], rule: string): SuiteError {
-    return this.errorAt(offsetOf(this.doc, where), `${this.describePath(where)}: ${rule}`);
+  /** Notes a rule the schema cannot say (unique ids, ...) broken at the node `where` points to. */
+  report(where: PathPart[], rule: string): void {
+    this.problems.push({ offset: offsetOf(this.doc, where), rule: `${this.describePath(where)}: ${rule}` });
   }
 
-  private errorAt(offset: number, rule: string): SuiteError {
-    const { line, col } = this.lineCounter.linePos(offset);
-    return new SuiteError(this.shown, line, col, rule, this.kind);
+  /** Throws a SuiteError listing every problem noted so far, if there is one. */
+  throwProblems(): void {
+    if (this.problems.length === 0) return;
+    const seen = new Set<string>();
+    const problems = [...this.problems]
+      .sort((a, b) => a.offset - b.offset)
+      .map(({ offset, rule }) => {
+        const { line, col } = this.lineCounter.linePos(offset);
+        return { line, column: col, rule };
+      })
+      .filter((p) => {
+        const key = `${p.line}:${p.column}:${p.rule}`;
+        return !seen.has(key) && seen.add(key);
+      });
+    throw new SuiteError(this.shown, problems, this.kind);
   }
 
   private describePath(parts: PathPart[]): string {
@@ -77,33 +99,103 @@ function firstLine(err: YAMLParseError): string {
   return err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
-/** ajv reports the failing branch errors of a union before the union itself; the union says it better. */
-function pickError(errors: ErrorObject[]): ErrorObject {
-  return errors.find((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf') ?? errors[0];
+/** One problem to report: the ajv error it stands for, and in words. */
+interface SchemaProblem {
+  error: ErrorObject;
+  rule: string;
+  /** The key of the mapping it is found at (an unknown field): the problem is shown there. */
+  key?: string;
+  /** The field of that mapping the rule is about, named in the message. */
+  subject?: string;
 }
 
-function explain(error: ErrorObject): string {
-  const schema = error.parentSchema as { title?: string; oneOf?: { required?: string[] }[] } | undefined;
+const isUnion = (error: ErrorObject) => error.keyword === 'anyOf' || error.keyword === 'oneOf';
+
+/**
+ * ajv reports a failed union (TypeBox's Union is anyOf) together with the failure of each of its
+ * branches. Said to the user: a union the value's type fits one branch of is that branch's problems
+ * (a TLS mapping with an unknown field is an unknown field, not "must be a boolean"); otherwise the
+ * union's alternatives ("must be one of: a, b"). Outer unions first, so nested ones fold likewise.
+ */
+function foldUnions(errors: ErrorObject[]): SchemaProblem[] {
+  const union = errors.filter(isUnion).sort((a, b) => a.schemaPath.length - b.schemaPath.length)[0];
+  if (!union) return errors.filter((e) => !saidBetter(e, errors)).map(problemOf);
+  const inside = (e: ErrorObject) => e.schemaPath.startsWith(`${union.schemaPath}/`);
+  const rest = errors.filter((e) => e !== union && !inside(e));
+  return [...foldUnions(rest), ...foldUnion(union, errors.filter(inside))];
+}
+
+/** A literal's schema fails both its type and its value ("must be a boolean", "must be true"): the value says it. */
+function saidBetter(error: ErrorObject, errors: ErrorObject[]): boolean {
+  return error.keyword === 'type' && errors.some((e) => (e.keyword === 'const' || e.keyword === 'enum') && e.instancePath === error.instancePath && e.parentSchema === error.parentSchema);
+}
+
+function foldUnion(union: ErrorObject, branchErrors: ErrorObject[]): SchemaProblem[] {
+  const schema = union.parentSchema as { title?: string };
+  if (union.keyword === 'oneOf' || schema.title !== undefined) return [problemOf(union)];
+  const branches = new Map<string, ErrorObject[]>();
+  for (const error of branchErrors) {
+    const branch = error.schemaPath.slice(union.schemaPath.length + 1).split('/')[0];
+    branches.set(branch, [...(branches.get(branch) ?? []), error]);
+  }
+  // A branch fits when the value is of its type (or literal): its errors are about the value's insides.
+  const misfit = (e: ErrorObject) => e.instancePath === union.instancePath && ['type', 'const', 'enum'].includes(e.keyword);
+  const fitting = [...branches.values()].filter((errors) => !errors.some(misfit)).sort((a, b) => a.length - b.length)[0];
+  return fitting ? foldUnions(fitting) : [problemOf(union)];
+}
+
+function problemOf(error: ErrorObject): SchemaProblem {
+  const schema = error.parentSchema as { title?: string; properties?: object; oneOf?: { required?: string[] }[]; anyOf?: TSchema[] } | undefined;
+  const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties': {
-      const allowed = Object.keys((schema as { properties?: object })?.properties ?? {});
-      return `unknown field "${(error.params as { additionalProperty: string }).additionalProperty}" (allowed: ${allowed.join(', ')})`;
+      const extra = params.additionalProperty as string;
+      const allowed = Object.keys(schema?.properties ?? {});
+      const hint = didYouMean(extra, allowed);
+      return { error, key: extra, rule: `unknown field "${extra}"${hint || ` (allowed: ${allowed.join(', ')})`}` };
     }
+    case 'dependentRequired':
+      return { error, key: params.property as string, subject: params.property as string, rule: `needs "${params.missingProperty as string}" too` };
     case 'oneOf': {
       const forms = (schema?.oneOf ?? []).flatMap((branch) => branch.required ?? []);
       if (forms.length === 0) break;
       const given = forms.filter((f) => Object.prototype.hasOwnProperty.call(error.data, f));
-      return given.length === 0 ? `needs one of: ${forms.join(', ')}` : `give only one of ${forms.join(', ')}; found ${given.join(' and ')}`;
+      return { error, rule: given.length === 0 ? `needs one of: ${forms.join(', ')}` : `give only one of ${forms.join(', ')}; found ${given.join(' and ')}` };
     }
     case 'anyOf':
-      if (schema?.title) return `must be a ${schema.title}`;
-      break;
+      if (schema?.title) return { error, rule: `must be a ${schema.title}` };
+      return { error, rule: alternatives((schema?.anyOf ?? []).map(described)) };
     case 'enum':
-      return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+      return { error, rule: alternatives((params.allowedValues as unknown[]).map((value) => ({ literal: shown(value) }))) };
+    case 'const':
+      return { error, rule: `must be ${shown(params.allowedValue)}` };
+    case 'type':
+      return { error, rule: `must be ${article(params.type as string)}` };
     case 'required':
-      return `missing field "${(error.params as { missingProperty: string }).missingProperty}"`;
+      return { error, rule: `missing field "${params.missingProperty as string}"` };
   }
-  return error.message ?? error.keyword;
+  return { error, rule: error.message ?? error.keyword };
+}
+
+/** What one branch of a union accepts: a literal value, or a kind of value ("a string"). */
+function described(branch: TSchema): { literal: string } | { kind: string } {
+  if ('const' in branch) return { literal: shown(branch.const) };
+  if (typeof branch.title === 'string') return { kind: `a ${branch.title}` };
+  return { kind: typeof branch.type === 'string' ? article(branch.type) : 'another form' };
+}
+
+function alternatives(branches: ({ literal: string } | { kind: string })[]): string {
+  if (branches.every((b) => 'literal' in b)) return `must be one of: ${branches.map((b) => b.literal).join(', ')}`;
+  return `must be ${branches.map((b) => ('literal' in b ? b.literal : b.kind)).join(' or ')}`;
+}
+
+/** A literal as the user writes it in YAML: a word as itself, anything else as JSON. */
+function shown(value: unknown): string {
+  return typeof value === 'string' && /^[\w.-]+$/.test(value) && !['true', 'false', 'null'].includes(value) ? value : JSON.stringify(value);
+}
+
+function article(type: string): string {
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 function pointerParts(pointer: string): PathPart[] {
@@ -115,15 +207,14 @@ function pointerParts(pointer: string): PathPart[] {
     .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
-/** Where in the source a path points; for an unknown field, the field's own key. */
-function offsetOf(doc: Document, parts: PathPart[], error?: ErrorObject): number {
-  if (error?.keyword === 'additionalProperties') {
+/** Where in the source a path points; given a key, that key of the mapping there. */
+function offsetOf(doc: Document, parts: PathPart[], key?: string): number {
+  if (key !== undefined) {
     const parent = doc.getIn(parts, true);
     if (isMap(parent)) {
-      const extra = (error.params as { additionalProperty: string }).additionalProperty;
-      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === extra);
-      const key = pair?.key as Node | undefined;
-      if (key?.range) return key.range[0];
+      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === key);
+      const keyNode = pair?.key as Node | undefined;
+      if (keyNode?.range) return keyNode.range[0];
     }
   }
   for (let n = parts.length; n >= 0; n--) {
