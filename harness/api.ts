@@ -1,45 +1,24 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { defineSuiteTests, type SuiteTestOptions } from './jest/suite-runtime';
-import { BUNDLED_SUITES_DIR } from './cli/suite-files';
+import { bundledSuiteFile, unknownSuiteHints } from './cli/suite-files';
+import { CheckedYaml } from './suite/checked-yaml';
+import { ProjectConfigSchema, type ProjectConfig } from './suite/config-schema';
 import type { CommandTargetOptions } from './targets/command';
 import type { ContainerPort } from './targets/container';
-import { SERVICE_NAMES, SERVICE_TRANSPORT, TLS_SERVICES, type ServiceName, type TlsEndpoint } from './targets/target';
+import { SERVICE_TRANSPORT, TLS_SERVICES, type ServiceName } from './targets/target';
 
-export { defineSuiteTests, type SuiteTestOptions };
-
-/**
- * `sockspec.config.json` in a project that uses sockspec from its own jest tests: which suites to
- * run (bundled names or suite files, relative to the config file) against which server, given as
- * a command (`cmd`) or as an image (`image` and its `services`).
- */
-export interface ProjectConfig {
-  suites: string[];
-  /** The command that starts the server; `{port}` is replaced by a free port. */
-  cmd?: string;
-  /** A server image (built or loaded on this machine), run with Docker. */
-  image?: string;
-  /** With `image`: the port inside the container of each service it offers, e.g. `{ "echo-tcp": 7 }`. */
-  services?: Partial<Record<ServiceName, number>>;
-  /** With `image`: its environment. */
-  env?: Record<string, string>;
-  /** The line the server prints once it serves (a regular expression). */
-  readyLog?: string;
-  startTimeoutMs?: number;
-  /** For TLS suites: what the server declares (enables the SNI and ALPN cases). */
-  tls?: TlsEndpoint;
-  /** The idle timeout the server keeps, in ms (enables the timeouts suite's idle cases). */
-  idleTimeoutMs?: number;
-}
+export { defineSuiteTests, type SuiteTestOptions, type ProjectConfig };
 
 /**
  * Defines the jest tests of every suite the project's config names, each against the project's
- * server. Call it from a test file; jest runs it with the project's own config.
+ * server. Call it from a test file; jest runs it with the project's own config. A config that
+ * cannot be used fails the test file with the message alone (each problem at file:line:column).
  */
 export function defineConformanceTests(configFile = path.resolve('sockspec.config.json')): void {
-  const config = readConfig(configFile);
+  const { config, suiteFiles } = readConfig(configFile);
   const options = config.image === undefined ? { command: commandOf(config) } : { image: imageOf(config, config.image) };
-  for (const suite of config.suites) defineSuiteTests(suiteFile(suite, path.dirname(configFile)), { ...options, idleTimeoutMs: config.idleTimeoutMs });
+  for (const file of suiteFiles) defineSuiteTests(file, { ...options, idleTimeoutMs: config.idleTimeoutMs, strict: config.strict });
 }
 
 function commandOf(config: ProjectConfig): CommandTargetOptions {
@@ -59,24 +38,41 @@ function imageOf(config: ProjectConfig, image: string): NonNullable<SuiteTestOpt
   return { image, ports, env: config.env, readyLog: config.readyLog, startupTimeoutMs: config.startTimeoutMs };
 }
 
-function readConfig(file: string): ProjectConfig {
-  let config: Partial<ProjectConfig>;
-  try {
-    config = JSON.parse(readFileSync(file, 'utf8')) as Partial<ProjectConfig>;
-  } catch (err) {
-    throw new Error(`sockspec: cannot read ${file}: ${(err as Error).message}`);
-  }
-  const forms = [config.cmd, config.image].filter((form) => form !== undefined);
-  if (!Array.isArray(config.suites) || config.suites.length === 0 || forms.length !== 1 || !forms.every((form) => typeof form === 'string')) {
-    throw new Error(`sockspec: ${file} needs "suites" (a list of suite names or files) and one of "cmd" (the command that starts your server, with {port}) and "image" (with "services")`);
-  }
-  const unknown = Object.keys(config.services ?? {}).filter((service) => !SERVICE_NAMES.includes(service as ServiceName));
-  if (config.image !== undefined && (!config.services || unknown.length > 0)) {
-    throw new Error(`sockspec: ${file}: "image" needs "services", the port inside the container of each service (${SERVICE_NAMES.join(', ')})${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
-  }
-  return config as ProjectConfig;
+/**
+ * The config, checked against its schema, and the suite file each of its `suites` names. The
+ * suite names and readyLog are checked even when other fields are wrong: every problem at once.
+ */
+function readConfig(file: string): { config: ProjectConfig; suiteFiles: string[] } {
+  const json = new CheckedYaml(file, 'config file');
+  json.check(ProjectConfigSchema, json.data, []);
+  const fields = (typeof json.data === 'object' && json.data !== null ? json.data : {}) as Record<string, unknown>;
+  const badRegex = typeof fields.readyLog === 'string' ? regexProblem(fields.readyLog) : undefined;
+  if (badRegex) json.report(['readyLog'], `not a regular expression: ${badRegex}`);
+  const folder = path.dirname(path.resolve(file));
+  const suiteFiles = (Array.isArray(fields.suites) ? (fields.suites as unknown[]) : []).flatMap((entry, i) => {
+    if (typeof entry !== 'string') return [];
+    if (/\.ya?ml$/.test(entry)) {
+      const suiteFile = path.resolve(folder, entry);
+      if (existsSync(suiteFile) && statSync(suiteFile).isFile()) return [suiteFile];
+      json.report(['suites', i], `no such file: ${path.relative(process.cwd(), suiteFile) || suiteFile}`);
+      return [];
+    }
+    const bundled = bundledSuiteFile(entry);
+    if (bundled) return [bundled];
+    const { suggestion, list } = unknownSuiteHints(entry);
+    json.report(['suites', i], `no bundled suite named "${entry}"${suggestion}; ${list} (or a *.suite.yaml file, relative to this file)`);
+    return [];
+  });
+  json.throwProblems();
+  return { config: json.data as ProjectConfig, suiteFiles };
 }
 
-function suiteFile(entry: string, base: string): string {
-  return /\.ya?ml$/.test(entry) ? path.resolve(base, entry) : path.join(BUNDLED_SUITES_DIR, `${entry}.suite.yaml`);
+/** Why a text is no regular expression, or undefined when it is one. */
+function regexProblem(text: string): string | undefined {
+  try {
+    new RegExp(text);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }

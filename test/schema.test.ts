@@ -6,9 +6,11 @@ import { publishedSchema } from '../harness/suite/schema';
 import { bundledSuiteNames } from '../harness/cli/suite-files';
 import { SUITES_DIR } from './support/run-suite';
 import { publishedTargetsSchema } from '../harness/cli/targets-file';
+import { publishedConfigSchema } from '../harness/suite/config-schema';
 
 const SCHEMA_FILE = path.join(__dirname, '..', 'schema', 'suite.schema.json');
 const TARGETS_SCHEMA_FILE = path.join(__dirname, '..', 'schema', 'targets.schema.json');
+const CONFIG_SCHEMA_FILE = path.join(__dirname, '..', 'schema', 'config.schema.json');
 
 describe('the published JSON Schema', () => {
   test('is the one generated from the step and suite types (run `npm run schema` after changing them)', () => {
@@ -38,5 +40,20 @@ describe('the published JSON Schema', () => {
     const example = parse(readFileSync(path.join(__dirname, '..', 'examples', 'sockspec.targets.yaml'), 'utf8'));
     expect(validate.errors ?? validate(example)).toBe(true);
     expect(validate({ targets: [{ name: 'a', target: 'builtin', cmd: 'x {port}' }] })).toBe(false);
+  });
+
+  test('of sockspec.config.json is the one generated from its type', () => {
+    const committed = JSON.parse(readFileSync(CONFIG_SCHEMA_FILE, 'utf8'));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(publishedConfigSchema())));
+  });
+
+  test('of sockspec.config.json accepts the example and strict; refuses an unknown key, both forms, an image without services', () => {
+    const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(CONFIG_SCHEMA_FILE, 'utf8')));
+    const example = JSON.parse(readFileSync(path.join(__dirname, '..', 'examples', 'echo-server', 'sockspec.config.json'), 'utf8'));
+    expect(validate.errors ?? validate(example)).toBe(true);
+    expect(validate.errors ?? validate({ ...example, strict: true })).toBe(true);
+    expect(validate({ ...example, idleTimeout: 3000 })).toBe(false);
+    expect(validate({ ...example, image: 'x', services: { 'echo-tcp': 7 } })).toBe(false);
+    expect(validate({ suites: ['echo-tcp'], image: 'x' })).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SuiteError } from '../suite/suite-error';
 import { publishedSchema } from '../suite/schema';
+import { publishedConfigSchema } from '../suite/config-schema';
 import { TargetError } from '../targets/target';
 import { PACKAGE_ROOT } from '../jest/config';
 import { EXIT, UsageError } from './errors';
@@ -70,8 +71,8 @@ async function runCommand(argv: string[]): Promise<number> {
       if (rest.includes('--help') || rest.includes('-h')) return print(SERVE_HELP);
       return serve(rest);
     case 'schema':
-      if (rest.length > 1 || (rest[0] !== undefined && rest[0] !== 'suite' && rest[0] !== 'targets')) throw new UsageError('schema takes suite (the default) or targets');
-      return print(JSON.stringify(rest[0] === 'targets' ? publishedTargetsSchema() : publishedSchema(), null, 2));
+      if (rest.length > 1 || (rest[0] !== undefined && !['suite', 'targets', 'config'].includes(rest[0]))) throw new UsageError('schema takes suite (the default), targets or config');
+      return print(JSON.stringify(rest[0] === 'targets' ? publishedTargetsSchema() : rest[0] === 'config' ? publishedConfigSchema() : publishedSchema(), null, 2));
     case 'merge': {
       const { values, positionals } = parse(rest, { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const, true);
       if (values.help) return print(MERGE_HELP);

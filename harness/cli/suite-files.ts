@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../jest/config';
+import { didYouMean } from '../suite/closest';
 import { UsageError } from './errors';
 
 export const BUNDLED_SUITES_DIR = path.join(PACKAGE_ROOT, 'suites');
@@ -13,6 +14,18 @@ export function bundledSuiteNames(): string[] {
     .sort();
 }
 
+/** The file of the bundled suite of this name, if there is one. */
+export function bundledSuiteFile(name: string): string | undefined {
+  const file = path.join(BUNDLED_SUITES_DIR, name + SUFFIX);
+  return existsSync(file) ? file : undefined;
+}
+
+/** For a name that is no bundled suite: ` (did you mean "X"?)` if one is close, and the list of them. */
+export function unknownSuiteHints(name: string): { suggestion: string; list: string } {
+  const names = bundledSuiteNames();
+  return { suggestion: didYouMean(name, names), list: `bundled suites: ${names.join(', ')}` };
+}
+
 /** Absolute paths of the suites asked for: bundled names or files, every bundled suite if none. */
 export function resolveSuiteFiles(requested: readonly string[]): string[] {
   if (requested.length === 0) return bundledSuiteNames().map((name) => path.join(BUNDLED_SUITES_DIR, name + SUFFIX));
@@ -21,9 +34,10 @@ export function resolveSuiteFiles(requested: readonly string[]): string[] {
       requested.map((entry) => {
         const asFile = path.resolve(entry);
         if (existsSync(asFile) && statSync(asFile).isFile()) return asFile;
-        const bundled = path.join(BUNDLED_SUITES_DIR, entry + SUFFIX);
-        if (existsSync(bundled)) return bundled;
-        throw new UsageError(`no suite named "${entry}" and no such file`, `bundled suites: ${bundledSuiteNames().join(', ')}`);
+        const bundled = bundledSuiteFile(entry);
+        if (bundled) return bundled;
+        const { suggestion, list } = unknownSuiteHints(entry);
+        throw new UsageError(`no suite named "${entry}" and no such file${suggestion}`, list);
       }),
     ),
   ];

@@ -28,6 +28,8 @@ export interface SuiteTestOptions {
   image?: ContainerTargetOptions;
   /** The idle timeout the server declares, in ms (the timeouts suite's idle cases need it). */
   idleTimeoutMs?: number;
+  /** A failed `should` case fails its test too. */
+  strict?: boolean;
 }
 
 /**

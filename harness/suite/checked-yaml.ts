@@ -171,6 +171,10 @@ function problemOf(error: ErrorObject): SchemaProblem {
       return { error, rule: `must be ${shown(params.allowedValue)}` };
     case 'type':
       return { error, rule: `must be ${article(params.type as string)}` };
+    case 'minItems':
+    case 'minProperties':
+      if (params.limit === 1) return { error, rule: 'must not be empty' };
+      break;
     case 'required':
       return { error, rule: `missing field "${params.missingProperty as string}"` };
   }

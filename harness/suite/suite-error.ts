@@ -33,7 +33,8 @@ export class SuiteError extends Error {
     this.name = 'SuiteError';
     ({ line: this.line, column: this.column, rule: this.rule } = problems[0]);
     // A user's mistake, not sockspec's: under jest (a project's own test run) the message is all
-    // that is printed, as for a CLI run.
-    this.stack = this.message;
+    // that is printed, as for a CLI run. (Jest shows the message, then the stack's lines after the
+    // first: a stack equal to a message of several lines would repeat them.)
+    this.stack = '';
   }
 }

@@ -1,0 +1,63 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { SERVICE_NAMES } from '../targets/target';
+
+const Port = Type.Integer({ minimum: 1, maximum: 65535 });
+const Milliseconds = (description: string) => Type.Integer({ minimum: 1, description });
+
+/**
+ * `sockspec.config.json`, in a project that runs sockspec from its own jest tests
+ * (`defineConformanceTests()`): which suites to run against which server, given as a command
+ * (`cmd`) or as an image (`image` and its `services`).
+ */
+export const ProjectConfigSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String({ description: 'for editors: where this schema is, e.g. node_modules/sockspec/schema/config.schema.json' })),
+    suites: Type.Array(Type.String({ minLength: 1 }), {
+      minItems: 1,
+      uniqueItems: true,
+      description: 'bundled suite names (echo-tcp, lifecycle, ...) or suite files (*.suite.yaml), relative to this file',
+    }),
+    cmd: Type.Optional(Type.String({ minLength: 1, description: 'the command that starts your server; {port}, {cert}, {key} and {ca} are replaced' })),
+    image: Type.Optional(Type.String({ minLength: 1, description: 'instead of cmd: your server image, on this machine already (Docker must run)' })),
+    services: Type.Optional(
+      Type.Object(Object.fromEntries(SERVICE_NAMES.map((service) => [service, Type.Optional(Port)])), {
+        additionalProperties: false,
+        minProperties: 1,
+        description: 'with image: the port inside the container of each service it offers, e.g. { "echo-tcp": 7 }',
+      }),
+    ),
+    env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { description: 'with image: its environment variables' })),
+    readyLog: Type.Optional(Type.String({ minLength: 1, description: 'the line the server prints once it serves (a regular expression)' })),
+    startTimeoutMs: Type.Optional(Milliseconds('how long the server may take to start, in ms')),
+    tls: Type.Optional(
+      Type.Object(
+        {
+          ca: Type.Optional(Type.String({ description: "the PEM text of the CA that signed the server's certificate, when it is not the run's own" })),
+          servername: Type.Optional(Type.String({ minLength: 1, description: 'the name to send in SNI and check the certificate against (default localhost)' })),
+          altServername: Type.Optional(Type.String({ minLength: 1, description: 'a second name the server has a certificate of its own for (enables the SNI cases)' })),
+          alpn: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'the ALPN protocols the server supports, in its order of preference (enables the ALPN cases)' })),
+        },
+        { additionalProperties: false, description: 'for TLS suites: what the server declares' },
+      ),
+    ),
+    idleTimeoutMs: Type.Optional(Milliseconds('the idle timeout your server keeps, in ms (enables the timeouts suite\'s idle cases)')),
+    strict: Type.Optional(Type.Boolean({ description: 'a failed "should" case fails its test too (default false: only "must" cases fail)' })),
+  },
+  {
+    additionalProperties: false,
+    oneOf: [{ required: ['cmd'] }, { required: ['image'] }],
+    dependentRequired: { image: ['services'], services: ['image'], env: ['image'] },
+  },
+);
+
+export type ProjectConfig = Static<typeof ProjectConfigSchema>;
+
+/** The published schema, for editors completing sockspec.config.json. */
+export function publishedConfigSchema(): TSchema {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'urn:sockspec:config-schema:v1',
+    title: 'sockspec.config.json',
+    ...ProjectConfigSchema,
+  } as unknown as TSchema;
+}
