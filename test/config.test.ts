@@ -5,6 +5,7 @@ import { defineConformanceTests } from '../harness/api';
 import { defineSuiteTests } from '../harness/jest/suite-runtime';
 import { resolveSuiteFiles } from '../harness/cli/suite-files';
 import { UsageError } from '../harness/cli/errors';
+import { NEEDS } from '../harness/suite/schema';
 import { SuiteError } from '../harness/suite/suite-error';
 import { ProjectConfigSchema } from '../harness/suite/config-schema';
 import { ROOT, tempDir } from './support/cli';
@@ -83,6 +84,13 @@ test('on the command line too, a misspelt suite is told the closest bundled suit
   expect(error).toBeInstanceOf(UsageError);
   expect((error as UsageError).message).toBe('no suite named "echo-tpc" and no such file (did you mean "echo-tcp"?)');
   expect((error as UsageError).hint).toBe(`bundled suites: ${BUNDLED}`);
+});
+
+test('a skip reason says how to declare what the case needs on the command line, in sockspec.config.json and in a targets file, on one line', () => {
+  for (const text of Object.values(NEEDS)) {
+    expect(text).toMatch(/--[a-z-]+\b.*sockspec\.config\.json.* targets file/);
+    expect(text).not.toContain('\n');
+  }
 });
 
 /** Runs the project's own jest, as `npm test` there would, in a folder holding only a test file and the config. */

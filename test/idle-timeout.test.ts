@@ -21,7 +21,7 @@ describe('sockspec run --idle-timeout', () => {
   test('without it the idle cases are skipped, with the reason', async () => {
     const result = await run();
     expect(result.code).toBe(0);
-    for (const id of IDLE_CASES) expect(result.stdout).toMatch(new RegExp(`^- timeouts/${id} .*\\[skipped: needs the idle timeout the server declares \\(--idle-timeout\\)\\]`, 'm'));
+    for (const id of IDLE_CASES) expect(result.stdout).toMatch(new RegExp(`^- timeouts/${id} .*\\[skipped: needs the idle timeout the server declares \\(--idle-timeout on the command line, idleTimeoutMs in sockspec\\.config\\.json, idleTimeout in a targets file\\)\\]`, 'm'));
   }, 60_000);
 
   test('the time the server keeps passes', async () => {
