@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MatrixFile } from '../harness/report/matrix';
+import { entryFlags, loadTargetsFile } from '../harness/cli/targets-file';
 import { ROOT, sockspec, tempDir } from './support/cli';
 import { describeWithPrograms } from './support/tools';
 
@@ -148,6 +149,30 @@ describe('sockspec run --targets FILE', () => {
     expect(stdout).not.toContain('target 2/2');
     expect(left).toEqual([]);
     expect(spawnSync('pgrep', ['-f', marker]).status).toBe(1); // no process matched: the server is gone
+  }, 60_000);
+
+  test('strict: the file\'s applies to every target that does not say otherwise; --strict makes every target strict', () => {
+    const dir = tempDir();
+    const file = targetsFile(dir.path, ['strict: true', 'targets:', '  - name: a', '    target: builtin', '  - name: b', '    target: builtin', '    strict: false', ''].join('\n'));
+    const entries = loadTargetsFile(file);
+    dir.remove();
+    expect(entries.map((entry) => entryFlags(entry, { strict: false }).strict)).toEqual([true, false]);
+    expect(entries.map((entry) => entryFlags(entry, { strict: true }).strict)).toEqual([true, true]);
+  });
+
+  test('a strict target fails its run on a failed should case; the others tolerate it', async () => {
+    const dir = tempDir();
+    // One `should` case the reference echo fails: it expects a reply it never sends.
+    const suite = path.join(dir.path, 'should.suite.yaml');
+    writeFileSync(suite, ['suite: should-only', 'title: t', 'service: echo-tcp', 'cases:', '  - id: wrong-reply', '    title: t', '    requirement: r', '    ref: none', '    level: should', '    steps:', '      - connect:', '      - send: { text: "hi" }', '      - expect: { text: "bye" }', ''].join('\n'));
+    const file = targetsFile(dir.path, ['targets:', '  - name: strict', '    target: builtin', '    strict: true', '  - name: lenient', '    target: builtin', ''].join('\n'));
+    const reports = path.join(dir.path, 'reports');
+    const result = await sockspec(['run', '--targets', file, '--suite', suite, '--step-timeout', '300', '--reports', reports]);
+    const matrix = JSON.parse(readFileSync(path.join(reports, 'matrix.json'), 'utf8')) as MatrixFile;
+    dir.remove();
+    expect(matrix.targets.map((t) => [t.name, t.exitCode])).toEqual([['strict', 1], ['lenient', 0]]);
+    expect(matrix.rows.map((r) => r.cells)).toEqual([['fail', 'tolerated']]);
+    expect(result.code).toBe(1);
   }, 60_000);
 
   test('target flags next to --targets are refused: the file names the targets', async () => {

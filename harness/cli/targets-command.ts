@@ -11,7 +11,7 @@ import { EXIT, UsageError } from './errors';
 import { runSuites, type RunFlags } from './run-command';
 import { style } from './style';
 import { resolveSuiteFiles } from './suite-files';
-import { entryFlags, loadTargetsFile, type TargetEntry } from './targets-file';
+import { entryFlags, loadTargetsFile, runsStrict, type TargetEntry } from './targets-file';
 
 export interface TargetsFlags extends RunFlags {
   /** A targets file (YAML) naming one target or several. */
@@ -54,7 +54,7 @@ export async function runTargetsFile(flags: TargetsFlags): Promise<number> {
 function entryRun(entry: TargetEntry, flags: RunFlags): RunFlags {
   const suite = suitesOf(entry, flags);
   if (suite.length === 0) throw new UsageError(`target ${entry.name} runs none of the suites asked for (its suites: ${entry.suites?.join(', ')})`);
-  return { ...flags, ...entryFlags(entry), suite, baseline: entry.baseline ?? flags.baseline };
+  return { ...flags, ...entryFlags(entry, flags), suite, baseline: entry.baseline ?? flags.baseline };
 }
 
 /** The entry's suites that the run asked for (all of the run's, when the entry names none). */
@@ -113,7 +113,7 @@ function childArgs(flags: TargetsFlags, entry: TargetEntry, suites: readonly str
   const args = ['run', '--targets', flags.targets, '--only', entry.name, '--reports', dir, ...suites.flatMap((s) => ['--suite', s])];
   const valued: [string, string | undefined][] = [['--filter', flags.filter], ['--step-timeout', flags.stepTimeout], ['--retries', flags.retries], ['--shard', flags.shard]];
   for (const [flag, value] of valued) if (value !== undefined) args.push(flag, value);
-  const switches: [string, boolean][] = [['--strict', flags.strict], ['--transcripts', flags.transcripts], ['--update-baseline', flags.updateBaseline], ['--fail-on-unexpected-pass', flags.failOnUnexpectedPass]];
+  const switches: [string, boolean][] = [['--strict', runsStrict(entry, flags)], ['--transcripts', flags.transcripts], ['--update-baseline', flags.updateBaseline], ['--fail-on-unexpected-pass', flags.failOnUnexpectedPass]];
   for (const [flag, on] of switches) if (on) args.push(flag);
   return args;
 }

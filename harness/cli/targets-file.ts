@@ -39,6 +39,7 @@ export const TargetEntrySchema = Type.Object(
     profile: Type.Optional(Type.String({ minLength: 1, description: 'as --profile: the chat-relay profile, a name in suites/profiles/ or a profile file (relative to this file)' })),
     suites: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'the suites that apply to this target (default: those of the run)' })),
     baseline: Type.Optional(Type.String({ description: 'a baseline file for this target (relative to this file), as --baseline' })),
+    strict: Type.Optional(Type.Boolean({ description: 'as --strict: a failed "should" case fails this target\'s run (default: the file\'s strict)' })),
   },
   {
     additionalProperties: false,
@@ -48,6 +49,7 @@ export const TargetEntrySchema = Type.Object(
 
 export const TargetsFileSchema = Type.Object(
   {
+    strict: Type.Optional(Type.Boolean({ description: 'as --strict, for every target that does not say otherwise (default false)' })),
     targets: Type.Array(TargetEntrySchema, { minItems: 1 }),
   },
   { additionalProperties: false },
@@ -67,11 +69,14 @@ export function publishedTargetsSchema(): TSchema {
 
 const IMAGE_ONLY = ['services', 'port', 'udpPort', 'env'] as const;
 
-/** Reads and checks a targets file; errors name file, line and column (exit 2). */
+/**
+ * Reads and checks a targets file; errors name file, line and column (exit 2). Each entry's
+ * `strict` is its own, else the file's.
+ */
 export function loadTargetsFile(file: string): TargetEntry[] {
   const yaml = new CheckedYaml(file, 'targets file');
   if (!yaml.check(TargetsFileSchema, yaml.data, [])) yaml.throwProblems();
-  const { targets: entries } = yaml.data as Static<typeof TargetsFileSchema>;
+  const { targets: entries, strict } = yaml.data as Static<typeof TargetsFileSchema>;
   const names = new Map<string, number>();
   entries.forEach((entry, i) => {
     const earlier = names.get(entry.name);
@@ -94,6 +99,7 @@ export function loadTargetsFile(file: string): TargetEntry[] {
     ca: entry.ca === undefined ? undefined : path.resolve(folder, entry.ca),
     baseline: entry.baseline === undefined ? undefined : path.resolve(folder, entry.baseline),
     profile: entry.profile !== undefined && namesProfileFile(entry.profile) ? path.resolve(folder, entry.profile) : entry.profile,
+    strict: entry.strict ?? strict,
   }));
   resolved.forEach((entry, i) => checkProfile(yaml, entry.profile, i));
   yaml.throwProblems();
@@ -111,8 +117,13 @@ function checkProfile(yaml: CheckedYaml, profile: string | undefined, index: num
   }
 }
 
+/** `strict` is the one setting given both ways: the command line's --strict or the entry's makes its run strict. */
+export function runsStrict(entry: TargetEntry, commandLine: Pick<RunFlags, 'strict'>): boolean {
+  return commandLine.strict || entry.strict === true;
+}
+
 /** The entry as the run flags it stands for, so that a file and the command line share one path. */
-export function entryFlags(entry: TargetEntry): Partial<RunFlags> {
+export function entryFlags(entry: TargetEntry, commandLine: Pick<RunFlags, 'strict'>): Partial<RunFlags> {
   return {
     target: entry.target,
     cmd: entry.cmd,
@@ -129,5 +140,6 @@ export function entryFlags(entry: TargetEntry): Partial<RunFlags> {
     alpn: entry.alpn?.join(','),
     idleTimeout: entry.idleTimeout === undefined ? undefined : `${toMs(entry.idleTimeout)}ms`,
     profile: entry.profile,
+    strict: runsStrict(entry, commandLine),
   };
 }
