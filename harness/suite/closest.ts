@@ -14,7 +14,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The candidate a misspelt word most likely meant (at most two edits away), if any. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
+function closest(word: string, candidates: readonly string[]): string | undefined {
   const best = candidates.map((c) => ({ c, d: editDistance(word, c) })).sort((x, y) => x.d - y.d)[0];
   return best && best.d <= 2 ? best.c : undefined;
 }
