@@ -1,5 +1,5 @@
-/** The YAML files sockspec reads: suites, and targets files naming what to run them against. */
-export type FileKind = 'suite' | 'targets file';
+/** The YAML files sockspec reads: suites, targets files naming what to run them against, and the rules catalogues suites cite. */
+export type FileKind = 'suite' | 'targets file' | 'rules catalogue';
 
 /** A suite (or targets) file that cannot be used: where (file, line, column) and which rule it breaks. */
 export class SuiteError extends Error {
