@@ -25,6 +25,8 @@ describe('malformed suites are reported with file, line, column and the rule bro
     ['syntax', 3, 1, /YAML syntax: Flow sequence/],
     ['missing', 5, 5, /cases\[0\]: missing field "requirement"/],
     ['nested', 14, 31, /parallel\.steps\[1\]\.expect\.sent: must be/],
+    ['unknown-rule', 9, 35, /cases\[0\]\.rules\[1\]: unknown rule "rfc862-tcp-echo-bak" \(the closest is "rfc862-tcp-echo-back"\)/],
+    ['rule-of-other-service', 9, 13, /rule "chat-5\.2-not-to-sender" is for chat suites \(catalogue chat\), not for the echo-tcp service/],
   ])('%s', (name, line, column, rule) => {
     const error = errorOf(name);
     expect([error.line, error.column]).toEqual([line, column]);

@@ -1,6 +1,8 @@
 import { CheckedYaml, type PathPart } from './checked-yaml';
 import { SuiteSchema, type Suite } from './schema';
 import { stepKind, stepKindNames, takesEmpty } from '../steps/registry';
+import { closest } from './closest';
+import { bundledRuleBook } from './rules';
 
 /**
  * Reads a suite file and checks it completely, or throws a SuiteError naming the file, line, column
@@ -15,8 +17,22 @@ export function loadSuite(file: string): Suite {
     if (seen.has(c.id)) throw yaml.error(['cases', i, 'id'], `"${c.id}" is already the id of cases[${seen.get(c.id)}]`);
     seen.set(c.id, i);
     checkSteps(c.steps as unknown[], ['cases', i, 'steps']);
+    c.rules?.forEach((id, j) => checkRule(id, ['cases', i, 'rules', j]));
   });
   return { ...suite, file };
+
+  /** A cited rule must be in a bundled catalogue for this suite's service (docs/rules.md). */
+  function checkRule(id: string, where: PathPart[]): void {
+    const book = bundledRuleBook();
+    const rule = book.get(id);
+    if (!rule) {
+      const hint = closest(id, book.forService(suite.service).map((r) => r.id), Infinity);
+      throw yaml.error(where, `unknown rule "${id}"${hint ? ` (the closest is "${hint}")` : ''}; the rules are in suites/rules/*.rules.yaml`);
+    }
+    if (!rule.services.includes(suite.service)) {
+      throw yaml.error(where, `rule "${id}" is for ${rule.services.join(', ')} suites (catalogue ${rule.catalogue}), not for the ${suite.service} service`);
+    }
+  }
 
   function checkSteps(steps: unknown[], where: PathPart[]): void {
     steps.forEach((step, i) => {
@@ -39,22 +55,4 @@ export function loadSuite(file: string): Suite {
       for (const list of kind.nested?.(record[name]) ?? []) checkSteps(list.steps, [...stepPath, name, ...list.path]);
     });
   }
-}
-
-function closest(word: string, candidates: string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const cur = row[j];
-        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = cur;
-      }
-    }
-    return row[b.length];
-  };
-  const best = candidates.map((c) => ({ c, d: distance(word, c) })).sort((x, y) => x.d - y.d)[0];
-  return best && best.d <= 2 ? best.c : undefined;
 }
