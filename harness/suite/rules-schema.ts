@@ -13,6 +13,13 @@ export const RuleSchema = Type.Object(
     level: Type.Union(RULE_LEVELS.map((l) => Type.Literal(l)), { description: 'the requirement level of the source (RFC 2119)' }),
     text: Type.String({ minLength: 1, description: 'the requirement, quoted word for word from its source ([...] marks words left out)' }),
     source: Type.String({ minLength: 1, description: 'where the text is: "docs/chat-protocol.md §2.4", "RFC 862, TCP Based Echo Service"' }),
+    services: Type.Optional(
+      Type.Array(Type.Union(SERVICE_NAMES.map((s) => Type.Literal(s))), {
+        minItems: 1,
+        uniqueItems: true,
+        description: "the services whose suites may cite this rule, when fewer than the catalogue's",
+      }),
+    ),
     note: Type.Optional(Type.String({ minLength: 1, description: 'what the rule asks of the server, when the text says it indirectly' })),
     unobservable: Type.Optional(Type.String({ minLength: 1, description: 'why no check from the wire can tell whether a server keeps the rule' })),
   },

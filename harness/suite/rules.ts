@@ -9,7 +9,7 @@ import { CatalogueSchema, type Catalogue, type Rule } from './rules-schema';
 export const BUNDLED_RULES_DIR = path.join(PACKAGE_ROOT, 'suites', 'rules');
 const SUFFIX = '.rules.yaml';
 
-/** A rule with the catalogue it belongs to, which says which services' suites may cite it. */
+/** A rule with the catalogue it belongs to and the services whose suites may cite it. */
 export interface CatalogueRule extends Rule {
   catalogue: string;
   services: ServiceName[];
@@ -20,7 +20,7 @@ export class RuleBook {
   private readonly byId = new Map<string, CatalogueRule>();
 
   constructor(readonly catalogues: readonly Catalogue[]) {
-    for (const c of catalogues) for (const rule of c.rules) this.byId.set(rule.id, { ...rule, catalogue: c.catalogue, services: c.services });
+    for (const c of catalogues) for (const rule of c.rules) this.byId.set(rule.id, { ...rule, catalogue: c.catalogue, services: rule.services ?? c.services });
   }
 
   get(id: string): CatalogueRule | undefined {
