@@ -1,7 +1,14 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadRuleBook, bundledRuleBook } from '../harness/suite/rules';
+import { parse } from 'yaml';
+import { ZOO } from '../fixtures/mutants/zoo';
+import { LIFECYCLE_MUTANTS } from '../fixtures/mutants/lifecycle';
+import { NETWORK_MUTANTS } from '../fixtures/mutants/network';
+import { bundledSuiteNames } from '../harness/cli/suite-files';
+import { bundledSuite } from './support/run-suite';
+import { loadRuleBook, bundledRuleBook, BUNDLED_RULES_DIR } from '../harness/suite/rules';
 import { SuiteError } from '../harness/suite/suite-error';
-import { computeCoverage, holeOf, totalsByLevel } from '../harness/suite/coverage';
+import { computeCoverage, holeOf, totalsByLevel, type MutantRecord } from '../harness/suite/coverage';
 import type { CatalogueRule } from '../harness/suite/rules';
 import type { Suite } from '../harness/suite/schema';
 import { sockspec } from './support/cli';
@@ -109,4 +116,53 @@ describe('sockspec coverage', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/^error: no suite named "no-such-suite" and no such file$/m);
   }, 30_000);
+});
+
+/** Every mutant of the project, with the suite whose cases it is run against (test/mutants.test.ts, test/lifecycle.test.ts). */
+function allMutants(): MutantRecord[] {
+  const tables: Record<string, Record<string, { breaks: string[]; kills: string[] }>> = { ...ZOO, lifecycle: LIFECYCLE_MUTANTS, ...NETWORK_MUTANTS };
+  return Object.entries(tables).flatMap(([suite, table]) => Object.entries(table).map(([name, m]) => ({ suite, name, breaks: m.breaks, kills: m.kills })));
+}
+
+describe('the bundled rules, suites and mutants', () => {
+  const book = bundledRuleBook();
+  const suites = bundledSuiteNames().map(bundledSuite);
+  const mutants = allMutants();
+  const coverage = computeCoverage(book.all(), suites, mutants);
+
+  test('every case of every bundled suite cites the rules it checks', () => {
+    const silent = suites.flatMap((suite) => suite.cases.filter((c) => !c.rules?.length).map((c) => `${suite.suite}/${c.id}`));
+    expect(silent).toEqual([]);
+  });
+
+  test('every mutant names the rules it breaks, each a rule its suite may cite', () => {
+    const services = Object.fromEntries(suites.map((s) => [s.suite, s.service]));
+    const wrong = mutants.flatMap((m) => {
+      if (m.breaks.length === 0) return [`${m.suite}/${m.name}: breaks no rule`];
+      return m.breaks.filter((id) => !book.get(id)?.services.includes(services[m.suite])).map((id) => `${m.suite}/${m.name}: ${id}`);
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  test('the MUST rules with no case, or no mutant killed by a case citing them, are exactly suites/rules/known-holes.yaml', () => {
+    const listed = (parse(readFileSync(path.join(BUNDLED_RULES_DIR, 'known-holes.yaml'), 'utf8')) as { holes: { rule: string; missing: string }[] }).holes;
+    for (const entry of listed) expect(entry.missing?.trim()).toBeTruthy();
+    const listedIds = listed.map((h) => h.rule);
+    expect(listedIds.filter((id, i) => listedIds.indexOf(id) !== i)).toEqual([]);
+    const holes = coverage.filter((c) => holeOf(c)).map((c) => `${c.rule.id}: ${holeOf(c)}`);
+    const notListed = holes.filter((hole) => !listedIds.includes(hole.split(':')[0]));
+    const closed = listedIds.filter((id) => !holes.some((hole) => hole.startsWith(`${id}:`)));
+    // A new hole: add a case citing the rule and a mutant breaking it that the case kills (docs/rules.md).
+    expect(notListed).toEqual([]);
+    // A closed hole: remove it from known-holes.yaml, so the list only shrinks.
+    expect(closed).toEqual([]);
+  });
+
+  test('SHOULD and MAY rules are reported, not enforced', () => {
+    const report = coverage
+      .filter((c) => c.rule.level !== 'must')
+      .map((c) => `${c.rule.id} (${c.rule.level}): ${c.rule.unobservable ? 'unobservable' : c.provenBy.length ? `proven by ${c.provenBy.join(', ')}` : c.cases.length ? 'cited, no mutant' : 'no case'}`);
+    console.log(`SHOULD and MAY rules:\n  ${report.join('\n  ')}`);
+    expect(report.length).toBeGreaterThan(0);
+  });
 });
