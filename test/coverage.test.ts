@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { ZOO } from '../fixtures/mutants/zoo';
@@ -8,7 +8,7 @@ import { bundledSuiteNames } from '../harness/cli/suite-files';
 import { bundledSuite } from './support/run-suite';
 import { loadRuleBook, bundledRuleBook, BUNDLED_RULES_DIR } from '../harness/suite/rules';
 import { SuiteError } from '../harness/suite/suite-error';
-import { computeCoverage, holeOf, totalsByLevel, type MutantRecord } from '../harness/suite/coverage';
+import { computeCoverage, coverageMarkdown, holeOf, totalsByLevel, type MutantRecord } from '../harness/suite/coverage';
 import type { CatalogueRule } from '../harness/suite/rules';
 import type { Suite } from '../harness/suite/schema';
 import { sockspec } from './support/cli';
@@ -118,6 +118,9 @@ describe('sockspec coverage', () => {
   }, 30_000);
 });
 
+const TABLE_START = '<!-- coverage table: generated from the catalogues, suites and mutants by test/coverage.test.ts -->';
+const TABLE_END = '<!-- end of the coverage table -->';
+
 /** Every mutant of the project, with the suite whose cases it is run against (test/mutants.test.ts, test/lifecycle.test.ts). */
 function allMutants(): MutantRecord[] {
   const tables: Record<string, Record<string, { breaks: string[]; kills: string[] }>> = { ...ZOO, lifecycle: LIFECYCLE_MUTANTS, ...NETWORK_MUTANTS };
@@ -156,6 +159,16 @@ describe('the bundled rules, suites and mutants', () => {
     expect(notListed).toEqual([]);
     // A closed hole: remove it from known-holes.yaml, so the list only shrinks.
     expect(closed).toEqual([]);
+  });
+
+  test('docs/rules.md holds the current coverage table (SOCKSPEC_UPDATE_DOCS=1 rewrites it)', () => {
+    const file = path.join(__dirname, '..', 'docs', 'rules.md');
+    const text = readFileSync(file, 'utf8');
+    const [start, end] = [text.indexOf(TABLE_START), text.indexOf(TABLE_END)];
+    expect([start >= 0, end > start]).toEqual([true, true]);
+    const current = [TABLE_START, '', ...coverageMarkdown(coverage), '', ''].join('\n');
+    if (process.env.SOCKSPEC_UPDATE_DOCS === '1') writeFileSync(file, text.slice(0, start) + current + text.slice(end));
+    else expect(text.slice(start, end)).toBe(current);
   });
 
   test('SHOULD and MAY rules are reported, not enforced', () => {

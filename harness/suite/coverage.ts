@@ -97,7 +97,7 @@ export function coverageMarkdown(coverage: readonly RuleCoverage[]): string[] {
   const lines: string[] = [];
   const code = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(', ');
   for (const [catalogue, rows] of byCatalogue(coverage)) {
-    lines.push(`#### ${catalogue}`, '', '| Rule | Level | Cases | Proven by mutants |', '|------|-------|-------|-------------------|');
+    lines.push(`### ${catalogue}`, '', '| Rule | Level | Cases | Proven by mutants |', '|------|-------|-------|-------------------|');
     for (const row of rows) {
       const cases = row.rule.unobservable ? `unobservable: ${row.rule.unobservable}` : code(row.cases) || '—';
       const proven = code(row.provenBy) || (holeOf(row) ? '**hole**' : '—');
