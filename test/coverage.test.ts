@@ -121,6 +121,11 @@ describe('sockspec coverage', () => {
 const TABLE_START = '<!-- coverage table: generated from the catalogues, suites and mutants by test/coverage.test.ts -->';
 const TABLE_END = '<!-- end of the coverage table -->';
 
+/** Text with every run of white space made one space, so quotes can be compared across line breaks. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ');
+}
+
 /** Every mutant of the project, with the suite whose cases it is run against (test/mutants.test.ts, test/lifecycle.test.ts). */
 function allMutants(): MutantRecord[] {
   const tables: Record<string, Record<string, { breaks: string[]; kills: string[] }>> = { ...ZOO, lifecycle: LIFECYCLE_MUTANTS, ...NETWORK_MUTANTS };
@@ -169,6 +174,32 @@ describe('the bundled rules, suites and mutants', () => {
     const current = [TABLE_START, '', ...coverageMarkdown(coverage), '', ''].join('\n');
     if (process.env.SOCKSPEC_UPDATE_DOCS === '1') writeFileSync(file, text.slice(0, start) + current + text.slice(end));
     else expect(text.slice(start, end)).toBe(current);
+  });
+
+  test('a rule quoting a project doc quotes it word for word ([...] marks words left out)', () => {
+    const docs = new Map<string, string>();
+    const misquoted = book.all().flatMap((rule) => {
+      const doc = /^(docs\/[\w-]+\.md)\b/.exec(rule.source)?.[1];
+      if (!doc) return [];
+      if (!docs.has(doc)) docs.set(doc, oneLine(readFileSync(path.join(__dirname, '..', doc), 'utf8')));
+      const text = docs.get(doc) as string;
+      return oneLine(rule.text)
+        .split(/\[[^\]]*\]/)
+        .map((part) => part.trim())
+        .filter((part) => part.length > 0 && !text.includes(part))
+        .map((part) => `${rule.id}: "${part}" is not in ${doc}`);
+    });
+    expect(misquoted).toEqual([]);
+  });
+
+  test('every numbered clause of docs/chat-protocol.md with MUST, SHOULD or MAY has a rule', () => {
+    const text = readFileSync(path.join(__dirname, '..', 'docs', 'chat-protocol.md'), 'utf8');
+    const clauses = [...text.matchAll(/^(\d+\.\d+)\. ([\s\S]*?)(?=^\d+\.\d+\. |^#|(?![\s\S]))/gm)]
+      .filter(([, number, body]) => !number.startsWith('1.') && /\b(MUST|SHOULD|MAY)\b/.test(body))
+      .map(([, number]) => number);
+    expect(clauses.length).toBeGreaterThan(20);
+    const sources = new Set(book.all().map((rule) => rule.source));
+    expect(clauses.filter((number) => !sources.has(`docs/chat-protocol.md §${number}`))).toEqual([]);
   });
 
   test('SHOULD and MAY rules are reported, not enforced', () => {
