@@ -6,6 +6,8 @@ export const MAIN_HELP = `sockspec: conformance suites for TCP, UDP and TLS serv
 Usage:
   sockspec run    [options]            run suites against a target, write reports
   sockspec list   [--suite NAME|FILE]  list suites and their cases with references
+  sockspec coverage [--suite NAME|FILE]
+                                       each rule the suites check, and the cases citing it
   sockspec serve  SERVICE [--port N]   run a reference server in the foreground
   sockspec schema [suite|targets]      print the JSON Schema of suite files or targets files
   sockspec certs  --out DIR            write the run's TLS certificates (PEM) for your server
@@ -109,6 +111,13 @@ and index.html in DIR. Totals are recomputed; the exit code of the run is each s
 export const LIST_HELP = `Usage: sockspec list [--suite NAME|FILE ...]
 
 Lists suites and their cases: id, level, reference, title.`;
+
+export const COVERAGE_HELP = `Usage: sockspec coverage [--suite NAME|FILE ...]
+
+Lists the rules of the requirements catalogues (suites/rules/*.rules.yaml) for the suites'
+services: each rule's id, level (must, should, may) and the cases citing it, or why no check from
+the wire can tell (unobservable); then totals per level and the MUST rules no case checks. Default:
+every bundled suite. Which mutants prove each case catches its rules' breach is in docs/rules.md.`;
 
 export const SERVE_HELP = `Usage: sockspec serve SERVICE [--port N] [--host ADDRESS] [--certificates FILE] [--no-idle-timeout]
 

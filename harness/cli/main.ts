@@ -7,7 +7,8 @@ import { publishedConfigSchema } from '../suite/config-schema';
 import { TargetError } from '../targets/target';
 import { PACKAGE_ROOT } from '../jest/config';
 import { EXIT, UsageError } from './errors';
-import { CERTS_HELP, LIST_HELP, MAIN_HELP, MERGE_HELP, RUN_HELP, SERVE_HELP } from './help';
+import { CERTS_HELP, COVERAGE_HELP, LIST_HELP, MAIN_HELP, MERGE_HELP, RUN_HELP, SERVE_HELP } from './help';
+import { coverageReport } from './coverage-command';
 import { mergeReports } from './merge-command';
 import { writeCertificates } from './certs-command';
 import { BaselineError } from '../report/baseline';
@@ -66,6 +67,11 @@ async function runCommand(argv: string[]): Promise<number> {
       if (values.help) return print(LIST_HELP);
       return print(listSuites(values.suite ?? []).join('\n'));
     }
+    case 'coverage': {
+      const { values } = parse(rest, { suite: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } as const);
+      if (values.help) return print(COVERAGE_HELP);
+      return print(coverageReport(values.suite ?? []).join('\n'));
+    }
     case 'serve':
       // serve's arguments are those of the reference image's entry point, which parses them.
       if (rest.includes('--help') || rest.includes('-h')) return print(SERVE_HELP);
@@ -84,7 +90,7 @@ async function runCommand(argv: string[]): Promise<number> {
       return print((await writeCertificates(values.out)).join('\n'));
     }
     default:
-      throw new UsageError(`unknown command "${command}"`, 'commands: run, list, serve, schema, certs, merge (sockspec --help)');
+      throw new UsageError(`unknown command "${command}"`, 'commands: run, list, coverage, serve, schema, certs, merge (sockspec --help)');
   }
 }
 

@@ -2,21 +2,21 @@
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
+    let diagonal = row[0];
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
     }
   }
   return row[b.length];
 }
 
-/** The candidate a misspelt word most likely meant (at most two edits away), if any. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
+/** The candidate nearest to `word` by edit distance, if it is at most `maxDistance` edits away. */
+export function closest(word: string, candidates: readonly string[], maxDistance = 2): string | undefined {
   const best = candidates.map((c) => ({ c, d: editDistance(word, c) })).sort((x, y) => x.d - y.d)[0];
-  return best && best.d <= 2 ? best.c : undefined;
+  return best && best.d <= maxDistance ? best.c : undefined;
 }
 
 /** ` (did you mean "X"?)` when a candidate is close to the word, else nothing. */

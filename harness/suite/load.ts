@@ -1,6 +1,9 @@
 import { CheckedYaml, type PathPart } from './checked-yaml';
 import { didYouMean } from './closest';
 import { SuiteSchema, type Suite } from './schema';
+import { closest } from './closest';
+import { bundledRuleBook } from './rules';
+import type { ServiceName } from '../targets/target';
 import { stepKind, stepKindNames, takesEmpty } from '../steps/registry';
 
 const isMapping = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -23,9 +26,24 @@ export function loadSuite(file: string): Suite {
       else seen.set(c.id, i);
     }
     if (Array.isArray(c.steps)) checkSteps(c.steps, ['cases', i, 'steps']);
+    if (Array.isArray(c.rules)) c.rules.forEach((id, j) => typeof id === 'string' && checkRule(id, ['cases', i, 'rules', j]));
   });
   yaml.throwProblems();
   return { ...(yaml.data as Omit<Suite, 'file'>), file };
+
+  /** A cited rule must be in a bundled catalogue for this suite's service (docs/rules.md). */
+  function checkRule(id: string, where: PathPart[]): void {
+    const service = isMapping(yaml.data) && typeof yaml.data.service === 'string' ? (yaml.data.service as ServiceName) : undefined;
+    const book = bundledRuleBook();
+    const rule = book.get(id);
+    if (!rule) {
+      const known = service ? book.forService(service).map((r) => r.id) : [];
+      const hint = closest(id, known, Infinity);
+      yaml.report(where, `unknown rule "${id}"${hint ? ` (the closest is "${hint}")` : ''}; the rules are in suites/rules/*.rules.yaml`);
+    } else if (service && !rule.services.includes(service)) {
+      yaml.report(where, `rule "${id}" is for ${rule.services.join(', ')} suites (catalogue ${rule.catalogue}), not for the ${service} service`);
+    }
+  }
 
   function checkSteps(steps: unknown[], where: PathPart[]): void {
     steps.forEach((step, i) => {

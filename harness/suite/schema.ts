@@ -3,6 +3,7 @@ import { Duration } from './units';
 import { StepList } from '../steps/define';
 import { stepSchema, type Step } from '../steps/registry';
 import { SERVICE_NAMES } from '../targets/target';
+import { RULE_ID_PATTERN } from './rules-schema';
 
 export const LEVELS = ['must', 'should', 'info'] as const;
 
@@ -39,6 +40,13 @@ export const CaseSchema = Type.Object(
       Type.Array(Type.Union((Object.keys(NEEDS) as Need[]).map((n) => Type.Literal(n))), {
         uniqueItems: true,
         description: 'what the target must declare or allow; the case is skipped, with the reason, when it does not',
+      }),
+    ),
+    rules: Type.Optional(
+      Type.Array(Type.String({ pattern: RULE_ID_PATTERN }), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'ids of the rules (suites/rules/*.rules.yaml) whose breach this case catches; see docs/rules.md',
       }),
     ),
     noMutant: Type.Optional(Type.String({ description: 'why no broken server in fixtures/ is made to fail this case' })),

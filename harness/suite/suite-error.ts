@@ -1,5 +1,6 @@
-/** The files sockspec reads: suites, targets files naming what to run them against, a project's sockspec.config.json. */
-export type FileKind = 'suite' | 'targets file' | 'config file';
+/** The files sockspec reads: suites, targets files naming what to run them against, a project's
+ * sockspec.config.json, and the rules catalogues suites cite. */
+export type FileKind = 'suite' | 'targets file' | 'config file' | 'rules catalogue';
 
 /** One rule a file breaks, and where. */
 export interface Problem {
