@@ -94,7 +94,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     // Read at most once (a container's log is a `docker logs` call), and only when a failure needs it.
     let printedOnce: PrintedLine[] | undefined;
     const printed = () => (printedOnce ??= target.printed?.() ?? []);
-    attachServerOutput(records, printed);
+    await attachServerOutput(records, printed);
     if (records.length === 0 && flags.shard === undefined && results.numRuntimeErrorTestSuites === 0) {
       throw new UsageError('no case ran: --filter matched no case', 'sockspec list shows the cases; the filter matches "suite case-id: title"');
     }
