@@ -14,6 +14,8 @@ import { ROOT, sockspec, tempDir } from './support/cli';
 const XSD = readFileSync(path.join(ROOT, 'fixtures', 'junit', 'junit-10.xsd'), 'utf8');
 const NOISY = `python3 ${path.join(ROOT, 'fixtures', 'peers', 'noisy-echo.py')} {port}`;
 const PYTHON_ECHO = `python3 ${path.join(ROOT, 'fixtures', 'peers', 'python-echo.py')} tcp {port}`;
+/** xmllint (WebAssembly) and Python take seconds on a loaded machine. */
+const VALIDATION_MS = 30_000;
 /** Two cases the noisy server passes, two `must` cases it fails, and a `should` case it fails. */
 const NOISY_CASES = ['--suite', 'echo-tcp', '--filter', 'echo-tcp (round-trip|size-1|size-1025|size-64k|streaming-16m):'];
 
@@ -175,7 +177,7 @@ describe('junitXml: the verdicts of the terminal and results.json', () => {
       expect(caseNamed(junit, 'loss').out).toContain('failed, tolerated (info');
       expect(junit.totals.failures).toBe(strict ? 1 : 0);
     }
-  });
+  }, VALIDATION_MS);
 
   test('skipped cases say why; flaky ones keep their first failure; what jest failed without a record is an <error>', async () => {
     const xml = junitXml({
@@ -188,7 +190,7 @@ describe('junitXml: the verdicts of the terminal and results.json', () => {
     expect(xml).toMatch(/<flakyFailure message="failed 1 time\(s\) before passing" type="sockspec.flaky">\s*<stackTrace>reset by peer<\/stackTrace>/);
     expect(xml).toContain('<error message="thrown: Exceeded timeout of 5000 ms for a test." type="jest">');
     expect(xml).toMatch(/<testsuite name="tls" tests="1" failures="0" errors="1"[^>]*>\s*<testcase classname="tls" name="suite file did not run" time="0.000">\s*<error message="Cannot find module x" type="jest.suite-file">/);
-  });
+  }, VALIDATION_MS);
 
   test('an interrupted run marks the suite that was running', async () => {
     const earlier = record({ caseId: 'a', verdict: 'pass', suite: 'chat', startedAt: 1_000 });
@@ -198,7 +200,7 @@ describe('junitXml: the verdicts of the terminal and results.json', () => {
     expect(xml).toMatch(/<testsuite name="echo-tcp"[^>]*>\s*<properties>\s*<property name="interrupted" value="true"\/>\s*<\/properties>\s*<system-err>interrupted: /);
     expect(xml).not.toMatch(/<testsuite name="chat"[^>]*>\s*<properties>/);
     await expectValidJunit(junitXml({ records: [], strict: false, interrupted: true }));
-  });
+  }, VALIDATION_MS);
 });
 
 describe('attachServerOutput: each failed case gets the lines of its own time window', () => {
@@ -247,7 +249,7 @@ describe('mergeJunit', () => {
     const keys = junit.suites.flatMap((s) => s.cases.map((c) => `${c.classname} ${c.name}`));
     expect(new Set(keys).size).toBe(6);
     expect(keys).toContain('two/echo-tcp b: the b case');
-  });
+  }, VALIDATION_MS);
 
   test('shards: every suite of every shard, names unchanged', async () => {
     const out = path.join(dir.path, 'shards');
@@ -258,7 +260,7 @@ describe('mergeJunit', () => {
     expectConsistentCounts(junit);
     expect(junit.suites.map((s) => s.name)).toEqual(['echo-tcp', 'tls']);
     expect(caseNamed(junit, 'd').classname).toBe('tls');
-  });
+  }, VALIDATION_MS);
 });
 
 describe("the CLI's junit.xml against a server that prints colours, BEL and every byte value", () => {
