@@ -30,7 +30,7 @@ describe('reports and gating for CI', () => {
     expect(cases.find((c) => c.id === 'echo-tcp/size-1025')?.serverOutput).toContainEqual(expect.stringMatching(/^\+\d+ ms {2}served 1024 bytes, then closed$/));
     expect(cases.find((c) => c.id === 'echo-tcp/round-trip')?.serverOutput).toBeUndefined();
     const junit = readFileSync(path.join(dir.path, 'junit.xml'), 'utf8');
-    expect(junit).toMatch(/name="size-1025: [^"]*"[^>]*>\s*<failure[\s\S]*?<\/failure>\s*<system-err>server output while the case ran:\n\+\d+ ms {2}served 1024 bytes, then closed/);
+    expect(junit).toMatch(/name="size-1025: [^"]*"[^>]*>\s*<failure[\s\S]*?<\/failure>\s*<system-out>[^<]*<\/system-out>\s*<system-err>server output while the case ran:\n\+\d+ ms {2}served 1024 bytes, then closed/);
     expect(readFileSync(path.join(dir.path, 'index.html'), 'utf8')).toContain('echo-tcp/size-1025');
   }, 60_000);
 

@@ -1,11 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeHtmlReport } from '../report/html';
-import { mergeJunit, mergeResults, readResults } from '../report/merge';
+import { mergedJunit, mergeResults, readResults } from '../report/merge';
 import { writeResults } from '../report/results-json';
 import { UsageError } from './errors';
 
-/** `sockspec merge --out DIR SHARD_DIR...`: one set of reports from the reports of each shard. */
 function readShard(dir: string) {
   try {
     return readResults(dir);
@@ -14,6 +13,15 @@ function readShard(dir: string) {
   }
 }
 
+function readJunit(dirs: readonly string[]): string {
+  try {
+    return mergedJunit(dirs);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** `sockspec merge --out DIR SHARD_DIR...`: one set of reports from the reports of each shard. */
 export function mergeReports(out: string | undefined, dirs: string[]): string[] {
   if (!out || dirs.length === 0) throw new UsageError('merge needs --out DIR and the report folders of the shards');
   for (const dir of dirs) {
@@ -21,15 +29,17 @@ export function mergeReports(out: string | undefined, dirs: string[]): string[] 
       throw new UsageError(`${dir} holds no results.json and junit.xml: give the --reports folders of sockspec run`);
     }
   }
+  // Every shard is read before anything is written.
+  const results = mergeResults(dirs.map(readShard));
+  const junit = readJunit(dirs);
   try {
     mkdirSync(out, { recursive: true });
   } catch (err) {
     throw new UsageError(`--out ${out}: cannot use it as a folder (${(err as NodeJS.ErrnoException).code})`);
   }
-  const results = mergeResults(dirs.map(readShard));
   writeResults(out, results);
   writeHtmlReport(out, results);
-  mergeJunit(dirs, out);
+  writeFileSync(path.join(out, 'junit.xml'), junit);
   const t = results.totals;
   return [`merged ${dirs.length} shard(s) into ${out}: ${t.cases} cases, ${t.passed} passed, ${t.failed} failed, ${t.tolerated} tolerated, ${t.skipped} skipped`];
 }

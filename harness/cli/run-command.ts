@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCLI } from 'jest';
 import type { Config } from '@jest/types';
-import { junitReporter, suiteProject } from '../jest/config';
+import { suiteProject } from '../jest/config';
 import { settingsEnv, type RunSettings } from '../jest/settings';
 import { collapseAttempts, readRecords } from '../report/outcome-record';
 import { attachServerOutput } from '../report/server-output';
+import { jestProblems } from '../report/jest-problems';
 import type { PrintedLine } from '../targets/output-tail';
 import { summaryLines } from '../report/summary';
 import { loadSuite } from '../suite/load';
@@ -89,17 +90,17 @@ export async function runSuites(flags: RunFlags): Promise<number> {
 
     // The config JSON names its own rootDir. Passing the package root as the project made jest
     // read the JSON a second time as a project config, and warn about its reporters.
-    const { results } = await runCLI(jestArgv(files, reportsDir, flags.filter, flags.shard), [process.cwd()]);
+    const { results } = await runCLI(jestArgv(files, flags.filter, flags.shard), [process.cwd()]);
     const records = collapseAttempts(readRecords(outcomesDir));
     // Read at most once (a container's log is a `docker logs` call), and only when a failure needs it.
     let printedOnce: PrintedLine[] | undefined;
     const printed = () => (printedOnce ??= target.printed?.() ?? []);
-    attachServerOutput(records, printed);
+    await attachServerOutput(records, printed);
     if (records.length === 0 && flags.shard === undefined && results.numRuntimeErrorTestSuites === 0) {
       throw new UsageError('no case ran: --filter matched no case', 'sockspec list shows the cases; the filter matches "suite case-id: title"');
     }
     process.stdout.write(`\n${summaryLines(records, flags.strict).join('\n')}\n\n`);
-    const finished = finishReports(reportsDir, records, target.description, flags, results.numFailedTests);
+    const finished = finishReports(reportsDir, records, target.description, flags, jestProblems(results, records));
     if (finished.lines.length) process.stdout.write(`${finished.lines.join('\n')}\n\n`);
     const code = results.numRuntimeErrorTestSuites > 0 ? EXIT.error : finished.code;
     if (code !== EXIT.pass) printServerOutput(printed(), target.description);
@@ -150,10 +151,11 @@ function printServerOutput(printed: readonly PrintedLine[], description: string)
   process.stdout.write(`${heading}\n${lines.map((line) => `  | ${line}`).join('\n')}\n\n`);
 }
 
-function jestArgv(files: string[], reportsDir: string, filter: string | undefined, shard: string | undefined): Config.Argv {
+function jestArgv(files: string[], filter: string | undefined, shard: string | undefined): Config.Argv {
   const config: Config.InitialOptions = {
     ...suiteProject(files),
-    reporters: [path.join(__dirname, '..', 'jest', 'progress-reporter.js'), junitReporter({ outputDirectory: reportsDir, outputName: 'junit.xml' })],
+    // junit.xml is written from the case records afterwards (report/junit.ts).
+    reporters: [path.join(__dirname, '..', 'jest', 'progress-reporter.js')],
   };
   return {
     $0: 'sockspec',

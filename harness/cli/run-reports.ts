@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { baselineOf, gate, gateLines, readBaseline, writeBaseline } from '../report/baseline';
 import { writeHtmlReport } from '../report/html';
-import { annotateJunit } from '../report/junit-annotate';
+import { writeJunit, type JestProblem } from '../report/junit';
 import type { OutcomeRecord } from '../report/outcome-record';
 import { resultsOf, writeResults, type ResultEntry } from '../report/results-json';
 import { EXIT } from './errors';
@@ -14,18 +14,18 @@ export interface ReportFlags {
 }
 
 /**
- * Everything after the cases ran: results.json and index.html beside junit.xml, flaky cases and
- * the server's output of failed cases added to the JUnit file, and, with a baseline, the exit
- * code decided by regressions alone.
+ * Everything after the cases ran: junit.xml, results.json and index.html from the case records
+ * (and what jest failed without a record), and, with a baseline, the exit code decided by
+ * regressions alone.
  */
-export function finishReports(reportsDir: string, records: OutcomeRecord[], target: string, flags: ReportFlags, jestFailures: number): { code: number; lines: string[] } {
+export function finishReports(reportsDir: string, records: OutcomeRecord[], target: string, flags: ReportFlags, jestProblems: readonly JestProblem[]): { code: number; lines: string[] } {
   const results = resultsOf(records, target, flags.strict);
   writeResults(reportsDir, results);
   writeHtmlReport(reportsDir, results);
-  annotateJunit(path.join(reportsDir, 'junit.xml'), records);
+  writeJunit(path.join(reportsDir, 'junit.xml'), { records, jestProblems, strict: flags.strict });
   const failing = (entry: ResultEntry) => entry.verdict === 'fail' && (entry.level === 'must' || (flags.strict && entry.level === 'should'));
   // A failure jest saw that no case recorded (e.g. jest's own timeout) fails the run whatever the baseline says.
-  const unrecorded = jestFailures > records.filter((r) => r.verdict === 'fail' && r.level !== 'info').length;
+  const unrecorded = jestProblems.length > 0;
   if (flags.baseline && flags.updateBaseline) {
     writeBaseline(flags.baseline, baselineOf(results, flags.baseline));
     return { code: unrecorded ? EXIT.fail : EXIT.pass, lines: [`baseline written: ${flags.baseline} (${results.cases.length} cases)`] };

@@ -28,7 +28,10 @@ export interface JunitOptions {
   outputName: string;
 }
 
-/** jest-junit options: one <testsuite> per suite, classname = suite, name = "case-id: title". */
+/**
+ * jest-junit options for the project's own `npm test` (jest.config.ts): one <testsuite> per test
+ * file. The CLI does not use it: it writes junit.xml from the case records (report/junit.ts).
+ */
 export function junitReporter(options: JunitOptions): [string, Record<string, unknown>] {
   return [
     'jest-junit',

@@ -1,5 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { create } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import type { Element } from '@oozcitak/dom/lib/dom/interfaces';
 import { RESULTS_FORMAT, type ResultsFile } from './results-json';
 
 /**
@@ -25,25 +28,53 @@ export function readResults(dir: string): ResultsFile {
   return results;
 }
 
-const SUITE = /<testsuite [\s\S]*?<\/testsuite>/g;
-const NUMBERS = ['tests', 'failures', 'errors'] as const;
-
 /**
- * With `labels` (a matrix run: one folder per target), each <testsuite> is renamed `LABEL/SUITE`,
- * so that CI shows the same suite of two targets apart (target names need no XML escaping).
+ * One JUnit file from the junit.xml of several runs: every <testsuite> of each, totals summed. With
+ * `labels` (a matrix run: one folder per target), each suite is renamed `LABEL/SUITE` and each
+ * case's classname too, so that CI, which tells cases apart by classname and name, keeps the same
+ * case of two targets apart.
  */
-export function mergeJunit(dirs: readonly string[], out: string, labels?: readonly string[]): void {
-  const documents = dirs.map((dir) => readFileSync(path.join(dir, 'junit.xml'), 'utf8'));
-  const suites = documents.flatMap((xml, i) => {
-    const found = xml.match(SUITE) ?? [];
-    return labels ? found.map((suite) => suite.replace(/^<testsuite name="/, `<testsuite name="${labels[i]}/`)) : found;
+export function mergedJunit(dirs: readonly string[], labels?: readonly string[]): string {
+  const suites = dirs.flatMap((dir, i) => {
+    const found = testsuitesIn(path.join(dir, 'junit.xml'));
+    const label = labels?.[i];
+    if (label !== undefined) {
+      for (const suite of found) {
+        suite.att('name', `${label}/${attribute(suite, 'name')}`);
+        for (const testcase of suite.filter((node) => node.node.nodeName === 'testcase')) testcase.att('classname', `${label}/${attribute(testcase, 'classname')}`);
+      }
+    }
+    return found;
   });
-  const totals = NUMBERS.map((name) => {
-    const total = documents.reduce((sum, xml) => sum + Number(new RegExp(`<testsuites [^>]*\\b${name}="(\\d+)"`).exec(xml)?.[1] ?? 0), 0);
-    return `${name}="${total}"`;
+  const sum = (name: string) => suites.reduce((total, suite) => total + Number(attribute(suite, name) || 0), 0);
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', {
+    name: 'sockspec',
+    tests: String(sum('tests')),
+    failures: String(sum('failures')),
+    errors: String(sum('errors')),
+    time: sum('time').toFixed(3),
   });
-  const time = documents.reduce((sum, xml) => sum + Number(/<testsuites [^>]*\btime="([\d.]+)"/.exec(xml)?.[1] ?? 0), 0);
-  const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="sockspec" ${totals.join(' ')} time="${time.toFixed(3)}">\n  ${suites.join('\n  ')}\n</testsuites>\n`;
-  writeFileSync(path.join(out, 'junit.xml'), xml);
+  for (const suite of suites) root.import(suite);
+  return root.end({ prettyPrint: true });
 }
 
+/** mergedJunit, written to OUT/junit.xml. */
+export function mergeJunit(dirs: readonly string[], out: string, labels?: readonly string[]): void {
+  writeFileSync(path.join(out, 'junit.xml'), mergedJunit(dirs, labels));
+}
+
+function testsuitesIn(file: string): XMLBuilder[] {
+  let document: XMLBuilder;
+  try {
+    document = create(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file} is not well-formed XML: ${(err as Error).message.split('\n', 1)[0]}`);
+  }
+  const root = document.root();
+  if (root.node.nodeName !== 'testsuites') throw new Error(`${file} is not a JUnit file: its root element is <${root.node.nodeName}>, not <testsuites>`);
+  return root.filter((node) => node.node.nodeName === 'testsuite');
+}
+
+function attribute(element: XMLBuilder, name: string): string {
+  return (element.node as Element).getAttribute(name) ?? '';
+}

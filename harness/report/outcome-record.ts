@@ -19,6 +19,8 @@ export interface OutcomeRecord {
   notes: string[];
   /** The full failure text, when the verdict is fail. */
   message?: string;
+  /** Its one line: what the failing step expected and what came (the JUnit failure's message). */
+  summary?: string;
   /** Why the case was skipped, when it was. */
   reason?: string;
   /** The connections' events, for failed cases (for every case with --transcripts). */
@@ -54,6 +56,7 @@ export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict 
     durationMs: outcome.durationMs,
     notes: outcome.notes,
     message: outcome.failure ? describeFailure(outcome) : undefined,
+    summary: outcome.failure?.summary,
     transcript: withTranscript ? outcome.transcript.events.map(recordedEvent) : undefined,
   };
 }

@@ -1,23 +1,42 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PrintedLine } from '../targets/output-tail';
 import type { OutcomeRecord } from './outcome-record';
 
 /** A server prints about an event a little after the client saw it (a close, then a log line). */
 const LATE_MS = 250;
+/** Per case; its own lines are the last ones before it ended, nearest the failure. */
 const MAX_LINES = 40;
+/** Of the lines printed within LATE_MS after the case ended, the first ones. */
+const LATE_LINES = 10;
 
 /**
  * Gives each failed case the lines its server printed while the case ran: the server's side of
  * the failure (a crash, a refused client), next to the client's transcript. Only targets whose
  * output sockspec keeps (commands, containers) have any. Each line is stamped with its time from
- * the case's start, as the transcript's timeline is; a line printed just after the case ended may
- * belong to it or to the case after it, and is shown with both.
+ * the case's start, as the transcript's timeline is. A line printed just after the case ended may
+ * be about it (a server logs a close after closing) or about the next case, which has started
+ * meanwhile: the first few are shown with the case too, so that a server that logs every
+ * connection does not push the case's own lines out. The target keeps the lines of the whole run
+ * within OUTPUT_BOUNDS (targets/output-tail.ts), so every failed case still has its lines.
  */
-export function attachServerOutput(records: OutcomeRecord[], printed: () => readonly PrintedLine[]): void {
+export async function attachServerOutput(records: OutcomeRecord[], printed: () => readonly PrintedLine[]): Promise<void> {
   const failed = records.filter((r) => r.verdict === 'fail' && r.startedAt !== undefined);
+  if (failed.length === 0) return;
+  // Lines reach sockspec through a pipe or a log stream, after the server printed them: what it
+  // printed as the last failed case ended may not have arrived yet when jest is done.
+  const lastEnd = Math.max(...failed.map((r) => (r.startedAt as number) + r.durationMs));
+  await sleep(Math.max(0, lastEnd + LATE_MS - Date.now()));
   for (const r of failed) {
     const start = r.startedAt as number;
-    const end = start + r.durationMs + LATE_MS;
-    const lines = printed().filter((line) => line.at >= start && line.at <= end);
-    if (lines.length) r.serverOutput = lines.slice(-MAX_LINES).map((line) => `+${line.at - start} ms  ${line.text}`);
+    const end = start + r.durationMs;
+    const own = printed().filter((line) => line.at >= start && line.at <= end);
+    const late = printed()
+      .filter((line) => line.at > end && line.at <= end + LATE_MS)
+      .slice(0, LATE_LINES);
+    const shown = [...own.slice(-(MAX_LINES - late.length)), ...late];
+    if (shown.length === 0) continue;
+    const cut = own.length + late.length - shown.length;
+    const lines = shown.map((line) => `+${line.at - start} ms  ${line.text}`);
+    r.serverOutput = cut ? [`[… ${cut} earlier lines of this case not shown]`, ...lines] : lines;
   }
 }

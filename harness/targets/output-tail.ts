@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 
 /** A line a server printed, with the time (Date.now()) its first byte arrived. */
 export interface PrintedLine {
@@ -7,48 +8,95 @@ export interface PrintedLine {
 }
 
 /**
- * Keeps the last lines a server printed (a process's stdout and stderr, a container's log), for
- * error messages and for waiting on a ready line. A line still being written counts too.
+ * What is kept of a server's output, whatever it prints (docs/ci.md): the timed lines of the whole
+ * run, for the reports to give each failed case the lines of its own time window, up to these
+ * bounds, the oldest lines dropped first; a longer line keeps its start.
+ */
+export const OUTPUT_BOUNDS = { lines: 20_000, chars: 4 * 1024 * 1024, lineChars: 2048 };
+
+interface Line extends PrintedLine {
+  /** Characters past `OUTPUT_BOUNDS.lineChars`, not kept. */
+  omitted: number;
+}
+
+/**
+ * Keeps what a server printed (a process's stdout and stderr, a container's log), within
+ * OUTPUT_BOUNDS: its last lines for error messages and for waiting on a ready line, and every
+ * timed line kept for matching lines to the cases that ran when they were printed. A line still
+ * being written counts too.
  */
 export class OutputTail {
-  /** Timed, to match lines to the cases that ran when they were printed. */
-  private readonly kept: PrintedLine[] = [];
-  private partial: PrintedLine | undefined;
+  private readonly kept: Line[] = [];
+  /** Index of the oldest kept line: lines are dropped by moving it, and the array is compacted now and then. */
+  private first = 0;
+  private chars = 0;
+  private partial: Line | undefined;
 
+  /** `limit`: how many of the last lines lines() gives. */
   constructor(private readonly limit = 50) {}
 
   /** Resolves when the stream ends. */
   follow(stream: Readable): Promise<void> {
-    stream.on('data', (chunk: Buffer | string) => this.append(chunk.toString()));
+    // A character split across two chunks is decoded whole.
+    const decoder = new StringDecoder('utf8');
+    stream.on('data', (chunk: Buffer | string) => this.append(typeof chunk === 'string' ? chunk : decoder.write(chunk)));
     return new Promise((resolve) => stream.once('close', resolve).once('end', resolve));
   }
 
+  /** The last `limit` lines. */
   lines(): string[] {
-    return this.all().map((line) => line.text);
+    return this.all(this.limit).map((line) => line.text);
   }
 
-  /** The lines kept, each with the time it began. */
+  /** Every line kept, each with the time it began. */
   printed(): PrintedLine[] {
     return this.all();
   }
 
-  /** True once a line matching `pattern` has been printed. */
+  /** True once a line matching `pattern` has been printed (among the lines kept). */
   seen(pattern: RegExp): boolean {
-    return this.lines().some((line) => pattern.test(line));
+    return this.all().some((line) => pattern.test(line.text));
   }
 
-  private all(): PrintedLine[] {
-    return this.partial ? [...this.kept, this.partial] : [...this.kept];
+  /** The kept lines, or the last `count` of them, the line being written included. */
+  private all(count = Infinity): PrintedLine[] {
+    const lines = this.partial ? [...this.kept.slice(this.first), this.partial] : this.kept.slice(this.first);
+    return lines.slice(Math.max(0, lines.length - count)).map(shown);
   }
 
   private append(text: string): void {
     const now = Date.now();
-    const parts = text.split(/\r?\n/);
-    const first = { text: (this.partial?.text ?? '') + parts[0], at: this.partial?.at ?? now };
-    const lines = [first, ...parts.slice(1).map((part) => ({ text: part, at: now }))];
-    const last = lines.pop() as PrintedLine;
-    this.partial = last.text ? last : undefined;
-    this.kept.push(...lines);
-    this.kept.splice(0, Math.max(0, this.kept.length - this.limit));
+    text.split('\n').forEach((part, i) => {
+      if (i > 0) this.endLine(now);
+      if (part) this.extend(part, now);
+    });
   }
+
+  /** Adds to the line being written, up to the length kept of one line. */
+  private extend(part: string, now: number): void {
+    const line = (this.partial ??= { text: '', at: now, omitted: 0 });
+    const room = Math.max(0, OUTPUT_BOUNDS.lineChars - line.text.length);
+    line.text += part.slice(0, room);
+    line.omitted += Math.max(0, part.length - room);
+  }
+
+  private endLine(now: number): void {
+    const line = this.partial ?? { text: '', at: now, omitted: 0 };
+    this.partial = undefined;
+    if (line.text.endsWith('\r')) line.text = line.text.slice(0, -1);
+    this.kept.push(line);
+    this.chars += line.text.length;
+    while (this.kept.length - this.first > OUTPUT_BOUNDS.lines || this.chars > OUTPUT_BOUNDS.chars) {
+      this.chars -= this.kept[this.first].text.length;
+      this.first++;
+    }
+    if (this.first > 1024 && this.first * 2 > this.kept.length) {
+      this.kept.splice(0, this.first);
+      this.first = 0;
+    }
+  }
+}
+
+function shown({ text, at, omitted }: Line): PrintedLine {
+  return { text: omitted ? `${text} [… ${omitted} more characters not kept]` : text, at };
 }
