@@ -6,7 +6,8 @@ import { runCLI } from 'jest';
 import type { Config } from '@jest/types';
 import { junitReporter, suiteProject } from '../jest/config';
 import { settingsEnv, type RunSettings } from '../jest/settings';
-import { collapseAttempts, readRecords } from '../report/outcome-record';
+import { collapseAttempts, readRecords, type OutcomeRecord } from '../report/outcome-record';
+import { filterSelects, testTitle } from '../jest/test-title';
 import { attachServerOutput } from '../report/server-output';
 import type { PrintedLine } from '../targets/output-tail';
 import { summaryLines } from '../report/summary';
@@ -84,13 +85,13 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     const launch = target instanceof CommandTarget ? { ...target.options, tls: { ...target.options.tls, ...tls } } : undefined;
     // Container targets start more containers of their image.
     const launchContainers = (target as Partial<ContainerLaunches>).launchOptions?.call(target);
-    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, launchContainers, transcripts: flags.transcripts, retries, profile }));
+    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, launchContainers, transcripts: flags.transcripts, retries, profile, strict: flags.strict }));
     process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}\n\n`);
 
     // The config JSON names its own rootDir. Passing the package root as the project made jest
     // read the JSON a second time as a project config, and warn about its reporters.
     const { results } = await runCLI(jestArgv(files, reportsDir, flags.filter, flags.shard), [process.cwd()]);
-    const records = collapseAttempts(readRecords(outcomesDir));
+    const records = selectedRecords(collapseAttempts(readRecords(outcomesDir)), flags.filter);
     // Read at most once (a container's log is a `docker logs` call), and only when a failure needs it.
     let printedOnce: PrintedLine[] | undefined;
     const printed = () => (printedOnce ??= target.printed?.() ?? []);
@@ -132,6 +133,14 @@ function interruptHandler(cleanUp: () => Promise<void>): () => void {
   };
 }
 
+/**
+ * A skipped case leaves its record whether or not --filter selects it (it never runs, so jest's
+ * filter never reaches it): those the filter leaves out are not part of the run.
+ */
+function selectedRecords(records: OutcomeRecord[], filter: string | undefined): OutcomeRecord[] {
+  return records.filter((r) => r.verdict !== 'skip' || filterSelects(filter, r.suite, testTitle(r.caseId, r.title, r.level)));
+}
+
 /** A target whose lifecycle cases start containers (an image, the reference containers). */
 interface ContainerLaunches {
   launchOptions(): NonNullable<RunSettings['launchContainers']>;
@@ -165,6 +174,9 @@ function jestArgv(files: string[], reportsDir: string, filter: string | undefine
     passWithNoTests: true,
     // Suites share one machine's loopback; running them one after another keeps timings honest.
     runInBand: true,
+    // The case records say everything (a tolerated failure, a skip's reason); the suite files'
+    // console messages are for a project's own jest, where no records are read.
+    silent: true,
   };
 }
 

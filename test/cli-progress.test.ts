@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ResultsFile } from '../harness/report/results-json';
+import { ROOT, sockspec, tempDir } from './support/cli';
+import { projectJest } from './support/project-jest';
+
+const BIN = path.join(ROOT, 'bin', 'sockspec.js');
+/** One case any echo passes, two that need a declared idle timeout (idle-a, idle-b). */
+const SKIPS = path.join(ROOT, 'fixtures', 'verdicts', 'skips.suite.yaml');
+const REFERENCE_ECHO = `${process.execPath} ${BIN} serve echo-tcp --port {port}`;
+const FLAKY = `python3 ${path.join(ROOT, 'fixtures', 'peers', 'flaky-echo.py')} {port}`;
+const RECV_ONCE = `python3 ${path.join(ROOT, 'fixtures', 'peers', 'recv-once-server.py')} {port}`;
+const IDLE_REASON = 'needs the idle timeout the server declares (--idle-timeout)';
+
+function results(dir: string): ResultsFile {
+  return JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as ResultsFile;
+}
+
+describe('progress lines', () => {
+  let reports: ReturnType<typeof tempDir>;
+  beforeEach(() => (reports = tempDir()));
+  afterEach(() => reports.remove());
+
+  test('a skipped case: its reason on its line, not in its name; those --filter leaves out are not part of the run', async () => {
+    const run = await sockspec(['run', '--suite', SKIPS, '--cmd', REFERENCE_ECHO, '--filter', 'skips (echoes|idle-a):', '--reports', reports.path]);
+    expect(run.stdout).toContain(`- skips/idle-a  An idle connection is closed by the declared idle timeout  [skipped: ${IDLE_REASON}]\n`);
+    expect(run.stdout).not.toContain('skips/idle-b');
+    const cases = results(reports.path).cases.sort((a, b) => a.case.localeCompare(b.case));
+    expect(cases.map((c) => [c.case, c.verdict, c.reason])).toEqual([
+      ['echoes', 'pass', undefined],
+      ['idle-a', 'skip', IDLE_REASON],
+    ]);
+    expect(run.code).toBe(0);
+  }, 60_000);
+
+  test("under a project's own jest a skipped case keeps its plain name, and jest's output gives the reason", async () => {
+    const run = await projectJest(reports.path, SKIPS, { command: { command: REFERENCE_ECHO } });
+    expect(run.json.testResults[0].assertionResults.map((r) => [r.title, r.status])).toEqual([
+      ['echoes: A short message comes back unchanged', 'passed'],
+      ['idle-a: An idle connection is closed by the declared idle timeout', 'pending'],
+      ['idle-b: Another idle connection is closed by the declared idle timeout', 'pending'],
+    ]);
+    expect(run.stderr).toContain(`skips: 2 case(s) skipped:\n      idle-a: ${IDLE_REASON}\n      idle-b: ${IDLE_REASON}`);
+    expect(run.code).toBe(0);
+  }, 60_000);
+
+  test('--retries: a failed attempt that will be retried says so, and the last line says how it ended', async () => {
+    const flaky = await sockspec(['run', '--suite', 'echo-tcp', '--filter', 'echo-tcp round-trip:', '--cmd', FLAKY, '--ready-log', 'listening', '--retries', '2', '--reports', reports.path]);
+    expect(flaky.stdout).toMatch(/^↻ echo-tcp\/round-trip {2}A short message comes back unchanged {2}\d+ ms {2}failed attempt 1 of 3, will retry\n/m);
+    expect(flaky.stdout).toMatch(/^✓ echo-tcp\/round-trip {2}.* {2}flaky: passed on attempt 2 of 3$/m);
+    expect(flaky.stdout).not.toMatch(/^✗/m);
+    expect(flaky.code).toBe(0);
+
+    const failing = await sockspec(['run', '--suite', 'echo-tcp', '--filter', 'echo-tcp size-1025:', '--cmd', RECV_ONCE, '--retries', '1', '--reports', reports.path]);
+    expect(failing.stdout).toMatch(/^↻ echo-tcp\/size-1025 .* {2}failed attempt 1 of 2, will retry\n {4}echo-tcp\/size-1025 /m);
+    expect(failing.stdout).toMatch(/^✗ echo-tcp\/size-1025 .* {2}failed all 2 attempts\n/m);
+    expect(failing.code).toBe(1);
+  }, 60_000);
+});
