@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ResultsFile } from '../harness/report/results-json';
+import { startEchoTcp } from '../harness/servers/echo-tcp';
 import { ROOT, sockspec, tempDir } from './support/cli';
 import { projectJest } from './support/project-jest';
 
@@ -55,5 +56,35 @@ describe('progress lines', () => {
     expect(failing.stdout).toMatch(/^↻ echo-tcp\/size-1025 .* {2}failed attempt 1 of 2, will retry\n {4}echo-tcp\/size-1025 /m);
     expect(failing.stdout).toMatch(/^✗ echo-tcp\/size-1025 .* {2}failed all 2 attempts\n/m);
     expect(failing.code).toBe(1);
+  }, 60_000);
+});
+
+describe('no case ran', () => {
+  let reports: ReturnType<typeof tempDir>;
+  beforeEach(() => (reports = tempDir()));
+  afterEach(() => reports.remove());
+
+  test('a --filter that matches nothing: exit 2 naming the filter', async () => {
+    const run = await sockspec(['run', '--suite', SKIPS, '--filter', 'no such case', '--reports', reports.path]);
+    expect(run.stderr).toMatch(/^error: no case ran: --filter matched no case\n/);
+    expect(run.code).toBe(2);
+  });
+
+  test('every case the filter matched was skipped: said so, exit 0', async () => {
+    const run = await sockspec(['run', '--suite', SKIPS, '--cmd', REFERENCE_ECHO, '--filter', 'skips idle', '--reports', reports.path]);
+    expect(run.stdout).toContain('no case ran: every case --filter matched was skipped (the reasons are above)');
+    expect(run.code).toBe(0);
+  }, 60_000);
+
+  test('no --filter, every case skipped: the reason is the skips, not a filter', async () => {
+    const server = await startEchoTcp();
+    try {
+      const run = await sockspec(['run', '--suite', 'network', '--target', `tcp://127.0.0.1:${server.port}`, '--reports', reports.path]);
+      expect(run.stdout).toContain('no case ran: every case was skipped (the reasons are above)');
+      expect(`${run.stdout}${run.stderr}`).not.toContain('--filter');
+      expect(run.code).toBe(0);
+    } finally {
+      await server.close();
+    }
   }, 60_000);
 });

@@ -96,10 +96,15 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     let printedOnce: PrintedLine[] | undefined;
     const printed = () => (printedOnce ??= target.printed?.() ?? []);
     attachServerOutput(records, printed);
-    if (records.length === 0 && flags.shard === undefined && results.numRuntimeErrorTestSuites === 0) {
+    // A shard may hold no suite file; a failure jest saw (a suite file's start) is reported below.
+    if (records.length === 0 && flags.shard === undefined && results.numRuntimeErrorTestSuites === 0 && results.numFailedTests === 0) {
+      if (results.numTotalTestSuites === 0) throw new UsageError(`no case ran: jest found none of the ${files.length} suite file(s) to run`);
       throw new UsageError('no case ran: --filter matched no case', 'sockspec list shows the cases; the filter matches "suite case-id: title"');
     }
     process.stdout.write(`\n${summaryLines(records, flags.strict).join('\n')}\n\n`);
+    if (records.length > 0 && records.every((r) => r.verdict === 'skip')) {
+      process.stdout.write(`no case ran: every case${flags.filter === undefined ? '' : ' --filter matched'} was skipped (the reasons are above)\n\n`);
+    }
     const finished = finishReports(reportsDir, records, target.description, flags, results.numFailedTests);
     if (finished.lines.length) process.stdout.write(`${finished.lines.join('\n')}\n\n`);
     const code = results.numRuntimeErrorTestSuites > 0 ? EXIT.error : finished.code;
