@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ResultsFile } from '../harness/report/results-json';
@@ -86,5 +87,35 @@ describe('no case ran', () => {
     } finally {
       await server.close();
     }
+  }, 60_000);
+});
+
+describe('terminal output', () => {
+  let reports: ReturnType<typeof tempDir>;
+  beforeEach(() => (reports = tempDir()));
+  afterEach(() => reports.remove());
+
+  const run = (env: NodeJS.ProcessEnv) => sockspec(['run', '--suite', 'echo-udp', '--filter', 'echo-udp size-0:', '--reports', reports.path], { env });
+  const GREEN_PASS = '\u001b[32m✓\u001b[39m echo-udp/size-0';
+
+  test('colours: off into a pipe and with NO_COLOR; FORCE_COLOR turns them on, FORCE_COLOR=0 off', async () => {
+    expect((await run({ NO_COLOR: '', FORCE_COLOR: undefined })).stdout).toMatch(/^✓ echo-udp\/size-0/m);
+    expect((await run({ NO_COLOR: '', FORCE_COLOR: '1' })).stdout).toContain(GREEN_PASS);
+    expect((await run({ NO_COLOR: '1', FORCE_COLOR: '1' })).stdout).toContain(GREEN_PASS);
+    expect((await run({ NO_COLOR: '', FORCE_COLOR: '0' })).stdout).not.toContain('\u001b[');
+    expect((await run({ NO_COLOR: '1', FORCE_COLOR: undefined })).stdout).not.toContain('\u001b[');
+  }, 60_000);
+
+  test("on a terminal, jest's \"Determining test suites to run...\" is erased before the first case line", async () => {
+    // script(1) gives the CLI a terminal; jest writes the message only on one, and not on CI.
+    const command = `${process.execPath} ${BIN} run --suite echo-udp --filter 'echo-udp size-0:' --reports ${reports.path}`;
+    const raw = await new Promise<string>((resolve, reject) =>
+      execFile('script', ['-qec', command, '/dev/null'], { env: { ...process.env, CI: 'false', TERM: 'xterm' } }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+    );
+    expect(raw).toContain('Determining test suites to run...');
+    // What the terminal shows: each line from its last erase (cursor to column 0, erase the line).
+    const shown = raw.split(/\r?\n/).map((line) => line.split(/\r\u001b\[K|\u001b\[999D\u001b\[K/).pop() ?? '');
+    expect(shown.filter((line) => line.includes('Determining'))).toEqual([]);
+    expect(shown).toContainEqual(expect.stringMatching(/^(\u001b\[\d+m)*✓(\u001b\[\d+m)* echo-udp\/size-0/));
   }, 60_000);
 });

@@ -20,6 +20,12 @@ class ProgressReporter {
 
   constructor(private readonly globalConfig: Config.GlobalConfig) {}
 
+  onRunStart(): void {
+    // On a terminal jest writes "Determining test suites to run..." with no newline, and only
+    // its own reporters erase it: the first case line would follow it on the same line.
+    if (process.stdout.isTTY) process.stdout.write('\r\u001b[K');
+  }
+
   onTestCaseResult(_test: Test, result: TestCaseResult): void {
     const record = this.take(result);
     const attempt = result.invocations ?? 1;
