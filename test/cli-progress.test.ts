@@ -119,3 +119,18 @@ describe('terminal output', () => {
     expect(shown).toContainEqual(expect.stringMatching(/^(\u001b\[\d+m)*✓(\u001b\[\d+m)* echo-udp\/size-0/));
   }, 60_000);
 });
+
+describe('help and version', () => {
+  test.each(['run', 'list', 'serve', 'schema', 'certs', 'merge'])('%s --help and -h: exit 0 with its usage', async (command) => {
+    for (const flag of ['--help', '-h']) {
+      const result = await sockspec([command, flag]);
+      expect(result.stdout).toMatch(new RegExp(`^Usage: sockspec ${command}`));
+      expect(result.code).toBe(0);
+    }
+  });
+
+  test('-v and --version print the version', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['-v', '--version']) expect(await sockspec([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+});

@@ -6,7 +6,7 @@ import { publishedSchema } from '../suite/schema';
 import { TargetError } from '../targets/target';
 import { PACKAGE_ROOT } from '../jest/config';
 import { EXIT, UsageError } from './errors';
-import { CERTS_HELP, LIST_HELP, MAIN_HELP, MERGE_HELP, RUN_HELP, SERVE_HELP } from './help';
+import { CERTS_HELP, LIST_HELP, MAIN_HELP, MERGE_HELP, RUN_HELP, SCHEMA_HELP, SERVE_HELP } from './help';
 import { mergeReports } from './merge-command';
 import { writeCertificates } from './certs-command';
 import { BaselineError } from '../report/baseline';
@@ -25,7 +25,7 @@ export async function main(argv: string[]): Promise<void> {
 async function runCommand(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') return print(MAIN_HELP);
-  if (command === '--version') return print(JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version);
+  if (command === '--version' || command === '-v') return print(JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version);
   switch (command) {
     case 'run': {
       const { values } = parse(rest, RUN_OPTIONS);
@@ -70,6 +70,7 @@ async function runCommand(argv: string[]): Promise<number> {
       if (rest.includes('--help') || rest.includes('-h')) return print(SERVE_HELP);
       return serve(rest);
     case 'schema':
+      if (rest.includes('--help') || rest.includes('-h')) return print(SCHEMA_HELP);
       if (rest.length > 1 || (rest[0] !== undefined && rest[0] !== 'suite' && rest[0] !== 'targets')) throw new UsageError('schema takes suite (the default) or targets');
       return print(JSON.stringify(rest[0] === 'targets' ? publishedTargetsSchema() : publishedSchema(), null, 2));
     case 'merge': {
