@@ -15,7 +15,8 @@ Usage:
   sockspec --version, -v
 
 Exit codes: 0 all required cases passed, 1 a required case failed (a must; a should with
---strict), 2 usage, suite or target error, 130 interrupted.
+--strict), 2 usage, suite or target error, 130 interrupted (the reports then hold the cases that
+ended before).
 
 Colours on a terminal only; NO_COLOR turns them off, FORCE_COLOR on.`;
 

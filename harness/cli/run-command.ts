@@ -73,9 +73,18 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     removeThisRunsNamespaces();
     rmSync(outcomesDir, { recursive: true, force: true });
   };
+  const casesRun = () => selectedRecords(collapseAttempts(readRecords(outcomesDir)), flags.filter);
+  const shownReports = () => `${path.join(path.relative(process.cwd(), reportsDir) || '.', 'junit.xml')}, results.json, index.html`;
+  // Interrupted: the cases that ended so far, reported as such (no baseline is read or written).
+  const writePartialReports = () => {
+    const records = casesRun();
+    finishReports(reportsDir, records, target.description, { strict: flags.strict, updateBaseline: false, failOnUnexpectedPass: false, interrupted: true }, 0);
+    process.stdout.write(`\n${summaryLines(records, flags.strict).join('\n')}\n\n${style.warn('INTERRUPTED')}  partial reports: ${shownReports()}\n`);
+  };
   // Installed for the whole run, starting included: a container target sees that the CLI handles
   // the signal and leaves the exit to it.
-  const onSignal = interruptHandler(cleanUp);
+  const interruption = new Interruption(writePartialReports, cleanUp);
+  const onSignal = interruption.onSignal;
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
@@ -91,7 +100,9 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     // The config JSON names its own rootDir. Passing the package root as the project made jest
     // read the JSON a second time as a project config, and warn about its reporters.
     const { results } = await runCLI(jestArgv(files, reportsDir, flags.filter, flags.shard), [process.cwd()]);
-    const records = selectedRecords(collapseAttempts(readRecords(outcomesDir)), flags.filter);
+    // Cases that ended after a Ctrl-C ended because the target was stopped: not reported.
+    if (interruption.exiting) return await interruption.exiting;
+    const records = casesRun();
     // Read at most once (a container's log is a `docker logs` call), and only when a failure needs it.
     let printedOnce: PrintedLine[] | undefined;
     const printed = () => (printedOnce ??= target.printed?.() ?? []);
@@ -110,8 +121,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     const code = results.numRuntimeErrorTestSuites > 0 ? EXIT.error : finished.code;
     if (code !== EXIT.pass) printServerOutput(printed(), target.description);
     const verdict = code === EXIT.pass ? style.pass('PASS') : style.fail('FAIL');
-    const shown = path.relative(process.cwd(), reportsDir) || '.';
-    process.stdout.write(`${verdict}  reports: ${path.join(shown, 'junit.xml')}, results.json, index.html\n`);
+    process.stdout.write(`${verdict}  reports: ${shownReports()}\n`);
     // A server the suite files start themselves (in a network namespace) is a target that would
     // not start, as when the CLI starts it: exit 2 with the reason, the reports written first.
     const unstarted = records.find((r) => r.targetError)?.targetError;
@@ -125,16 +135,28 @@ export async function runSuites(flags: RunFlags): Promise<number> {
 }
 
 /**
- * Ctrl-C stops the target, then exits with 130. A second one exits at once: the targets' exit
- * hooks still kill command process groups and remove containers on the way out.
+ * Ctrl-C writes the reports of the cases that ended so far, stops the target, then exits with 130.
+ * A second one exits at once: the targets' exit hooks still kill command process groups and
+ * remove containers on the way out.
  */
-function interruptHandler(cleanUp: () => Promise<void>): () => void {
-  let interrupted = false;
-  return () => {
-    if (interrupted) process.exit(EXIT.interrupted);
-    interrupted = true;
+class Interruption {
+  /** Set by the first signal: the clean-up, which ends in the exit. */
+  exiting?: Promise<never>;
+
+  constructor(
+    private readonly writePartialReports: () => void,
+    private readonly cleanUp: () => Promise<void>,
+  ) {}
+
+  readonly onSignal = (): void => {
+    if (this.exiting) process.exit(EXIT.interrupted);
     process.stderr.write('\ninterrupted: stopping the target (Ctrl-C again to quit at once)\n');
-    void cleanUp().finally(() => process.exit(EXIT.interrupted));
+    try {
+      this.writePartialReports();
+    } catch (err) {
+      process.stderr.write(`the partial reports could not be written: ${(err as Error).message}\n`);
+    }
+    this.exiting = this.cleanUp().finally(() => process.exit(EXIT.interrupted)) as Promise<never>;
   };
 }
 

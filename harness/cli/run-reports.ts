@@ -11,6 +11,8 @@ export interface ReportFlags {
   baseline?: string;
   updateBaseline: boolean;
   failOnUnexpectedPass: boolean;
+  /** The run was interrupted: the reports hold the cases that ended before. */
+  interrupted?: boolean;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface ReportFlags {
  * code decided by regressions alone.
  */
 export function finishReports(reportsDir: string, records: OutcomeRecord[], target: string, flags: ReportFlags, jestFailures: number): { code: number; lines: string[] } {
-  const results = resultsOf(records, target, flags.strict);
+  const results = resultsOf(records, target, flags.strict, flags.interrupted);
   writeResults(reportsDir, results);
   writeHtmlReport(reportsDir, results);
   annotateJunit(path.join(reportsDir, 'junit.xml'), records);

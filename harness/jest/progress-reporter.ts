@@ -17,6 +17,11 @@ class ProgressReporter {
   private readonly feed = this.settings.outcomesDir ? new RecordFeed(this.settings.outcomesDir) : undefined;
   /** Records read but not printed yet, by `suite/case-id`. */
   private readonly unprinted = new Map<string, OutcomeRecord>();
+  /** After Ctrl-C the target is being stopped: a case ending now would be shown failing for it. */
+  private interrupted = false;
+  private readonly onSignal = () => {
+    this.interrupted = true;
+  };
 
   constructor(private readonly globalConfig: Config.GlobalConfig) {}
 
@@ -24,9 +29,17 @@ class ProgressReporter {
     // On a terminal jest writes "Determining test suites to run..." with no newline, and only
     // its own reporters erase it: the first case line would follow it on the same line.
     if (process.stdout.isTTY) process.stdout.write('\r\u001b[K');
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  onRunComplete(): void {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
   }
 
   onTestCaseResult(_test: Test, result: TestCaseResult): void {
+    if (this.interrupted) return;
     const record = this.take(result);
     const attempt = result.invocations ?? 1;
     const attempts = (this.settings.retries ?? 0) + 1;
@@ -45,6 +58,7 @@ class ProgressReporter {
   }
 
   onTestResult(test: Test, result: TestResult): void {
+    if (this.interrupted) return;
     // Skipped tests never reach onTestCaseResult. Those --filter left out are not worth a line;
     // those skipped for a need get one, with the reason from their record.
     for (const skipped of result.testResults.filter((r) => r.status === 'pending')) {
