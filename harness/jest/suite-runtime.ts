@@ -1,5 +1,5 @@
 import { loadSuite } from '../suite/load';
-import type { Suite } from '../suite/schema';
+import type { Level, Suite } from '../suite/schema';
 import { caseTimeouts, runCase } from '../run/run-case';
 import { BuiltinLauncher, BuiltinTarget } from '../targets/builtin';
 import { REFERENCE_SERVERS } from '../servers/catalog';
@@ -151,7 +151,7 @@ function declareIdleTimeout(endpoints: Endpoints, service: ServiceName, idleTime
   return idleTimeoutMs === undefined || !endpoint ? endpoints : { ...endpoints, [service]: { ...endpoint, idleTimeoutMs } };
 }
 
-function toleratedWhy(level: string): string {
+function toleratedWhy(level: Level): string {
   return level === 'info' ? 'an info case only measures' : 'a should case fails only with strict';
 }
 
