@@ -14,10 +14,13 @@ Usage:
   sockspec merge  --out DIR SHARD...   merge the reports of runs split with --shard
 
   sockspec COMMAND --help              options of one command
-  sockspec --version
+  sockspec --version, -v
 
-Exit codes: 0 all required cases passed, 1 a case failed, 2 usage, suite or target error,
-130 interrupted.`;
+Exit codes: 0 all required cases passed, 1 a required case failed (a must; a should with
+--strict), 2 usage, suite or target error, 130 interrupted (the reports then hold the cases that
+ended before).
+
+Colours on a terminal only; NO_COLOR turns them off, FORCE_COLOR on.`;
 
 export const RUN_HELP = `Usage: sockspec run [options]
 
@@ -75,7 +78,8 @@ Any started or given target declares (the builtin servers declare their own):
                        file; SOCKSPEC_PROFILE when not given (docs/chat-suite.md)
 
 Verdicts and reports:
-  --strict             a failed "should" case fails the run too
+  --strict             a failed "should" case fails the run too (otherwise it is reported as
+                       tolerated, and the run passes)
   --step-timeout MS    the deadline of every step that sets none of its own (e.g. for slow
                        machines); a step's own timeout still applies
   --retries N          run a failed case again up to N times; a pass after a failure is
@@ -96,6 +100,12 @@ Examples:
   sockspec run --suite echo-tcp --cmd "python3 my_server.py {port}"
   sockspec run --suite echo-tcp --image my-echo:1.2 --port 7 --env LOG_LEVEL=debug
   sockspec run --targets sockspec.targets.yaml --suite echo-tcp`;
+
+export const SCHEMA_HELP = `Usage: sockspec schema [suite|targets|config]
+
+Prints the JSON Schema of suite files (suite, the default), of targets files (targets) or of a
+project's sockspec.config.json (config), for editors and validators; the package ships them in
+schema/.`;
 
 export const CERTS_HELP = `Usage: sockspec certs --out DIR
 

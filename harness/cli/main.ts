@@ -7,7 +7,7 @@ import { publishedConfigSchema } from '../suite/config-schema';
 import { TargetError } from '../targets/target';
 import { PACKAGE_ROOT } from '../jest/config';
 import { EXIT, UsageError } from './errors';
-import { CERTS_HELP, COVERAGE_HELP, LIST_HELP, MAIN_HELP, MERGE_HELP, RUN_HELP, SERVE_HELP } from './help';
+import { CERTS_HELP, COVERAGE_HELP, LIST_HELP, MAIN_HELP, MERGE_HELP, RUN_HELP, SCHEMA_HELP, SERVE_HELP } from './help';
 import { coverageReport } from './coverage-command';
 import { mergeReports } from './merge-command';
 import { writeCertificates } from './certs-command';
@@ -27,7 +27,7 @@ export async function main(argv: string[]): Promise<void> {
 async function runCommand(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') return print(MAIN_HELP);
-  if (command === '--version') return print(JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version);
+  if (command === '--version' || command === '-v') return print(JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version);
   switch (command) {
     case 'run': {
       const { values } = parse(rest, RUN_OPTIONS);
@@ -77,6 +77,7 @@ async function runCommand(argv: string[]): Promise<number> {
       if (rest.includes('--help') || rest.includes('-h')) return print(SERVE_HELP);
       return serve(rest);
     case 'schema':
+      if (rest.includes('--help') || rest.includes('-h')) return print(SCHEMA_HELP);
       if (rest.length > 1 || (rest[0] !== undefined && !['suite', 'targets', 'config'].includes(rest[0]))) throw new UsageError('schema takes suite (the default), targets or config');
       return print(JSON.stringify(rest[0] === 'targets' ? publishedTargetsSchema() : rest[0] === 'config' ? publishedConfigSchema() : publishedSchema(), null, 2));
     case 'merge': {

@@ -6,7 +6,8 @@ import { runCLI } from 'jest';
 import type { Config } from '@jest/types';
 import { suiteProject } from '../jest/config';
 import { settingsEnv, type RunSettings } from '../jest/settings';
-import { collapseAttempts, readRecords } from '../report/outcome-record';
+import { collapseAttempts, readRecords, type OutcomeRecord } from '../report/outcome-record';
+import { filterSelects, testTitle } from '../jest/test-title';
 import { attachServerOutput } from '../report/server-output';
 import { jestProblems } from '../report/jest-problems';
 import type { PrintedLine } from '../targets/output-tail';
@@ -73,9 +74,18 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     removeThisRunsNamespaces();
     rmSync(outcomesDir, { recursive: true, force: true });
   };
+  const casesRun = () => selectedRecords(collapseAttempts(readRecords(outcomesDir)), flags.filter);
+  const shownReports = () => `${path.join(path.relative(process.cwd(), reportsDir) || '.', 'junit.xml')}, results.json, index.html`;
+  // Interrupted: the cases that ended so far, reported as such (no baseline is read or written).
+  const writePartialReports = () => {
+    const records = casesRun();
+    finishReports(reportsDir, records, target.description, { strict: flags.strict, updateBaseline: false, failOnUnexpectedPass: false, interrupted: true }, []);
+    process.stdout.write(`\n${summaryLines(records, flags.strict).join('\n')}\n\n${style.warn('INTERRUPTED')}  partial reports: ${shownReports()}\n`);
+  };
   // Installed for the whole run, starting included: a container target sees that the CLI handles
   // the signal and leaves the exit to it.
-  const onSignal = interruptHandler(cleanUp);
+  const interruption = new Interruption(writePartialReports, cleanUp);
+  const onSignal = interruption.onSignal;
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
@@ -85,28 +95,34 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     const launch = target instanceof CommandTarget ? { ...target.options, tls: { ...target.options.tls, ...tls } } : undefined;
     // Container targets start more containers of their image.
     const launchContainers = (target as Partial<ContainerLaunches>).launchOptions?.call(target);
-    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, launchContainers, transcripts: flags.transcripts, retries, profile }));
+    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, launchContainers, transcripts: flags.transcripts, retries, profile, strict: flags.strict }));
     process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}\n\n`);
 
     // The config JSON names its own rootDir. Passing the package root as the project made jest
     // read the JSON a second time as a project config, and warn about its reporters.
     const { results } = await runCLI(jestArgv(files, flags.filter, flags.shard), [process.cwd()]);
-    const records = collapseAttempts(readRecords(outcomesDir));
+    // Cases that ended after a Ctrl-C ended because the target was stopped: not reported.
+    if (interruption.exiting) return await interruption.exiting;
+    const records = casesRun();
     // Read at most once (a container's log is a `docker logs` call), and only when a failure needs it.
     let printedOnce: PrintedLine[] | undefined;
     const printed = () => (printedOnce ??= target.printed?.() ?? []);
     await attachServerOutput(records, printed);
-    if (records.length === 0 && flags.shard === undefined && results.numRuntimeErrorTestSuites === 0) {
+    // A shard may hold no suite file; a failure jest saw (a suite file's start) is reported below.
+    if (records.length === 0 && flags.shard === undefined && results.numRuntimeErrorTestSuites === 0 && results.numFailedTests === 0) {
+      if (results.numTotalTestSuites === 0) throw new UsageError(`no case ran: jest found none of the ${files.length} suite file(s) to run`);
       throw new UsageError('no case ran: --filter matched no case', 'sockspec list shows the cases; the filter matches "suite case-id: title"');
     }
     process.stdout.write(`\n${summaryLines(records, flags.strict).join('\n')}\n\n`);
+    if (records.length > 0 && records.every((r) => r.verdict === 'skip')) {
+      process.stdout.write(`no case ran: every case${flags.filter === undefined ? '' : ' --filter matched'} was skipped (the reasons are above)\n\n`);
+    }
     const finished = finishReports(reportsDir, records, target.description, flags, jestProblems(results, records));
     if (finished.lines.length) process.stdout.write(`${finished.lines.join('\n')}\n\n`);
     const code = results.numRuntimeErrorTestSuites > 0 ? EXIT.error : finished.code;
     if (code !== EXIT.pass) printServerOutput(printed(), target.description);
     const verdict = code === EXIT.pass ? style.pass('PASS') : style.fail('FAIL');
-    const shown = path.relative(process.cwd(), reportsDir) || '.';
-    process.stdout.write(`${verdict}  reports: ${path.join(shown, 'junit.xml')}, results.json, index.html\n`);
+    process.stdout.write(`${verdict}  reports: ${shownReports()}\n`);
     // A server the suite files start themselves (in a network namespace) is a target that would
     // not start, as when the CLI starts it: exit 2 with the reason, the reports written first.
     const unstarted = records.find((r) => r.targetError)?.targetError;
@@ -120,17 +136,37 @@ export async function runSuites(flags: RunFlags): Promise<number> {
 }
 
 /**
- * Ctrl-C stops the target, then exits with 130. A second one exits at once: the targets' exit
- * hooks still kill command process groups and remove containers on the way out.
+ * Ctrl-C writes the reports of the cases that ended so far, stops the target, then exits with 130.
+ * A second one exits at once: the targets' exit hooks still kill command process groups and
+ * remove containers on the way out.
  */
-function interruptHandler(cleanUp: () => Promise<void>): () => void {
-  let interrupted = false;
-  return () => {
-    if (interrupted) process.exit(EXIT.interrupted);
-    interrupted = true;
+class Interruption {
+  /** Set by the first signal: the clean-up, which ends in the exit. */
+  exiting?: Promise<never>;
+
+  constructor(
+    private readonly writePartialReports: () => void,
+    private readonly cleanUp: () => Promise<void>,
+  ) {}
+
+  readonly onSignal = (): void => {
+    if (this.exiting) process.exit(EXIT.interrupted);
     process.stderr.write('\ninterrupted: stopping the target (Ctrl-C again to quit at once)\n');
-    void cleanUp().finally(() => process.exit(EXIT.interrupted));
+    try {
+      this.writePartialReports();
+    } catch (err) {
+      process.stderr.write(`the partial reports could not be written: ${(err as Error).message}\n`);
+    }
+    this.exiting = this.cleanUp().finally(() => process.exit(EXIT.interrupted)) as Promise<never>;
   };
+}
+
+/**
+ * A skipped case leaves its record whether or not --filter selects it (it never runs, so jest's
+ * filter never reaches it): those the filter leaves out are not part of the run.
+ */
+function selectedRecords(records: OutcomeRecord[], filter: string | undefined): OutcomeRecord[] {
+  return records.filter((r) => r.verdict !== 'skip' || filterSelects(filter, r.suite, testTitle(r.caseId, r.title, r.level)));
 }
 
 /** A target whose lifecycle cases start containers (an image, the reference containers). */
@@ -167,6 +203,9 @@ function jestArgv(files: string[], filter: string | undefined, shard: string | u
     passWithNoTests: true,
     // Suites share one machine's loopback; running them one after another keeps timings honest.
     runInBand: true,
+    // The case records say everything (a tolerated failure, a skip's reason); the suite files'
+    // console messages are for a project's own jest, where no records are read.
+    silent: true,
   };
 }
 

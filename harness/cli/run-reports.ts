@@ -11,6 +11,8 @@ export interface ReportFlags {
   baseline?: string;
   updateBaseline: boolean;
   failOnUnexpectedPass: boolean;
+  /** The run was interrupted: the reports hold the cases that ended before. */
+  interrupted?: boolean;
 }
 
 /**
@@ -19,10 +21,10 @@ export interface ReportFlags {
  * regressions alone.
  */
 export function finishReports(reportsDir: string, records: OutcomeRecord[], target: string, flags: ReportFlags, jestProblems: readonly JestProblem[]): { code: number; lines: string[] } {
-  const results = resultsOf(records, target, flags.strict);
+  const results = resultsOf(records, target, flags.strict, flags.interrupted);
   writeResults(reportsDir, results);
   writeHtmlReport(reportsDir, results);
-  writeJunit(path.join(reportsDir, 'junit.xml'), { records, jestProblems, strict: flags.strict });
+  writeJunit(path.join(reportsDir, 'junit.xml'), { records, jestProblems, strict: flags.strict, interrupted: flags.interrupted });
   const failing = (entry: ResultEntry) => entry.verdict === 'fail' && (entry.level === 'must' || (flags.strict && entry.level === 'should'));
   // A failure jest saw that no case recorded (e.g. jest's own timeout) fails the run whatever the baseline says.
   const unrecorded = jestProblems.length > 0;

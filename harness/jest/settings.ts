@@ -24,6 +24,7 @@ export const ENV = {
   transcripts: 'SOCKSPEC_TRANSCRIPTS',
   retries: 'SOCKSPEC_RETRIES',
   profile: 'SOCKSPEC_PROFILE',
+  strict: 'SOCKSPEC_STRICT',
 } as const;
 
 export interface RunSettings {
@@ -44,6 +45,8 @@ export interface RunSettings {
   retries?: number;
   /** The chat-relay profile: a shipped profile's name or a profile file's absolute path. */
   profile?: string;
+  /** A failed `should` case fails the run (and its jest test), not only a `must` one. */
+  strict?: boolean;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
@@ -57,6 +60,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     transcripts: env[ENV.transcripts] === 'true',
     retries: env[ENV.retries] ? Number(env[ENV.retries]) : undefined,
     profile: env[ENV.profile] || undefined,
+    strict: env[ENV.strict] === 'true',
   };
 }
 
@@ -70,6 +74,7 @@ export function settingsEnv(settings: RunSettings): Record<string, string> {
   if (settings.transcripts) env[ENV.transcripts] = 'true';
   if (settings.retries) env[ENV.retries] = String(settings.retries);
   if (settings.profile) env[ENV.profile] = settings.profile;
+  if (settings.strict) env[ENV.strict] = 'true';
   // A ready-log RegExp travels as its source; ContainerTargetOptions takes either.
   const asSource = (_key: string, value: unknown) => (value instanceof RegExp ? value.source : value);
   if (settings.launchContainers) env[ENV.launchContainers] = JSON.stringify(settings.launchContainers, asSource);

@@ -11,6 +11,8 @@ export interface ResultsFile {
   target: string;
   strict: boolean;
   finishedAt: string;
+  /** Present when the run was interrupted (Ctrl-C): the cases are those that ended before. */
+  interrupted?: true;
   totals: { cases: number; passed: number; failed: number; tolerated: number; skipped: number };
   cases: ResultEntry[];
 }
@@ -34,7 +36,7 @@ export interface ResultEntry {
 }
 
 /** `info` cases report measurements; their verdict is `info` whatever happened, so nobody gates on it. */
-export function resultsOf(records: readonly OutcomeRecord[], target: string, strict: boolean): ResultsFile {
+export function resultsOf(records: readonly OutcomeRecord[], target: string, strict: boolean, interrupted = false): ResultsFile {
   const cases = records.map(
     (r): ResultEntry => ({
       id: `${r.suite}/${r.caseId}`,
@@ -57,6 +59,7 @@ export function resultsOf(records: readonly OutcomeRecord[], target: string, str
     target,
     strict,
     finishedAt: new Date().toISOString(),
+    ...(interrupted ? { interrupted: true as const } : {}),
     totals: {
       cases: records.length,
       passed: records.filter((r) => r.verdict === 'pass').length,

@@ -12,13 +12,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `sockspec` command as a user would (npm test builds dist/ first). */
-export function sockspec(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+/**
+ * Runs the built `sockspec` command as a user would (npm test builds dist/ first), without colours
+ * unless `env` asks for them.
+ */
+export function sockspec(args: string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 60_000, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 60_000, env: { ...process.env, NO_COLOR: '1', ...options.env }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
     );
   });
