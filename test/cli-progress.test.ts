@@ -12,7 +12,7 @@ const SKIPS = path.join(ROOT, 'fixtures', 'verdicts', 'skips.suite.yaml');
 const REFERENCE_ECHO = `${process.execPath} ${BIN} serve echo-tcp --port {port}`;
 const FLAKY = `python3 ${path.join(ROOT, 'fixtures', 'peers', 'flaky-echo.py')} {port}`;
 const RECV_ONCE = `python3 ${path.join(ROOT, 'fixtures', 'peers', 'recv-once-server.py')} {port}`;
-const IDLE_REASON = 'needs the idle timeout the server declares (--idle-timeout)';
+const IDLE_REASON = 'needs the idle timeout the server declares (--idle-timeout on the command line, idleTimeoutMs in sockspec.config.json, idleTimeout in a targets file)';
 
 function results(dir: string): ResultsFile {
   return JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as ResultsFile;
