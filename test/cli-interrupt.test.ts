@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ResultsFile } from '../harness/report/results-json';
 import { ROOT, tempDir } from './support/cli';
+import { expectValidJunit } from './support/junit-schema';
 
 const BIN = path.join(ROOT, 'bin', 'sockspec.js');
 /** A quick case, then one that sleeps 30 s. */
@@ -49,6 +50,11 @@ test('Ctrl-C mid-case: exit 130, partial reports of the cases that ended, the ru
     expect(results.interrupted).toBe(true);
     expect(results.cases.map((c) => [c.case, c.verdict])).toEqual([['quick', 'pass']]);
     expect(readFileSync(path.join(reports, 'index.html'), 'utf8')).toContain('slow/quick');
+    const junit = readFileSync(path.join(reports, 'junit.xml'), 'utf8');
+    expect(junit).toContain('<property name="interrupted" value="true"/>');
+    expect(junit.match(/<testcase /g)).toHaveLength(1);
+    expect(junit).toContain('name="quick: ');
+    await expectValidJunit(junit);
     expect(processesWith(server)).toEqual([]);
   } finally {
     dir.remove();

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { validateXML } from 'xmllint-wasm';
 import { junitXml } from '../harness/report/junit';
 import { mergeJunit } from '../harness/report/merge';
 import type { OutcomeRecord } from '../harness/report/outcome-record';
@@ -10,21 +9,13 @@ import { attachServerOutput } from '../harness/report/server-output';
 import { xmlText } from '../harness/report/xml-text';
 import { OUTPUT_BOUNDS, OutputTail } from '../harness/targets/output-tail';
 import { ROOT, sockspec, tempDir } from './support/cli';
+import { expectValidJunit, VALIDATION_MS } from './support/junit-schema';
 
-const XSD = readFileSync(path.join(ROOT, 'fixtures', 'junit', 'junit-10.xsd'), 'utf8');
 const NOISY = `python3 ${path.join(ROOT, 'fixtures', 'peers', 'noisy-echo.py')} {port}`;
 const PYTHON_ECHO = `python3 ${path.join(ROOT, 'fixtures', 'peers', 'python-echo.py')} tcp {port}`;
-/** xmllint (WebAssembly) and Python take seconds on a loaded machine. */
-const VALIDATION_MS = 30_000;
 /** Two cases the noisy server passes, two `must` cases it fails, and a `should` case it fails. */
 const NOISY_CASES = ['--suite', 'echo-tcp', '--filter', 'echo-tcp (round-trip|size-1|size-1025|size-64k|streaming-16m):'];
 
-/** Jenkins' schema (xunit-plugin's junit-10.xsd), checked by libxml2: well-formed XML 1.0 included. */
-async function expectValidJunit(xml: string): Promise<void> {
-  const result = await validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], schema: [{ fileName: 'junit-10.xsd', contents: XSD }] });
-  expect(result.errors).toEqual([]);
-  expect(result.valid).toBe(true);
-}
 
 interface ReadCase {
   classname: string;
