@@ -262,6 +262,9 @@ describe("the CLI's junit.xml against a server that prints colours, BEL and ever
     const reports = path.join(dir.path, 'plain');
     const run = await sockspec(['run', ...NOISY_CASES, '--cmd', NOISY, '--reports', reports]);
     expect(run.code).toBe(1);
+    // The terminal shows the server's last lines without obeying them: no colour, no bell.
+    expect(run.stdout).toMatch(/^ {2}\| .*connection #\d+ opened \\x07/m);
+    expect(run.stdout).not.toMatch(/[\x07\x1b]/);
     const file = path.join(reports, 'junit.xml');
     await expectValidJunit(readFileSync(file, 'utf8'));
     const junit = readWithPython(file);

@@ -10,6 +10,7 @@ import { collapseAttempts, readRecords, type OutcomeRecord } from '../report/out
 import { filterSelects, testTitle } from '../jest/test-title';
 import { attachServerOutput } from '../report/server-output';
 import { jestProblems } from '../report/jest-problems';
+import { xmlText } from '../report/xml-text';
 import type { PrintedLine } from '../targets/output-tail';
 import { summaryLines } from '../report/summary';
 import { loadSuite } from '../suite/load';
@@ -181,7 +182,8 @@ const SERVER_OUTPUT_LINES = 20;
  * failed case also carries the lines printed while it ran, in the reports.
  */
 function printServerOutput(printed: readonly PrintedLine[], description: string): void {
-  const lines = printed.slice(-SERVER_OUTPUT_LINES).map((line) => line.text);
+  // What the server printed is shown, not obeyed: no colour, cursor moves, bells or carriage returns.
+  const lines = printed.slice(-SERVER_OUTPUT_LINES).map((line) => xmlText(line.text).replace(/\r/g, '\\r'));
   if (lines.length === 0) return;
   const heading = `${style.bold('server output')} (last ${lines.length} lines, ${description}):`;
   process.stdout.write(`${heading}\n${lines.map((line) => `  | ${line}`).join('\n')}\n\n`);
