@@ -57,6 +57,14 @@ describe('the packed package, installed (slow: installs from the npm registry)',
     expect(totals(at('npm'), 'echo-tcp')).toMatchObject({ cases: ECHO_TCP_CASES, passed: ECHO_TCP_CASES });
   }, 120_000);
 
+  test("npm: a suite file of the project's own (outside node_modules) runs", async () => {
+    mkdirSync(path.join(at('npm'), 'conformance'), { recursive: true });
+    copyFileSync(path.join(ROOT, 'suites', 'echo-tcp.suite.yaml'), path.join(at('npm'), 'conformance', 'mine.suite.yaml'));
+    const result = await command(at('npm'), 'npx', ['sockspec', 'run', '--suite', 'conformance/mine.suite.yaml', '--cmd', 'node server.js {port}', '--reports', 'mine']);
+    expectPass(result);
+    expect(totals(at('npm'), 'mine')).toMatchObject({ cases: ECHO_TCP_CASES, passed: ECHO_TCP_CASES });
+  }, 120_000);
+
   test('npm: the default run runs every listed case of every bundled suite against the builtin servers', async () => {
     const listed = await command(at('npm'), 'npx', ['sockspec', 'list']);
     const cases = [...listed.stdout.matchAll(/, (\d+) cases\)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
