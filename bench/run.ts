@@ -1,6 +1,7 @@
 import { repeat, median } from './stats';
 import { benchFaultProxy } from './faults';
 import { benchChat } from './chat';
+import { benchInstall } from './install';
 import { benchCertificateSet } from '../harness/certs/bench';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   rows.push(await benchFaultProxy());
   rows.push(await certificateGeneration());
   rows.push(...(await benchChat()));
+  rows.push(await benchInstall(ROOT));
   printTable(rows);
 }
 

@@ -2,6 +2,7 @@ import { AddressTarget } from '../targets/address';
 import { BuiltinTarget } from '../targets/builtin';
 import { CommandTarget } from '../targets/command';
 import type { ContainerPort, ContainerTarget } from '../targets/container';
+import { needsTestcontainers, testcontainersInstalled } from '../targets/container-package';
 import { SERVICE_TRANSPORT, TLS_SERVICES, type ServiceName, type Target, type Transport } from '../targets/target';
 import { UsageError } from './errors';
 import { parsePort } from './ports';
@@ -22,13 +23,15 @@ export interface TargetFlags {
 /**
  * The target the run flags name for the services the suites need: builtin unless --target,
  * --cmd or --image says otherwise. Every mistake in the flags is found here, before anything starts.
- * The container targets are loaded only when asked for: testcontainers alone takes ~0.3 s to load.
+ * The container targets are loaded only when asked for: testcontainers alone takes ~0.3 s to load,
+ * and it is an optional peer dependency.
  */
 export async function targetFromFlags(flags: TargetFlags, services: readonly ServiceName[]): Promise<Target> {
   checkCombination(flags);
   if (flags.cmd !== undefined) return commandTarget(flags.cmd, flags);
   if (flags.image !== undefined) return imageTarget(flags.image, flags, services);
   if (flags.target === 'container') {
+    requireTestcontainers('--target container');
     const { ReferenceContainersTarget } = await import('../containers/reference-target');
     return new ReferenceContainersTarget();
   }
@@ -67,11 +70,17 @@ async function imageTarget(image: string, flags: TargetFlags, services: readonly
   const ports = containerPorts(flags, services);
   const env = parseEnv(flags.env ?? []);
   const { readyLog, timeoutMs } = readiness(flags);
+  requireTestcontainers('--image');
   const { ContainerTarget } = await import('../targets/container');
   const { runCertificateFiles } = await import('../containers/run-certificates');
   // TLS servers get the run's certificates, as a command does through {cert}, {key} and {ca}.
   const files = services.some((service) => TLS_SERVICES.includes(service)) ? await runCertificateFiles() : [];
   return new ContainerTarget({ image, ports, files, env, readyLog, startupTimeoutMs: timeoutMs });
+}
+
+/** testcontainers is an optional peer dependency: a run that needs it and lacks it stops here. */
+function requireTestcontainers(flag: string): void {
+  if (!testcontainersInstalled()) throw new UsageError(needsTestcontainers(flag));
 }
 
 /**

@@ -10,6 +10,10 @@ const BUILT_JEST_DIR = path.join(PACKAGE_ROOT, 'dist', 'harness', 'jest');
 /**
  * The jest project that runs suite files. The CLI and the project's own jest config both use it,
  * so `sockspec run` and `npm test` run suites by one path.
+ *
+ * Installed as a package, the bundled suites and the transform sit under node_modules (twice over
+ * in pnpm's layout), which jest by default neither crawls, nor runs, nor transforms: those
+ * defaults are switched off. Jest still reads only the suite folders (`roots`), not the project.
  */
 export function suiteProject(testMatch: string[] = [path.join(PACKAGE_ROOT, 'suites', '*.suite.yaml')]): Config.InitialProjectOptions {
   return {
@@ -20,6 +24,9 @@ export function suiteProject(testMatch: string[] = [path.join(PACKAGE_ROOT, 'sui
     moduleFileExtensions: ['yaml', 'yml', 'js', 'json'],
     transform: { '\\.ya?ml$': path.join(BUILT_JEST_DIR, 'yaml-transform.js') },
     testEnvironment: 'node',
+    haste: { retainAllFiles: true },
+    testPathIgnorePatterns: [],
+    transformIgnorePatterns: [],
   };
 }
 

@@ -4,15 +4,11 @@ import type { Readable } from 'node:stream';
 import { DEFAULT_CONTAINER_STARTUP_TIMEOUT_MS } from '../containers/runtime';
 import { OutputTail, type PrintedLine } from './output-tail';
 import { holdUntilExit } from './exit-cleanup';
-import {
-  type ContainerRuntimeClient,
-  GenericContainer,
-  getContainerRuntimeClient,
-  type InspectResult,
-  type StartedTestContainer,
-  Wait,
-} from 'testcontainers';
+import type { ContainerRuntimeClient, InspectResult, StartedTestContainer } from 'testcontainers';
+import { loadTestcontainers } from './container-package';
 import { type Endpoint, type Endpoints, type ServiceName, type Target, TargetError, type TlsEndpoint, type Transport } from './target';
+
+const { GenericContainer, getContainerRuntimeClient, Wait } = loadTestcontainers('a container target');
 
 /** Where a service listens inside the container. */
 export interface ContainerPort {
