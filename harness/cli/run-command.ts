@@ -7,7 +7,7 @@ import type { Config } from '@jest/types';
 import { suiteProject } from '../jest/config';
 import { settingsEnv, type RunSettings } from '../jest/settings';
 import { collapseAttempts, readRecords, type OutcomeRecord } from '../report/outcome-record';
-import { filterSelects, testTitle } from '../jest/test-title';
+import { filterSelects, testTitle } from '../suite/case-title';
 import { attachServerOutput } from '../report/server-output';
 import { jestProblems } from '../report/jest-problems';
 import { xmlText } from '../report/xml-text';

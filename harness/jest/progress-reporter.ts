@@ -4,7 +4,7 @@ import { style } from '../cli/style';
 import type { OutcomeRecord } from '../report/outcome-record';
 import { RecordFeed } from './record-feed';
 import { readSettings } from './settings';
-import { filterSelects } from './test-title';
+import { filterSelects } from '../suite/case-title';
 
 /**
  * Prints each case as it finishes (jest's default reporter waits for a whole file), with the full

@@ -13,7 +13,7 @@ import { appendRecord, toRecord } from '../report/outcome-record';
 import { failsRun } from '../report/verdict';
 import { describeFailure } from '../verdict/describe';
 import { readSettings } from './settings';
-import { testTitle } from './test-title';
+import { testTitle } from '../suite/case-title';
 import { unmetNeed } from '../run/needs';
 import { skipRecord, unstartedMessage, unstartedRecord } from '../report/outcome-record';
 import { NamespaceTarget, type NamespacedServer } from '../netns/netns-target';

@@ -4,6 +4,7 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { OutcomeRecord } from './outcome-record';
 import { failsRun } from './verdict';
 import { xmlText } from './xml-text';
+import { testTitle } from '../suite/case-title';
 
 /**
  * What jest saw go wrong that no case record tells: a suite file that did not run, or a test jest
@@ -47,14 +48,6 @@ interface Testsuite {
   name: string;
   testcases: Testcase[];
   interrupted?: boolean;
-}
-
-/**
- * The JUnit name of a case: `ID: title`, with the level tag of a `should` or `info` case. Nothing in
- * it depends on the run's flags, so CI matches a case's runs over time by classname and name.
- */
-export function junitCaseName(r: Pick<OutcomeRecord, 'caseId' | 'title' | 'level'>): string {
-  return `${r.caseId}: ${r.title}${r.level === 'must' ? '' : ` [${r.level}]`}`;
 }
 
 /**
@@ -103,7 +96,7 @@ function testsuitesOf({ records, jestProblems = [], strict, interrupted }: Junit
 
 function testcaseOf(r: OutcomeRecord, strict: boolean): Testcase {
   const out = [`ref: ${r.ref}`, ...r.notes.map((note) => `note: ${note}`)];
-  const testcase: Testcase = { name: junitCaseName(r), classname: r.suite, seconds: r.durationMs / 1000 };
+  const testcase: Testcase = { name: testTitle(r.caseId, r.title, r.level), classname: r.suite, seconds: r.durationMs / 1000 };
   if (r.verdict === 'skip') testcase.verdict = { element: 'skipped', message: r.reason ?? 'skipped' };
   if (r.verdict === 'fail') {
     const message = r.summary ?? firstLine(r.message ?? 'failed');

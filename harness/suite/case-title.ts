@@ -1,4 +1,4 @@
-import type { Level } from '../suite/schema';
+import type { Level } from './schema';
 
 /**
  * A case's jest test name: `ID: title`, and the level when it is not `must`. CI systems keep a
