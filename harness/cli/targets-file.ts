@@ -6,6 +6,7 @@ import { SERVICE_NAMES, type ServiceName } from '../targets/target';
 import { loadProfile, namesProfileFile } from '../steps/profile';
 import { SuiteUsageError } from '../verdict/failure';
 import type { RunFlags } from './run-command';
+import { published } from '../suite/published';
 
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
 
@@ -59,12 +60,7 @@ export type TargetEntry = Static<typeof TargetEntrySchema>;
 
 /** The published schema, for editors completing targets files. */
 export function publishedTargetsSchema(): TSchema {
-  return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'urn:sockspec:targets-schema:v1',
-    title: 'sockspec targets file',
-    ...TargetsFileSchema,
-  } as unknown as TSchema;
+  return published(TargetsFileSchema, 'targets', 'sockspec targets file');
 }
 
 const IMAGE_ONLY = ['services', 'port', 'udpPort', 'env'] as const;

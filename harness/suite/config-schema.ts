@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { SERVICE_NAMES } from '../targets/target';
+import { published } from './published';
 
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
 const Milliseconds = (description: string) => Type.Integer({ minimum: 1, description });
@@ -54,10 +55,5 @@ export type ProjectConfig = Static<typeof ProjectConfigSchema>;
 
 /** The published schema, for editors completing sockspec.config.json. */
 export function publishedConfigSchema(): TSchema {
-  return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'urn:sockspec:config-schema:v1',
-    title: 'sockspec.config.json',
-    ...ProjectConfigSchema,
-  } as unknown as TSchema;
+  return published(ProjectConfigSchema, 'config', 'sockspec.config.json');
 }

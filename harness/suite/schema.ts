@@ -4,6 +4,7 @@ import { StepList } from '../steps/define';
 import { stepSchema, type Step } from '../steps/registry';
 import { SERVICE_NAMES } from '../targets/target';
 import { RULE_ID_PATTERN } from './rules-schema';
+import { published } from './published';
 
 export const LEVELS = ['must', 'should', 'info'] as const;
 
@@ -80,11 +81,5 @@ export type Suite = Omit<Static<typeof SuiteSchema>, 'cases'> & { cases: Case[];
 
 /** The schema published for editors: the suite with every step kind spelled out. */
 export function publishedSchema(): TSchema {
-  return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'urn:sockspec:suite-schema:v1',
-    title: 'sockspec suite',
-    ...SuiteSchema,
-    $defs: { step: stepSchema() },
-  } as unknown as TSchema;
+  return published(SuiteSchema, 'suite', 'sockspec suite', { step: stepSchema() });
 }
