@@ -33,9 +33,12 @@ export function tempDir(): { path: string; remove(): void } {
   return { path: dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Case ids marked failed (✗) in the progress output, for one suite. */
+/**
+ * Case ids that failed in the progress output, for one suite: those that fail the run (✗) and
+ * those whose level tolerates the failure (~, a `should` without --strict or an `info` case).
+ */
 export function failedCases(stdout: string, suite: string): string[] {
-  return [...stdout.matchAll(new RegExp(`^✗ ${suite}/(\\S+)`, 'gm'))].map((m) => m[1]).sort();
+  return [...stdout.matchAll(new RegExp(`^[✗~] ${suite}/(\\S+)`, 'gm'))].map((m) => m[1]).sort();
 }
 
 export function passedCases(stdout: string, suite: string): string[] {
