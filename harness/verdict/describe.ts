@@ -1,7 +1,43 @@
 import type { CaseOutcome } from '../run/run-case';
+import type { Attribution } from '../run/attribution';
+import { bundledRuleBook } from '../suite/rules';
+import type { RuleLevel } from '../suite/rules-schema';
 import { timeline } from './timeline';
 
 const INDENT = '  ';
+
+/** A rule as a failure quotes it from its catalogue (suites/rules). */
+export interface RuleRef {
+  id: string;
+  level: RuleLevel;
+  text: string;
+}
+
+/** The catalogue's words for a rule a loaded suite cites (the loader checked that it exists). */
+export function ruleRef(id: string): RuleRef | undefined {
+  const rule = bundledRuleBook().get(id);
+  return rule && { id, level: rule.level, text: rule.text.trim() };
+}
+
+/** The one rule a failure is charged to, if it is charged to exactly one: its step's, or the case's only rule. */
+export function brokenRule(attribution: Attribution | undefined): RuleRef | undefined {
+  if (!attribution || attribution.as === 'precondition' || attribution.rules.length !== 1) return undefined;
+  return ruleRef(attribution.rules[0]);
+}
+
+/** What a failure says of the rules before anything else, on one line (the JUnit failure's message starts with it). */
+export function attributionLabel(attribution: Attribution): string {
+  const one = brokenRule(attribution);
+  if (one) return `breaks ${one.id} [${one.level}]`;
+  if (attribution.as === 'precondition') return `precondition failed (before the checks of ${attribution.rules.join(', ')})`;
+  return `breaks one of ${attribution.rules.join(', ')}`;
+}
+
+/** The failing step's one line, with the rules it is charged to in front. */
+export function failureSummary(outcome: CaseOutcome): string | undefined {
+  if (!outcome.failure) return undefined;
+  return outcome.attribution ? `${attributionLabel(outcome.attribution)}: ${outcome.failure.summary}` : outcome.failure.summary;
+}
 
 /**
  * The text a failed case is reported with (terminal, JUnit <failure>, reports): the rule broken,
@@ -14,6 +50,7 @@ export function describeFailure(outcome: CaseOutcome): string {
   return [
     `${outcome.suite}/${outcome.caseId} [${outcome.level}] ${outcome.title}`,
     `requirement (${outcome.ref}): ${outcome.requirement.trim()}`,
+    ...(outcome.attribution ? attributionLines(outcome.attribution) : []),
     `failed at ${step}:`,
     `${INDENT}${failure.summary}`,
     ...failure.details.map((line) => `${INDENT}${INDENT}${line}`),
@@ -21,4 +58,17 @@ export function describeFailure(outcome: CaseOutcome): string {
     ...timeline(outcome.transcript, 24, failure.client).map((line) => `${INDENT}${line}`),
     ...outcome.notes.map((note) => `note: ${note}`),
   ].join('\n');
+}
+
+/** The rules a failure breaks, each quoted; a precondition says its case's rules were not reached. */
+function attributionLines(attribution: Attribution): string[] {
+  const quoted = (id: string) => {
+    const rule = ruleRef(id);
+    return rule ? `${id} [${rule.level}]: "${rule.text}"` : id;
+  };
+  if (attribution.as === 'precondition') {
+    return [`precondition failed (before the checks of ${attribution.rules.join(', ')}): the case failed setting up, so it says nothing of these rules`];
+  }
+  if (attribution.rules.length === 1) return [`breaks ${quoted(attribution.rules[0])}`];
+  return ["breaks one of the case's rules (the failing step names none):", ...attribution.rules.map((id) => `${INDENT}${quoted(id)}`)];
 }
