@@ -40,13 +40,21 @@ describe('a failed case names the rule broken', () => {
     expect(r.message).not.toContain('rfc862-tcp-until-client-closes');
   });
 
-  test('a step before the first that names a rule is a precondition: no rule is said broken', () => {
+  test('a step before the first that names a rule is a precondition of the named rules, charged to the others', () => {
     const r = record('precondition');
     expect(r.verdict).toBe('fail');
+    expect(r.precondition).toEqual(['rfc862-tcp-until-client-closes']);
+    expect(r.rule?.id).toBe('rfc862-tcp-echo-back');
+    expect(r.summary).toMatch(/^precondition failed \(before the checks of rfc862-tcp-until-client-closes\), breaks rfc862-tcp-echo-back \[must\]: /);
+    expect(r.message?.split('\n')[2]).toBe(`precondition failed (before the checks of rfc862-tcp-until-client-closes), breaks rfc862-tcp-echo-back [must]: "${ECHO_BACK}"`);
+  });
+
+  test('a precondition when steps name every rule of the case: no rule is said broken', () => {
+    const r = record('precondition-of-all');
     expect(r.rule).toBeUndefined();
-    expect(r.precondition).toBe(true);
-    expect(r.summary).toMatch(/^precondition failed \(before the checks of rfc862-tcp-echo-back, rfc862-tcp-until-client-closes\): /);
-    expect(r.message).toContain('precondition failed (before the checks of rfc862-tcp-echo-back, rfc862-tcp-until-client-closes)');
+    expect(r.precondition).toEqual(['rfc862-tcp-echo-back', 'rfc862-tcp-until-client-closes']);
+    expect(r.summary).toMatch(/^precondition failed \(before the checks of rfc862-tcp-echo-back, rfc862-tcp-until-client-closes\): expected/);
+    expect(r.message).toContain('precondition failed (before the checks of rfc862-tcp-echo-back, rfc862-tcp-until-client-closes): the case failed setting up');
     expect(r.message).not.toContain('breaks');
   });
 
@@ -82,7 +90,7 @@ describe('a failed case names the rule broken', () => {
   });
 
   test('a rule no case reached is not run, not passed', () => {
-    const precondition = record('precondition');
+    const precondition = record('precondition-of-all');
     const results = resultsOf([precondition], 'builtin', false);
     expect(results.rules.map((r) => r.verdict)).toEqual(['not run', 'not run']);
   });
@@ -100,15 +108,15 @@ describe('attribute() follows the paths the case runner gives nested steps', () 
 
   test('in concurrently, each list adds its number: 2.1.1 comes before 2.2.1', () => {
     const steps = [{ connect: {} }, { concurrently: [[plain], [check]] }];
-    expect(attribute(c(steps), '2.1.1')).toEqual({ as: 'precondition', rules: ['a', 'b'] });
+    expect(attribute(c(steps), '2.1.1')).toEqual({ as: 'precondition', rules: ['a'], notReached: ['b'] });
     expect(attribute(c(steps), '2.2.1')).toEqual({ as: 'step', rules: ['b'] });
   });
 
   test('a step holding the first check is not before it; a failure outside any step is the case\'s', () => {
     const steps = [{ connect: {} }, { repeat: { times: 2, steps: [plain, check] } }];
-    expect(attribute(c(steps), '1')).toEqual({ as: 'precondition', rules: ['a', 'b'] });
+    expect(attribute(c(steps), '1')).toEqual({ as: 'precondition', rules: ['a'], notReached: ['b'] });
     expect(attribute(c(steps), '2')).toEqual({ as: 'case', rules: ['a', 'b'] });
-    expect(attribute(c(steps), '2.1')).toEqual({ as: 'precondition', rules: ['a', 'b'] });
+    expect(attribute(c(steps), '2.1')).toEqual({ as: 'precondition', rules: ['a'], notReached: ['b'] });
     expect(attribute(c(steps), undefined)).toEqual({ as: 'case', rules: ['a', 'b'] });
   });
 

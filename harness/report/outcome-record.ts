@@ -25,8 +25,11 @@ export interface OutcomeRecord {
   rules?: string[];
   /** A failure charged to one rule: the failing step's `rule:`, or the case's only rule. */
   rule?: RuleRef;
-  /** The case failed before its first step that names a rule: it says nothing of its rules. */
-  precondition?: true;
+  /**
+   * The case failed setting up, before its first step that names a rule: the rules its steps name,
+   * whose checks were not reached. The failure is charged to its other rules, if it has any.
+   */
+  precondition?: string[];
   /** Why the case was skipped, when it was. */
   reason?: string;
   /** The connections' events, for failed cases (for every case with --transcripts). */
@@ -65,7 +68,7 @@ export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict 
     summary: failureSummary(outcome),
     rules: outcome.rules.length ? outcome.rules : undefined,
     rule: brokenRule(outcome.attribution),
-    precondition: outcome.attribution?.as === 'precondition' ? true : undefined,
+    precondition: outcome.attribution?.notReached,
     transcript: withTranscript ? outcome.transcript.events.map(recordedEvent) : undefined,
   };
 }

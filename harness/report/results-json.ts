@@ -37,8 +37,8 @@ export interface ResultEntry {
   rules?: string[];
   /** A failure charged to one rule (the failing step's `rule:`, or the case's only rule), as its catalogue words it. */
   rule?: OutcomeRecord['rule'];
-  /** The case failed before its first step that names a rule: it says nothing of its rules. */
-  precondition?: true;
+  /** The case failed setting up: the rules its steps name, whose checks were not reached. */
+  precondition?: string[];
   transcript?: OutcomeRecord['transcript'];
   /** For failed cases: the lines the server printed while the case ran (command and container targets). */
   serverOutput?: string[];

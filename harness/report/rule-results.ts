@@ -16,8 +16,8 @@ export interface RuleResult {
 
 /**
  * The rules the recorded cases cite, in catalogue order. A rule failed when a case citing it failed
- * with the failure charged to it (the failing step's rule, or the case's rules when the step names
- * none; never after a failed precondition); else it passed when a case citing it passed; else no
+ * with the failure charged to it (the failing step's rule; after a failed precondition, the rules
+ * no step names; otherwise the case's rules); else it passed when a case citing it passed; else no
  * case got as far as checking it (skipped, or failed on a precondition or on another rule's check).
  */
 export function ruleResults(records: readonly OutcomeRecord[]): RuleResult[] {
@@ -37,10 +37,10 @@ function verdictOf(id: string, cases: readonly OutcomeRecord[]): RuleVerdict {
   return cases.some((r) => r.verdict === 'pass') ? 'passed' : 'not run';
 }
 
-/** The rules a failed case's failure is charged to. */
+/** The rules a failed case's failure is charged to: after a failed precondition, those it did not fail to reach. */
 function chargedTo(r: OutcomeRecord): string[] {
   if (r.rule) return [r.rule.id];
-  return r.precondition ? [] : (r.rules ?? []);
+  return (r.rules ?? []).filter((id) => !r.precondition?.includes(id));
 }
 
 const RANK: Record<RuleVerdict, number> = { 'not run': 0, passed: 1, failed: 2 };

@@ -4,13 +4,18 @@ import { stepKind, type Step } from '../steps/registry';
 /**
  * Which rules a failed case broke, from where it failed:
  * - `step`: the failing step names its rule (`rule:`), so that rule is broken;
- * - `precondition`: the step names none and comes before the first step that names one, so the
- *   case failed setting up and the rules it checks (`rules`, not reached) are not said to be broken;
+ * - `precondition`: the step names none and comes before the first step that names one: the case
+ *   failed setting up, before the checks of the rules its steps name (`notReached`), so none of
+ *   those is said broken; the set-up checks the case's other rules, those no step names (`rules`,
+ *   possibly none: a chat case's registration checks the registration rules it cites);
  * - `case`: otherwise, the case's rules.
  */
 export interface Attribution {
   as: 'step' | 'precondition' | 'case';
+  /** The rules the failure is charged to: one of them is broken. */
   rules: string[];
+  /** With a precondition: the rules named by the case's steps, whose checks were not reached. */
+  notReached?: string[];
 }
 
 /** A step of a case as it runs: its path (`6.2` is the second step in step 6) and the rule it names. */
@@ -32,7 +37,8 @@ export function attribute(c: Case, failedPath: string | undefined): Attribution 
   // A step that holds the first check (a parallel around it) is not before it.
   const holdsIt = firstCheck >= 0 && steps[firstCheck].path.startsWith(`${failedPath}.`);
   if (failedAt >= 0 && firstCheck >= 0 && failedAt < firstCheck && !holdsIt) {
-    return { as: 'precondition', rules: caseRules };
+    const named = caseRules.filter((id) => steps.some((s) => s.rule === id));
+    return { as: 'precondition', rules: caseRules.filter((id) => !named.includes(id)), notReached: named };
   }
   return { as: 'case', rules: caseRules };
 }

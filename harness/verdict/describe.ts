@@ -19,18 +19,17 @@ export function ruleRef(id: string): RuleRef | undefined {
   return rule && { id, level: rule.level, text: rule.text.trim() };
 }
 
-/** The one rule a failure is charged to, if it is charged to exactly one: its step's, or the case's only rule. */
+/** The one rule a failure is charged to, if it is charged to exactly one: its step's, or the only rule it can be. */
 export function brokenRule(attribution: Attribution | undefined): RuleRef | undefined {
-  if (!attribution || attribution.as === 'precondition' || attribution.rules.length !== 1) return undefined;
-  return ruleRef(attribution.rules[0]);
+  return attribution?.rules.length === 1 ? ruleRef(attribution.rules[0]) : undefined;
 }
 
 /** What a failure says of the rules before anything else, on one line (the JUnit failure's message starts with it). */
 export function attributionLabel(attribution: Attribution): string {
   const one = brokenRule(attribution);
-  if (one) return `breaks ${one.id} [${one.level}]`;
-  if (attribution.as === 'precondition') return `precondition failed (before the checks of ${attribution.rules.join(', ')})`;
-  return `breaks one of ${attribution.rules.join(', ')}`;
+  const charged = one ? `breaks ${one.id} [${one.level}]` : attribution.rules.length ? `breaks one of ${attribution.rules.join(', ')}` : '';
+  if (attribution.as !== 'precondition') return charged;
+  return `${preconditionHead(attribution)}${charged ? `, ${charged}` : ''}`;
 }
 
 /** The failing step's one line, with the rules it is charged to in front. */
@@ -60,15 +59,23 @@ export function describeFailure(outcome: CaseOutcome): string {
   ].join('\n');
 }
 
-/** The rules a failure breaks, each quoted; a precondition says its case's rules were not reached. */
+/** The rules a failure breaks, each quoted; a precondition names the rules whose checks it did not reach. */
 function attributionLines(attribution: Attribution): string[] {
   const quoted = (id: string) => {
     const rule = ruleRef(id);
     return rule ? `${id} [${rule.level}]: "${rule.text}"` : id;
   };
+  const { rules } = attribution;
   if (attribution.as === 'precondition') {
-    return [`precondition failed (before the checks of ${attribution.rules.join(', ')}): the case failed setting up, so it says nothing of these rules`];
+    const head = preconditionHead(attribution);
+    if (rules.length === 0) return [`${head}: the case failed setting up, so it says nothing of these rules`];
+    if (rules.length === 1) return [`${head}, breaks ${quoted(rules[0])}`];
+    return [`${head}, breaks one of the rules its set-up checks:`, ...rules.map((id) => `${INDENT}${quoted(id)}`)];
   }
-  if (attribution.rules.length === 1) return [`breaks ${quoted(attribution.rules[0])}`];
-  return ["breaks one of the case's rules (the failing step names none):", ...attribution.rules.map((id) => `${INDENT}${quoted(id)}`)];
+  if (rules.length === 1) return [`breaks ${quoted(rules[0])}`];
+  return ["breaks one of the case's rules (the failing step names none):", ...rules.map((id) => `${INDENT}${quoted(id)}`)];
+}
+
+function preconditionHead(attribution: Attribution): string {
+  return `precondition failed (before the checks of ${(attribution.notReached ?? []).join(', ')})`;
 }
