@@ -30,15 +30,15 @@ export function attribute(c: Case, failedPath: string | undefined): Attribution 
   if (caseRules.length === 0) return undefined;
   if (failedPath === undefined) return { as: 'case', rules: caseRules };
   const steps = placedSteps(c.steps, '');
-  const failed = steps.find((s) => s.path === failedPath);
-  if (failed?.rule) return { as: 'step', rules: [failed.rule] };
-  const firstCheck = steps.findIndex((s) => s.rule !== undefined);
   const failedAt = steps.findIndex((s) => s.path === failedPath);
+  const named = steps[failedAt]?.rule;
+  if (named) return { as: 'step', rules: [named] };
+  const firstCheck = steps.findIndex((s) => s.rule !== undefined);
   // A step that holds the first check (a parallel around it) is not before it.
   const holdsIt = firstCheck >= 0 && steps[firstCheck].path.startsWith(`${failedPath}.`);
   if (failedAt >= 0 && firstCheck >= 0 && failedAt < firstCheck && !holdsIt) {
-    const named = caseRules.filter((id) => steps.some((s) => s.rule === id));
-    return { as: 'precondition', rules: caseRules.filter((id) => !named.includes(id)), notReached: named };
+    const checked = caseRules.filter((id) => steps.some((s) => s.rule === id));
+    return { as: 'precondition', rules: caseRules.filter((id) => !checked.includes(id)), notReached: checked };
   }
   return { as: 'case', rules: caseRules };
 }

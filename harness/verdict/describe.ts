@@ -25,7 +25,7 @@ export function brokenRule(attribution: Attribution | undefined): RuleRef | unde
 }
 
 /** What a failure says of the rules before anything else, on one line (the JUnit failure's message starts with it). */
-export function attributionLabel(attribution: Attribution): string {
+function attributionLabel(attribution: Attribution): string {
   const one = brokenRule(attribution);
   const charged = one ? `breaks ${one.id} [${one.level}]` : attribution.rules.length ? `breaks one of ${attribution.rules.join(', ')}` : '';
   if (attribution.as !== 'precondition') return charged;
