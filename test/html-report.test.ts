@@ -79,6 +79,34 @@ describeWithPrograms(['chromium'], 'HTML report', () => {
     await page.close();
   }, 30_000);
 
+  test('the Rules section lists each cited rule with its level, text, verdict and cases; a case link opens the case', async () => {
+    const page = await browser.newPage();
+    await page.goto(`file://${file}`);
+    const echoBack = page.locator('#rules tr.rule-row', { hasText: 'rfc862-tcp-echo-back' });
+    expect(await echoBack.locator('td').nth(1).textContent()).toBe('must');
+    expect(await echoBack.locator('.rule-verdict').textContent()).toBe('failed');
+    expect(await echoBack.locator('.rule-text').textContent()).toBe('Once a connection is established any data received is sent back.');
+    expect(await echoBack.locator('.rule-cases a.v-fail', { hasText: 'echo-tcp/size-1025' }).count()).toBe(1);
+    expect(await echoBack.locator('.rule-cases a.v-pass', { hasText: 'echo-tcp/round-trip' }).count()).toBe(1);
+    // The mutant closes after one read: the reset cases pass, so the rules only they cite passed.
+    expect(await page.locator('#rule-echo-tcp-reset-ends-one-connection .rule-verdict').textContent()).toBe('passed');
+    const must = await page.locator('#rule-totals tr.level-must td').allTextContents();
+    const rows = await page.locator('#rules tr.rule-row.level-must').count();
+    const failedRows = await page.locator('#rules tr.rule-row.level-must.r-failed').count();
+    expect(must[0]).toBe('must');
+    expect(Number(must[1])).toBe(rows);
+    expect(Number(must[3])).toBe(failedRows);
+    expect(failedRows).toBeGreaterThan(0);
+    await page.locator('#rules').screenshot({ path: path.join(ROOT, 'reports', 'html-rules.png') });
+    await echoBack.locator('.rule-cases a', { hasText: 'echo-tcp/size-1025' }).click();
+    expect(await page.locator('details[id="echo-tcp/size-1025"]').getAttribute('open')).not.toBeNull();
+    const passed = page.locator('details[id="echo-tcp/round-trip"]');
+    expect(await passed.getAttribute('open')).toBeNull();
+    await echoBack.locator('.rule-cases a', { hasText: 'echo-tcp/round-trip' }).click();
+    expect(await passed.getAttribute('open')).not.toBeNull();
+    await page.close();
+  }, 30_000);
+
   test('the matrix shows a case x target table; a failed cell opens that case in the target\'s report', async () => {
     const page = await browser.newPage();
     await page.goto(`file://${matrixFile}`);

@@ -4,7 +4,7 @@ import { BuiltinLauncher } from '../harness/targets/builtin';
 import { CommandLauncher } from '../harness/targets/command';
 import type { Launcher } from '../harness/targets/launcher';
 import { describeFailure } from '../harness/verdict/describe';
-import { bundledSuite, failedIds } from './support/run-suite';
+import { bundledSuite, failedIds, misattributed } from './support/run-suite';
 import { describeWithPrograms } from './support/tools';
 
 const suite = bundledSuite('lifecycle');
@@ -36,8 +36,9 @@ describeWithPrograms(['python3'], 'lifecycle suite against processes', () => {
     expect(failures(await runAll(new CommandLauncher({ command: GOOD_PYTHON_SERVER })))).toEqual([]);
   }, 60_000);
 
-  test.concurrent.each(Object.entries(LIFECYCLE_MUTANTS))('mutant %s fails exactly its cases', async (_name, mutant) => {
+  test.concurrent.each(Object.entries(LIFECYCLE_MUTANTS))('mutant %s fails exactly its cases, each at a check of a rule it breaks', async (_name, mutant) => {
     const outcomes = await runAll(new CommandLauncher({ command: mutant.command }));
     expect(failedIds(outcomes)).toEqual([...mutant.kills].sort());
+    expect(misattributed(outcomes, mutant.breaks)).toEqual([]);
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { ZOO } from '../fixtures/mutants/zoo';
 import { REFERENCE_SERVERS } from '../harness/servers/catalog';
 import { describeFailure } from '../harness/verdict/describe';
-import { bundledSuite, failedIds, runEachCaseFresh } from './support/run-suite';
+import { bundledSuite, failedIds, misattributed, runEachCaseFresh } from './support/run-suite';
 import { NETWORK_MUTANTS } from '../fixtures/mutants/network';
 import { describeWithNetns, runEachInNamespace } from './support/netns';
 
@@ -19,9 +19,10 @@ describe.each(Object.keys(ZOO))('%s suite', (suiteName) => {
     expect(failures).toEqual([]);
   }, 60_000);
 
-  test.concurrent.each(Object.entries(mutants))('mutant %s fails exactly its cases', async (_name, mutant) => {
+  test.concurrent.each(Object.entries(mutants))('mutant %s fails exactly its cases, each at a check of a rule it breaks', async (_name, mutant) => {
     const outcomes = await runEachCaseFresh(suite, () => mutant.start({}));
     expect(failedIds(outcomes)).toEqual([...mutant.kills].sort());
+    expect(misattributed(outcomes, mutant.breaks)).toEqual([]);
   }, 60_000);
 
   test('every case is killed by a mutant or says why no mutant can', () => {

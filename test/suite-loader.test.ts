@@ -28,6 +28,12 @@ describe('malformed suites are reported with file, line, column and the rule bro
     ['nested', 14, 31, 'cases[0].steps[0].parallel.steps[1].expect.sent: must be true'],
     ['unknown-service', 3, 10, 'service: must be one of: echo-tcp, echo-udp, tls-echo, tls-echo-mtls, chat'],
     ['unknown-rule', 9, 35, 'cases[0].rules[1]: unknown rule "rfc862-tcp-echo-bak" (the closest is "rfc862-tcp-echo-back"); the rules are in suites/rules/*.rules.yaml'],
+    [
+      'step-rule-not-cited',
+      16,
+      43,
+      'cases[0].steps[2].parallel.steps[0].expect.rule: "rfc862-tcp-until-client-closes" is not a rule this case cites; the case\'s rules are rfc862-tcp-echo-back',
+    ],
     ['rule-of-other-service', 9, 13, 'cases[0].rules[0]: rule "chat-5.2-not-to-sender" is for chat suites (catalogue chat), not for the echo-tcp service'],
   ])('%s', (name, line, column, rule) => {
     const error = errorOf(name);

@@ -4,7 +4,8 @@ import type { ResultsFile } from './results-json';
 /**
  * One self-contained HTML file (no network, no external files): the summary, every case grouped by
  * suite and reference with a filter, and for each failure its transcript as a message sequence
- * between the client lanes and the server. The results are embedded as JSON and drawn by a small
+ * between the client lanes and the server; then the rules the cases cite, each with its cases'
+ * verdicts, totals per level. The results are embedded as JSON and drawn by a small
  * script, so the file stays readable and the data is the same as results.json.
  */
 export function writeHtmlReport(dir: string, results: ResultsFile): string {
@@ -43,12 +44,21 @@ const PAGE = `<!doctype html>
   .sequence .to-server .arrow { color: #8250df; }
   .sequence .event-rst .arrow, .sequence .event-error .arrow { color: #cf222e; }
   .hidden { display: none; }
+  nav.pages a { margin-right: .8rem; }
+  #rules table { border-collapse: collapse; margin-top: .5rem; }
+  #rules th, #rules td { border: 1px solid #d0d7de; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+  #rules .rule-id { font-family: ui-monospace, monospace; white-space: nowrap; }
+  #rules .rule-text { max-width: 40rem; color: #57606a; }
+  .r-failed .rule-verdict { color: #cf222e; font-weight: 600; } .r-passed .rule-verdict { color: #1a7f37; } .r-not-run .rule-verdict { color: #9a6700; }
+  .rule-cases a { display: inline-block; margin-right: .5rem; font-family: ui-monospace, monospace; }
+  .rule-cases a.v-fail { color: #cf222e; } .rule-cases a.v-pass { color: #1a7f37; } .rule-cases a.v-skip, .rule-cases a.v-info { color: #9a6700; }
 </style>
 </head>
 <body>
 <h1>sockspec report</h1>
 <div class="meta" id="meta"></div>
 <div class="totals" id="totals"></div>
+<nav class="pages"><a href="#cases">Cases</a><a href="#rules">Rules</a></nav>
 <div class="controls">
   <button data-filter="all" class="active">All</button>
   <button data-filter="fail">Failed</button>
@@ -57,6 +67,12 @@ const PAGE = `<!doctype html>
   <input id="search" type="search" placeholder="Filter by id, title or reference">
 </div>
 <main id="cases"></main>
+<section id="rules">
+  <h2>Rules</h2>
+  <p>The rules the cases of this run cite (suites/rules): failed when a case citing it failed at its check, passed when a case citing it passed, not run when no case got as far as checking it.</p>
+  <table class="level-totals"><thead><tr><th>level</th><th>rules</th><th>passed</th><th>failed</th><th>not run</th></tr></thead><tbody id="rule-totals"></tbody></table>
+  <table class="rule-list"><thead><tr><th>rule</th><th>level</th><th>verdict</th><th>text</th><th>cases</th></tr></thead><tbody id="rule-rows"></tbody></table>
+</section>
 <script type="application/json" id="results">/*DATA*/null</script>
 <script>
 const results = JSON.parse(document.getElementById('results').textContent);
@@ -136,6 +152,24 @@ for (const suite of suites) {
   main.append(section);
 }
 
+// The rules: results.json's list, each rule's cases linked to their entries above.
+const rules = results.rules || [];
+const verdictOf = Object.fromEntries(results.cases.map((c) => [c.id, c.verdict]));
+const RULE_VERDICTS = ['passed', 'failed', 'not run'];
+for (const level of ['must', 'should', 'may']) {
+  const of = rules.filter((r) => r.level === level);
+  if (!of.length) continue;
+  const cells = [level, String(of.length), ...RULE_VERDICTS.map((v) => String(of.filter((r) => r.verdict === v).length))];
+  document.getElementById('rule-totals').append(el('tr', { class: 'level-' + level }, ...cells.map((text) => el('td', {}, text))));
+}
+for (const r of rules) {
+  const links = el('td', { class: 'rule-cases' }, ...r.cases.map((id) => el('a', { href: '#' + encodeURIComponent(id), class: 'v-' + (verdictOf[id] || 'skip'), title: LABEL[verdictOf[id]] || 'not run' }, id + ' ' + (LABEL[verdictOf[id]] || 'not run'))));
+  document.getElementById('rule-rows').append(
+    el('tr', { id: 'rule-' + r.id, class: 'rule-row level-' + r.level + ' r-' + r.verdict.replace(' ', '-') }, el('td', { class: 'rule-id' }, r.id), el('td', {}, r.level), el('td', { class: 'rule-verdict' }, r.verdict), el('td', { class: 'rule-text' }, r.text), links),
+  );
+}
+if (!rules.length) document.getElementById('rules').append(el('p', {}, 'No case of this run cites a rule.'));
+
 let verdictFilter = 'all';
 function applyFilter() {
   const text = document.getElementById('search').value.toLowerCase();
@@ -155,12 +189,16 @@ for (const button of document.querySelectorAll('.controls button')) {
   });
 }
 document.getElementById('search').addEventListener('input', applyFilter);
-// A link from a matrix cell (index.html#suite/case) opens that case.
-const linked = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
-if (linked) {
-  linked.open = true;
-  linked.scrollIntoView();
+// A link from a matrix cell or a rule (index.html#suite/case) opens that case.
+function openLinked() {
+  const linked = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (linked && linked.tagName === 'DETAILS') {
+    linked.open = true;
+    linked.scrollIntoView();
+  }
 }
+openLinked();
+window.addEventListener('hashchange', openLinked);
 </script>
 </body>
 </html>

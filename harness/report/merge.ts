@@ -4,6 +4,7 @@ import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { Element } from '@oozcitak/dom/lib/dom/interfaces';
 import { RESULTS_FORMAT, type ResultsFile } from './results-json';
+import { mergeRuleResults } from './rule-results';
 
 /**
  * Joins the reports of a run split with --shard across machines: results.json files become one
@@ -19,6 +20,8 @@ export function mergeResults(files: readonly ResultsFile[]): ResultsFile {
     finishedAt: files.map((f) => f.finishedAt).sort().pop() ?? new Date().toISOString(),
     totals: { cases: cases.length, passed: sum('passed'), failed: sum('failed'), tolerated: sum('tolerated'), skipped: sum('skipped') },
     cases,
+    // Results of a version before rules were reported have none.
+    rules: mergeRuleResults(files.map((f) => f.rules ?? [])),
   };
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CaseOutcome } from '../run/run-case';
 import type { TranscriptEvent } from '../net/transcript';
 import type { Case, Level, Suite } from '../suite/schema';
-import { describeFailure } from '../verdict/describe';
+import { brokenRule, describeFailure, failureSummary, type RuleRef } from '../verdict/describe';
 
 /** A case outcome as stored between the jest workers and the CLI: plain JSON, one line each. */
 export interface OutcomeRecord {
@@ -19,8 +19,17 @@ export interface OutcomeRecord {
   notes: string[];
   /** The full failure text, when the verdict is fail. */
   message?: string;
-  /** Its one line: what the failing step expected and what came (the JUnit failure's message). */
+  /** Its one line: the rule broken, what the failing step expected and what came (the JUnit failure's message). */
   summary?: string;
+  /** The ids of the rules the case cites (`rules:`). */
+  rules?: string[];
+  /** A failure charged to one rule: the failing step's `rule:`, or the case's only rule. */
+  rule?: RuleRef;
+  /**
+   * The case failed setting up, before its first step that names a rule: the rules its steps name,
+   * whose checks were not reached. The failure is charged to its other rules, if it has any.
+   */
+  precondition?: string[];
   /** Why the case was skipped, when it was. */
   reason?: string;
   /** The connections' events, for failed cases (for every case with --transcripts). */
@@ -56,7 +65,10 @@ export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict 
     durationMs: outcome.durationMs,
     notes: outcome.notes,
     message: outcome.failure ? describeFailure(outcome) : undefined,
-    summary: outcome.failure?.summary,
+    summary: failureSummary(outcome),
+    rules: outcome.rules.length ? outcome.rules : undefined,
+    rule: brokenRule(outcome.attribution),
+    precondition: outcome.attribution?.notReached,
     transcript: withTranscript ? outcome.transcript.events.map(recordedEvent) : undefined,
   };
 }
@@ -82,8 +94,8 @@ export function unstartedMessage({ message, output }: { message: string; output:
   return `the server did not start: ${message}${lines}`;
 }
 
-function caseFields(suite: Suite, c: Case): Pick<OutcomeRecord, 'suite' | 'caseId' | 'title' | 'level' | 'ref'> {
-  return { suite: suite.suite, caseId: c.id, title: c.title, level: c.level ?? 'must', ref: c.ref };
+function caseFields(suite: Suite, c: Case): Pick<OutcomeRecord, 'suite' | 'caseId' | 'title' | 'level' | 'ref' | 'rules'> {
+  return { suite: suite.suite, caseId: c.id, title: c.title, level: c.level ?? 'must', ref: c.ref, rules: c.rules };
 }
 
 export function appendRecord(dir: string, record: OutcomeRecord): void {

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OutcomeRecord } from './outcome-record';
 import { failsRun } from './verdict';
+import { ruleResults, type RuleResult } from './rule-results';
 
 /** Bumped only when a field changes meaning or goes away; new fields may appear in any version. */
 export const RESULTS_FORMAT = 1;
@@ -15,6 +16,8 @@ export interface ResultsFile {
   interrupted?: true;
   totals: { cases: number; passed: number; failed: number; tolerated: number; skipped: number };
   cases: ResultEntry[];
+  /** The rules the cases cite, each with those cases and its verdict in this run. */
+  rules: RuleResult[];
 }
 
 export interface ResultEntry {
@@ -30,6 +33,12 @@ export interface ResultEntry {
   notes: string[];
   reason?: string;
   message?: string;
+  /** The ids of the rules the case cites. */
+  rules?: string[];
+  /** A failure charged to one rule (the failing step's `rule:`, or the case's only rule), as its catalogue words it. */
+  rule?: OutcomeRecord['rule'];
+  /** The case failed setting up: the rules its steps name, whose checks were not reached. */
+  precondition?: string[];
   transcript?: OutcomeRecord['transcript'];
   /** For failed cases: the lines the server printed while the case ran (command and container targets). */
   serverOutput?: string[];
@@ -50,6 +59,9 @@ export function resultsOf(records: readonly OutcomeRecord[], target: string, str
       notes: r.notes,
       reason: r.reason,
       message: r.message,
+      rules: r.rules,
+      rule: r.rule,
+      precondition: r.precondition,
       transcript: r.transcript,
       serverOutput: r.serverOutput,
     }),
@@ -68,6 +80,7 @@ export function resultsOf(records: readonly OutcomeRecord[], target: string, str
       skipped: records.filter((r) => r.verdict === 'skip').length,
     },
     cases,
+    rules: ruleResults(records),
   };
 }
 

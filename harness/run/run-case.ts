@@ -10,6 +10,7 @@ import { ConnectionScope } from './scope';
 import type { Launcher } from '../targets/launcher';
 import { CaseNetwork } from '../netns/case-network';
 import type { LinkConditions } from '../netns/conditions';
+import { attribute, type Attribution } from './attribution';
 
 export const DEFAULT_STEP_TIMEOUT = 2000;
 export const DEFAULT_CASE_TIMEOUT = 30_000;
@@ -27,6 +28,10 @@ export interface CaseOutcome {
   durationMs: number;
   /** Set when the verdict is fail. */
   failure?: StepFailure;
+  /** The rules the case cites (`rules:`). */
+  rules: string[];
+  /** With a failure of a case citing rules: the rules it breaks, or that it failed before checking them. */
+  attribution?: Attribution;
   notes: string[];
   transcript: Transcript;
 }
@@ -107,6 +112,8 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     startedAt: started,
     durationMs: Date.now() - started,
     failure,
+    rules: c.rules ?? [],
+    attribution: failure && attribute(c, failure.step?.path),
     notes: run.notes,
     transcript: run.transcript,
   };

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { StepContext } from '../run/context';
 import { Duration } from '../suite/units';
+import { RULE_ID_PATTERN } from '../suite/rules-schema';
 
 /**
  * One kind of step: its schema (which is also its TypeScript type and its part of the published
@@ -30,6 +31,17 @@ export const ConnName = Type.String({
 });
 
 export const StepTimeout = Duration;
+
+/**
+ * The field every checking step may carry: the rule (one of its case's `rules`) whose check it is.
+ * A failure of the step is reported as a breach of that rule; a failure before the first step that
+ * names one is a failed precondition (run/attribution.ts).
+ */
+export const CheckedRule = {
+  rule: Type.Optional(
+    Type.String({ pattern: RULE_ID_PATTERN, description: "the rule, one of the case's rules, whose check this step is; a failure here names it" }),
+  ),
+};
 
 /** A nested list of steps (in parallel and repeat); each item is checked as a step of its own. */
 export const StepList = Type.Array(Type.Unsafe<unknown>({ $ref: '#/$defs/step' }), { minItems: 1 });

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { StepContext } from '../run/context';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
-import { defineStep } from './define';
+import { CheckedRule, defineStep } from './define';
 import { CaptureName, capturesNamed, type Capture } from './captures';
 import { listLines, shown, wholeLine, type LinePattern } from './line-input';
 import { expand } from './template';
@@ -16,7 +16,7 @@ export const expectSameOrder = defineStep({
   summary:
     'Checks that the captures agree on order: for every two of them, the lines both hold come in the same ' +
     'relative order (lines only one holds are left out). A line held twice by one capture fails too.',
-  schema: Type.Object({ captures: Captures }, { additionalProperties: false }),
+  schema: Type.Object({ ...CheckedRule, captures: Captures }, { additionalProperties: false }),
   describe: (p) => `expect the same order in ${p.captures.join(', ')}`,
   async run(p, ctx) {
     const all = resolve(ctx, p.captures);
@@ -33,6 +33,7 @@ export const expectFifo = defineStep({
     '(?<key>...) and (?<seq>digits) say whose line it is and its number; lines of one key must come with rising numbers.',
   schema: Type.Object(
     {
+      ...CheckedRule,
       captures: Captures,
       pattern: Type.String({ description: 'a regex with named groups key (e.g. the sender) and seq (a decimal sequence number)' }),
     },

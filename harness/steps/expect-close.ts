@@ -7,7 +7,7 @@ import type { TcpConnection } from '../net/tcp-connection';
 import { RECORD_TYPE } from '../net/record-tap';
 import { concatenated } from './payload';
 import { readExactly } from './expect-bytes';
-import { ConnName, StepTimeout, defineStep, onConn } from './define';
+import { CheckedRule, ConnName, StepTimeout, defineStep, onConn } from './define';
 
 const OUTCOMES = ['fin', 'rst', 'timeout'] as const;
 type CloseOutcome = (typeof OUTCOMES)[number];
@@ -26,6 +26,7 @@ export const expectClose = defineStep({
   shorthand: 'conn',
   schema: Type.Object(
     {
+      ...CheckedRule,
       conn: Type.Optional(ConnName),
       accept: Type.Optional(Type.Array(Type.Union(OUTCOMES.map((o) => Type.Literal(o))), { minItems: 1, uniqueItems: true })),
       ignoreData: Type.Optional(Type.Boolean({ description: 'do not fail when unread bytes arrive before the close' })),

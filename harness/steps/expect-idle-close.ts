@@ -6,7 +6,7 @@ import { Duration, toMs } from '../suite/units';
 import { dump } from '../verdict/bytes';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { proxiedConnection } from './blackhole';
-import { ConnName, defineStep, onConn } from './define';
+import { CheckedRule, ConnName, defineStep, onConn } from './define';
 
 /**
  * How much before the declared time a close still counts as on time. The server's last activity
@@ -32,6 +32,7 @@ export const expectIdleClose = defineStep({
     'for a client that is blackholed and would never know.',
   schema: Type.Object(
     {
+      ...CheckedRule,
       conn: Type.Optional(ConnName),
       slack: Duration,
       seen: Type.Optional(Type.Union([Type.Literal('client'), Type.Literal('proxy')], { description: 'where the close is observed (default client)' })),

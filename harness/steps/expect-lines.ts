@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { patienceFor } from '../run/context';
 import { toMs } from '../suite/units';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
-import { ConnName, StepTimeout, defineStep, onConn } from './define';
+import { CheckedRule, ConnName, StepTimeout, defineStep, onConn } from './define';
 import { lines, listLines, readLines, shown, skippedNote, unreadEvidence, wholeLine } from './line-input';
 import { expand } from './template';
 
@@ -23,6 +23,7 @@ export const expectLines = defineStep({
     'no other line may come before it: `lines: []` with `until` proves that nothing else arrived.',
   schema: Type.Object(
     {
+      ...CheckedRule,
       conn: Type.Optional(ConnName),
       lines: Type.Optional(Type.Array(Type.String(), { description: 'the exact lines, without terminators' })),
       patterns: Type.Optional(Type.Array(Type.String(), { description: 'one regex per line, matching the whole line' })),

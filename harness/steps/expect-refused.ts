@@ -3,7 +3,7 @@ import { deadlineFor, endpointFor } from '../run/context';
 import { TlsHandshakeError } from '../net/tls-connect';
 import { toMs } from '../suite/units';
 import { StepFailure } from '../verdict/failure';
-import { StepTimeout, defineStep } from './define';
+import { CheckedRule, StepTimeout, defineStep } from './define';
 import { ServiceField, open } from './connect';
 import { TlsOptions } from './tls-options';
 import { fixed } from './payload';
@@ -23,6 +23,7 @@ export const expectRefused = defineStep({
     'not even offer what the options ask (nothing was sent).',
   schema: Type.Object(
     {
+      ...CheckedRule,
       tls: Type.Optional(TlsOptions),
       service: Type.Optional(ServiceField),
       timeout: Type.Optional(StepTimeout),

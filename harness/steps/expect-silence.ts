@@ -4,12 +4,12 @@ import { sleep } from '../net/waiter';
 import { Duration, toMs } from '../suite/units';
 import { dump } from '../verdict/bytes';
 import { StepFailure } from '../verdict/failure';
-import { ConnName, defineStep, onConn } from './define';
+import { CheckedRule, ConnName, defineStep, onConn } from './define';
 
 export const expectSilence = defineStep({
   name: 'expect-silence',
   summary: 'Passes when nothing arrives on the connection for the given time and it stays open.',
-  schema: Type.Object({ conn: Type.Optional(ConnName), for: Duration }, { additionalProperties: false }),
+  schema: Type.Object({ ...CheckedRule, conn: Type.Optional(ConnName), for: Duration }, { additionalProperties: false }),
   describe: (p) => `expect silence for ${p.for}${onConn(p.conn)}`,
   async run(p, ctx) {
     const conn = ctx.scope.get(p.conn);

@@ -1,7 +1,7 @@
 import { TCP_STATE, procSockets } from '../targets/proc-sockets';
 import { Type } from '@sinclair/typebox';
 import { StepFailure } from '../verdict/failure';
-import { defineStep } from './define';
+import { CheckedRule, defineStep } from './define';
 import { currentPort } from './lifecycle-support';
 
 export const expectTimeWait = defineStep({
@@ -9,7 +9,7 @@ export const expectTimeWait = defineStep({
   summary:
     "Checks that sockets on the server's port are in TIME_WAIT (read from /proc/net/tcp): proof that " +
     'the server closed first, so that a restart on that port really exercises SO_REUSEADDR.',
-  schema: Type.Null(),
+  schema: Type.Object({ ...CheckedRule }, { additionalProperties: false }),
   describe: () => 'expect TIME_WAIT on the server port',
   async run(_p, ctx) {
     const port = currentPort(ctx.run);

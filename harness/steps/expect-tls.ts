@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { endpointFor } from '../run/context';
 import { describeSession } from '../net/tls-session';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
-import { ConnName, defineStep, onConn } from './define';
+import { CheckedRule, ConnName, defineStep, onConn } from './define';
 import { resolveServername } from './tls-options';
 
 export const expectTls = defineStep({
@@ -12,6 +12,7 @@ export const expectTls = defineStep({
     "server certificate (valid now, key strength, covers the host name). Nothing is read or sent.",
   schema: Type.Object(
     {
+      ...CheckedRule,
       conn: Type.Optional(ConnName),
       protocol: Type.Optional(Type.String({ description: 'e.g. TLSv1.3' })),
       alpn: Type.Optional(

@@ -3,7 +3,7 @@ import { TcpConnection } from '../net/tcp-connection';
 import { patienceFor } from '../run/context';
 import { Size, toBytes, toMs } from '../suite/units';
 import { SuiteUsageError } from '../verdict/failure';
-import { ConnName, StepTimeout, defineStep, onConn } from './define';
+import { CheckedRule, ConnName, StepTimeout, defineStep, onConn } from './define';
 import { PAYLOAD_FORMS, PayloadFields, buildPayload, concatenated } from './payload';
 import { expectTcpBytes } from './expect-bytes';
 import { expectDatagrams } from './expect-datagrams';
@@ -18,6 +18,7 @@ export const expect = defineStep({
     'last `sent` check, a regex, a line, or a SHA-256 digest. On UDP, one reply datagram per expected datagram.',
   schema: Type.Object(
     {
+      ...CheckedRule,
       conn: Type.Optional(ConnName),
       ...PayloadFields,
       sent: Type.Optional(Type.Literal(true, { description: 'the bytes sent on this connection since the last `sent` check' })),

@@ -3,7 +3,7 @@ import { freePort } from '../targets/free-port';
 import { SERVICE_TRANSPORT } from '../targets/target';
 import { Duration, toMs } from '../suite/units';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
-import { defineStep } from './define';
+import { CheckedRule, defineStep } from './define';
 import { DEFAULT_SERVER, currentPort, launcherOf, registerWhenStarted } from './lifecycle-support';
 
 const ServerName = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]*$', description: 'names the instance for stop-server; default "server"' });
@@ -17,6 +17,7 @@ export const launch = defineStep({
     '(non-zero) within the time instead, without listening anywhere else.',
   schema: Type.Object(
     {
+      ...CheckedRule,
       as: Type.Optional(ServerName),
       port: Type.Optional(Type.Union([Type.Literal('free'), Type.Literal('same'), Type.Literal('held')])),
       expect: Type.Optional(Type.Union([Type.Literal('listening'), Type.Literal('failure')])),

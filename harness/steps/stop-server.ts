@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { Duration, toMs } from '../suite/units';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
-import { defineStep } from './define';
+import { CheckedRule, defineStep } from './define';
 import { DEFAULT_SERVER } from './lifecycle-support';
 
 export const stopServer = defineStep({
@@ -11,7 +11,7 @@ export const stopServer = defineStep({
     'if it does not, it is killed and the step fails. Connections it had are checked by later steps ' +
     '(expect-close with accept: [fin] for a graceful close).',
   schema: Type.Object(
-    { as: Type.Optional(Type.String({ description: 'the instance; default "server"' })), within: Type.Optional(Duration) },
+    { ...CheckedRule, as: Type.Optional(Type.String({ description: 'the instance; default "server"' })), within: Type.Optional(Duration) },
     { additionalProperties: false },
   ),
   describe: (p) => `stop ${p.as ?? DEFAULT_SERVER}`,

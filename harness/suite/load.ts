@@ -25,7 +25,7 @@ export function loadSuite(file: string): Suite {
       if (seen.has(c.id)) yaml.report(['cases', i, 'id'], `"${c.id}" is already the id of cases[${seen.get(c.id)}]`);
       else seen.set(c.id, i);
     }
-    if (Array.isArray(c.steps)) checkSteps(c.steps, ['cases', i, 'steps']);
+    if (Array.isArray(c.steps)) checkSteps(c.steps, ['cases', i, 'steps'], Array.isArray(c.rules) ? (c.rules as unknown[]) : []);
     if (Array.isArray(c.rules)) c.rules.forEach((id, j) => typeof id === 'string' && checkRule(id, ['cases', i, 'rules', j]));
   });
   yaml.throwProblems();
@@ -45,7 +45,8 @@ export function loadSuite(file: string): Suite {
     }
   }
 
-  function checkSteps(steps: unknown[], where: PathPart[]): void {
+  /** Each step, and the rule it names (`rule:`), which must be one its case cites. */
+  function checkSteps(steps: unknown[], where: PathPart[], caseRules: unknown[]): void {
     steps.forEach((step, i) => {
       if (!isMapping(step)) return; // the schema said so
       const stepPath = [...where, i];
@@ -64,7 +65,12 @@ export function loadSuite(file: string): Suite {
       if (raw === null && takesEmpty(kind)) step[name] = {};
       else if (kind.shorthand === 'conn' && typeof raw === 'string') step[name] = { conn: raw };
       if (!yaml.check(kind.schema, step[name], [...stepPath, name])) return;
-      for (const list of kind.nested?.(step[name]) ?? []) checkSteps(list.steps, [...stepPath, name, ...list.path]);
+      const rule = isMapping(step[name]) ? step[name].rule : undefined;
+      if (typeof rule === 'string' && !caseRules.includes(rule)) {
+        const cited = caseRules.length ? `the case's rules are ${caseRules.join(', ')}` : 'the case cites none (rules: [...])';
+        yaml.report([...stepPath, name, 'rule'], `"${rule}" is not a rule this case cites; ${cited}`);
+      }
+      for (const list of kind.nested?.(step[name]) ?? []) checkSteps(list.steps, [...stepPath, name, ...list.path], caseRules);
     });
   }
 }

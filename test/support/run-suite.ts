@@ -53,3 +53,18 @@ export async function runEachCaseFresh(suite: Suite, start: () => Promise<Runnin
 export function failedIds(outcomes: readonly CaseOutcome[]): string[] {
   return outcomes.filter((o) => o.verdict === 'fail').map((o) => o.caseId).sort();
 }
+
+/**
+ * The failures of a mutant's cases charged elsewhere than to the rules its bug breaks: to a rule a
+ * step names (`rule:`) that it does not break, or to a failed precondition whose set-up checks
+ * none of them. What a case cites is test/coverage.test.ts's business, so a failure charged to
+ * the case's rules is not judged here.
+ */
+export function misattributed(outcomes: readonly CaseOutcome[], breaks: readonly string[]): string[] {
+  return outcomes.flatMap((o) => {
+    const a = o.attribution;
+    if (!a) return [];
+    const wrong = a.as === 'step' ? !breaks.includes(a.rules[0]) : a.as === 'precondition' && !a.rules.some((id) => breaks.includes(id));
+    return wrong ? [`${o.caseId}: ${a.as} charged to [${a.rules.join(', ')}] at step ${o.failure?.step?.path}: ${o.failure?.summary}`] : [];
+  });
+}
