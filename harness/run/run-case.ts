@@ -10,6 +10,7 @@ import { ConnectionScope } from './scope';
 import type { Launcher } from '../targets/launcher';
 import { CaseNetwork } from '../netns/case-network';
 import type { LinkConditions } from '../netns/conditions';
+import { caseSeedName, type CaseSeed } from './seed';
 
 export const DEFAULT_STEP_TIMEOUT = 2000;
 export const DEFAULT_CASE_TIMEOUT = 30_000;
@@ -29,7 +30,12 @@ export interface CaseOutcome {
   failure?: StepFailure;
   notes: string[];
   transcript: Transcript;
+  /** The run seed and the repetition this outcome is of: with them the run can be replayed. */
+  seed: CaseSeed;
 }
+
+/** The seed of a case run by itself (a project's test calling runCase): fixed, so it repeats. */
+const FIXED_SEED: CaseSeed = { run: 0, repetition: 1 };
 
 export interface RunOptions {
   /** Overrides every step deadline the suite sets (used to keep the project's own tests fast). */
@@ -38,6 +44,8 @@ export interface RunOptions {
   launcher?: Launcher;
   /** The veth pair of a server in a network namespace, for cases with network steps. */
   network?: LinkConditions;
+  /** What the case's random choices derive from; default run seed 0, first repetition. */
+  seed?: CaseSeed;
 }
 
 /**
@@ -65,9 +73,11 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
   const timer = setTimeout(() => abort.abort(), timeouts.total);
   const transcript = new Transcript();
   const notes: string[] = [];
+  const seed = options.seed ?? FIXED_SEED;
   const run: CaseRun = {
     suite: suite.suite,
     caseId: c.id,
+    seed: caseSeedName(seed, suite.suite, c.id),
     service: suite.service,
     // Lifecycle steps point the service at the instances they start, for this case only.
     endpoints: { ...endpoints },
@@ -84,7 +94,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
   const scope = new ConnectionScope();
   let failure: StepFailure | undefined;
   try {
-    await runSteps(run, c.steps, scope, '', `${suite.suite}/${c.id}`);
+    await runSteps(run, c.steps, scope, '', run.seed);
   } catch (err) {
     failure = err instanceof StepFailure ? err : new StepFailure(`internal error: ${(err as Error).stack ?? err}`);
   } finally {
@@ -109,6 +119,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     failure,
     notes: run.notes,
     transcript: run.transcript,
+    seed,
   };
 }
 
