@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, sockspec, tempDir } from './support/cli';
 import { runCase, type CaseOutcome } from '../harness/run/run-case';
@@ -11,6 +11,7 @@ import type { Step } from '../harness/steps/registry';
 import { chromium } from 'playwright-core';
 import { combineRepetitions, type OutcomeRecord } from '../harness/report/outcome-record';
 import { resultsOf } from '../harness/report/results-json';
+import { mergeResults } from '../harness/report/merge';
 import { writeHtmlReport } from '../harness/report/html';
 import { describeWithPrograms } from './support/tools';
 
@@ -54,6 +55,18 @@ describe('--repeat', () => {
     const junit = readFileSync(path.join(reports.path, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/<failure message="failed 2 of 4 runs \(flaky\); run 1: could not connect [^"]*ECONNRESET" type="sockspec.must">/);
     expect(junit).toMatch(/<system-out>ref: RFC 862\nruns: passed 2 of 4 \(flaky\)<\/system-out>/);
+  }, 60_000);
+
+  test('a --targets matrix runs every target with the same drawn seed and --repeat', async () => {
+    const file = path.join(reports.path, 'sockspec.targets.yaml');
+    const echo = `python3 ${path.join(ROOT, 'fixtures', 'peers', 'python-echo.py')} tcp {port}`;
+    writeFileSync(file, ['targets:', '  - name: reference', '    target: builtin', '  - name: python', `    cmd: "${echo}"`, ''].join('\n'));
+    const run = await sockspec(['run', '--targets', file, '--suite', 'echo-tcp', '--filter', 'echo-tcp size-1:', '--repeat', '2', '--reports', path.join(reports.path, 'matrix')]);
+    expect(run.code).toBe(0);
+    const [reference, python] = ['reference', 'python'].map((name) => results(path.join(reports.path, 'matrix', name)));
+    expect(reference.seed).toEqual(expect.any(Number));
+    expect(python.seed).toBe(reference.seed);
+    expect([...reference.cases, ...python.cases].map((c) => [c.runs, c.passed])).toEqual([[2, 2], [2, 2]]);
   }, 60_000);
 
   test.each([['0'], ['101'], ['2.5'], ['five']])('--repeat %s is refused with a one-line error (exit 2)', async (value) => {
@@ -147,6 +160,17 @@ describe('the runs of a case, joined', () => {
     const results = resultsOf([mixed, allPassed], 'builtin', false);
     expect(results.cases.map((c) => [c.runs, c.passed, c.flaky])).toEqual([[4, 2, true], [2, 2, undefined]]);
     expect(results.seed).toBe(5);
+  });
+
+  test('results.json marks a case --retries ran into a pass flaky too', () => {
+    const retried = { ...run(2, 'pass'), repetition: undefined, flaky: { attempts: 2, firstFailure: 'reset' } };
+    expect(resultsOf([retried], 'builtin', false).cases[0]).toMatchObject({ verdict: 'pass', flaky: true });
+  });
+
+  test('merged shards keep the seed they share, and have none when their seeds differ', () => {
+    const shard = (seed: number, caseId: string) => resultsOf([run(1, 'pass', { seed, caseId, repetition: undefined })], 'builtin', false);
+    expect(mergeResults([shard(3, 'a'), shard(3, 'b')]).seed).toBe(3);
+    expect(mergeResults([shard(3, 'a'), shard(4, 'b')]).seed).toBeUndefined();
   });
 
   test('notes the same in every run are kept once; different ones say their run', () => {
