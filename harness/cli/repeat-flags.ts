@@ -2,7 +2,7 @@ import { MAX_SEED } from '../run/seed';
 import { UsageError } from './errors';
 
 /** The most runs of each case `--repeat` takes: a pass rate over more says little more. */
-export const MAX_REPEAT = 100;
+const MAX_REPEAT = 100;
 
 /** `--seed N`: the run seed, a whole number a failure message printed. */
 export function seedFlag(value: string): number {

@@ -72,7 +72,7 @@ export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict 
 }
 
 /** A failed case's full text: what went wrong, then how to run the case again with the same random choices. */
-export function failureText(outcome: CaseOutcome): string {
+function failureText(outcome: CaseOutcome): string {
   const { run, repetition } = outcome.seed;
   const which = repetition > 1 ? `, run ${repetition}` : '';
   const repeat = repetition > 1 ? ` --repeat ${repetition}` : '';
