@@ -18,7 +18,7 @@ export { defineSuiteTests, type SuiteTestOptions, type ProjectConfig };
 export function defineConformanceTests(configFile = path.resolve('sockspec.config.json')): void {
   const { config, suiteFiles } = readConfig(configFile);
   const options = config.image === undefined ? { command: commandOf(config) } : { image: imageOf(config, config.image) };
-  for (const file of suiteFiles) defineSuiteTests(file, { ...options, idleTimeoutMs: config.idleTimeoutMs, strict: config.strict });
+  for (const file of suiteFiles) defineSuiteTests(file, { ...options, idleTimeoutMs: config.idleTimeoutMs, strict: config.strict, seed: config.seed });
 }
 
 function commandOf(config: ProjectConfig): CommandTargetOptions {

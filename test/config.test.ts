@@ -55,7 +55,7 @@ describe('sockspec.config.json is checked like a suite: each problem at file:lin
     ]);
   });
 
-  test('a valid config runs each suite it names with its server, idle timeout and strict', () => {
+  test('a valid config runs each suite it names with its server, idle timeout, strict and seed', () => {
     const define = jest.mocked(defineSuiteTests);
     define.mockClear();
     defineConformanceTests(path.join(CONFIGS, 'valid.json'));
@@ -65,6 +65,7 @@ describe('sockspec.config.json is checked like a suite: each problem at file:lin
       command: { command: 'node server.js {port}', readyLog: /listening on \d+/, startTimeoutMs: 5000, tls: { servername: 'localhost', alpn: ['h2', 'http/1.1'] } },
       idleTimeoutMs: 2000,
       strict: true,
+      seed: 42,
     });
   });
 });

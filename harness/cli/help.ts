@@ -84,6 +84,12 @@ Verdicts and reports:
                        machines); a step's own timeout still applies
   --retries N          run a failed case again up to N times; a pass after a failure is
                        reported as flaky (JUnit flakyFailure), not as a plain pass
+  --repeat N           run every case N times (1 to 100) and report its pass rate; a case
+                       with mixed results is flaky, and a failed run of a must case fails
+                       the run (not with --retries)
+  --seed N             the seed of the cases' random choices (0 to 4294967295; default: a
+                       random one, printed at the start and with every failure): the same
+                       seed replays a run exactly
   --baseline FILE      accept the failures the baseline lists: only a regression (a case
                        expected to pass that fails) fails the run; cases that start passing
                        are reported

@@ -26,6 +26,8 @@ import { EXIT, UsageError } from './errors';
 import { style } from './style';
 import { resolveSuiteFiles } from './suite-files';
 import { parseMs, parseRegex, targetFromFlags, type TargetFlags } from './target-option';
+import { repeatFlag, seedFlag } from './repeat-flags';
+import { newRunSeed } from '../run/seed';
 
 export interface RunFlags extends TargetFlags, TlsFlags, ReportFlags {
   suite: string[];
@@ -39,6 +41,10 @@ export interface RunFlags extends TargetFlags, TlsFlags, ReportFlags {
   shard?: string;
   /** The chat-relay suite's profile: a shipped profile's name or a profile file. */
   profile?: string;
+  /** The run's seed (default: a random one, printed). */
+  seed?: string;
+  /** Run every case this many times and report its pass rate. */
+  repeat?: string;
 }
 
 /**
@@ -51,6 +57,8 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   if (flags.filter !== undefined) parseRegex(flags.filter, '--filter');
   const stepTimeout = flags.stepTimeout === undefined ? undefined : parseMs(flags.stepTimeout, '--step-timeout');
   const retries = flags.retries === undefined ? undefined : parseCount(flags.retries, '--retries');
+  const repeat = flags.repeat === undefined ? undefined : repeatFlag(flags.repeat, flags.retries);
+  const seed = flags.seed === undefined ? newRunSeed() : seedFlag(flags.seed);
   if ((flags.updateBaseline || flags.failOnUnexpectedPass) && !flags.baseline) {
     throw new UsageError('--update-baseline and --fail-on-unexpected-pass go with --baseline FILE');
   }
@@ -96,8 +104,9 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     const launch = target instanceof CommandTarget ? { ...target.options, tls: { ...target.options.tls, ...tls } } : undefined;
     // Container targets start more containers of their image.
     const launchContainers = (target as Partial<ContainerLaunches>).launchOptions?.call(target);
-    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, launchContainers, transcripts: flags.transcripts, retries, profile, strict: flags.strict }));
-    process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}\n\n`);
+    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, launchContainers, transcripts: flags.transcripts, retries, profile, strict: flags.strict, seed, repeat }));
+    const runs = repeat && repeat > 1 ? `, each case ${repeat} times` : '';
+    process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}, seed ${seed}${runs}\n\n`);
 
     // The config JSON names its own rootDir. Passing the package root as the project made jest
     // read the JSON a second time as a project config, and warn about its reporters.

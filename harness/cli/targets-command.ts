@@ -10,6 +10,8 @@ import { OutputTail } from '../targets/output-tail';
 import { EXIT, UsageError } from './errors';
 import { runSuites, type RunFlags } from './run-command';
 import { style } from './style';
+import { repeatFlag, seedFlag } from './repeat-flags';
+import { newRunSeed } from '../run/seed';
 import { resolveSuiteFiles } from './suite-files';
 import { entryFlags, loadTargetsFile, runsStrict, type TargetEntry } from './targets-file';
 
@@ -65,7 +67,10 @@ function suitesOf(entry: TargetEntry, flags: RunFlags): string[] {
   return flags.suite.length ? own.filter((file) => asked.includes(file)) : own;
 }
 
-async function runMatrix(entries: readonly TargetEntry[], flags: TargetsFlags): Promise<number> {
+async function runMatrix(entries: readonly TargetEntry[], given: TargetsFlags): Promise<number> {
+  if (given.repeat !== undefined) repeatFlag(given.repeat, given.retries);
+  // One seed for every target, so that their columns compare the same random choices.
+  const flags = { ...given, seed: String(given.seed === undefined ? newRunSeed() : seedFlag(given.seed)) };
   const plans = entries.map((entry) => ({ entry, suites: suitesOf(entry, flags) }));
   // A malformed suite stops the matrix before any target starts.
   for (const file of new Set(plans.flatMap((p) => p.suites))) loadSuite(file);
@@ -111,7 +116,7 @@ function matrixExit(codes: readonly number[], interrupted: boolean): number {
 
 function childArgs(flags: TargetsFlags, entry: TargetEntry, suites: readonly string[], dir: string): string[] {
   const args = ['run', '--targets', flags.targets, '--only', entry.name, '--reports', dir, ...suites.flatMap((s) => ['--suite', s])];
-  const valued: [string, string | undefined][] = [['--filter', flags.filter], ['--step-timeout', flags.stepTimeout], ['--retries', flags.retries], ['--shard', flags.shard]];
+  const valued: [string, string | undefined][] = [['--filter', flags.filter], ['--step-timeout', flags.stepTimeout], ['--retries', flags.retries], ['--shard', flags.shard], ['--seed', flags.seed], ['--repeat', flags.repeat]];
   for (const [flag, value] of valued) if (value !== undefined) args.push(flag, value);
   const switches: [string, boolean][] = [['--strict', runsStrict(entry, flags)], ['--transcripts', flags.transcripts], ['--update-baseline', flags.updateBaseline], ['--fail-on-unexpected-pass', flags.failOnUnexpectedPass]];
   for (const [flag, on] of switches) if (on) args.push(flag);

@@ -1,7 +1,7 @@
 import type { Test, TestCaseResult, TestResult } from '@jest/reporters';
 import type { Config } from '@jest/types';
 import { style } from '../cli/style';
-import type { OutcomeRecord } from '../report/outcome-record';
+import { collapseAttempts, isFlaky, type OutcomeRecord } from '../report/outcome-record';
 import { RecordFeed } from './record-feed';
 import { readSettings } from './settings';
 import { filterSelects } from '../suite/case-title';
@@ -15,8 +15,8 @@ import { filterSelects } from '../suite/case-title';
 class ProgressReporter {
   private readonly settings = readSettings();
   private readonly feed = this.settings.outcomesDir ? new RecordFeed(this.settings.outcomesDir) : undefined;
-  /** Records read but not printed yet, by `suite/case-id`. */
-  private readonly unprinted = new Map<string, OutcomeRecord>();
+  /** Records read but not printed yet, by `suite/case-id`: one, or one per run with --repeat. */
+  private readonly unprinted = new Map<string, OutcomeRecord[]>();
   /** After Ctrl-C the target is being stopped: a case ending now would be shown failing for it. */
   private interrupted = false;
   private readonly onSignal = () => {
@@ -43,7 +43,7 @@ class ProgressReporter {
     const record = this.take(result);
     const attempt = result.invocations ?? 1;
     const attempts = (this.settings.retries ?? 0) + 1;
-    const line = (mark: string, note = '') => this.write(mark, result, record?.durationMs ?? result.duration ?? 0, note);
+    const line = (mark: string, note = '') => this.write(mark, result, record?.durationMs ?? result.duration ?? 0, [note, passRate(record)].filter(Boolean).join('  '));
     if (result.status === 'failed') {
       if (attempt < attempts) line(style.warn('↻'), `failed attempt ${attempt} of ${attempts}, will retry`);
       else line(style.fail('✗'), attempt > 1 ? `failed all ${attempts} attempts` : '');
@@ -75,13 +75,19 @@ class ProgressReporter {
     return undefined;
   }
 
-  /** The record of the case jest reports, if the suite file wrote one (not when jest timed it out). */
+  /**
+   * The record of the case jest reports, if the suite file wrote one (not when jest timed it out):
+   * with --repeat, its runs' records joined.
+   */
   private take(result: Pick<TestCaseResult, 'ancestorTitles' | 'title'>): OutcomeRecord | undefined {
-    for (const record of this.feed?.next() ?? []) this.unprinted.set(`${record.suite}/${record.caseId}`, record);
+    for (const record of this.feed?.next() ?? []) {
+      const key = `${record.suite}/${record.caseId}`;
+      this.unprinted.set(key, [...(this.unprinted.get(key) ?? []), record]);
+    }
     const key = `${result.ancestorTitles[0] ?? ''}/${result.title.split(': ')[0]}`;
-    const record = this.unprinted.get(key);
+    const records = this.unprinted.get(key);
     this.unprinted.delete(key);
-    return record;
+    return records && collapseAttempts(records)[0];
   }
 
   private caseText(mark: string, result: Pick<TestCaseResult, 'ancestorTitles' | 'title'>): string {
@@ -92,6 +98,13 @@ class ProgressReporter {
   private write(mark: string, result: TestCaseResult, ms: number, note: string): void {
     process.stdout.write(`${this.caseText(mark, result)}  ${style.dim(`${ms} ms`)}${note ? `  ${note}` : ''}\n`);
   }
+}
+
+/** With --repeat: how many of the case's runs passed, and whether that makes it flaky. */
+function passRate(record: OutcomeRecord | undefined): string {
+  if (record?.runs === undefined) return '';
+  const rate = `passed ${record.passed} of ${record.runs} runs`;
+  return isFlaky(record) ? style.warn(`flaky: ${rate}`) : rate;
 }
 
 function indent(text: string): string {

@@ -25,6 +25,8 @@ export const ENV = {
   retries: 'SOCKSPEC_RETRIES',
   profile: 'SOCKSPEC_PROFILE',
   strict: 'SOCKSPEC_STRICT',
+  seed: 'SOCKSPEC_SEED',
+  repeat: 'SOCKSPEC_REPEAT',
 } as const;
 
 export interface RunSettings {
@@ -47,6 +49,10 @@ export interface RunSettings {
   profile?: string;
   /** A failed `should` case fails the run (and its jest test), not only a `must` one. */
   strict?: boolean;
+  /** The run's seed (--seed, or the one the CLI drew); absent, each suite file draws its own. */
+  seed?: number;
+  /** Run every case this many times and report its pass rate (--repeat). */
+  repeat?: number;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
@@ -61,6 +67,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     retries: env[ENV.retries] ? Number(env[ENV.retries]) : undefined,
     profile: env[ENV.profile] || undefined,
     strict: env[ENV.strict] === 'true',
+    seed: env[ENV.seed] ? Number(env[ENV.seed]) : undefined,
+    repeat: env[ENV.repeat] ? Number(env[ENV.repeat]) : undefined,
   };
 }
 
@@ -75,6 +83,8 @@ export function settingsEnv(settings: RunSettings): Record<string, string> {
   if (settings.retries) env[ENV.retries] = String(settings.retries);
   if (settings.profile) env[ENV.profile] = settings.profile;
   if (settings.strict) env[ENV.strict] = 'true';
+  if (settings.seed !== undefined) env[ENV.seed] = String(settings.seed);
+  if (settings.repeat) env[ENV.repeat] = String(settings.repeat);
   // A ready-log RegExp travels as its source; ContainerTargetOptions takes either.
   const asSource = (_key: string, value: unknown) => (value instanceof RegExp ? value.source : value);
   if (settings.launchContainers) env[ENV.launchContainers] = JSON.stringify(settings.launchContainers, asSource);

@@ -9,9 +9,9 @@ import { runCertificateFiles } from '../containers/run-certificates';
 import { DEFAULT_CONTAINER_STARTUP_TIMEOUT_MS } from '../containers/runtime';
 import type { ContainerTargetOptions } from '../targets/container';
 import type { Launcher } from '../targets/launcher';
-import { appendRecord, toRecord } from '../report/outcome-record';
+import { appendRecord, combineRepetitions, toRecord, type OutcomeRecord } from '../report/outcome-record';
 import { failsRun } from '../report/verdict';
-import { describeFailure } from '../verdict/describe';
+import { newRunSeed } from '../run/seed';
 import { readSettings } from './settings';
 import { testTitle } from '../suite/case-title';
 import { unmetNeed } from '../run/needs';
@@ -32,6 +32,8 @@ export interface SuiteTestOptions {
   idleTimeoutMs?: number;
   /** A failed `should` case fails its test, as `sockspec run --strict` fails the run; otherwise it is tolerated. */
   strict?: boolean;
+  /** The seed of the cases' random choices, to replay a run; by default each suite file draws one. */
+  seed?: number;
 }
 
 /**
@@ -77,6 +79,9 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
       : settings.endpoints?.[suite.service];
   const declaredIdleTimeoutMs = own instanceof BuiltinTarget ? REFERENCE_SERVERS[suite.service].idleTimeoutMs : declared?.idleTimeoutMs;
   const strict = options.strict ?? settings.strict ?? false;
+  // Failure messages name it, so a run without a given seed can still be replayed.
+  const seed = options.seed ?? settings.seed ?? newRunSeed();
+  const repeat = settings.repeat ?? 1;
 
   if (settings.retries) jest.retryTimes(settings.retries);
   describe(suite.suite, () => {
@@ -111,13 +116,19 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
           throw plainError(unstartedMessage(namespacedFailure));
         }
         const network = usesNetwork(c) ? namespaced?.conditions : undefined;
-        const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, launcher, network });
-        if (settings.outcomesDir) appendRecord(settings.outcomesDir, toRecord(outcome, settings.transcripts || outcome.verdict === 'fail'));
-        if (outcome.verdict !== 'fail') return;
-        if (failsRun(outcome, strict)) throw plainError(describeFailure(outcome));
+        const records: OutcomeRecord[] = [];
+        for (let repetition = 1; repetition <= repeat; repetition++) {
+          const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, launcher, network, seed: { run: seed, repetition } });
+          const record = toRecord(outcome, settings.transcripts || outcome.verdict === 'fail', repeat);
+          if (settings.outcomesDir) appendRecord(settings.outcomesDir, record);
+          records.push(record);
+        }
+        const result = repeat > 1 ? combineRepetitions(records) : records[0];
+        if (result.verdict !== 'fail') return;
+        if (failsRun(result, strict)) throw plainError(result.message ?? 'failed');
         // jest knows no "failed but tolerated": the test passes, and jest prints this under the file.
-        console.warn(`tolerated (${toleratedWhy(level)}): ${describeFailure(outcome)}`);
-      }, caseTimeouts(suite, c, declaredIdleTimeoutMs).total + JEST_MARGIN_MS);
+        console.warn(`tolerated (${toleratedWhy(level)}): ${result.message}`);
+      }, repeat * caseTimeouts(suite, c, declaredIdleTimeoutMs).total + JEST_MARGIN_MS);
     }
     // jest shows no reason for a skipped test; the CLI prints it from the case records.
     if (skipped.length) console.info(`${suite.suite}: ${skipped.length} case(s) skipped:\n${skipped.join('\n')}`);

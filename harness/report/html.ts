@@ -83,7 +83,7 @@ const el = (tag, attrs = {}, ...children) => {
   return node;
 };
 const LABEL = { pass: 'passed', fail: 'FAILED', skip: 'skipped', info: 'info' };
-document.getElementById('meta').textContent = 'target: ' + results.target + ' · finished ' + results.finishedAt + (results.strict ? ' · strict' : '');
+document.getElementById('meta').textContent = 'target: ' + results.target + ' · finished ' + results.finishedAt + (results.seed === undefined ? '' : ' · seed ' + results.seed) + (results.strict ? ' · strict' : '');
 const t = results.totals;
 document.getElementById('totals').append(
   el('span', { class: 'passed' }, t.passed + ' passed'),
@@ -127,7 +127,7 @@ function sequence(events) {
 
 function caseNode(c) {
   const node = el('details', { id: c.id, class: 'case v-' + c.verdict, 'data-verdict': c.verdict === 'info' ? 'pass' : c.verdict, 'data-text': (c.id + ' ' + c.title + ' ' + c.ref).toLowerCase() });
-  node.append(el('summary', {}, el('span', { class: 'verdict' }, LABEL[c.verdict]), el('span', { class: 'id' }, c.id), el('span', {}, c.title), el('span', { class: 'level' }, c.level + ' · ' + c.durationMs + ' ms')));
+  node.append(el('summary', {}, el('span', { class: 'verdict' }, LABEL[c.verdict]), el('span', { class: 'id' }, c.id), el('span', {}, c.title), el('span', { class: 'level' }, c.level + (c.runs ? ' · passed ' + c.passed + ' of ' + c.runs + ' runs' + (c.flaky ? ' (flaky)' : '') : '') + ' · ' + c.durationMs + ' ms')));
   const body = el('div', { class: 'body' });
   if (c.reason) body.append(el('p', {}, 'skipped: ' + c.reason));
   for (const note of c.notes) body.append(el('p', {}, 'note: ' + note));

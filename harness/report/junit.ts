@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
-import type { OutcomeRecord } from './outcome-record';
+import { isFlaky, type OutcomeRecord } from './outcome-record';
 import { failsRun } from './verdict';
 import { xmlText } from './xml-text';
 import { testTitle } from '../suite/case-title';
@@ -96,6 +96,7 @@ function testsuitesOf({ records, jestProblems = [], strict, interrupted }: Junit
 
 function testcaseOf(r: OutcomeRecord, strict: boolean): Testcase {
   const out = [`ref: ${r.ref}`, ...r.notes.map((note) => `note: ${note}`)];
+  if (r.runs !== undefined) out.push(`runs: passed ${r.passed} of ${r.runs}${isFlaky(r) ? ' (flaky)' : ''}`);
   const testcase: Testcase = { name: testTitle(r.caseId, r.title, r.level), classname: r.suite, seconds: r.durationMs / 1000 };
   if (r.verdict === 'skip') testcase.verdict = { element: 'skipped', message: r.reason ?? 'skipped' };
   if (r.verdict === 'fail') {

@@ -40,6 +40,13 @@ export interface OutcomeRecord {
   targetError?: { message: string; output: string[] };
   /** Set by collapseAttempts: the case failed, then passed when run again (--retries). */
   flaky?: { attempts: number; firstFailure?: string };
+  /** The run's seed (absent for skipped cases): with it, `--seed` replays the case. */
+  seed?: number;
+  /** With --repeat N (N > 1): which of the N runs of the case this record is, from 1. */
+  repetition?: number;
+  /** Set by combineRepetitions, with --repeat N (N > 1): the case ran N times and passed `passed` of them. */
+  runs?: number;
+  passed?: number;
 }
 
 /** A transcript event as JSON: the first bytes of data in hex. */
@@ -53,7 +60,8 @@ export interface RecordedEvent {
   detail?: string;
 }
 
-export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict === 'fail'): OutcomeRecord {
+/** `repeat`: how many times the run runs each case (--repeat); above 1 the record says which run it is. */
+export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict === 'fail', repeat = 1): OutcomeRecord {
   return {
     suite: outcome.suite,
     caseId: outcome.caseId,
@@ -64,13 +72,23 @@ export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict 
     startedAt: outcome.startedAt,
     durationMs: outcome.durationMs,
     notes: outcome.notes,
-    message: outcome.failure ? describeFailure(outcome) : undefined,
+    message: outcome.failure ? failureText(outcome) : undefined,
     summary: failureSummary(outcome),
     rules: outcome.rules.length ? outcome.rules : undefined,
     rule: brokenRule(outcome.attribution),
     precondition: outcome.attribution?.notReached,
     transcript: withTranscript ? outcome.transcript.events.map(recordedEvent) : undefined,
+    seed: outcome.seed.run,
+    repetition: repeat > 1 ? outcome.seed.repetition : undefined,
   };
+}
+
+/** A failed case's full text: what went wrong, then how to run the case again with the same random choices. */
+function failureText(outcome: CaseOutcome): string {
+  const { run, repetition } = outcome.seed;
+  const which = repetition > 1 ? `, run ${repetition}` : '';
+  const repeat = repetition > 1 ? ` --repeat ${repetition}` : '';
+  return `${describeFailure(outcome)}\nseed ${run}${which}: sockspec run --seed ${run}${repeat} --filter '${outcome.suite} ${outcome.caseId}:' replays it`;
 }
 
 function recordedEvent(event: TranscriptEvent): RecordedEvent {
@@ -103,8 +121,9 @@ export function appendRecord(dir: string, record: OutcomeRecord): void {
 }
 
 /**
- * With --retries a case leaves one record per attempt; the last decides its verdict, and a pass
- * after a failure is marked flaky rather than passed silently.
+ * One record per case. With --retries a case leaves one record per attempt; the last decides its
+ * verdict, and a pass after a failure is marked flaky rather than passed silently. With --repeat
+ * it leaves one per run, which combineRepetitions joins.
  */
 export function collapseAttempts(records: readonly OutcomeRecord[]): OutcomeRecord[] {
   const byCase = new Map<string, OutcomeRecord[]>();
@@ -113,11 +132,45 @@ export function collapseAttempts(records: readonly OutcomeRecord[]): OutcomeReco
     byCase.set(key, [...(byCase.get(key) ?? []), r]);
   }
   return [...byCase.values()].map((attempts) => {
+    if (attempts.some((a) => a.repetition !== undefined)) return combineRepetitions(attempts);
     const last = attempts[attempts.length - 1];
     const failure = attempts.find((a) => a.verdict === 'fail');
     if (last.verdict !== 'pass' || !failure) return last;
     return { ...last, flaky: { attempts: attempts.length, firstFailure: failure.message } };
   });
+}
+
+/**
+ * The runs of one case under --repeat as one record: it fails if any run failed (a flaky case is
+ * no pass), shows the first failed run (its message, transcript), and counts the runs that passed.
+ * Its time is the runs' total, from the first run's start.
+ */
+export function combineRepetitions(runs: readonly OutcomeRecord[]): OutcomeRecord {
+  const failed = runs.filter((r) => r.verdict === 'fail');
+  const { repetition, ...shown } = failed[0] ?? runs[runs.length - 1];
+  const passed = runs.length - failed.length;
+  const rate = `failed ${failed.length} of ${runs.length} runs${passed > 0 && failed.length > 0 ? ' (flaky)' : ''}`;
+  return {
+    ...shown,
+    startedAt: runs[0].startedAt,
+    durationMs: runs.reduce((total, r) => total + r.durationMs, 0),
+    notes: combinedNotes(runs),
+    summary: shown.summary === undefined ? undefined : `${rate}; run ${repetition}: ${shown.summary}`,
+    message: shown.message === undefined ? undefined : `${rate}; the first failed run (run ${repetition}):\n${shown.message}`,
+    runs: runs.length,
+    passed,
+  };
+}
+
+/** The notes of every run: once when all runs noted the same, otherwise each run's, marked with it. */
+function combinedNotes(runs: readonly OutcomeRecord[]): string[] {
+  const same = runs.every((r) => JSON.stringify(r.notes) === JSON.stringify(runs[0].notes));
+  return same ? runs[0].notes : runs.flatMap((r) => r.notes.map((note) => `run ${r.repetition}: ${note}`));
+}
+
+/** A case whose runs under --repeat neither all passed nor all failed. */
+export function isFlaky(record: Pick<OutcomeRecord, 'runs' | 'passed'>): boolean {
+  return record.runs !== undefined && record.passed !== undefined && record.passed > 0 && record.passed < record.runs;
 }
 
 export function readRecords(dir: string): OutcomeRecord[] {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { OutcomeRecord } from './outcome-record';
+import { isFlaky, type OutcomeRecord } from './outcome-record';
 import { failsRun } from './verdict';
 import { ruleResults, type RuleResult } from './rule-results';
 
@@ -12,6 +12,8 @@ export interface ResultsFile {
   target: string;
   strict: boolean;
   finishedAt: string;
+  /** The run's seed: `sockspec run --seed SEED` makes the same random choices (absent when no case ran). */
+  seed?: number;
   /** Present when the run was interrupted (Ctrl-C): the cases are those that ended before. */
   interrupted?: true;
   totals: { cases: number; passed: number; failed: number; tolerated: number; skipped: number };
@@ -42,6 +44,11 @@ export interface ResultEntry {
   transcript?: OutcomeRecord['transcript'];
   /** For failed cases: the lines the server printed while the case ran (command and container targets). */
   serverOutput?: string[];
+  /** With --repeat N (N > 1): the case ran N times (`runs`) and passed `passed` of them. */
+  runs?: number;
+  passed?: number;
+  /** The case both passed and failed: some of its --repeat runs, or a failure --retries ran again. */
+  flaky?: true;
 }
 
 /** `info` cases report measurements; their verdict is `info` whatever happened, so nobody gates on it. */
@@ -64,6 +71,9 @@ export function resultsOf(records: readonly OutcomeRecord[], target: string, str
       precondition: r.precondition,
       transcript: r.transcript,
       serverOutput: r.serverOutput,
+      runs: r.runs,
+      passed: r.passed,
+      flaky: isFlaky(r) || r.flaky ? true : undefined,
     }),
   );
   return {
@@ -71,6 +81,8 @@ export function resultsOf(records: readonly OutcomeRecord[], target: string, str
     target,
     strict,
     finishedAt: new Date().toISOString(),
+    // Every case of a run has the run's seed.
+    seed: records.find((r) => r.seed !== undefined)?.seed,
     ...(interrupted ? { interrupted: true as const } : {}),
     totals: {
       cases: records.length,

@@ -1,4 +1,4 @@
-import type { OutcomeRecord } from './outcome-record';
+import { isFlaky, type OutcomeRecord } from './outcome-record';
 import { failsRun } from './verdict';
 
 interface Row {
@@ -8,35 +8,45 @@ interface Row {
   tolerated: number;
   skipped: number;
   ms: number;
+  /** With --repeat: the runs of the suite's cases, and how many passed. */
+  runs: number;
+  runsPassed: number;
 }
 
 /**
  * The table printed after a run: per suite, passed / failed / failed-but-tolerated (`should`
- * without --strict, or `info`), time; then the notes cases left (e.g. measured UDP loss).
+ * without --strict, or `info`), time, and with --repeat the runs that passed; then the notes
+ * cases left (e.g. measured UDP loss) and the flaky cases with their pass rates.
  */
 export function summaryLines(records: readonly OutcomeRecord[], strict: boolean): string[] {
   const rows = new Map<string, Row>();
   for (const r of records) {
-    const row = rows.get(r.suite) ?? { suite: r.suite, passed: 0, failed: 0, tolerated: 0, skipped: 0, ms: 0 };
+    const row = rows.get(r.suite) ?? { suite: r.suite, passed: 0, failed: 0, tolerated: 0, skipped: 0, ms: 0, runs: 0, runsPassed: 0 };
     if (r.verdict === 'pass') row.passed++;
     else if (r.verdict === 'skip') row.skipped++;
     else if (failsRun(r, strict)) row.failed++;
     else if (r.verdict === 'fail') row.tolerated++;
     row.ms += r.durationMs;
+    row.runs += r.runs ?? 0;
+    row.runsPassed += r.passed ?? 0;
     rows.set(r.suite, row);
   }
+  const repeated = records.some((r) => r.runs !== undefined);
+  const runsWidth = Math.max(4, ...[...rows.values()].map((row) => `${row.runsPassed}/${row.runs}`.length));
   const width = Math.max(5, ...[...rows.keys()].map((s) => s.length));
-  const header = `${'suite'.padEnd(width)}  passed  failed  tolerated  skipped    time`;
+  const header = `${'suite'.padEnd(width)}  passed  failed  tolerated  skipped    time${repeated ? `  ${'runs'.padStart(runsWidth)}` : ''}`;
   const lines = [header, '-'.repeat(header.length)];
   for (const row of rows.values()) {
     lines.push(
-      `${row.suite.padEnd(width)}  ${String(row.passed).padStart(6)}  ${String(row.failed).padStart(6)}  ${String(row.tolerated).padStart(9)}  ${String(row.skipped).padStart(7)}  ${(row.ms / 1000).toFixed(1).padStart(5)} s`,
+      `${row.suite.padEnd(width)}  ${String(row.passed).padStart(6)}  ${String(row.failed).padStart(6)}  ${String(row.tolerated).padStart(9)}  ${String(row.skipped).padStart(7)}  ${(row.ms / 1000).toFixed(1).padStart(5)} s${repeated ? `  ${`${row.runsPassed}/${row.runs}`.padStart(runsWidth)}` : ''}`,
     );
   }
   const notes = records.flatMap((r) => r.notes.map((note) => `  ${r.suite}/${r.caseId}: ${note}`));
   if (notes.length) lines.push('', 'notes:', ...notes);
   const flaky = records.filter((r) => r.flaky);
   if (flaky.length) lines.push('', 'flaky (failed, then passed when run again):', ...flaky.map((r) => `  ${r.suite}/${r.caseId} (${r.flaky?.attempts} attempts)`));
+  const mixed = records.filter(isFlaky);
+  if (mixed.length) lines.push('', 'flaky (passed some of their --repeat runs, failed others):', ...mixed.map((r) => `  ${r.suite}/${r.caseId}: passed ${r.passed} of ${r.runs} runs`));
   const skipped = records.filter((r) => r.verdict === 'skip');
   if (skipped.length) lines.push('', 'skipped:', ...skipped.map((r) => `  ${r.suite}/${r.caseId}: ${r.reason}`));
   const tolerated = records.filter((r) => r.verdict === 'fail' && !failsRun(r, strict));

@@ -12,6 +12,8 @@ import type { CaseNetwork } from '../netns/case-network';
 export interface CaseRun {
   readonly suite: string;
   readonly caseId: string;
+  /** What this run of the case derives its random choices from: run seed, suite, case, repetition. */
+  readonly seed: string;
   readonly service: ServiceName;
   readonly endpoints: Endpoints;
   readonly transcript: Transcript;

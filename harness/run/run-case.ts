@@ -11,6 +11,7 @@ import type { Launcher } from '../targets/launcher';
 import { CaseNetwork } from '../netns/case-network';
 import type { LinkConditions } from '../netns/conditions';
 import { attribute, type Attribution } from './attribution';
+import { caseSeedName, type CaseSeed } from './seed';
 
 export const DEFAULT_STEP_TIMEOUT = 2000;
 export const DEFAULT_CASE_TIMEOUT = 30_000;
@@ -34,7 +35,12 @@ export interface CaseOutcome {
   attribution?: Attribution;
   notes: string[];
   transcript: Transcript;
+  /** The run seed and the repetition this outcome is of: with them the run can be replayed. */
+  seed: CaseSeed;
 }
+
+/** The seed of a case run by itself (a project's test calling runCase): fixed, so it repeats. */
+const FIXED_SEED: CaseSeed = { run: 0, repetition: 1 };
 
 export interface RunOptions {
   /** Overrides every step deadline the suite sets (used to keep the project's own tests fast). */
@@ -43,6 +49,8 @@ export interface RunOptions {
   launcher?: Launcher;
   /** The veth pair of a server in a network namespace, for cases with network steps. */
   network?: LinkConditions;
+  /** What the case's random choices derive from; default run seed 0, first repetition. */
+  seed?: CaseSeed;
 }
 
 /**
@@ -70,9 +78,11 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
   const timer = setTimeout(() => abort.abort(), timeouts.total);
   const transcript = new Transcript();
   const notes: string[] = [];
+  const seed = options.seed ?? FIXED_SEED;
   const run: CaseRun = {
     suite: suite.suite,
     caseId: c.id,
+    seed: caseSeedName(seed, suite.suite, c.id),
     service: suite.service,
     // Lifecycle steps point the service at the instances they start, for this case only.
     endpoints: { ...endpoints },
@@ -89,7 +99,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
   const scope = new ConnectionScope();
   let failure: StepFailure | undefined;
   try {
-    await runSteps(run, c.steps, scope, '', `${suite.suite}/${c.id}`);
+    await runSteps(run, c.steps, scope, '', run.seed);
   } catch (err) {
     failure = err instanceof StepFailure ? err : new StepFailure(`internal error: ${(err as Error).stack ?? err}`);
   } finally {
@@ -116,6 +126,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     attribution: failure && attribute(c, failure.step?.path),
     notes: run.notes,
     transcript: run.transcript,
+    seed,
   };
 }
 

@@ -50,10 +50,11 @@ export const faults = defineStep({
 async function startProxy(run: CaseRun, seed: string | undefined): Promise<FaultProxy> {
   const upstream = run.endpoints[run.service];
   if (!upstream || upstream.transport !== 'tcp') throw new SuiteUsageError('faults work on TCP services');
-  const starting = startFaultProxy(upstream, { seed: seed ?? `${run.suite}/${run.caseId}` });
+  const starting = startFaultProxy(upstream, { seed: seed ?? run.seed });
   const proxy = await registerWhenStarted(run, starting, (started) => (run.lifecycle.proxy = started));
   run.endpoints[run.service] = { ...upstream, host: proxy.host, port: proxy.port };
-  run.transcript.record('sockspec', 'note', `fault proxy on port ${proxy.port} in front of ${upstream.host}:${upstream.port}`);
+  // The seed its decisions come from, for a replay.
+  run.transcript.record('sockspec', 'note', `fault proxy on port ${proxy.port} in front of ${upstream.host}:${upstream.port}, seed ${JSON.stringify(proxy.seed)}`);
   return proxy;
 }
 

@@ -43,6 +43,9 @@ export const ProjectConfigSchema = Type.Object(
     ),
     idleTimeoutMs: Type.Optional(Milliseconds('the idle timeout your server keeps, in ms (enables the timeouts suite\'s idle cases)')),
     strict: Type.Optional(Type.Boolean({ description: 'a failed "should" case fails its test too (default false: only "must" cases fail)' })),
+    seed: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 4294967295, description: "the seed of the cases' random choices, as sockspec run --seed (default: each suite file draws one, printed with every failure)" }),
+    ),
   },
   {
     additionalProperties: false,
