@@ -53,7 +53,7 @@ describe('--repeat', () => {
     expect(cases[0].message).toMatch(/ECONNRESET[\s\S]*\nseed 11: sockspec run --seed 11 --filter 'echo-tcp round-trip:' replays it$/);
 
     const junit = readFileSync(path.join(reports.path, 'junit.xml'), 'utf8');
-    expect(junit).toMatch(/<failure message="failed 2 of 4 runs \(flaky\); run 1: could not connect [^"]*ECONNRESET" type="sockspec.must">/);
+    expect(junit).toMatch(/<failure message="failed 2 of 4 runs \(flaky\); run 1: breaks rfc862-tcp-echo-back \[must\]: could not connect [^"]*ECONNRESET" type="sockspec.must">/);
     expect(junit).toMatch(/<system-out>ref: RFC 862\nruns: passed 2 of 4 \(flaky\)<\/system-out>/);
   }, 60_000);
 
