@@ -36,6 +36,25 @@ describeWithPrograms(['python3'], 'lifecycle suite against processes', () => {
     expect(failures(await runAll(new CommandLauncher({ command: GOOD_PYTHON_SERVER })))).toEqual([]);
   }, 60_000);
 
+  describe('restart-after-active-close names what it failed on', () => {
+    const restartCase = suite.cases.find((c) => c.id === 'restart-after-active-close')!;
+    const runRestart = (command: string) => runCase(suite, restartCase, {}, { launcher: new CommandLauncher({ command }) });
+
+    test('a server that serves one connection at a time reaches the restart: without SO_REUSEADDR it fails there', async () => {
+      expect((await runRestart(`${GOOD_PYTHON_SERVER} --one-at-a-time`)).verdict).toBe('pass');
+      const { failure } = await runRestart(LIFECYCLE_MUTANTS['one-at-a-time-no-reuseaddr'].command);
+      expect(failure?.step?.description).toMatch(/restarted/);
+      expect(failure?.summary).not.toMatch(/^setup failed/);
+    }, 30_000);
+
+    test('a failure before the restart says the setup failed before the subject was reached', async () => {
+      // It resets its connections on SIGTERM: the client's close is checked before the restart.
+      const { failure } = await runRestart(LIFECYCLE_MUTANTS['rst-on-term'].command);
+      expect(failure?.step?.description).toMatch(/^expect close/);
+      expect(failure?.summary).toMatch(/^setup failed before the case reached its subject \(the restart on the same port while TIME_WAIT lingers \(SO_REUSEADDR\)\): /);
+    }, 30_000);
+  });
+
   test.concurrent.each(Object.entries(LIFECYCLE_MUTANTS))('mutant %s fails exactly its cases, each at a check of a rule it breaks', async (_name, mutant) => {
     const outcomes = await runAll(new CommandLauncher({ command: mutant.command }));
     expect(failedIds(outcomes)).toEqual([...mutant.kills].sort());

@@ -4,6 +4,7 @@ import type { Endpoints } from '../targets/target';
 import type { Case, Level, Suite } from '../suite/schema';
 import { toMs } from '../suite/units';
 import { stepKind, type Step } from '../steps/registry';
+import { beforeSubject, subjectOf } from '../steps/subject';
 import { StepFailure } from '../verdict/failure';
 import type { CaseRun, StepContext } from './context';
 import { ConnectionScope } from './scope';
@@ -95,6 +96,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     launcher: options.launcher,
     lifecycle: { instances: new Map(), starting: new Set() },
     network: options.network && new CaseNetwork(options.network, transcript, notes),
+    progress: { subjectReached: false },
   };
   const scope = new ConnectionScope();
   let failure: StepFailure | undefined;
@@ -102,6 +104,8 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     await runSteps(run, c.steps, scope, '', run.seed);
   } catch (err) {
     failure = err instanceof StepFailure ? err : new StepFailure(`internal error: ${(err as Error).stack ?? err}`);
+    const caseSubject = subjectOf(c.steps);
+    if (caseSubject !== undefined && !run.progress.subjectReached) failure = beforeSubject(failure, caseSubject);
   } finally {
     clearTimeout(timer);
     scope.closeAll();

@@ -122,7 +122,7 @@ export class ChatServer {
     this.broadcast(encodeLine('LEAVE', name, reason));
   }
 
-  private accept(socket: net.Socket): void {
+  protected accept(socket: net.Socket): void {
     const client: Client = { socket, reader: this.createReader() };
     // Resets arrive as errors; 'close' follows and handles the departure.
     socket.on('error', () => {});
@@ -131,7 +131,7 @@ export class ChatServer {
     this.reply(client, HELLO);
   }
 
-  private receive(client: Client, chunk: Buffer): void {
+  protected receive(client: Client, chunk: Buffer): void {
     for (const event of client.reader.push(chunk)) {
       // After QUIT or a drop the rest of the input is ignored (§8.1).
       if (!client.socket.writable) return;
@@ -140,7 +140,7 @@ export class ChatServer {
     }
   }
 
-  private execute(client: Client, line: Buffer): void {
+  protected execute(client: Client, line: Buffer): void {
     if (line.length === 0) return;
     const sp = line.indexOf(SP);
     const command = line.toString('latin1', 0, sp === -1 ? line.length : sp);
@@ -151,9 +151,9 @@ export class ChatServer {
       case 'MSG':
         return this.message(client, argument ?? Buffer.alloc(0));
       case 'QUIT':
-        return this.quit(client);
+        return this.quit(client, argument);
       case 'PING':
-        return this.reply(client, argument === undefined ? encodeLine('PONG') : encodeLine('PONG', argument));
+        return this.pong(client, argument);
       default:
         return this.unknownCommand(client);
     }
@@ -162,7 +162,7 @@ export class ChatServer {
   private register(client: Client, name: string): void {
     const problem = this.registrationProblem(client, name);
     if (problem) return this.reply(client, problem);
-    const others = [...this.members.values()];
+    const others = this.memberNames();
     this.members.set(client, name);
     // The joiner's own lines are written in the same synchronous pass as the JOIN, so nothing can
     // reach it before its WELCOME (§4.5) nor reach others between the two.
@@ -171,26 +171,41 @@ export class ChatServer {
     this.reply(client, encodeLine('MEMBERS', String(others.length), ...others));
   }
 
-  private registrationProblem(client: Client, name: string): Buffer | undefined {
+  /** The names MEMBERS lists for a newcomer: the current members, in join order (§4.3, §6.4). */
+  protected memberNames(): string[] {
+    return [...this.members.values()];
+  }
+
+  /** Checked in the reverse of §4.2's order: membership, then the name's form, then whether it is taken. */
+  protected registrationProblem(client: Client, name: string): Buffer | undefined {
     if (this.members.has(client)) return errorLine('already-registered', 'NICK works once per connection');
-    if (!NAME.test(name)) return errorLine('bad-name', 'names are 1 to 32 of A-Z a-z 0-9 _ -');
+    if (!this.isValidName(name)) return errorLine('bad-name', 'names are 1 to 32 of A-Z a-z 0-9 _ -');
     if (this.isTaken(name)) return errorLine('name-taken', `${name} is in use`);
     return undefined;
   }
 
-  private message(client: Client, text: Buffer): void {
+  protected isValidName(name: string): boolean {
+    return NAME.test(name);
+  }
+
+  protected message(client: Client, text: Buffer): void {
     const sender = this.members.get(client);
     if (sender === undefined) return this.reply(client, errorLine('not-registered', 'send NICK first'));
     this.relay(client, encodeLine('MSG', sender, text));
   }
 
-  private quit(client: Client): void {
+  protected pong(client: Client, token: Buffer | undefined): void {
+    this.reply(client, token === undefined ? encodeLine('PONG') : encodeLine('PONG', token));
+  }
+
+  /** The reason is not relayed (§8.1). */
+  protected quit(client: Client, _reason?: Buffer): void {
     this.reply(client, BYE);
     client.socket.end();
     this.depart(client, 'quit');
   }
 
-  private reply(client: Client, line: Buffer): void {
+  protected reply(client: Client, line: Buffer): void {
     if (!this.write(client, line)) this.drop(client);
   }
 
@@ -207,7 +222,7 @@ export class ChatServer {
    * does not read. For the same reason no `ERROR slow-consumer` is attempted: it would sit behind
    * the backlog and be discarded with it (§9.2 makes it optional).
    */
-  private drop(client: Client): void {
+  protected drop(client: Client): void {
     client.socket.resetAndDestroy();
     this.depart(client, 'slow-consumer');
   }
