@@ -6,8 +6,7 @@ import { runCLI } from 'jest';
 import type { Config } from '@jest/types';
 import { suiteProject } from '../jest/config';
 import { settingsEnv, type RunSettings } from '../jest/settings';
-import { collapseAttempts, readRecords, type OutcomeRecord } from '../report/outcome-record';
-import { filterSelects, testTitle } from '../suite/case-title';
+import { collapseAttempts, readRecords } from '../report/outcome-record';
 import { attachServerOutput } from '../report/server-output';
 import { jestProblems } from '../report/jest-problems';
 import { xmlText } from '../report/xml-text';
@@ -83,7 +82,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     removeThisRunsNamespaces();
     rmSync(outcomesDir, { recursive: true, force: true });
   };
-  const casesRun = () => selectedRecords(collapseAttempts(readRecords(outcomesDir)), flags.filter);
+  const casesRun = () => collapseAttempts(readRecords(outcomesDir));
   const shownReports = () => `${path.join(path.relative(process.cwd(), reportsDir) || '.', 'junit.xml')}, results.json, index.html`;
   // Interrupted: the cases that ended so far, reported as such (no baseline is read or written).
   const writePartialReports = () => {
@@ -104,7 +103,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     const launch = target instanceof CommandTarget ? { ...target.options, tls: { ...target.options.tls, ...tls } } : undefined;
     // Container targets start more containers of their image.
     const launchContainers = (target as Partial<ContainerLaunches>).launchOptions?.call(target);
-    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, launchContainers, transcripts: flags.transcripts, retries, profile, strict: flags.strict, seed, repeat }));
+    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, launchContainers, transcripts: flags.transcripts, retries, profile, strict: flags.strict, filter: flags.filter, seed, repeat }));
     const runs = repeat && repeat > 1 ? `, each case ${repeat} times` : '';
     process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}, seed ${seed}${runs}\n\n`);
 
@@ -169,14 +168,6 @@ class Interruption {
     }
     this.exiting = this.cleanUp().finally(() => process.exit(EXIT.interrupted)) as Promise<never>;
   };
-}
-
-/**
- * A skipped case leaves its record whether or not --filter selects it (it never runs, so jest's
- * filter never reaches it): those the filter leaves out are not part of the run.
- */
-function selectedRecords(records: OutcomeRecord[], filter: string | undefined): OutcomeRecord[] {
-  return records.filter((r) => r.verdict !== 'skip' || filterSelects(filter, r.suite, testTitle(r.caseId, r.title, r.level)));
 }
 
 /** A target whose lifecycle cases start containers (an image, the reference containers). */

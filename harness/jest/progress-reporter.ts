@@ -1,10 +1,8 @@
 import type { Test, TestCaseResult, TestResult } from '@jest/reporters';
-import type { Config } from '@jest/types';
 import { style } from '../cli/style';
 import { collapseAttempts, isFlaky, type OutcomeRecord } from '../report/outcome-record';
 import { RecordFeed } from './record-feed';
 import { readSettings } from './settings';
-import { filterSelects } from '../suite/case-title';
 
 /**
  * Prints each case as it finishes (jest's default reporter waits for a whole file), with the full
@@ -22,8 +20,6 @@ class ProgressReporter {
   private readonly onSignal = () => {
     this.interrupted = true;
   };
-
-  constructor(private readonly globalConfig: Config.GlobalConfig) {}
 
   onRunStart(): void {
     // On a terminal jest writes "Determining test suites to run..." with no newline, and only
@@ -59,11 +55,11 @@ class ProgressReporter {
 
   onTestResult(test: Test, result: TestResult): void {
     if (this.interrupted) return;
-    // Skipped tests never reach onTestCaseResult. Those --filter left out are not worth a line;
+    // Skipped tests never reach onTestCaseResult. Those --filter leaves out have no record;
     // those skipped for a need get one, with the reason from their record.
     for (const skipped of result.testResults.filter((r) => r.status === 'pending')) {
       const record = this.take(skipped);
-      if (record?.verdict !== 'skip' || !filterSelects(this.globalConfig.testNamePattern, skipped.ancestorTitles[0] ?? '', skipped.title)) continue;
+      if (record?.verdict !== 'skip') continue;
       process.stdout.write(`${this.caseText(style.warn('-'), skipped)}  [skipped: ${record.reason}]\n`);
     }
     if (result.testExecError) {

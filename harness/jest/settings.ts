@@ -25,6 +25,7 @@ export const ENV = {
   retries: 'SOCKSPEC_RETRIES',
   profile: 'SOCKSPEC_PROFILE',
   strict: 'SOCKSPEC_STRICT',
+  filter: 'SOCKSPEC_FILTER',
   seed: 'SOCKSPEC_SEED',
   repeat: 'SOCKSPEC_REPEAT',
 } as const;
@@ -49,6 +50,8 @@ export interface RunSettings {
   profile?: string;
   /** A failed `should` case fails the run (and its jest test), not only a `must` one. */
   strict?: boolean;
+  /** --filter: a skipped case it leaves out is not part of the run, so it leaves no record. */
+  filter?: string;
   /** The run's seed (--seed, or the one the CLI drew); absent, each suite file draws its own. */
   seed?: number;
   /** Run every case this many times and report its pass rate (--repeat). */
@@ -67,6 +70,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     retries: env[ENV.retries] ? Number(env[ENV.retries]) : undefined,
     profile: env[ENV.profile] || undefined,
     strict: env[ENV.strict] === 'true',
+    filter: env[ENV.filter] || undefined,
     seed: env[ENV.seed] ? Number(env[ENV.seed]) : undefined,
     repeat: env[ENV.repeat] ? Number(env[ENV.repeat]) : undefined,
   };
@@ -83,6 +87,7 @@ export function settingsEnv(settings: RunSettings): Record<string, string> {
   if (settings.retries) env[ENV.retries] = String(settings.retries);
   if (settings.profile) env[ENV.profile] = settings.profile;
   if (settings.strict) env[ENV.strict] = 'true';
+  if (settings.filter !== undefined) env[ENV.filter] = settings.filter;
   if (settings.seed !== undefined) env[ENV.seed] = String(settings.seed);
   if (settings.repeat) env[ENV.repeat] = String(settings.repeat);
   // A ready-log RegExp travels as its source; ContainerTargetOptions takes either.

@@ -13,7 +13,7 @@ import { appendRecord, combineRepetitions, toRecord, type OutcomeRecord } from '
 import { failsRun } from '../report/verdict';
 import { newRunSeed } from '../run/seed';
 import { readSettings } from './settings';
-import { testTitle } from '../suite/case-title';
+import { filterSelects, testTitle } from '../suite/case-title';
 import { unmetNeed } from '../run/needs';
 import { skipRecord, unstartedMessage, unstartedRecord } from '../report/outcome-record';
 import { NamespaceTarget, type NamespacedServer } from '../netns/netns-target';
@@ -104,8 +104,9 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
       // The builtin servers declare everything; another target declares what it was told.
       const skip = (own instanceof BuiltinTarget ? undefined : unmetNeed(c, declared, launcher)) ?? networkSkip(c, movable !== undefined);
       if (skip) {
-        // The reason stays out of the test name, which must not change with the flags.
-        if (settings.outcomesDir) appendRecord(settings.outcomesDir, skipRecord(suite, c, skip));
+        // The reason stays out of the test name, which must not change with the flags. A skipped
+        // test never meets jest's name filter, so the one --filter leaves out is dropped here.
+        if (settings.outcomesDir && filterSelects(settings.filter, suite.suite, title)) appendRecord(settings.outcomesDir, skipRecord(suite, c, skip));
         skipped.push(`  ${c.id}: ${skip}`);
         test.skip(title, () => undefined);
         continue;
