@@ -32,8 +32,6 @@ export interface CaseRun {
   readonly lifecycle: LifecycleState;
   /** The link to a server in a network namespace, for the network step; absent for other targets. */
   readonly network?: CaseNetwork;
-  /** Set by the subject step: from then on a failure is about what the case checks, not its setup. */
-  readonly progress: { subjectReached: boolean };
 }
 
 export interface LifecycleState {

@@ -4,7 +4,6 @@ import type { Endpoints } from '../targets/target';
 import type { Case, Level, Suite } from '../suite/schema';
 import { toMs } from '../suite/units';
 import { stepKind, type Step } from '../steps/registry';
-import { beforeSubject, subjectOf } from '../steps/subject';
 import { StepFailure } from '../verdict/failure';
 import type { CaseRun, StepContext } from './context';
 import { ConnectionScope } from './scope';
@@ -96,7 +95,6 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     launcher: options.launcher,
     lifecycle: { instances: new Map(), starting: new Set() },
     network: options.network && new CaseNetwork(options.network, transcript, notes),
-    progress: { subjectReached: false },
   };
   const scope = new ConnectionScope();
   let failure: StepFailure | undefined;
@@ -104,8 +102,6 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     await runSteps(run, c.steps, scope, '', run.seed);
   } catch (err) {
     failure = err instanceof StepFailure ? err : new StepFailure(`internal error: ${(err as Error).stack ?? err}`);
-    const caseSubject = subjectOf(c.steps);
-    if (caseSubject !== undefined && !run.progress.subjectReached) failure = beforeSubject(failure, caseSubject);
   } finally {
     clearTimeout(timer);
     scope.closeAll();
