@@ -1,3 +1,5 @@
+import type { Alert } from './tls-alerts';
+
 /** Handshake message type of ServerHello (RFC 8446 §4). */
 export const SERVER_HELLO = 2;
 
@@ -21,4 +23,31 @@ export function parseServerHello(message: Buffer): ServerHello | undefined {
   const suiteAt = 38 + 1 + message[38];
   if (message.length < suiteAt + 2) return undefined;
   return { suite: message.readUInt16BE(suiteAt), retryRequest: random.equals(HELLO_RETRY_RANDOM) };
+}
+
+/** What a server answered to a ClientHello, read from the start of its reply. */
+export type HelloReply =
+  | { kind: 'server-hello'; suite: number }
+  | { kind: 'alert'; alert: Alert }
+  | { kind: 'not-tls'; detail: string };
+
+const RECORD_HEADER = 5;
+const RECORD = { alert: 21, handshake: 22 };
+
+/**
+ * Reads a server's first record (RFC 5246 §6.2.1): a handshake record starting with ServerHello,
+ * or a plaintext alert. Undefined while more bytes are needed; a reply that is neither says so.
+ */
+export function readHelloReply(received: Buffer): HelloReply | undefined {
+  if (received.length < RECORD_HEADER) return undefined;
+  const [type, major] = received;
+  if ((type !== RECORD.alert && type !== RECORD.handshake) || major !== 3) {
+    return { kind: 'not-tls', detail: `the reply does not start with a TLS handshake or alert record (first bytes ${received.subarray(0, RECORD_HEADER).toString('hex')})` };
+  }
+  const body = received.subarray(RECORD_HEADER, RECORD_HEADER + received.readUInt16BE(3));
+  if (type === RECORD.alert) return body.length < 2 ? undefined : { kind: 'alert', alert: { level: body[0], description: body[1] } };
+  if (body[0] !== undefined && body[0] !== SERVER_HELLO) return { kind: 'not-tls', detail: `the first handshake message is of type ${body[0]}, not ServerHello` };
+  const hello = parseServerHello(body);
+  if (hello) return { kind: 'server-hello', suite: hello.suite };
+  return body.length < received.readUInt16BE(3) ? undefined : { kind: 'not-tls', detail: 'the ServerHello is cut short' };
 }
