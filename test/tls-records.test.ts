@@ -2,11 +2,10 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { cachedCertificateSet } from '../harness/certs/cache';
 import { RecordTap, type SeenRecord } from '../harness/net/record-tap';
+import { RECORD_TYPE } from '../harness/net/record-types';
 import { hkdfExpandLabel } from '../harness/net/tls13-record-keys';
 
-const ALERT = 21;
-const HANDSHAKE = 22;
-const APPLICATION_DATA = 23;
+const { alert: ALERT, handshake: HANDSHAKE, applicationData: APPLICATION_DATA } = RECORD_TYPE;
 
 describe('hkdfExpandLabel', () => {
   test('derives the handshake key and IV of RFC 8448 §3 (simple 1-RTT handshake)', () => {

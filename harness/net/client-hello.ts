@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { RECORD_TYPE } from './record-types';
 
 /**
  * TLS 1.2 cipher suites a hand-written ClientHello may offer, by IANA name (the TLS Cipher Suites
@@ -41,7 +42,6 @@ export function suiteName(code: number): string {
   return CIPHER_SUITE_NAMES.find((name) => CIPHER_SUITES[name] === code) ?? `0x${code.toString(16).padStart(4, '0')}`;
 }
 
-const RECORD_HANDSHAKE = 22;
 const CLIENT_HELLO = 1;
 const TLS12 = 0x0303;
 /** Record-layer version of a first ClientHello: TLS 1.0, as clients send it for compatibility (RFC 5246 §E.1). */
@@ -78,7 +78,7 @@ export function clientHelloRecord(suites: readonly number[], servername?: string
     vector(2, Buffer.concat(extensions)),
   ]);
   const message = Buffer.concat([Buffer.from([CLIENT_HELLO]), uint24(body.length), body]);
-  return Buffer.concat([Buffer.from([RECORD_HANDSHAKE]), uint16s([TLS10]), uint16s([message.length]), message]);
+  return Buffer.concat([Buffer.from([RECORD_TYPE.handshake]), uint16s([TLS10]), uint16s([message.length]), message]);
 }
 
 /**

@@ -1,12 +1,11 @@
 import { Duplex } from 'node:stream';
 import type { Alert } from './tls-alerts';
 import type net from 'node:net';
+import { RECORD_TYPE } from './record-types';
 import { parseServerHello } from './server-hello';
 import { isTls13Suite } from './tls13-record-keys';
 import { type OpenedRecord, Tls13Reader } from './tls13-reader';
 
-/** TLS record content types (RFC 8446 §5.1). */
-export const RECORD_TYPE = { changeCipherSpec: 20, alert: 21, handshake: 22, applicationData: 23 } as const;
 
 /** A record the server sent: its content type, and for a TLS 1.3 alert what it says. */
 export interface SeenRecord {

@@ -1,3 +1,4 @@
+import { RECORD_TYPE } from './record-types';
 import type { Alert } from './tls-alerts';
 
 /** Handshake message type of ServerHello (RFC 8446 §4). */
@@ -32,7 +33,6 @@ export type HelloReply =
   | { kind: 'not-tls'; detail: string };
 
 const RECORD_HEADER = 5;
-const RECORD = { alert: 21, handshake: 22 };
 
 /**
  * Reads a server's first record (RFC 5246 §6.2.1): a handshake record starting with ServerHello,
@@ -41,11 +41,11 @@ const RECORD = { alert: 21, handshake: 22 };
 export function readHelloReply(received: Buffer): HelloReply | undefined {
   if (received.length < RECORD_HEADER) return undefined;
   const [type, major] = received;
-  if ((type !== RECORD.alert && type !== RECORD.handshake) || major !== 3) {
+  if ((type !== RECORD_TYPE.alert && type !== RECORD_TYPE.handshake) || major !== 3) {
     return { kind: 'not-tls', detail: `the reply does not start with a TLS handshake or alert record (first bytes ${received.subarray(0, RECORD_HEADER).toString('hex')})` };
   }
   const body = received.subarray(RECORD_HEADER, RECORD_HEADER + received.readUInt16BE(3));
-  if (type === RECORD.alert) return body.length < 2 ? undefined : { kind: 'alert', alert: { level: body[0], description: body[1] } };
+  if (type === RECORD_TYPE.alert) return body.length < 2 ? undefined : { kind: 'alert', alert: { level: body[0], description: body[1] } };
   if (body[0] !== undefined && body[0] !== SERVER_HELLO) return { kind: 'not-tls', detail: `the first handshake message is of type ${body[0]}, not ServerHello` };
   const hello = parseServerHello(body);
   if (hello) return { kind: 'server-hello', suite: hello.suite };

@@ -3,7 +3,8 @@ import tls from 'node:tls';
 import type { Endpoint } from '../targets/target';
 import type { Transcript } from './transcript';
 import { TcpConnection, openTcp } from './tcp-connection';
-import { RECORD_TYPE, RecordTap } from './record-tap';
+import { RecordTap } from './record-tap';
+import { RECORD_TYPE } from './record-types';
 import { type RecordsSeen, describeSession, sessionOf } from './tls-session';
 import { describeAlert } from './tls-alerts';
 

@@ -1,3 +1,4 @@
+import { RECORD_TYPE } from './record-types';
 import type { Alert } from './tls-alerts';
 import { TrafficKey } from './tls13-record-keys';
 
@@ -81,7 +82,7 @@ export class Tls13Reader {
   private report(record: Pending, opened: { type: number; content: Buffer } | undefined): void {
     this.pendingBytes -= record.body.length;
     if (!opened) return this.onRecord({});
-    const alert = opened.type === 21 && opened.content.length >= 2 ? { level: opened.content[0], description: opened.content[1] } : undefined;
+    const alert = opened.type === RECORD_TYPE.alert && opened.content.length >= 2 ? { level: opened.content[0], description: opened.content[1] } : undefined;
     this.onRecord({ type: opened.type, alert });
   }
 }

@@ -4,7 +4,7 @@ import { toMs } from '../suite/units';
 import { dump } from '../verdict/bytes';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import type { TcpConnection } from '../net/tcp-connection';
-import { RECORD_TYPE } from '../net/record-tap';
+import { RECORD_TYPE } from '../net/record-types';
 import { CLOSE_NOTIFY, describeAlert } from '../net/tls-alerts';
 import { concatenated } from './payload';
 import { readExactly } from './expect-bytes';
