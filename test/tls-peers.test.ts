@@ -3,10 +3,10 @@ import { describeWithPrograms } from './support/tools';
 
 const SOCAT_TLS = 'socat OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,cert={cert},key={key}';
 
-async function run(suite: string, command: string): Promise<CliResult> {
+async function run(suite: string, command: string, extra: string[] = []): Promise<CliResult> {
   const reports = tempDir();
   try {
-    return await sockspec(['run', '--suite', suite, '--cmd', command, '--reports', reports.path]);
+    return await sockspec(['run', '--suite', suite, '--cmd', command, '--reports', reports.path, ...extra]);
   } finally {
     reports.remove();
   }
@@ -39,5 +39,20 @@ describeWithPrograms(['socat'], 'socat OPENSSL-LISTEN', () => {
     const result = await run('tls-mtls', `${SOCAT_TLS},verify=0 PIPE`);
     expectFailedCases(result, 'tls-mtls', ['no-client-cert-refused', 'other-ca-client-cert-refused']);
     expect(result.code).toBe(1);
+  }, 60_000);
+});
+
+/**
+ * openssl s_server does not echo, so only the cases that need no echo run against it: a second
+ * real peer for the hand-written ClientHello (it follows the client's order, so it really picks a
+ * strong suite listed after RC4) and the refusals.
+ */
+describeWithPrograms(['openssl'], 'openssl s_server', () => {
+  test('passes the refusal and suite selection cases', async () => {
+    const cases = ['tls10-refused', 'tls11-refused', 'null-suites-refused', 'rc4-only-refused', 'rc4-not-selected', 'export-and-des-refused'];
+    const result = await run('tls', 'openssl s_server -accept 127.0.0.1:{port} -cert {cert} -key {key} -quiet', ['--filter', `^tls (${cases.join('|')}):`]);
+    expectFailedCases(result, 'tls', []);
+    expect(result.stdout.match(/^✓ tls\//gm)).toHaveLength(cases.length);
+    expect(result.code).toBe(0);
   }, 60_000);
 });

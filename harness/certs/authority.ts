@@ -48,13 +48,14 @@ const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420',
 const generateKeyPairAsync = promisify(generateKeyPair);
 
 /**
- * RSA-2048 through node:crypto rather than forge's generator: forge falls back to pure JavaScript
- * (~1.5 s a key instead of ~0.1 s) whenever its native detection fails or usePureJavaScript is set,
- * and the asynchronous call lets several keys be made in parallel on libuv's threads.
+ * RSA (2048 bits unless a weak key is wanted) through node:crypto rather than forge's generator:
+ * forge falls back to pure JavaScript (~1.5 s a key instead of ~0.1 s) whenever its native
+ * detection fails or usePureJavaScript is set, and the asynchronous call lets several keys be made
+ * in parallel on libuv's threads.
  */
-export async function generateKey(): Promise<KeyPair> {
+export async function generateKey(bits = 2048): Promise<KeyPair> {
   const { privateKey: pem } = await generateKeyPairAsync('rsa', {
-    modulusLength: 2048,
+    modulusLength: bits,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });

@@ -9,6 +9,8 @@ const SERVER_IPS = ['127.0.0.1', '::1'];
 
 const AUTHORITY_DAYS = 365;
 const LEAF_DAYS = 30;
+/** Below RFC 9325 §4.5's 2048 bits, yet still accepted by OpenSSL's default security level (1). */
+const WEAK_RSA_BITS = 1024;
 
 /** Everything a TLS case needs: good certificates, and bad ones that each fail in one known way. */
 export interface CertificateSet {
@@ -22,6 +24,8 @@ export interface CertificateSet {
   expired: PemPair;
   /** Signed by `ca`, but for wrong.example only. */
   wrongHost: PemPair;
+  /** Like `server`, but its key is RSA-1024: valid and trusted, yet too weak. */
+  weakKey: PemPair;
   /** localhost names, signed by its own key rather than by `ca`. */
   selfSigned: PemPair;
   /** A second root that nobody trusts. */
@@ -38,7 +42,7 @@ export type CertificateName = keyof CertificateSet;
 
 /** A record rather than a list so that the compiler complains when a name is added to one only. */
 const NAMED: Record<CertificateName, true> = {
-  ca: true, server: true, alt: true, expired: true, wrongHost: true,
+  ca: true, server: true, alt: true, expired: true, wrongHost: true, weakKey: true,
   selfSigned: true, otherCa: true, otherCaServer: true, client: true, otherCaClient: true,
 };
 export const CERTIFICATE_NAMES = Object.keys(NAMED) as readonly CertificateName[];
@@ -47,10 +51,12 @@ export const CERTIFICATE_NAMES = Object.keys(NAMED) as readonly CertificateName[
  * Makes a fresh set. Key generation is most of the cost (~0.1 s of CPU per RSA-2048 key), so there
  * is one key per role rather than per certificate: the two roots, every server certificate, every
  * client certificate. What each case checks is who signed a certificate and for what, never whether
- * two certificates share a key.
+ * two certificates share a key. The one weak key is a key of its own: its size is what it is for.
  */
 export async function createCertificateSet(now = Date.now()): Promise<CertificateSet> {
-  const [caKey, otherCaKey, serverKey, clientKey] = await Promise.all([generateKey(), generateKey(), generateKey(), generateKey()]);
+  const [caKey, otherCaKey, serverKey, clientKey, weakKey] = await Promise.all([
+    generateKey(), generateKey(), generateKey(), generateKey(), generateKey(WEAK_RSA_BITS),
+  ]);
   const ca = createAuthority('sockspec test CA', caKey, validFor(AUTHORITY_DAYS, now));
   const otherCa = createAuthority('sockspec unrelated CA', otherCaKey, validFor(AUTHORITY_DAYS, now));
   const server = serverSpec(now);
@@ -61,6 +67,7 @@ export async function createCertificateSet(now = Date.now()): Promise<Certificat
     alt: issueLeaf({ ...server, commonName: ALT_SERVER_NAME, dnsNames: [ALT_SERVER_NAME], ips: [] }, serverKey, ca),
     expired: issueLeaf({ ...server, validity: expiredValidity(now) }, serverKey, ca),
     wrongHost: issueLeaf({ ...server, commonName: WRONG_SERVER_NAME, dnsNames: [WRONG_SERVER_NAME], ips: [] }, serverKey, ca),
+    weakKey: issueLeaf(server, weakKey, ca),
     selfSigned: issueLeaf(server, serverKey),
     otherCa: authorityPem(otherCa),
     otherCaServer: issueLeaf(server, serverKey, otherCa),

@@ -14,6 +14,6 @@ export async function writeCertificates(out: string | undefined): Promise<string
     `wrote the run's certificates to ${dir}:`,
     `  server certificate and key (localhost, 127.0.0.1, ::1): ${paths.server.cert}, ${paths.server.key}`,
     `  CA (trust it for the server; it also signs the client certificates): ${paths.ca.cert}`,
-    '  and the variants the cases use: alt, expired, wrong-host, self-signed, other-ca, other-ca-server, client, other-ca-client',
+    '  and the variants the cases use: alt, expired, wrong-host, weak-key, self-signed, other-ca, other-ca-server, client, other-ca-client',
   ];
 }

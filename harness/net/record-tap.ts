@@ -1,21 +1,43 @@
 import { Duplex } from 'node:stream';
+import type { Alert } from './tls-alerts';
 import type net from 'node:net';
+import { RECORD_TYPE } from './record-types';
+import { parseServerHello } from './server-hello';
+import { isTls13Suite } from './tls13-record-keys';
+import { type OpenedRecord, Tls13Reader } from './tls13-reader';
 
-/** TLS record content types (RFC 8446 §5.1). */
-export const RECORD_TYPE = { changeCipherSpec: 20, alert: 21, handshake: 22, applicationData: 23 } as const;
+
+/** A record the server sent: its content type, and for a TLS 1.3 alert what it says. */
+export interface SeenRecord {
+  /** The content type; for TLS 1.3 the real one, from inside the protection. */
+  type: number;
+  /** TLS 1.3 only: the record could not be opened, so its real type is unknown. */
+  unopened?: boolean;
+  alert?: Alert;
+}
+
+const HEADER_LENGTH = 5;
+/** The longest record body allowed (RFC 8446 §5.2: 2^14 + 256); longer ones are not read. */
+const MAX_BODY = 2 ** 14 + 256;
 
 /**
  * Sits between a TCP socket and node:tls and reports the content type of each TLS record the
- * peer sends. node:tls hides records, but some rules are about them: in TLS 1.2 a close_notify is
- * an alert record (type 21) before the FIN, visible on the wire even though it is encrypted.
+ * peer sends. node:tls hides records, but some rules are about them: a close_notify is an alert
+ * record before the FIN. In TLS 1.2 the record type is visible on the wire even though the record
+ * is encrypted; TLS 1.3 hides it inside the protection, so for a TLS 1.3 suite (read from the
+ * ServerHello) the tap opens the server's records with the secrets node:tls logs (see keylog()).
  */
 export class RecordTap extends Duplex {
   private header = Buffer.alloc(0);
   private remaining = 0;
+  /** The body of the current record, when it is needed (ServerHello, TLS 1.3 records). */
+  private body?: Buffer[];
+  private serverHelloSeen = false;
+  private tls13?: Tls13Reader;
 
   constructor(
     private readonly raw: net.Socket,
-    private readonly onRecord: (type: number) => void,
+    private readonly onRecord: (record: SeenRecord) => void,
   ) {
     super({ allowHalfOpen: true });
     raw.on('data', (chunk: Buffer) => {
@@ -27,6 +49,11 @@ export class RecordTap extends Duplex {
     // the stream here, and the connection learns it was a reset from the TCP socket itself.
     raw.on('error', () => this.push(null));
     raw.on('close', () => this.destroy());
+  }
+
+  /** Takes a line of the TLS socket's 'keylog' event: the secrets that open TLS 1.3 records. */
+  keylog(line: Buffer): void {
+    this.tls13?.keylog(line.toString('latin1'));
   }
 
   _read(): void {
@@ -57,18 +84,47 @@ export class RecordTap extends Duplex {
     let offset = 0;
     while (offset < chunk.length) {
       if (this.remaining > 0) {
-        const skip = Math.min(this.remaining, chunk.length - offset);
-        this.remaining -= skip;
-        offset += skip;
+        const take = Math.min(this.remaining, chunk.length - offset);
+        this.body?.push(chunk.subarray(offset, offset + take));
+        this.remaining -= take;
+        offset += take;
+        if (this.remaining === 0) this.recordDone();
         continue;
       }
-      const need = 5 - this.header.length;
+      const need = HEADER_LENGTH - this.header.length;
       this.header = Buffer.concat([this.header, chunk.subarray(offset, offset + need)]);
       offset += Math.min(need, chunk.length - offset);
-      if (this.header.length < 5) return;
-      this.onRecord(this.header[0]);
+      if (this.header.length < HEADER_LENGTH) return;
       this.remaining = this.header.readUInt16BE(3);
-      this.header = Buffer.alloc(0);
+      this.body = this.wantsBody() ? [] : undefined;
+      if (this.remaining === 0) this.recordDone();
     }
   }
+
+  private wantsBody(): boolean {
+    const type = this.header[0];
+    if (this.remaining > MAX_BODY) return false;
+    return (type === RECORD_TYPE.handshake && !this.serverHelloSeen) || (type === RECORD_TYPE.applicationData && this.tls13 !== undefined);
+  }
+
+  private recordDone(): void {
+    const header = this.header;
+    const body = this.body && Buffer.concat(this.body);
+    this.header = Buffer.alloc(0);
+    this.body = undefined;
+    if (header[0] === RECORD_TYPE.handshake && body && !this.serverHelloSeen) this.readServerHello(body);
+    if (header[0] === RECORD_TYPE.applicationData && body && this.tls13) return this.tls13.record(header, body);
+    this.onRecord({ type: header[0] });
+  }
+
+  private readServerHello(body: Buffer): void {
+    const hello = parseServerHello(body);
+    if (!hello || hello.retryRequest) return;
+    this.serverHelloSeen = true;
+    if (isTls13Suite(hello.suite)) this.tls13 = new Tls13Reader(hello.suite, (record) => this.onRecord(seen(record)));
+  }
+}
+
+function seen(record: OpenedRecord): SeenRecord {
+  return record.type === undefined ? { type: RECORD_TYPE.applicationData, unopened: true } : { type: record.type, alert: record.alert };
 }

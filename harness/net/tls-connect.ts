@@ -3,8 +3,10 @@ import tls from 'node:tls';
 import type { Endpoint } from '../targets/target';
 import type { Transcript } from './transcript';
 import { TcpConnection, openTcp } from './tcp-connection';
-import { RECORD_TYPE, RecordTap } from './record-tap';
-import { describeSession, sessionOf } from './tls-session';
+import { RecordTap } from './record-tap';
+import { RECORD_TYPE } from './record-types';
+import { type RecordsSeen, describeSession, sessionOf } from './tls-session';
+import { describeAlert } from './tls-alerts';
 
 export interface TlsClientOptions {
   servername: string;
@@ -38,11 +40,13 @@ const LEGACY = new Set<tls.SecureVersion>(['TLSv1', 'TLSv1.1']);
 export async function connectTls(name: string, endpoint: Endpoint, options: TlsClientOptions, transcript: Transcript, deadline: number): Promise<TcpConnection> {
   const raw = await openTcp(name, endpoint, transcript, deadline);
   let handshakeDone = false;
-  const afterHandshake: number[] = [];
-  const tap = new RecordTap(raw, (type) => {
+  const afterHandshake: RecordsSeen = { count: 0 };
+  const tap = new RecordTap(raw, (record) => {
     if (!handshakeDone) return;
-    afterHandshake.push(type);
-    if (type === RECORD_TYPE.alert) transcript.record(name, 'note', 'TLS alert record received');
+    afterHandshake.count++;
+    afterHandshake.last = record;
+    if (record.type === RECORD_TYPE.alert) transcript.record(name, 'note', `TLS alert record received${record.alert ? ` (${describeAlert(record.alert)})` : ''}`);
+    if (record.unopened) transcript.record(name, 'note', 'a TLS 1.3 record could not be opened with the logged keys');
   });
   let socket: tls.TLSSocket;
   try {
@@ -65,6 +69,7 @@ export async function connectTls(name: string, endpoint: Endpoint, options: TlsC
     const e = err as NodeJS.ErrnoException;
     throw new TlsHandshakeError(e.code ?? 'ERROR', false, e.message);
   }
+  socket.on('keylog', (line: Buffer) => tap.keylog(line));
   await handshake(socket, raw, name, transcript, deadline);
   handshakeDone = true;
   const session = { ...sessionOf(socket), recordsAfterHandshake: afterHandshake };

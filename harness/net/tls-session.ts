@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import type tls from 'node:tls';
+import type { SeenRecord } from './record-tap';
 
 /** What a TLS handshake settled, as the client saw it. */
 export interface TlsSession {
@@ -11,8 +12,8 @@ export interface TlsSession {
   authorized: boolean;
   authorizationError?: string;
   certificate?: X509Certificate;
-  /** Content types of the TLS records the server sent after the handshake, in order. */
-  recordsAfterHandshake: number[];
+  /** The TLS records the server sent after the handshake: how many, and the last (kept up to date). */
+  recordsAfterHandshake: RecordsSeen;
 }
 
 export function sessionOf(socket: tls.TLSSocket): TlsSession {
@@ -24,11 +25,17 @@ export function sessionOf(socket: tls.TLSSocket): TlsSession {
     authorized: socket.authorized,
     authorizationError: socket.authorizationError ? String(socket.authorizationError) : undefined,
     certificate: peer ?? undefined,
-    recordsAfterHandshake: [],
+    recordsAfterHandshake: { count: 0 },
   };
 }
 
 export function describeSession(session: TlsSession): string {
   const cert = session.certificate ? `, certificate ${session.certificate.subject.replace(/\n/g, ', ')}` : '';
   return `${session.protocol} ${session.cipher}, ALPN ${session.alpn || 'none'}${cert}${session.authorized ? ', verified' : ''}`;
+}
+
+/** Only the count and the last one are kept, so a long session costs no memory per record. */
+export interface RecordsSeen {
+  count: number;
+  last?: SeenRecord;
 }

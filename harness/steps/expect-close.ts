@@ -4,7 +4,8 @@ import { toMs } from '../suite/units';
 import { dump } from '../verdict/bytes';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import type { TcpConnection } from '../net/tcp-connection';
-import { RECORD_TYPE } from '../net/record-tap';
+import { RECORD_TYPE } from '../net/record-types';
+import { CLOSE_NOTIFY, describeAlert } from '../net/tls-alerts';
 import { concatenated } from './payload';
 import { readExactly } from './expect-bytes';
 import { CheckedRule, ConnName, StepTimeout, defineStep, onConn } from './define';
@@ -34,7 +35,9 @@ export const expectClose = defineStep({
         Type.Boolean({ description: 'bytes may arrive before the close, but not an echo of what was sent (e.g. plaintext sent to a TLS port)' }),
       ),
       closeNotify: Type.Optional(
-        Type.Boolean({ description: 'TLS 1.2 or older: an alert record (close_notify) must arrive before the FIN' }),
+        Type.Boolean({
+          description: 'an alert must be the last TLS record before the FIN (TLS 1.2: an alert record; TLS 1.3: a close_notify, read inside the record protection)',
+        }),
       ),
       timeout: Type.Optional(StepTimeout),
     },
@@ -46,9 +49,6 @@ export const expectClose = defineStep({
     const accept: readonly CloseOutcome[] = p.accept ?? ['fin'];
     const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
     const dataAllowed = p.ignoreData || p.notEcho;
-    if (p.closeNotify && conn.tls?.protocol === 'TLSv1.3') {
-      throw new SuiteUsageError('TLS 1.3 encrypts alert types, so close_notify can be observed only with max: TLSv1.2');
-    }
     const waited = await conn.waiter.until(() => conn.ended || (!dataAllowed && conn.available > 0), deadline, ctx.run.signal);
     if (p.notEcho) checkNotEcho(conn);
     if (!dataAllowed && conn.available > 0) {
@@ -74,11 +74,20 @@ function checkNotEcho(conn: TcpConnection): void {
   }
 }
 
+/**
+ * TLS 1.2 shows only that the last record was an alert (its description is encrypted); TLS 1.3
+ * records are opened, so there the alert must be close_notify itself.
+ */
 function checkCloseNotify(conn: TcpConnection): void {
   const records = conn.tls?.recordsAfterHandshake;
   if (!records) throw new SuiteUsageError('closeNotify is for TLS connections');
-  if (records[records.length - 1] !== RECORD_TYPE.alert) {
-    const seen = records.length ? `the last record before the FIN had content type ${records[records.length - 1]}` : 'no record arrived after the handshake';
-    throw new StepFailure(`expected a close_notify alert before the FIN; ${seen} (21 = alert, 23 = application data)`);
+  const last = records.last;
+  if (!last) throw new StepFailure('expected a close_notify alert before the FIN; no record arrived after the handshake');
+  if (last.unopened) throw new StepFailure('expected a close_notify alert before the FIN; the last record could not be opened with the logged TLS 1.3 keys');
+  if (last.type !== RECORD_TYPE.alert) {
+    throw new StepFailure(`expected a close_notify alert before the FIN; the last record before the FIN had content type ${last.type} (21 = alert, 22 = handshake, 23 = application data)`);
+  }
+  if (last.alert && last.alert.description !== CLOSE_NOTIFY) {
+    throw new StepFailure(`expected a close_notify alert before the FIN; the last record was a ${describeAlert(last.alert)} alert`);
   }
 }

@@ -2,7 +2,9 @@ import { Type } from '@sinclair/typebox';
 import { deadlineFor, endpointFor } from '../run/context';
 import { TlsHandshakeError } from '../net/tls-connect';
 import { toMs } from '../suite/units';
-import { StepFailure } from '../verdict/failure';
+import { StepFailure, SuiteUsageError } from '../verdict/failure';
+import { suiteName } from '../net/client-hello';
+import { type HelloOutcome, HelloSpec, exchangeHello, offered } from './hello-exchange';
 import { CheckedRule, StepTimeout, defineStep } from './define';
 import { ServiceField, open } from './connect';
 import { TlsOptions } from './tls-options';
@@ -20,21 +22,26 @@ export const expectRefused = defineStep({
     'With `tls`: opens a TLS connection with the given options (not verifying the server) and passes if the server refuses it: the handshake ' +
     'fails, or (TLS 1.3 checks client certificates after the handshake) the connection ends before ' +
     'a probe line is echoed. Fails if the probe is echoed, and fails as unusable if this client could ' +
-    'not even offer what the options ask (nothing was sent).',
+    'not even offer what the options ask (nothing was sent). ' +
+    'With `hello`: sends a hand-written TLS 1.2 ClientHello offering exactly those suites and passes if the server answers with an alert, ' +
+    'a FIN, a reset or anything but TLS; fails if it answers with a ServerHello (saying which suite it selected, and whether that suite was offered at all).',
   schema: Type.Object(
     {
       ...CheckedRule,
       tls: Type.Optional(TlsOptions),
+      hello: Type.Optional(HelloSpec),
       service: Type.Optional(ServiceField),
       timeout: Type.Optional(StepTimeout),
     },
     { additionalProperties: false },
   ),
-  describe: (p) => `expect refused (${p.tls ? Object.entries(p.tls).map(([k, v]) => `${k} ${v}`).join(', ') || 'TLS' : 'TCP'})`,
+  describe: (p) => `expect refused (${p.hello ? `ClientHello offering ${p.hello.suites.join(', ')}` : p.tls ? Object.entries(p.tls).map(([k, v]) => `${k} ${v}`).join(', ') || 'TLS' : 'TCP'})`,
   async run(p, ctx) {
     const endpoint = endpointFor(ctx.run, p.service);
     const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
     const label = ctx.scope.label('probe');
+    if (p.tls && p.hello) throw new SuiteUsageError('expect-refused takes `tls` (a node:tls client) or `hello` (a hand-written ClientHello), not both');
+    if (p.hello) return expectHelloRefused(await exchangeHello(label, endpoint, p.hello, ctx, deadline), offered(p.hello));
     if (!p.tls) return expectTcpRefused(label, endpoint, ctx.run.transcript, deadline);
     let conn;
     try {
@@ -75,4 +82,17 @@ async function expectTcpRefused(label: string, endpoint: Endpoint, transcript: T
   }
   conn.closeNow();
   throw new StepFailure(`the connection to ${endpoint.host}:${endpoint.port} was accepted; it should have been refused`);
+}
+
+/**
+ * Anything but a ServerHello is a refusal: an alert, a FIN, a reset, or a reply that is not TLS at
+ * all (as with `tls`, a server that does not speak TLS "refuses"; the positive cases catch it).
+ * A ServerHello is an acceptance, worse still for a suite never offered.
+ */
+function expectHelloRefused(outcome: HelloOutcome, suites: number[]): void {
+  if (outcome.kind === 'timeout') throw new StepFailure('the server neither refused nor answered the ClientHello before the deadline');
+  if (outcome.kind !== 'server-hello') return;
+  const chosen = suiteName(outcome.suite);
+  if (!suites.includes(outcome.suite)) throw new StepFailure(`the server selected ${chosen}, a suite the client did not offer; it should have refused the hello`);
+  throw new StepFailure(`the server accepted the hello, selecting ${chosen}; it should have refused it`);
 }

@@ -7,6 +7,7 @@ import { expectSilence } from './expect-silence';
 import { expectClose } from './expect-close';
 import { expectTls } from './expect-tls';
 import { expectRefused } from './expect-refused';
+import { expectSelection } from './expect-selection';
 import { close, halfClose, reset, stopReading } from './close';
 import { concurrently } from './concurrently';
 import { faults } from './faults';
@@ -27,7 +28,7 @@ import { holdPort } from './hold-port';
 import { expectTimeWait } from './expect-time-wait';
 
 /** Every step kind a suite may use, in the order the docs list them. */
-export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, sleep, parallel, repeat, concurrently, stopReading, faults, network,
+export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, expectSelection, sleep, parallel, repeat, concurrently, stopReading, faults, network,
   blackhole, expectIdleClose,
   launch, stopServer, holdPort, expectTimeWait,
   sendLines, expectLines, collectLines, expectSameOrder, expectFifo, barrier, join] as const;

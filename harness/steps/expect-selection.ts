@@ -1,0 +1,45 @@
+import { Type } from '@sinclair/typebox';
+import { deadlineFor, endpointFor } from '../run/context';
+import { CIPHER_SUITES, CIPHER_SUITE_NAMES, suiteName } from '../net/client-hello';
+import { toMs } from '../suite/units';
+import { StepFailure, SuiteUsageError } from '../verdict/failure';
+import { CheckedRule, StepTimeout, defineStep } from './define';
+import { ServiceField } from './connect';
+import { HelloSpec, exchangeHello, offered } from './hello-exchange';
+
+export const expectSelection = defineStep({
+  name: 'expect-selection',
+  summary:
+    'Sends a hand-written TLS 1.2 ClientHello offering `hello.suites` and passes unless the server selects one of the `never` suites ' +
+    '(or a suite the client did not offer). Any other answer (an alert, a FIN, a reset, a reply that is not TLS) passes: the server selected nothing.',
+  schema: Type.Object(
+    {
+      ...CheckedRule,
+      hello: HelloSpec,
+      never: Type.Array(Type.Union(CIPHER_SUITE_NAMES.map((name) => Type.Literal(name))), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'offered suites the server must not select',
+      }),
+      service: Type.Optional(ServiceField),
+      timeout: Type.Optional(StepTimeout),
+    },
+    { additionalProperties: false },
+  ),
+  describe: (p) => `expect the server never to select ${p.never.join(', ')}`,
+  async run(p, ctx) {
+    const notOffered = p.never.filter((name) => !p.hello.suites.includes(name));
+    if (notOffered.length) throw new SuiteUsageError(`expect-selection: never names suites hello.suites does not offer: ${notOffered.join(', ')}`);
+    const endpoint = endpointFor(ctx.run, p.service);
+    const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
+    const outcome = await exchangeHello(ctx.scope.label('probe'), endpoint, p.hello, ctx, deadline);
+    if (outcome.kind === 'timeout') throw new StepFailure('the server neither answered nor refused the ClientHello before the deadline');
+    // An alert, a FIN, a reset or a reply that is not TLS: nothing was selected.
+    if (outcome.kind !== 'server-hello') return;
+    const chosen = suiteName(outcome.suite);
+    if (!offered(p.hello).includes(outcome.suite)) throw new StepFailure(`the server selected ${chosen}, a suite the client did not offer`);
+    if (p.never.some((name) => CIPHER_SUITES[name] === outcome.suite)) {
+      throw new StepFailure(`the server selected ${chosen}, which it must never select (offered: ${p.hello.suites.join(', ')})`);
+    }
+  },
+});
