@@ -1,4 +1,4 @@
-import { ALWAYS_IN_RANDOM, SPLIT_CHARACTER_EVERY, buildPayload, type Payload } from '../harness/steps/payload';
+import { ALWAYS_IN_RANDOM, SCATTERED_FROM, SPLIT_CHARACTER_EVERY, buildPayload, type Payload } from '../harness/steps/payload';
 
 function readAll(payload: Payload, readSize: number): Buffer {
   const stream = payload.open();
@@ -8,7 +8,7 @@ function readAll(payload: Payload, readSize: number): Buffer {
 }
 
 const SEEDS = ['0/echo-tcp/size-1023:2', '1/echo-tcp/size-1023:2', '7', 'x', 'another seed'];
-const SIZES = [56, 64, 1023, 1024, 1025, 3000, 64 * 1024 + 3];
+const SIZES = [16, 64, SCATTERED_FROM, 1023, 1024, 1025, 2046, 3000, 64 * 1024 + 3];
 
 describe('random payloads', () => {
   test.each(SIZES)('of %i bytes hold every byte sequence servers mangle, whatever the seed', (size) => {

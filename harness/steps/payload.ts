@@ -137,12 +137,14 @@ function randomPayload(length: number, seed: string): Payload {
   };
 }
 
+/** Payloads at least this long have the ALWAYS_IN_RANDOM bytes scattered; shorter ones, at the start. */
+export const SCATTERED_FROM = 128;
+
 /** Where each byte of ALWAYS_IN_RANDOM goes in a payload of `length` bytes, in ascending order. */
 function plantedBytes(length: number, key: Buffer): { at: number; byte: number }[] {
   const units = ALWAYS_IN_RANDOM.map((u) => u.bytes);
-  const total = units.reduce((sum, u) => sum + u.length, 0);
   const placed: { at: number; byte: number }[] = [];
-  if (length < total * 4) {
+  if (length < SCATTERED_FROM) {
     // Too short to scatter: the units that fit, back to back from the start.
     let at = 0;
     for (const unit of units) {
@@ -152,11 +154,11 @@ function plantedBytes(length: number, key: Buffer): { at: number; byte: number }
     return placed;
   }
   // One unit in each equal share, at a seeded offset; one that would overlap a split character
-  // moves past it (the share keeps room for that).
+  // moves past it, and the offset leaves room at the share's end for that move.
   const positions = createCipheriv('aes-256-ctr', key, Buffer.alloc(16, 0xff)).update(Buffer.alloc(4 * units.length));
   const share = Math.floor(length / units.length);
   units.forEach((unit, i) => {
-    let at = i * share + (positions.readUInt32BE(4 * i) % (share - unit.length - SPLIT_CHARACTER.length + 1));
+    let at = i * share + (positions.readUInt32BE(4 * i) % (share - 2 * unit.length - SPLIT_CHARACTER.length));
     const inCharacter = (at + unit.length - 1 + SPLIT_AT) % SPLIT_CHARACTER_EVERY;
     if (at + unit.length - 1 + SPLIT_AT >= SPLIT_CHARACTER_EVERY && inCharacter < SPLIT_CHARACTER.length + unit.length - 1) {
       at += SPLIT_CHARACTER.length + unit.length - 1 - inCharacter;
