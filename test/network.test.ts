@@ -114,7 +114,7 @@ describeWithNetns('network suites through the CLI', () => {
       });
       expect(run.code).toBe(0);
       expect(run.stdout).not.toMatch(/^[✓✗]/m);
-      expect(run.stdout.match(/\[skipped: needs network namespaces with veth pairs \(ip\): needs root \(running as uid 65534\)\]/g)).toHaveLength(6);
+      expect(run.stdout.match(/\[skipped: needs network namespaces with veth pairs \(ip\): needs root \(running as uid 65534\)\]/g)).toHaveLength(7);
     } finally {
       home.remove();
     }
@@ -146,7 +146,7 @@ describeWithNetns('network suites through the CLI', () => {
       );
       const results = JSON.parse(readFileSync(path.join(reports, 'results.json'), 'utf8')) as ResultsFile;
       const ran = results.cases.filter((c) => c.verdict !== 'skip');
-      expect(ran.map((c) => c.case)).toEqual(['loss-10-percent', 'blackhole-then-back', 'firewall-reject', 'rate-cap']);
+      expect(ran.map((c) => c.case)).toEqual(['loss-10-percent', 'blackhole-then-back', 'downstream-outage', 'firewall-reject', 'rate-cap']);
       for (const c of ran) {
         expect(c.verdict).toBe('fail');
         expect(c.message).toMatch(/the server did not start: the command did not listen on .*\n[^]*\| listening on 127\.0\.0\.1 only/);

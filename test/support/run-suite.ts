@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadSuite } from '../../harness/suite/load';
 import type { Suite } from '../../harness/suite/schema';
 import { runCase, type CaseOutcome } from '../../harness/run/run-case';
+import type { CaseSeed } from '../../harness/run/seed';
 import type { RunningServer } from '../../harness/servers/running-server';
 import { REFERENCE_SERVERS } from '../../harness/servers/catalog';
 import { SharedGate } from './shared-gate';
@@ -30,9 +31,10 @@ const gate = new SharedGate();
 
 /**
  * Runs every case of a suite, each against a fresh server from `start`, so one case's damage
- * (a crashed or leaking server) cannot change another case's verdict.
+ * (a crashed or leaking server) cannot change another case's verdict. Cases run with the fixed run
+ * seed unless `seed` is given.
  */
-export async function runEachCaseFresh(suite: Suite, start: () => Promise<RunningServer>, stepTimeout = 1000): Promise<CaseOutcome[]> {
+export async function runEachCaseFresh(suite: Suite, start: () => Promise<RunningServer>, stepTimeout = 1000, seed?: CaseSeed): Promise<CaseOutcome[]> {
   const outcomes: CaseOutcome[] = [];
   for (const c of suite.cases) {
     const release = await gate.enter(RUNS_ALONE.has(`${suite.suite}/${c.id}`));
@@ -41,7 +43,7 @@ export async function runEachCaseFresh(suite: Suite, start: () => Promise<Runnin
       // Mutants declare what the reference server declares (ALPN list, SNI name, idle timeout).
       const { tls, idleTimeoutMs } = REFERENCE_SERVERS[suite.service];
       const endpoint = { host: server.host, port: server.port, transport: server.transport, tls, idleTimeoutMs };
-      outcomes.push(await runCase(suite, c, { [suite.service]: endpoint }, { stepTimeout }));
+      outcomes.push(await runCase(suite, c, { [suite.service]: endpoint }, { stepTimeout, seed }));
     } finally {
       await server.close();
       release();
