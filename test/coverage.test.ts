@@ -15,6 +15,13 @@ import { sockspec } from './support/cli';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'rules');
 
+/** A MUST rule only one mutant proves, and why: one realistic bug is all there is, or what a second would take. */
+interface OneMutantEntry {
+  rule: string;
+  onlyBug?: string;
+  missing?: string;
+}
+
 function errorOf(load: () => unknown): SuiteError {
   try {
     load();
@@ -64,13 +71,14 @@ describe('computeCoverage', () => {
   ];
   const coverage = computeCoverage(rules, [suite], [
     { suite: 's', name: 'proves', breaks: ['must-proven'], kills: ['a'] },
+    { suite: 's', name: 'proves-too', breaks: ['must-proven'], kills: ['a', 'b'] },
     // Breaks must-unrelated-kill but is killed only by case a, which does not cite it: no proof.
     { suite: 's', name: 'killed-elsewhere', breaks: ['must-unrelated-kill'], kills: ['a'] },
   ]);
   const byId = Object.fromEntries(coverage.map((c) => [c.rule.id, c]));
 
   test('a rule is proven by a mutant breaking it that a case citing it kills', () => {
-    expect(byId['must-proven']).toMatchObject({ cases: ['s/a'], provenBy: ['s/proves'] });
+    expect(byId['must-proven']).toMatchObject({ cases: ['s/a'], provenBy: ['s/proves', 's/proves-too'] });
     expect(holeOf(byId['must-proven'])).toBeUndefined();
   });
 
@@ -91,9 +99,9 @@ describe('computeCoverage', () => {
 
   test('totals count rules, unobservable ones, cited ones and proven ones per level', () => {
     expect(totalsByLevel(coverage)).toEqual({
-      must: { rules: 4, unobservable: 1, withCase: 2, proven: 1 },
-      should: { rules: 1, unobservable: 0, withCase: 0, proven: 0 },
-      may: { rules: 0, unobservable: 0, withCase: 0, proven: 0 },
+      must: { rules: 4, unobservable: 1, withCase: 2, proven: 1, provenTwice: 1 },
+      should: { rules: 1, unobservable: 0, withCase: 0, proven: 0, provenTwice: 0 },
+      may: { rules: 0, unobservable: 0, withCase: 0, proven: 0, provenTwice: 0 },
     });
   });
 });
@@ -168,6 +176,19 @@ describe('the bundled rules, suites and mutants', () => {
     expect(notListed).toEqual([]);
     // A closed hole: remove it from known-holes.yaml, so the list only shrinks.
     expect(closed).toEqual([]);
+  });
+
+  test('the MUST rules a single mutant proves are exactly the oneMutant list of suites/rules/known-holes.yaml, each saying why', () => {
+    const listed = (parse(readFileSync(path.join(BUNDLED_RULES_DIR, 'known-holes.yaml'), 'utf8')) as { oneMutant?: OneMutantEntry[] }).oneMutant ?? [];
+    // Each says either why one realistic bug is all there is, or what a second mutant would take.
+    expect(listed.filter((e) => [e.onlyBug, e.missing].filter((why) => why?.trim()).length !== 1).map((e) => e.rule)).toEqual([]);
+    const listedIds = listed.map((e) => e.rule);
+    expect(listedIds.filter((id, i) => listedIds.indexOf(id) !== i)).toEqual([]);
+    const single = coverage.filter((c) => c.rule.level === 'must' && c.provenBy.length === 1).map((c) => c.rule.id);
+    // A rule one mutant proves: write a second, independent one, or list it with the reason.
+    expect(single.filter((id) => !listedIds.includes(id))).toEqual([]);
+    // A listed rule now proven twice (or no longer at all): remove it, so the list only shrinks.
+    expect(listedIds.filter((id) => !single.includes(id))).toEqual([]);
   });
 
   test('docs/rules.md holds the current coverage table (SOCKSPEC_UPDATE_DOCS=1 rewrites it)', () => {

@@ -55,6 +55,8 @@ export interface LevelTotals {
   unobservable: number;
   withCase: number;
   proven: number;
+  /** Proven by two mutants or more: two different bugs, each caught. */
+  provenTwice: number;
 }
 
 export function totalsByLevel(coverage: readonly RuleCoverage[]): Record<RuleLevel, LevelTotals> {
@@ -65,6 +67,7 @@ export function totalsByLevel(coverage: readonly RuleCoverage[]): Record<RuleLev
       unobservable: of.filter((c) => c.rule.unobservable).length,
       withCase: of.filter((c) => c.cases.length > 0).length,
       proven: of.filter((c) => c.provenBy.length > 0).length,
+      provenTwice: of.filter((c) => c.provenBy.length > 1).length,
     };
   };
   return { must: totals('must'), should: totals('should'), may: totals('may') };
@@ -106,10 +109,13 @@ export function coverageMarkdown(coverage: readonly RuleCoverage[]): string[] {
     lines.push('');
   }
   const totals = totalsByLevel(coverage);
-  lines.push('| Level | Rules | Unobservable | Cited by a case | Proven by a mutant |', '|-------|-------|--------------|-----------------|--------------------|');
+  lines.push(
+    '| Level | Rules | Unobservable | Cited by a case | Proven by a mutant | by two or more |',
+    '|-------|-------|--------------|-----------------|--------------------|----------------|',
+  );
   for (const level of ['must', 'should', 'may'] as const) {
     const t = totals[level];
-    lines.push(`| ${level} | ${t.rules} | ${t.unobservable} | ${t.withCase} | ${t.proven} |`);
+    lines.push(`| ${level} | ${t.rules} | ${t.unobservable} | ${t.withCase} | ${t.proven} | ${t.provenTwice} |`);
   }
   return lines;
 }
