@@ -6,9 +6,10 @@ export type Connection = TcpConnection | UdpConnection;
 
 /**
  * How long closing waits for the server to close its side of a connection. A server answers a FIN
- * within milliseconds; one that keeps half-open connections costs this much per case.
+ * within milliseconds; one that keeps half-open connections costs this much per case (27 chat
+ * cases against half-open-after-fin: 13 s rather than 5 s alone; 33 s with a 1 s wait).
  */
-const PEER_CLOSE_WAIT_MS = 1000;
+const PEER_CLOSE_WAIT_MS = 250;
 
 /** The connection a step uses when it names none. */
 export const DEFAULT_CONN = 'main';
