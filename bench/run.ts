@@ -2,6 +2,7 @@ import { repeat, median } from './stats';
 import { benchFaultProxy } from './faults';
 import { benchChat } from './chat';
 import { benchInstall } from './install';
+import { benchBuiltinRun } from './builtin-run';
 import { benchCertificateSet } from '../harness/certs/bench';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +13,7 @@ import type { Suite } from '../harness/suite/schema';
 import { freePort } from '../harness/targets/free-port';
 import { mbps, printTable, type BenchRow } from './table';
 import { rawEchoRoundTrip } from './raw-client';
-import { BIN, ROOT, startProcess, startReferenceEcho } from './processes';
+import { ROOT, startProcess, startReferenceEcho } from './processes';
 import { timeToFirstCase } from '../harness/containers/bench';
 import { referenceImage } from '../harness/containers/images';
 import { dockerAvailable } from '../harness/containers/runtime';
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [];
   rows.push(await harnessVersusRaw());
   rows.push(await referenceVersusSocat());
-  rows.push(builtinRunWallTime());
+  rows.push(...benchBuiltinRun());
   rows.push(await containerFirstCase());
   rows.push(await benchFaultProxy());
   rows.push(await certificateGeneration());
@@ -99,19 +100,6 @@ async function referenceVersusSocat(): Promise<BenchRow> {
     reference.stop();
     socat.stop();
   }
-}
-
-/** `sockspec run` with every bundled suite against the builtin servers, start to exit. */
-function builtinRunWallTime(): BenchRow {
-  const reports = mkdtempSync(path.join(os.tmpdir(), 'sockspec-bench-'));
-  const started = performance.now();
-  try {
-    execFileSync(process.execPath, [BIN, 'run', '--reports', reports], { stdio: 'ignore' });
-  } finally {
-    rmSync(reports, { recursive: true, force: true });
-  }
-  const seconds = (performance.now() - started) / 1000;
-  return { name: 'whole builtin run (all suites)', value: `${seconds.toFixed(1)} s`, peer: '-', comparison: '-', target: '-', met: undefined };
 }
 
 /** The reference echo-tcp server in a container against the builtin one: start, then the first case's verdict. */

@@ -16,11 +16,12 @@ import { bundledSuite } from './support/run-suite';
 const TWO_MUTANTS: Record<string, [string, string]> = {
   'echo-tcp': ['sends-banner', 'drops-after-1024'],
   'echo-udp': ['coalesces-datagrams', 'replies-to-last-sender'],
-  // A name a case leaves taken would fail a later case against duplicate-names. Not here: mutants
-  // whose failures end a case mid-conversation (echo-to-sender): the next case may then register
-  // "a" before the server has seen the last case's "a" go, so its verdict depends on the order.
+  // echo-to-sender fails line-too-long while the server still writes to a (its ERROR line-too-long):
+  // unless a case's end waits for the server to close its side, the server notices a's end only
+  // after quit, the next case in the written order, has sent NICK a, and quit fails on "name-taken".
+  // A name a case leaves taken would fail a later case against duplicate-names.
   // no-leave-on-fin keeps members who left: a bug of the whole server, as above.
-  chat: ['duplicate-names', 'no-join'],
+  chat: ['echo-to-sender', 'duplicate-names'],
   tls: ['tls12-only', 'no-close-notify'],
 };
 
@@ -40,22 +41,22 @@ async function verdicts(suite: Suite, cases: readonly Case[], start: () => Promi
 
 describe.each(Object.keys(TWO_MUTANTS))('%s suite, one server for all its cases', (suiteName) => {
   const suite = bundledSuite(suiteName);
-  const targets: [string, () => Promise<RunningServer>][] = [
-    ['the reference server', () => REFERENCE_SERVERS[suite.service].start({})],
-    ...TWO_MUTANTS[suiteName].map((name): [string, () => Promise<RunningServer>] => {
+  const targets: [string, () => Promise<RunningServer>, string[]][] = [
+    ['the reference server', () => REFERENCE_SERVERS[suite.service].start({}), []],
+    ...TWO_MUTANTS[suiteName].map((name): [string, () => Promise<RunningServer>, string[]] => {
       const mutant: Mutant | undefined = ZOO[suiteName][name];
       if (!mutant) throw new Error(`no mutant ${name} in the ${suiteName} zoo`);
-      return [`mutant ${name}`, () => mutant.start({})];
+      return [`mutant ${name}`, () => mutant.start({}), mutant.kills];
     }),
   ];
 
-  test.each(targets)('%s gives every case the same verdict in the written order and reversed', async (name, start) => {
+  test.each(targets)('%s gives every case the same verdict in the written order and reversed', async (_name, start, kills) => {
     const forward = await verdicts(suite, suite.cases, start);
     const reversed = await verdicts(suite, [...suite.cases].reverse(), start);
     expect(reversed).toEqual(forward);
+    // And the verdicts a case gets on a fresh server of its own (test/mutants.test.ts): the
+    // reference passes all, a mutant fails exactly the cases of its table.
     const failed = Object.keys(forward).filter((id) => forward[id] === 'fail');
-    // The runs are what they claim to be: the reference passes all, a mutant is caught.
-    if (name === 'the reference server') expect(failed).toEqual([]);
-    else expect(failed.length).toBeGreaterThan(0);
+    expect(failed.sort()).toEqual([...kills].sort());
   }, 300_000);
 });

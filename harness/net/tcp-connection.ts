@@ -63,7 +63,9 @@ export class TcpConnection {
     /** What the TLS handshake settled, for TLS connections. */
     readonly tls?: TlsSession,
   ) {
+    // Once this side has closed, what still arrives is not the case's evidence any more.
     socket.on('data', (chunk: Buffer) => {
+      if (this.closedHere) return;
       this.chunks.push(chunk);
       this.buffered += chunk.length;
       this.bytesReceived += chunk.length;
@@ -74,6 +76,7 @@ export class TcpConnection {
     });
     socket.on('end', () => this.peerClosed('fin'));
     socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (this.closedHere) return;
       if (err.code === 'ECONNRESET' || err.code === 'EPIPE') this.peerClosed('rst');
       else if (!this.error) {
         this.error = err;
@@ -169,13 +172,38 @@ export class TcpConnection {
     this.closeNow();
   }
 
-  /** Closes without waiting for queued sends: used when a case ends, passed or not. */
+  /** Closes without waiting for queued sends. */
   closeNow(): void {
     if (this.closedHere) return;
     this.closedHere = true;
     const wasOpen = !this.socket.destroyed;
     this.socket.destroy();
     if (wasOpen) this.transcript.record(this.name, 'closed');
+  }
+
+  /**
+   * Ends the connection when its case ends so that the server has seen it end before the next case
+   * starts, as the server's state must not carry over (a chat name still taken, a member still
+   * listed). Closing at once races the server: a server that still writes to the closed socket
+   * gets RST back, and a RST in CLOSE_WAIT discards the FIN it had not read yet, so it notices the
+   * end only at a later write, after the next case may have begun. So: FIN, then read and discard
+   * whatever still comes until the server has closed its side too (FIN or RST), or `waitMs`
+   * passed (a server may keep half-open connections), then destroy. Queued sends are dropped.
+   */
+  async closeAfterPeer(waitMs: number): Promise<void> {
+    if (this.closedHere) return;
+    this.closedHere = true;
+    const { socket } = this;
+    if (socket.destroyed) return;
+    this.transcript.record(this.name, 'closed');
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const timer = setTimeout(() => socket.destroy(), waitMs);
+    this.chunks.length = 0;
+    this.buffered = 0;
+    socket.resume();
+    socket.end();
+    await closed;
+    clearTimeout(timer);
   }
 
   /** Aborts the connection: the kernel sends RST instead of FIN. */
@@ -192,7 +220,7 @@ export class TcpConnection {
   }
 
   private peerClosed(how: PeerClose): void {
-    if (this.peerClose) return;
+    if (this.peerClose || this.closedHere) return;
     this.peerClose = how;
     this.peerClosedAt = performance.now();
     this.transcript.record(this.name, how === 'fin' ? 'fin-received' : 'rst-received');

@@ -15,7 +15,6 @@ import { caseSeedName, type CaseSeed } from './seed';
 
 export const DEFAULT_STEP_TIMEOUT = 2000;
 export const DEFAULT_CASE_TIMEOUT = 30_000;
-
 export interface CaseOutcome {
   suite: string;
   caseId: string;
@@ -104,7 +103,8 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     failure = err instanceof StepFailure ? err : new StepFailure(`internal error: ${(err as Error).stack ?? err}`);
   } finally {
     clearTimeout(timer);
-    scope.closeAll();
+    // The next case, on the same server, must not meet this one's connections.
+    await scope.closeAll(run.stepTimeout);
     await releaseLifecycle(run);
     // A condition found not in force when it was lifted is a StepFailure of its own.
     await run.network?.end().catch((err: Error) => {

@@ -4,6 +4,13 @@ import { SuiteUsageError } from '../verdict/failure';
 
 export type Connection = TcpConnection | UdpConnection;
 
+/**
+ * How long closing waits for the server to close its side of a connection. A server answers a FIN
+ * within milliseconds; one that keeps half-open connections costs this much per case (27 chat
+ * cases against half-open-after-fin: 13 s rather than 5 s alone; 33 s with a 1 s wait).
+ */
+const PEER_CLOSE_WAIT_MS = 250;
+
 /** The connection a step uses when it names none. */
 export const DEFAULT_CONN = 'main';
 
@@ -65,11 +72,15 @@ export class ConnectionScope {
     this.conns.delete(name);
   }
 
-  closeAll(): void {
-    for (const conn of this.conns.values()) {
-      if (conn instanceof TcpConnection) conn.closeNow();
-      else conn.close();
-    }
+  /**
+   * Closes every connection, each TCP one once the server has closed its side too
+   * (TcpConnection.closeAfterPeer), so what comes next (the next case, on the same server) starts
+   * with the server done with them. The wait is the step timeout, at most PEER_CLOSE_WAIT_MS.
+   */
+  async closeAll(stepTimeout: number): Promise<void> {
+    const waitMs = Math.min(stepTimeout, PEER_CLOSE_WAIT_MS);
+    const conns = [...this.conns.values()];
     this.conns.clear();
+    await Promise.all(conns.map((conn) => (conn instanceof TcpConnection ? conn.closeAfterPeer(waitMs) : conn.close())));
   }
 }

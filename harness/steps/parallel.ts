@@ -32,7 +32,7 @@ export const parallel = defineStep({
         return ctx.runSteps(p.steps as Step[], scope, ctx.path, `client${scope.client}`);
       }),
     );
-    for (const scope of scopes) scope.closeAll();
+    await Promise.all(scopes.map((scope) => scope.closeAll(ctx.run.stepTimeout)));
     const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ client: i + 1, error: r.reason as Error }] : []));
     if (failures.length === 0) return;
     const first = failures[0];

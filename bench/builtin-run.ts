@@ -1,0 +1,138 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ResultsFile } from '../harness/report/results-json';
+import { BIN } from './processes';
+import type { BenchRow } from './table';
+import { median } from './stats';
+
+/**
+ * The yardstick: a fixed CPU-bound job in a fresh Node process, about a second of CPU. The run is
+ * compared with it in CPU time, not wall time: on a shared machine a run's wall seconds say as much
+ * about the neighbours as about sockspec (30 to 88 s for the same run, measured), its CPU seconds
+ * far less (15 to 20 s); the yardstick's CPU time carries the machine's speed, and some of the
+ * neighbours' effect on CPU time too.
+ */
+const YARDSTICK = "require('node:crypto').pbkdf2Sync('sockspec', 'bench', 4000000, 32, 'sha256')";
+
+/**
+ * "No slower than today" (issue #11): the CPU time of the whole run in yardsticks, as measured on
+ * 2026-12-06 (14.4, 18.1 and 18.4 in three runs at load 4 to 5: CPU time too grows with the
+ * neighbours, by a fifth at load 10), and the growth allowed before the row says NO. Lower it
+ * when the run gets cheaper.
+ */
+const TODAY_IN_YARDSTICKS = 17;
+const TOLERANCE = 1.25;
+
+/** /proc's clock ticks (USER_HZ), 100 on Linux whatever the kernel's own tick rate. */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * `sockspec run` with every bundled suite against the builtin servers, start to exit: its CPU time
+ * against the yardstick's (the target), its wall time, and where the wall time went. The run's
+ * own results give the time each suite's cases took; the rest (jest's start, the suite files'
+ * transform and servers, the reports) is outside the cases.
+ */
+export function benchBuiltinRun(): BenchRow[] {
+  const yardsticks = [yardstickCpu(), yardstickCpu()];
+  const reports = mkdtempSync(path.join(os.tmpdir(), 'sockspec-bench-'));
+  let run: Measured;
+  let results: ResultsFile;
+  try {
+    run = cpuOf(() => {
+      const child = spawnSync(process.execPath, [BIN, 'run', '--reports', reports], { stdio: 'ignore' });
+      // Exit 1 is a failed case: still a whole run, and the row says how many failed.
+      if (child.status !== 0 && child.status !== 1) throw new Error(`sockspec run exited with ${child.status ?? child.signal}`);
+    });
+    results = JSON.parse(readFileSync(path.join(reports, 'results.json'), 'utf8')) as ResultsFile;
+  } finally {
+    rmSync(reports, { recursive: true, force: true });
+  }
+  yardsticks.push(yardstickCpu(), yardstickCpu());
+  const yardstick = yardsticks.includes(undefined) ? undefined : median(yardsticks as number[]);
+  const inYardsticks = run.cpuSeconds === undefined || yardstick === undefined ? undefined : run.cpuSeconds / yardstick;
+  const suites = caseTimeBySuite(results);
+  const casesMs = [...suites.values()].reduce((sum, s) => sum + s.ms, 0);
+  const limit = TODAY_IN_YARDSTICKS * TOLERANCE;
+  const failed = results.totals.failed ? `, ${results.totals.failed} FAILED` : '';
+  return [
+    {
+      name: 'whole builtin run (all suites), CPU',
+      value: run.cpuSeconds === undefined ? '- (no /proc)' : `${run.cpuSeconds.toFixed(1)} s CPU`,
+      peer: yardstick === undefined ? '-' : `yardstick ${yardstick.toFixed(2)} s CPU (median of 4, around the run)`,
+      comparison: inYardsticks === undefined ? '-' : `${inYardsticks.toFixed(1)} yardsticks`,
+      target: `<= ${limit.toFixed(1)} yardsticks (today ${TODAY_IN_YARDSTICKS})`,
+      met: inYardsticks === undefined ? undefined : inYardsticks <= limit,
+    },
+    {
+      name: '  wall time',
+      value: `${seconds(run.wallMs)}, ${results.cases.length} cases${failed}`,
+      peer: `in cases ${seconds(casesMs)}, outside ${seconds(run.wallMs - casesMs)}`,
+      comparison: `${(run.wallMs / casesMs).toFixed(2)}x the case time`,
+      target: 'reported (today ~30 s quiet)',
+      met: undefined,
+    },
+    ...[...suites].map(([suite, { ms, cases }]): BenchRow => ({
+      name: `  suite ${suite}`,
+      value: seconds(ms),
+      peer: `${cases} cases`,
+      comparison: `${((ms / casesMs) * 100).toFixed(0)}% of the case time`,
+      target: 'reported',
+      met: undefined,
+    })),
+  ];
+}
+
+interface Measured {
+  wallMs: number;
+  /** CPU time of the child processes `work` ran and waited for, and theirs; undefined without /proc. */
+  cpuSeconds: number | undefined;
+}
+
+/** Runs `work` (which waits for the processes it starts) and measures it. */
+function cpuOf(work: () => void): Measured {
+  const cpuBefore = childrenCpuSeconds();
+  const started = performance.now();
+  work();
+  const wallMs = performance.now() - started;
+  const cpuAfter = childrenCpuSeconds();
+  return { wallMs, cpuSeconds: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore };
+}
+
+function yardstickCpu(): number | undefined {
+  return cpuOf(() => spawnSync(process.execPath, ['-e', YARDSTICK], { stdio: 'ignore' })).cpuSeconds;
+}
+
+/**
+ * User and system time of this process's waited-for children, theirs included (cutime and cstime
+ * in /proc/self/stat): what a child process tree cost, whatever else the machine was doing.
+ */
+function childrenCpuSeconds(): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/self/stat', 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The fields after the command name, which is in parentheses and may hold spaces; the first is field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const [cutime, cstime] = [fields[16 - 3], fields[17 - 3]].map(Number);
+  return (cutime + cstime) / TICKS_PER_SECOND;
+}
+
+/** The time each suite's cases took, summed (a case with --repeat counts all its runs), slowest suite first. */
+function caseTimeBySuite(results: ResultsFile): Map<string, { ms: number; cases: number }> {
+  const bySuite = new Map<string, { ms: number; cases: number }>();
+  for (const c of results.cases) {
+    const entry = bySuite.get(c.suite) ?? { ms: 0, cases: 0 };
+    entry.ms += c.durationMs;
+    entry.cases += 1;
+    bySuite.set(c.suite, entry);
+  }
+  return new Map([...bySuite].sort((a, b) => b[1].ms - a[1].ms));
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
