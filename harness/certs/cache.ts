@@ -6,7 +6,7 @@ import { CERTIFICATE_NAMES, type CertificateSet, createCertificateSet } from './
 import { DAY_MS } from './authority';
 
 /** Part of the cache folder's name: bump it whenever what createCertificateSet() makes changes. */
-export const CERTIFICATE_CACHE_VERSION = 2;
+export const CERTIFICATE_CACHE_VERSION = 3;
 const CACHE_FILE = 'set.json';
 /** A cached set is used only while every good certificate in it stays valid this much longer. */
 const MIN_REMAINING_MS = DAY_MS;

@@ -5,6 +5,8 @@ export const SERVER_NAME = 'localhost';
 /** The second name a server answers for by SNI, with its own certificate. */
 export const ALT_SERVER_NAME = 'alt.localhost';
 export const WRONG_SERVER_NAME = 'wrong.example';
+/** Covers every name one label below localhost, but not localhost itself (RFC 6125 §6.4.3). */
+export const WILDCARD_SERVER_NAME = '*.localhost';
 const SERVER_IPS = ['127.0.0.1', '::1'];
 
 const AUTHORITY_DAYS = 365;
@@ -24,6 +26,8 @@ export interface CertificateSet {
   expired: PemPair;
   /** Signed by `ca`, but for wrong.example only. */
   wrongHost: PemPair;
+  /** Signed by `ca`, for *.localhost only: the common mistake of a wildcard for the apex name. */
+  wildcard: PemPair;
   /** Like `server`, but its key is RSA-1024: valid and trusted, yet too weak. */
   weakKey: PemPair;
   /** localhost names, signed by its own key rather than by `ca`. */
@@ -42,7 +46,7 @@ export type CertificateName = keyof CertificateSet;
 
 /** A record rather than a list so that the compiler complains when a name is added to one only. */
 const NAMED: Record<CertificateName, true> = {
-  ca: true, server: true, alt: true, expired: true, wrongHost: true, weakKey: true,
+  ca: true, server: true, alt: true, expired: true, wrongHost: true, wildcard: true, weakKey: true,
   selfSigned: true, otherCa: true, otherCaServer: true, client: true, otherCaClient: true,
 };
 export const CERTIFICATE_NAMES = Object.keys(NAMED) as readonly CertificateName[];
@@ -67,6 +71,7 @@ export async function createCertificateSet(now = Date.now()): Promise<Certificat
     alt: issueLeaf({ ...server, commonName: ALT_SERVER_NAME, dnsNames: [ALT_SERVER_NAME], ips: [] }, serverKey, ca),
     expired: issueLeaf({ ...server, validity: expiredValidity(now) }, serverKey, ca),
     wrongHost: issueLeaf({ ...server, commonName: WRONG_SERVER_NAME, dnsNames: [WRONG_SERVER_NAME], ips: [] }, serverKey, ca),
+    wildcard: issueLeaf({ ...server, commonName: WILDCARD_SERVER_NAME, dnsNames: [WILDCARD_SERVER_NAME], ips: [] }, serverKey, ca),
     weakKey: issueLeaf(server, weakKey, ca),
     selfSigned: issueLeaf(server, serverKey),
     otherCa: authorityPem(otherCa),
