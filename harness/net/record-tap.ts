@@ -17,6 +17,8 @@ export interface SeenRecord {
 }
 
 const HEADER_LENGTH = 5;
+/** How long the TCP connection under an ended TLS session waits for the peer's FIN or RST. */
+const PEER_CLOSE_LINGER_MS = 500;
 /** The longest record body allowed (RFC 8446 §5.2: 2^14 + 256); longer ones are not read. */
 const MAX_BODY = 2 ** 14 + 256;
 
@@ -69,8 +71,23 @@ export class RecordTap extends Duplex {
     this.raw.end(done);
   }
 
+  /**
+   * node:tls destroys its socket, and so this tap, as soon as both sides have ended the TLS session.
+   * When this side has sent its FIN already and the peer's close_notify came before its own TCP close,
+   * the TCP socket stays a while to read that close, FIN or RST, which is part of the verdict.
+   */
   _destroy(err: Error | null, done: (err?: Error | null) => void): void {
-    if (!this.raw.destroyed) this.raw.destroy();
+    const { raw } = this;
+    if (raw.destroyed) return done(err);
+    if (!raw.writableEnded || raw.readableEnded) {
+      raw.destroy();
+      return done(err);
+    }
+    const linger = setTimeout(() => raw.destroy(), PEER_CLOSE_LINGER_MS);
+    raw.once('close', () => clearTimeout(linger));
+    raw.on('end', () => raw.destroy());
+    raw.on('error', () => raw.destroy());
+    raw.resume();
     done(err);
   }
 

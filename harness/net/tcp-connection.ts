@@ -53,7 +53,8 @@ export class TcpConnection {
 
   /**
    * Wraps a connected socket (plain, or TLS after its handshake). `abort` sends RST; a TLS socket
-   * needs its own, since its TCP socket sits below it.
+   * needs its own, since its TCP socket sits below it, and gives that TCP socket as `transport`:
+   * how the peer closed is read from it.
    */
   constructor(
     readonly name: string,
@@ -62,6 +63,7 @@ export class TcpConnection {
     private readonly abort: () => void = () => socket.resetAndDestroy(),
     /** What the TLS handshake settled, for TLS connections. */
     readonly tls?: TlsSession,
+    private readonly transport?: net.Socket,
   ) {
     // Once this side has closed, what still arrives is not the case's evidence any more.
     socket.on('data', (chunk: Buffer) => {
@@ -74,10 +76,11 @@ export class TcpConnection {
       if (this.buffered > RECEIVE_LIMIT) socket.pause();
       this.waiter.notify();
     });
-    socket.on('end', () => this.peerClosed('fin'));
+    if (transport) this.watchTransport(socket, transport);
+    else socket.on('end', () => this.peerClosed('fin'));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (this.closedHere) return;
-      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') this.peerClosed('rst');
+      if (isReset(err)) this.peerClosed('rst');
       else if (!this.error) {
         this.error = err;
         transcript.record(name, 'error', err.code ?? err.message);
@@ -102,7 +105,8 @@ export class TcpConnection {
   }
 
   get ended(): boolean {
-    return this.peerClose !== undefined || this.error !== undefined || this.socket.destroyed;
+    // Under TLS the secure socket may be gone while its TCP connection still waits for the peer's close.
+    return this.peerClose !== undefined || this.error !== undefined || (this.socket.destroyed && (this.transport?.destroyed ?? true));
   }
 
   /** Queues a payload; returns at once. Its bytes are also owed back by an echo. */
@@ -215,8 +219,30 @@ export class TcpConnection {
   }
 
   /** For a TLS connection, whose TCP socket is below the TLS socket: the peer sent RST. */
-  peerReset(): void {
-    this.peerClosed('rst');
+  /**
+   * Under TLS the secure socket ends at the peer's close_notify, which may come well before the TCP
+   * connection closes, and with a RST as well as a FIN: how it closed is the TCP socket's to say. A
+   * FIN counts once the secure socket has ended too, so every byte before it was delivered; a RST
+   * at once, since it discards whatever was still unread.
+   */
+  private watchTransport(secure: net.Socket, transport: net.Socket): void {
+    let secureEnded = false;
+    let finReceived = false;
+    const finEnded = () => {
+      if (secureEnded && finReceived) this.peerClosed('fin');
+    };
+    secure.on('end', () => {
+      secureEnded = true;
+      finEnded();
+    });
+    transport.on('end', () => {
+      finReceived = true;
+      finEnded();
+    });
+    transport.on('error', (err: NodeJS.ErrnoException) => {
+      if (isReset(err)) this.peerClosed('rst');
+    });
+    transport.on('close', () => this.waiter.notify());
   }
 
   private peerClosed(how: PeerClose): void {
@@ -278,4 +304,9 @@ export function openTcp(name: string, endpoint: Endpoint, transcript: Transcript
       resolve(socket);
     });
   });
+}
+
+/** A reset by the peer: ECONNRESET when reading, EPIPE when writing after it. */
+function isReset(err: NodeJS.ErrnoException): boolean {
+  return err.code === 'ECONNRESET' || err.code === 'EPIPE';
 }

@@ -74,11 +74,7 @@ export async function connectTls(name: string, endpoint: Endpoint, options: TlsC
   handshakeDone = true;
   const session = { ...sessionOf(socket), recordsAfterHandshake: afterHandshake };
   transcript.record(name, 'note', `TLS handshake: ${describeSession(session)}`);
-  const conn = new TcpConnection(name, socket, transcript, () => tap.reset(), session);
-  raw.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'ECONNRESET' || err.code === 'EPIPE') conn.peerReset();
-  });
-  return conn;
+  return new TcpConnection(name, socket, transcript, () => tap.reset(), session, raw);
 }
 
 /**
