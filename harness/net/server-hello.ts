@@ -48,7 +48,7 @@ export function readHelloReply(received: Buffer): HelloReply | undefined {
   }
   const body = received.subarray(RECORD_HEADER, RECORD_HEADER + received.readUInt16BE(3));
   if (type === RECORD_TYPE.alert) return body.length < 2 ? undefined : { kind: 'alert', alert: { level: body[0], description: body[1] } };
-  if (body[0] === CLIENT_HELLO) return { kind: 'not-tls', detail: 'the reply is a ClientHello, as when a server echoes the bytes it receives' };
+  if (body[0] === CLIENT_HELLO) return { kind: 'not-tls', detail: 'the reply is a ClientHello (handshake message type 1), as when a server echoes the bytes it receives' };
   if (body[0] !== undefined && body[0] !== SERVER_HELLO) return { kind: 'not-tls', detail: `the first handshake message is of type ${body[0]}, not ServerHello` };
   const hello = parseServerHello(body);
   if (hello) return { kind: 'server-hello', suite: hello.suite };
