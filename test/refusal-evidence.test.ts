@@ -34,10 +34,19 @@ describe('a refusal counts only from a server that answers as TLS', () => {
     }
   }, 60_000);
 
+  test('a server that alerts every connection refuses nothing in particular: the control handshake says so', async () => {
+    const outcomes = await outcomesAgainst(() => TLS_MUTANTS['alerts-everyone'].start());
+    for (const id of REFUSALS) {
+      const o = outcomes.get(id) as CaseOutcome;
+      expect(o.verdict).toBe('fail');
+      expect(o.failure?.summary).toMatch(/fatal handshake_failure \(40\) alert.*got a fatal handshake_failure \(40\) alert: a server that refuses a default handshake too/);
+    }
+  }, 60_000);
+
   test('a TLS server that refuses with a bare FIN, and answers a default handshake, passes', async () => {
     const outcomes = await outcomesAgainst(startHangsUpOnce);
     expect([...outcomes.values()].map((o) => [o.caseId, o.verdict, o.failure?.summary])).toEqual(REFUSALS.map((id) => [id, 'pass', undefined]));
     const notes = (outcomes.get('tls10-refused') as CaseOutcome).transcript.events.map((e) => e.detail ?? '');
-    expect(notes.some((text) => /a default TLS handshake on the same port got a completed TLSv1.3 handshake/.test(text))).toBe(true);
+    expect(notes.some((text) => /a default TLS handshake on the same port got a completed TLSv1.3 handshake, so the refusal is of what was offered/.test(text))).toBe(true);
   }, 60_000);
 });

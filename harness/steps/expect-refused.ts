@@ -21,14 +21,14 @@ export const expectRefused = defineStep({
   summary:
     'Without `tls`: opens a plain TCP connection and passes if it is refused (RST: ECONNREFUSED), not accepted and not left unanswered. ' +
     'With `tls`: opens a TLS connection with the given options (not verifying the server) and passes if a TLS server refuses it: ' +
-    'it answers with an alert, or ends the handshake after its ServerHello, or (TLS 1.3 checks client certificates after the handshake) ' +
-    'ends the connection before a probe line is echoed. Fails if the probe is echoed, if the server answers with plaintext or an echo ' +
+    'it sends an alert or ends the handshake after its ServerHello, or (TLS 1.3 checks client certificates after the handshake) ' +
+    'ends the connection before a probe line is echoed, or refuses before any ServerHello (see below). Fails if the probe is echoed, if the server answers with plaintext or an echo ' +
     "of the ClientHello (it does not speak TLS), if this client gave up after the server's ServerHello (the server accepted), and fails " +
     'as unusable if this client could not even offer what the options ask (nothing was sent). ' +
-    'With `hello`: sends a hand-written TLS 1.2 ClientHello offering exactly those suites and passes if the server answers with an alert; ' +
+    'With `hello`: sends a hand-written TLS 1.2 ClientHello offering exactly those suites and passes if the server refuses it; ' +
     'fails if it answers with a ServerHello (saying which suite it selected, and whether that suite was offered at all) or with anything but TLS. ' +
-    'A FIN or a reset without any TLS answer passes only if a control handshake with default options on a new connection gets a TLS answer ' +
-    '(a server that hangs up on everyone refuses nothing).',
+    'An alert, a FIN or a reset before any ServerHello passes only if a control handshake with default options on a new connection gets a ServerHello ' +
+    '(a server that hangs up on or alerts everyone refuses nothing in particular).',
   schema: Type.Object(
     {
       ...CheckedRule,
@@ -87,9 +87,9 @@ async function expectTcpRefused(label: string, endpoint: Endpoint, transcript: T
 }
 
 /**
- * A handshake node:tls gave up on: a refusal when the server's first record is an alert, or when
- * after its ServerHello the server itself sent an alert or ended the connection. When this client
- * gave up after a ServerHello, the server had accepted. Anything else needs requireTlsRefusal.
+ * A handshake node:tls gave up on: a refusal when after its ServerHello the server itself sent an
+ * alert or ended the connection; when this client gave up after a ServerHello, the server had
+ * accepted. Before any ServerHello, requireTlsRefusal judges what the server sent.
  */
 async function handshakeRefused(err: TlsHandshakeError, probe: RefusalProbe): Promise<void> {
   const answer = err.answer;
@@ -104,7 +104,7 @@ async function handshakeRefused(err: TlsHandshakeError, probe: RefusalProbe): Pr
 }
 
 /**
- * A refusal is an alert, or a FIN or reset from a server that answers a default handshake as TLS
+ * A refusal is an alert, a FIN or a reset from a server that accepts a default handshake
  * (requireTlsRefusal). A ServerHello is an acceptance, worse still for a suite never offered.
  */
 async function expectHelloRefused(outcome: HelloOutcome, suites: number[], probe: RefusalProbe): Promise<void> {

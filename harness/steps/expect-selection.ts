@@ -12,9 +12,9 @@ export const expectSelection = defineStep({
   name: 'expect-selection',
   summary:
     'Sends a hand-written TLS 1.2 ClientHello offering `hello.suites` and passes unless the server selects one of the `never` suites ' +
-    '(or a suite the client did not offer). An alert passes: the server selected nothing. A reply that is not TLS fails (the server does not ' +
-    'speak TLS, so it selected nothing only vacuously), and a FIN or reset without a TLS answer passes only if a control handshake with ' +
-    'default options on a new connection gets a TLS answer.',
+    '(or a suite the client did not offer). A refusal passes, the server selected nothing, but only from a TLS server refusing this hello: ' +
+    'a reply that is not TLS fails, and an alert, a FIN or a reset passes only if a control handshake with default options on a new ' +
+    'connection gets a ServerHello.',
   schema: Type.Object(
     {
       ...CheckedRule,
