@@ -17,9 +17,11 @@ export class ServerAnswer {
   alerted = false;
 
   constructor(socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      if (this.head.length < HEAD_LIMIT) this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_LIMIT - this.head.length)]);
-    });
+    const keep = (chunk: Buffer) => {
+      this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_LIMIT - this.head.length)]);
+      if (this.head.length === HEAD_LIMIT) socket.off('data', keep);
+    };
+    socket.on('data', keep);
     socket.once('end', () => (this.ended ??= 'fin'));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ECONNRESET' || err.code === 'EPIPE') this.ended ??= 'rst';
