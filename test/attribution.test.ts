@@ -120,6 +120,12 @@ describe('attribute() follows the paths the case runner gives nested steps', () 
     expect(attribute(c(steps), undefined)).toEqual({ as: 'case', rules: ['a', 'b'] });
   });
 
+  test('a step that could not make its check (no evidence) has not reached the rule it names', () => {
+    const steps = [{ connect: {} }, check];
+    expect(attribute(c(steps), '2', true)).toEqual({ as: 'precondition', rules: ['a'], notReached: ['b'] });
+    expect(attribute(c(steps), '2')).toEqual({ as: 'step', rules: ['b'] });
+  });
+
   test('no step names a rule: every failure is the case\'s; a case citing none has no attribution', () => {
     expect(attribute(c([{ connect: {} }, plain]), '1')).toEqual({ as: 'case', rules: ['a', 'b'] });
     expect(attribute({ ...c([plain]), rules: undefined }, '1')).toBeUndefined();

@@ -3,6 +3,8 @@ import type { Alert } from './tls-alerts';
 
 /** Handshake message type of ServerHello (RFC 8446 §4). */
 export const SERVER_HELLO = 2;
+/** Handshake message type of ClientHello: only ever sent by a client, so from a server it is our own echoed back. */
+const CLIENT_HELLO = 1;
 
 /** A ServerHello with this random is a HelloRetryRequest (RFC 8446 §4.1.3); another ServerHello follows. */
 const HELLO_RETRY_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
@@ -46,6 +48,7 @@ export function readHelloReply(received: Buffer): HelloReply | undefined {
   }
   const body = received.subarray(RECORD_HEADER, RECORD_HEADER + received.readUInt16BE(3));
   if (type === RECORD_TYPE.alert) return body.length < 2 ? undefined : { kind: 'alert', alert: { level: body[0], description: body[1] } };
+  if (body[0] === CLIENT_HELLO) return { kind: 'not-tls', detail: 'the reply is a ClientHello (handshake message type 1), as when a server echoes the bytes it receives' };
   if (body[0] !== undefined && body[0] !== SERVER_HELLO) return { kind: 'not-tls', detail: `the first handshake message is of type ${body[0]}, not ServerHello` };
   const hello = parseServerHello(body);
   if (hello) return { kind: 'server-hello', suite: hello.suite };

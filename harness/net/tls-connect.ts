@@ -7,6 +7,7 @@ import { RecordTap } from './record-tap';
 import { RECORD_TYPE } from './record-types';
 import { type RecordsSeen, describeSession, sessionOf } from './tls-session';
 import { describeAlert } from './tls-alerts';
+import { ServerAnswer } from './server-answer';
 
 export interface TlsClientOptions {
   servername: string;
@@ -22,12 +23,16 @@ export interface TlsClientOptions {
   clientCert?: { cert: string; key: string };
 }
 
-/** A TLS handshake that did not complete; `helloSent` tells a server's refusal from a local failure. */
+/**
+ * A TLS handshake that did not complete; `helloSent` tells a server's refusal from a local failure,
+ * and `answer` (when the hello was sent) what the server sent back: whether it speaks TLS at all.
+ */
 export class TlsHandshakeError extends Error {
   constructor(
     readonly code: string,
     readonly helloSent: boolean,
     message: string,
+    readonly answer?: ServerAnswer,
   ) {
     super(message);
     this.name = 'TlsHandshakeError';
@@ -41,8 +46,12 @@ export async function connectTls(name: string, endpoint: Endpoint, options: TlsC
   const raw = await openTcp(name, endpoint, transcript, deadline);
   let handshakeDone = false;
   const afterHandshake: RecordsSeen = { count: 0 };
+  const answer = new ServerAnswer(raw);
   const tap = new RecordTap(raw, (record) => {
-    if (!handshakeDone) return;
+    if (!handshakeDone) {
+      if (record.type === RECORD_TYPE.alert) answer.alerted = true;
+      return;
+    }
     afterHandshake.count++;
     afterHandshake.last = record;
     if (record.type === RECORD_TYPE.alert) transcript.record(name, 'note', `TLS alert record received${record.alert ? ` (${describeAlert(record.alert)})` : ''}`);
@@ -70,7 +79,7 @@ export async function connectTls(name: string, endpoint: Endpoint, options: TlsC
     throw new TlsHandshakeError(e.code ?? 'ERROR', false, e.message);
   }
   socket.on('keylog', (line: Buffer) => tap.keylog(line));
-  await handshake(socket, raw, name, transcript, deadline);
+  await handshake(socket, raw, answer, name, transcript, deadline);
   handshakeDone = true;
   const session = { ...sessionOf(socket), recordsAfterHandshake: afterHandshake };
   transcript.record(name, 'note', `TLS handshake: ${describeSession(session)}`);
@@ -88,7 +97,7 @@ function legacyCiphers(options: TlsClientOptions): string | undefined {
   return `${options.ciphers ?? 'DEFAULT'}:@SECLEVEL=0`;
 }
 
-function handshake(socket: tls.TLSSocket, raw: net.Socket, name: string, transcript: Transcript, deadline: number): Promise<void> {
+function handshake(socket: tls.TLSSocket, raw: net.Socket, answer: ServerAnswer, name: string, transcript: Transcript, deadline: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const wait = Math.max(0, deadline - Date.now());
     let settled = false;
@@ -98,7 +107,7 @@ function handshake(socket: tls.TLSSocket, raw: net.Socket, name: string, transcr
       clearTimeout(timer);
       socket.destroy();
       transcript.record(name, 'connect-failed', `TLS handshake: ${code}`);
-      reject(new TlsHandshakeError(code, raw.bytesWritten > 0, message));
+      reject(new TlsHandshakeError(code, raw.bytesWritten > 0, message, answer));
     };
     const timer = setTimeout(() => fail('ETIMEDOUT', `no TLS handshake within ${wait} ms`), wait);
     socket.once('error', (err: NodeJS.ErrnoException) => fail(err.code ?? 'ERROR', err.message));

@@ -24,22 +24,25 @@ interface PlacedStep {
   rule?: string;
 }
 
-/** How the failure at `failedPath` (none: outside any step) is attributed; undefined when the case cites no rule. */
-export function attribute(c: Case, failedPath: string | undefined): Attribution | undefined {
+/**
+ * How the failure at `failedPath` (none: outside any step) is attributed; undefined when the case
+ * cites no rule. `checkNotMade`: the failing step could not make its check (verdict/failure.ts
+ * NoEvidence), so the rule it names is not reached, as with a failure before it.
+ */
+export function attribute(c: Case, failedPath: string | undefined, checkNotMade = false): Attribution | undefined {
   const caseRules = c.rules ?? [];
   if (caseRules.length === 0) return undefined;
   if (failedPath === undefined) return { as: 'case', rules: caseRules };
   const steps = placedSteps(c.steps, '');
   const failedAt = steps.findIndex((s) => s.path === failedPath);
   const named = steps[failedAt]?.rule;
-  if (named) return { as: 'step', rules: [named] };
+  const checked = () => caseRules.filter((id) => steps.some((s) => s.rule === id));
+  const precondition = (): Attribution => ({ as: 'precondition', rules: caseRules.filter((id) => !checked().includes(id)), notReached: checked() });
+  if (named) return checkNotMade ? precondition() : { as: 'step', rules: [named] };
   const firstCheck = steps.findIndex((s) => s.rule !== undefined);
   // A step that holds the first check (a parallel around it) is not before it.
   const holdsIt = firstCheck >= 0 && steps[firstCheck].path.startsWith(`${failedPath}.`);
-  if (failedAt >= 0 && firstCheck >= 0 && failedAt < firstCheck && !holdsIt) {
-    const checked = caseRules.filter((id) => steps.some((s) => s.rule === id));
-    return { as: 'precondition', rules: caseRules.filter((id) => !checked.includes(id)), notReached: checked };
-  }
+  if (failedAt >= 0 && firstCheck >= 0 && failedAt < firstCheck && !holdsIt) return precondition();
   return { as: 'case', rules: caseRules };
 }
 

@@ -4,7 +4,7 @@ import type { Endpoints } from '../targets/target';
 import type { Case, Level, Suite } from '../suite/schema';
 import { toMs } from '../suite/units';
 import { stepKind, type Step } from '../steps/registry';
-import { StepFailure } from '../verdict/failure';
+import { NoEvidence, StepFailure } from '../verdict/failure';
 import type { CaseRun, StepContext } from './context';
 import { ConnectionScope } from './scope';
 import type { Launcher } from '../targets/launcher';
@@ -123,7 +123,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     durationMs: Date.now() - started,
     failure,
     rules: c.rules ?? [],
-    attribution: failure && attribute(c, failure.step?.path),
+    attribution: failure && attribute(c, failure.step?.path, failure instanceof NoEvidence),
     notes: run.notes,
     transcript: run.transcript,
     seed,

@@ -5,6 +5,7 @@ import { toMs } from '../suite/units';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { suiteName } from '../net/client-hello';
 import { type HelloOutcome, HelloSpec, exchangeHello, offered } from './hello-exchange';
+import { type RefusalProbe, requireTlsRefusal } from './tls-evidence';
 import { CheckedRule, StepTimeout, defineStep } from './define';
 import { ServiceField, open } from './connect';
 import { TlsOptions } from './tls-options';
@@ -19,12 +20,15 @@ export const expectRefused = defineStep({
   name: 'expect-refused',
   summary:
     'Without `tls`: opens a plain TCP connection and passes if it is refused (RST: ECONNREFUSED), not accepted and not left unanswered. ' +
-    'With `tls`: opens a TLS connection with the given options (not verifying the server) and passes if the server refuses it: the handshake ' +
-    'fails, or (TLS 1.3 checks client certificates after the handshake) the connection ends before ' +
-    'a probe line is echoed. Fails if the probe is echoed, and fails as unusable if this client could ' +
-    'not even offer what the options ask (nothing was sent). ' +
-    'With `hello`: sends a hand-written TLS 1.2 ClientHello offering exactly those suites and passes if the server answers with an alert, ' +
-    'a FIN, a reset or anything but TLS; fails if it answers with a ServerHello (saying which suite it selected, and whether that suite was offered at all).',
+    'With `tls`: opens a TLS connection with the given options (not verifying the server) and passes if a TLS server refuses it: ' +
+    'it sends an alert or ends the handshake after its ServerHello, or (TLS 1.3 checks client certificates after the handshake) ' +
+    'ends the connection before a probe line is echoed, or refuses before any ServerHello (see below). Fails if the probe is echoed, if the server answers with plaintext or an echo ' +
+    "of the ClientHello (it does not speak TLS), if this client gave up after the server's ServerHello (the server accepted), and fails " +
+    'as unusable if this client could not even offer what the options ask (nothing was sent). ' +
+    'With `hello`: sends a hand-written TLS 1.2 ClientHello offering exactly those suites and passes if the server refuses it; ' +
+    'fails if it answers with a ServerHello (saying which suite it selected, and whether that suite was offered at all) or with anything but TLS. ' +
+    'An alert, a FIN or a reset before any ServerHello passes only if a control handshake with default options on a new connection gets a ServerHello ' +
+    '(a server that hangs up on or alerts everyone refuses nothing in particular).',
   schema: Type.Object(
     {
       ...CheckedRule,
@@ -41,7 +45,8 @@ export const expectRefused = defineStep({
     const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
     const label = ctx.scope.label('probe');
     if (p.tls && p.hello) throw new SuiteUsageError('expect-refused takes `tls` (a node:tls client) or `hello` (a hand-written ClientHello), not both');
-    if (p.hello) return expectHelloRefused(await exchangeHello(label, endpoint, p.hello, ctx, deadline), offered(p.hello));
+    const probe: RefusalProbe = { label, endpoint, transcript: ctx.run.transcript, deadline };
+    if (p.hello) return expectHelloRefused(await exchangeHello(label, endpoint, p.hello, ctx, deadline), offered(p.hello), probe);
     if (!p.tls) return expectTcpRefused(label, endpoint, ctx.run.transcript, deadline);
     let conn;
     try {
@@ -51,10 +56,7 @@ export const expectRefused = defineStep({
       if (err instanceof TlsHandshakeError && !err.helloSent) {
         throw new StepFailure(`this client could not offer the connection asked for (${err.code}: ${err.message}); nothing was tested`);
       }
-      if (err instanceof TlsHandshakeError && err.code === 'ETIMEDOUT') {
-        throw new StepFailure('the server neither refused nor completed the handshake before the deadline');
-      }
-      if (err instanceof TlsHandshakeError) return; // refused during the handshake
+      if (err instanceof TlsHandshakeError) return handshakeRefused(err, probe);
       throw new StepFailure(`could not reach the server at all: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     try {
@@ -85,13 +87,29 @@ async function expectTcpRefused(label: string, endpoint: Endpoint, transcript: T
 }
 
 /**
- * Anything but a ServerHello is a refusal: an alert, a FIN, a reset, or a reply that is not TLS at
- * all (as with `tls`, a server that does not speak TLS "refuses"; the positive cases catch it).
- * A ServerHello is an acceptance, worse still for a suite never offered.
+ * A handshake node:tls gave up on: a refusal when after its ServerHello the server itself sent an
+ * alert or ended the connection; when this client gave up after a ServerHello, the server had
+ * accepted. Before any ServerHello, requireTlsRefusal judges what the server sent.
  */
-function expectHelloRefused(outcome: HelloOutcome, suites: number[]): void {
+async function handshakeRefused(err: TlsHandshakeError, probe: RefusalProbe): Promise<void> {
+  const answer = err.answer;
+  const first = answer?.first;
+  if (first?.kind === 'server-hello') {
+    if (answer?.alerted || answer?.ended) return;
+    throw new StepFailure(`the server answered with a ServerHello and it was this client that gave up (${err.code}: ${err.message}); the server did not refuse the connection`);
+  }
+  if (first) return requireTlsRefusal(first, probe);
+  if (err.code === 'ETIMEDOUT') throw new StepFailure('the server neither refused nor completed the handshake before the deadline');
+  return requireTlsRefusal({ kind: answer?.ended ?? 'rst' }, probe);
+}
+
+/**
+ * A refusal is an alert, a FIN or a reset from a server that accepts a default handshake
+ * (requireTlsRefusal). A ServerHello is an acceptance, worse still for a suite never offered.
+ */
+async function expectHelloRefused(outcome: HelloOutcome, suites: number[], probe: RefusalProbe): Promise<void> {
   if (outcome.kind === 'timeout') throw new StepFailure('the server neither refused nor answered the ClientHello before the deadline');
-  if (outcome.kind !== 'server-hello') return;
+  if (outcome.kind !== 'server-hello') return requireTlsRefusal(outcome, probe);
   const chosen = suiteName(outcome.suite);
   if (!suites.includes(outcome.suite)) throw new StepFailure(`the server selected ${chosen}, a suite the client did not offer; it should have refused the hello`);
   throw new StepFailure(`the server accepted the hello, selecting ${chosen}; it should have refused it`);

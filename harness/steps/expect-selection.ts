@@ -6,12 +6,15 @@ import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { CheckedRule, StepTimeout, defineStep } from './define';
 import { ServiceField } from './connect';
 import { HelloSpec, exchangeHello, offered } from './hello-exchange';
+import { requireTlsRefusal } from './tls-evidence';
 
 export const expectSelection = defineStep({
   name: 'expect-selection',
   summary:
     'Sends a hand-written TLS 1.2 ClientHello offering `hello.suites` and passes unless the server selects one of the `never` suites ' +
-    '(or a suite the client did not offer). Any other answer (an alert, a FIN, a reset, a reply that is not TLS) passes: the server selected nothing.',
+    '(or a suite the client did not offer). A refusal passes, the server selected nothing, but only from a TLS server refusing this hello: ' +
+    'a reply that is not TLS fails, and an alert, a FIN or a reset passes only if a control handshake with default options on a new ' +
+    'connection gets a ServerHello.',
   schema: Type.Object(
     {
       ...CheckedRule,
@@ -32,10 +35,11 @@ export const expectSelection = defineStep({
     if (notOffered.length) throw new SuiteUsageError(`expect-selection: never names suites hello.suites does not offer: ${notOffered.join(', ')}`);
     const endpoint = endpointFor(ctx.run, p.service);
     const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
-    const outcome = await exchangeHello(ctx.scope.label('probe'), endpoint, p.hello, ctx, deadline);
+    const label = ctx.scope.label('probe');
+    const outcome = await exchangeHello(label, endpoint, p.hello, ctx, deadline);
     if (outcome.kind === 'timeout') throw new StepFailure('the server neither answered nor refused the ClientHello before the deadline');
-    // An alert, a FIN, a reset or a reply that is not TLS: nothing was selected.
-    if (outcome.kind !== 'server-hello') return;
+    // Nothing was selected, if the server speaks TLS at all.
+    if (outcome.kind !== 'server-hello') return requireTlsRefusal(outcome, { label, endpoint, transcript: ctx.run.transcript, deadline });
     const chosen = suiteName(outcome.suite);
     if (!offered(p.hello).includes(outcome.suite)) throw new StepFailure(`the server selected ${chosen}, a suite the client did not offer`);
     if (p.never.some((name) => CIPHER_SUITES[name] === outcome.suite)) {

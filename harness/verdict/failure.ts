@@ -25,5 +25,13 @@ export class StepFailure extends Error {
   }
 }
 
+/**
+ * A negative check (refused, not selected) that could not be made: the server gave no evidence of
+ * speaking the protocol at all (plaintext, an echo, a hang-up on every connection), so its
+ * "refusal" proves nothing. The case fails, but the rule the step checks is not said broken: the
+ * failure is a precondition of that check (run/attribution.ts).
+ */
+export class NoEvidence extends StepFailure {}
+
 /** A mistake in the suite found only while running (e.g. a step names a connection never opened). */
 export class SuiteUsageError extends StepFailure {}
