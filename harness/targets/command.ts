@@ -1,5 +1,5 @@
 import { cachedCertificateSet } from '../certs/cache';
-import { makeTempCertificates, type TempCertificates } from '../certs/write';
+import { makeServerCertificates, type ServerCertificateFiles } from '../certs/write';
 import { freePort } from './free-port';
 import type { Instance, LaunchOutcome, Launcher } from './launcher';
 import type { PrintedLine } from './output-tail';
@@ -50,7 +50,7 @@ export class CommandLauncher implements Launcher {
   /** False when the placement runs it elsewhere (a network namespace has ports of its own). */
   readonly sharesHostNetwork: boolean;
   private readonly words: string[];
-  private certificates: TempCertificates | undefined;
+  private certificates: ServerCertificateFiles | undefined;
 
   constructor(
     private readonly options: CommandTargetOptions,
@@ -102,12 +102,15 @@ export class CommandLauncher implements Launcher {
     this.certificates = undefined;
   }
 
-  /** Writes the run's certificates only when the command names one of them. */
+  /**
+   * Writes the server's certificate, its key and the CA certificate only when the command names one
+   * of them, in a folder of their own: the CA and client keys are never where the server can look.
+   */
   private async certificateFiles(): Promise<Record<string, string>> {
     if (!this.words.some((word) => /\{(cert|key|ca)\}/.test(word))) return {};
-    this.certificates ??= await makeTempCertificates(await cachedCertificateSet());
-    const { server, ca } = this.certificates.paths;
-    return { cert: server.cert, key: server.key, ca: ca.cert };
+    this.certificates ??= await makeServerCertificates(await cachedCertificateSet());
+    const { cert, key, ca } = this.certificates;
+    return { cert, key, ca };
   }
 }
 
