@@ -3,6 +3,7 @@ import { makeServerCertificates, type ServerCertificateFiles } from '../certs/wr
 import { freePort } from './free-port';
 import type { Instance, LaunchOutcome, Launcher } from './launcher';
 import type { PrintedLine } from './output-tail';
+import type { TargetExit } from './target-exit';
 import { retryWithBackoff, tcpAccepts, udpBound } from './readiness';
 import { ServerProcess } from './server-process';
 import { listeningPorts, listeningSockets, procSockets } from './proc-sockets';
@@ -172,6 +173,7 @@ function processInstance(server: ServerProcess): Instance {
     },
     output: () => server.output.lines().slice(-20),
     printed: () => server.output.printed(),
+    ended: server.ended,
     listeningPorts: () => (server.pid === undefined || server.exited ? [] : listeningPorts(server.pid)),
     stop: (timeoutMs) => server.stop(timeoutMs),
   };
@@ -182,6 +184,10 @@ export class CommandTarget implements Target {
   readonly description: string;
   readonly launcher: CommandLauncher;
   private instances: Instance[] = [];
+  /** Set by stop(): an exit from then on is the one asked for. */
+  private stopping = false;
+  private exit: TargetExit | undefined;
+  private readonly exitListeners: ((exit: TargetExit) => void)[] = [];
 
   constructor(readonly options: CommandTargetOptions) {
     this.launcher = new CommandLauncher(options);
@@ -190,6 +196,7 @@ export class CommandTarget implements Target {
 
   async start(services: readonly ServiceName[]): Promise<Endpoints> {
     const endpoints: Endpoints = {};
+    this.stopping = false;
     for (const service of services) {
       const transport = SERVICE_TRANSPORT[service];
       const port = await freePort(transport, HOST);
@@ -200,6 +207,7 @@ export class CommandTarget implements Target {
         await this.stop();
         throw new TargetError(`${outcome.why}\n  command: ${this.options.command}`, output);
       }
+      this.watch(outcome.instance);
       endpoints[service] = { host: outcome.endpoint?.host ?? HOST, port, transport, tls: TLS_SERVICES.includes(service) ? this.options.tls ?? {} : undefined };
     }
     return endpoints;
@@ -209,7 +217,22 @@ export class CommandTarget implements Target {
     return this.instances.flatMap((instance) => instance.printed?.() ?? []).sort((a, b) => a.at - b.at);
   }
 
+  watchExit(onExit: (exit: TargetExit) => void): void {
+    if (this.exit) onExit(this.exit);
+    else this.exitListeners.push(onExit);
+  }
+
+  /** The first of its processes to end before stop() is the target's exit. */
+  private watch(instance: Instance): void {
+    void instance.ended?.then((at) => {
+      if (this.stopping || this.exit) return;
+      this.exit = { exit: instance.exitDescription ?? 'unknown', at, output: instance.output() };
+      for (const onExit of this.exitListeners) onExit(this.exit);
+    });
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
     const instances = this.instances;
     this.instances = [];
     await Promise.all(instances.map((instance) => instance.stop(this.options.stopTimeoutMs ?? 3000)));

@@ -4,6 +4,8 @@ import type { Readable } from 'node:stream';
 import { DEFAULT_CONTAINER_STARTUP_TIMEOUT_MS } from '../containers/runtime';
 import { OutputTail, type PrintedLine } from './output-tail';
 import { holdUntilExit } from './exit-cleanup';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TargetExit } from './target-exit';
 import type { ContainerRuntimeClient, InspectResult, StartedTestContainer } from 'testcontainers';
 import { loadTestcontainers } from './container-package';
 import { type Endpoint, type Endpoints, type ServiceName, type Target, TargetError, type TlsEndpoint, type Transport } from './target';
@@ -42,6 +44,8 @@ export interface ContainerTargetOptions {
 }
 
 const LOOPBACK = '127.0.0.1';
+/** How long after its exit a container's last log lines may still be on their way. */
+const LOG_GRACE_MS = 500;
 const DEFAULT_READY_LOG = /listening on/i;
 const LOG_LINES_KEPT = 200;
 const FAILURE_LINES = 20;
@@ -62,6 +66,12 @@ export class ContainerTarget implements Target {
   private stopping: Promise<number | undefined> | undefined;
   private services: readonly ServiceName[] = [];
   private readonly output = new OutputTail(LOG_LINES_KEPT);
+  /** Resolves when the log stream of the current container ends (it ends when the container does). */
+  private logsEnded: Promise<void> = Promise.resolve();
+  /** Watches the started container for an exit stop() did not ask for; aborted by stop(). */
+  private exitWatch: AbortController | undefined;
+  private exit: TargetExit | undefined;
+  private readonly exitListeners: ((exit: TargetExit) => void)[] = [];
 
   constructor(readonly options: ContainerTargetOptions) {
     this.image = ['container:', options.image, ...(options.command ?? [])].join(' ');
@@ -84,12 +94,13 @@ export class ContainerTarget implements Target {
     this.services = services;
     const ports = services.map((service) => this.portOf(service));
     // Tracked from creation on: a Ctrl-C while it starts must not leave it running.
-    const container = new PublishedContainer(this.options, ports, (stream) => this.output.follow(stream), (id) => track(this, id));
+    const container = new PublishedContainer(this.options, ports, (stream) => (this.logsEnded = this.output.follow(stream)), (id) => track(this, id));
     try {
       this.container = await container.launch();
     } catch (err) {
       throw await this.startFailure(err, container).finally(() => untrack(this));
     }
+    this.watchForExit(this.container.getId());
     const direct = await reachableAddress(container.address());
     this.reach = direct ? 'container address, no proxy' : `ports published on ${LOOPBACK}, through Docker's proxy`;
     return Object.fromEntries(services.map((service, i) => [service, endpoint(container, ports[i], direct)]));
@@ -136,8 +147,32 @@ export class ContainerTarget implements Target {
     return (this.container && stampedLog(this.container.getId())) || this.output.printed();
   }
 
+  watchExit(onExit: (exit: TargetExit) => void): void {
+    if (this.exit) onExit(this.exit);
+    else this.exitListeners.push(onExit);
+  }
+
+  /**
+   * Waits on the engine for the container to stop running; unless stop() asked for it, that is the
+   * target's exit, reported with its code and its last log lines (the log stream ends just after).
+   */
+  private watchForExit(containerId: string): void {
+    const watch = (this.exitWatch = new AbortController());
+    void getContainerRuntimeClient()
+      .then((client) => client.container.getById(containerId).wait({ condition: 'not-running', abortSignal: watch.signal }))
+      .then(async (result: { StatusCode: number }) => {
+        if (watch.signal.aborted || this.exit) return;
+        const at = Date.now();
+        await Promise.race([this.logsEnded, sleep(LOG_GRACE_MS)]);
+        this.exit = { exit: `code ${result.StatusCode}`, at, output: this.output.lines() };
+        for (const onExit of this.exitListeners) onExit(this.exit);
+      })
+      .catch(() => undefined);
+  }
+
   /** Untracked only once gone, so that the exit hook still covers a removal cut short. */
   private async remove(container: StartedTestContainer, graceMs: number): Promise<number | undefined> {
+    this.exitWatch?.abort();
     this.container = undefined;
     const client = await getContainerRuntimeClient();
     const engineContainer = client.container.getById(container.getId());
