@@ -50,8 +50,9 @@ With --image:
   --port N             the port the server listens on inside the container, for TCP suites
   --udp-port N         the same for UDP suites
   --env NAME=VALUE     an environment variable for the container; repeatable
-  --ready-log REGEX    the line the server prints once it serves (default: "listening on")
-  --start-timeout MS   how long it may take to print it (default 30000)
+  --ready-log REGEX    the line the server prints once it serves (default: none; the
+                       container is ready once its ports listen in its network namespace)
+  --start-timeout MS   how long it may take to be ready (default 30000)
 
 With --cmd:
   --host ADDRESS       where the server is reached (default: 127.0.0.1 or ::1, whichever it

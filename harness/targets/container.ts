@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TargetExit } from './target-exit';
 import type { ContainerRuntimeClient, InspectResult, StartedTestContainer } from 'testcontainers';
 import { loadTestcontainers } from './container-package';
+import { ListeningInContainer } from './container-listening';
 import { type Endpoint, type Endpoints, type ServiceName, type Target, TargetError, type TlsEndpoint, type Transport } from './target';
 
 const { GenericContainer, getContainerRuntimeClient, Wait } = loadTestcontainers('a container target');
@@ -35,7 +36,10 @@ export interface ContainerTargetOptions {
   /** The services the image offers. Servers must listen on all interfaces inside the container. */
   ports: Partial<Record<ServiceName, ContainerPort>>;
   env?: Record<string, string>;
-  /** A line the server prints once it accepts connections; defaults to `listening on`. */
+  /**
+   * A line the server prints once it accepts connections. Without it, the container is ready once
+   * its ports listen in its network namespace (container-listening.ts).
+   */
   readyLog?: RegExp | string;
   startupTimeoutMs?: number;
   /** Replaces the image's CMD (the arguments after its entrypoint). */
@@ -46,7 +50,6 @@ export interface ContainerTargetOptions {
 const LOOPBACK = '127.0.0.1';
 /** How long after its exit a container's last log lines may still be on their way. */
 const LOG_GRACE_MS = 500;
-const DEFAULT_READY_LOG = /listening on/i;
 const LOG_LINES_KEPT = 200;
 const FAILURE_LINES = 20;
 /** Lets `docker ps -a --filter label=org.sockspec.owner-pid` find containers a crashed run left. */
@@ -267,7 +270,7 @@ class PublishedContainer extends GenericContainer {
     this.exited = new Promise((resolve) => (this.onExit = resolve));
     const keys = [...new Set(ports.map(portKey))];
     this.withExposedPorts(...keys)
-      .withWaitStrategy(Wait.forLogMessage(options.readyLog ?? DEFAULT_READY_LOG))
+      .withWaitStrategy(options.readyLog === undefined ? new ListeningInContainer(ports) : Wait.forLogMessage(options.readyLog))
       .withStartupTimeout(options.startupTimeoutMs ?? DEFAULT_CONTAINER_STARTUP_TIMEOUT_MS)
       .withEnvironment(options.env ?? {})
       .withLabels({ [OWNER_LABEL]: String(process.pid) })
