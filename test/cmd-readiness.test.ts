@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ResultsFile } from '../harness/report/results-json';
 import { CommandTarget } from '../harness/targets/command';
@@ -52,6 +52,14 @@ describe('a --cmd server is ready as soon as it listens, on 127.0.0.1 or ::1', (
     const run = await sockspec(['run', '--suite', 'echo-tcp', '--cmd', elsewhere, '--start-timeout', '1000', '--reports', dir.path]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/did not listen on 127\.0\.0\.1:\d+ or \[::1\]:\d+ within 1\.0 s; it listens on 127\.0\.0\.1:\d+: is \{port\} where the command takes its port\?/);
+  }, CLI_TEST_MS);
+
+  test('a targets file gives host as the flag does', async () => {
+    const file = path.join(dir.path, 'targets.yaml');
+    writeFileSync(file, ['targets:', '  - name: ipv6', `    cmd: "${IPV6_ONLY}"`, '    host: 127.0.0.1', '    startTimeout: 1s', ''].join('\n'));
+    const run = await sockspec(['run', '--targets', file, '--suite', 'echo-tcp', '--reports', path.join(dir.path, 'r')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/did not listen on 127\.0\.0\.1:(\d+) within 1\.0 s; it listens on \[::1\]:\1 only: connect with --host ::1$/m);
   }, CLI_TEST_MS);
 
   test.each([
