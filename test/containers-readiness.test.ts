@@ -62,7 +62,7 @@ describeWithDocker('a container is ready when its ports listen in its own networ
     const elsewhere = target({ ...silent, env: { SILENT_PORT: '8' }, startupTimeoutMs: 3000 });
     const failure = await elsewhere.start(['echo-tcp']).catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(TargetError);
-    expect((failure as TargetError).message).toMatch(/nothing listened on 7\/tcp inside the container within \d+\.\d s/);
+    expect((failure as TargetError).message).toMatch(/nothing listened on 7\/tcp inside the container within \d+\.\d s; it listens on 8\/tcp \(is that the port to give\?\)/);
   });
 
   test('--ready-log still waits for its line when given', async () => {

@@ -37,7 +37,9 @@ export class ListeningInContainer implements WaitStrategy {
     const { ready } = await retryWithBackoff(async () => missing().length === 0, { deadline, alive: () => existsSync(proc) });
     if (ready) return;
     const ports = missing().map(({ port, transport }) => `${port}/${transport}`).join(', ');
-    throw new Error(`nothing listened on ${ports} inside the container within ${((Date.now() - began) / 1000).toFixed(1)} s`);
+    const listening = [...new Set((procSockets('tcp', pid) ?? []).filter((s) => s.state === TCP_STATE.listen).map((s) => `${s.port}/tcp`))];
+    const where = listening.length ? `; it listens on ${listening.join(', ')} (is that the port to give?)` : '';
+    throw new Error(`nothing listened on ${ports} inside the container within ${((Date.now() - began) / 1000).toFixed(1)} s${where}`);
   }
 
   withStartupTimeout(startupTimeoutMs: number): this {
