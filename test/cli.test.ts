@@ -56,7 +56,7 @@ describe('sockspec run', () => {
     const began = Date.now();
     const result = await sockspec(['run', '--suite', 'echo-tcp', '--cmd', 'sleep 30 {port}', '--start-timeout', '700']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/did not listen on 127\.0\.0\.1:\d+ within 0\.7 s/);
+    expect(result.stderr).toMatch(/did not listen on 127\.0\.0\.1:\d+ or \[::1\]:\d+ within 0\.7 s/);
     expect(Date.now() - began).toBeLessThan(10_000);
   });
 

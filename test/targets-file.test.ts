@@ -78,6 +78,7 @@ describe('sockspec run --targets FILE', () => {
     [['targets:', '  - name: a', '    cmd: "x {port}"', '    port: 7'], 'targets file: file.yaml:4:11: targets[0].port: port goes with image'],
     [['targets:', '  - name: a', '    target: builtin', '  - name: a', '    target: builtin'], 'targets file: file.yaml:4:11: targets[1].name: "a" is already the name of targets[0]'],
     [['targets:', '  - name: a', '    image: x', '    services: { echo-tcp: 70000 }'], 'targets file: file.yaml:4:27: targets[0].services.echo-tcp: must be <= 65535'],
+    [['targets:', '  - name: a', '    target: builtin', '    host: "::1"'], 'targets file: file.yaml:4:11: targets[0].host: host goes with cmd'],
     [['targets:', '  - name: a', '    cmd: "x {port}"', '    startTimeout: 0s'], 'targets file: file.yaml:4:19: targets[0].startTimeout: must be more than 0'],
     [['targets:', '  - name: a', '    target: builtin', '    profile: nope'], 'targets file: file.yaml:4:14: targets[0].profile: no chat profile "nope" (profiles: ncat-chat, sockspec-chat; or a .profile.yaml file)'],
     [

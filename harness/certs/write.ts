@@ -52,6 +52,37 @@ export async function makeTempCertificates(set: CertificateSet): Promise<TempCer
   }
 }
 
+/** What a server under test is given: its own certificate and key, and the CA certificate (no CA or client key). */
+export interface ServerCertificateFiles {
+  dir: string;
+  cert: string;
+  key: string;
+  ca: string;
+  /** Deletes the folder; also done at process exit if never called. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Writes only `server.crt`, `server.key` and `ca.crt` into a new private folder: a server under test
+ * is not trusted with the CA's key (it could sign any certificate) nor with the client keys (it
+ * could act as a client the mutual-TLS cases expect to be someone else).
+ */
+export async function makeServerCertificates(set: CertificateSet): Promise<ServerCertificateFiles> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sockspec-server-pem-'));
+  leftAtExit.add(dir);
+  installExitHook();
+  const files = { cert: path.join(dir, 'server.crt'), key: path.join(dir, 'server.key'), ca: path.join(dir, 'ca.crt') };
+  try {
+    await writeWithMode(files.cert, set.server.cert, CERT_MODE);
+    await writeWithMode(files.key, set.server.key, KEY_MODE);
+    await writeWithMode(files.ca, set.ca.cert, CERT_MODE);
+    return { dir, ...files, remove: () => removeTemp(dir) };
+  } catch (err) {
+    await removeTemp(dir);
+    throw err;
+  }
+}
+
 /** Runs `use` with the set written to a temp folder, and deletes the folder whatever happens. */
 export async function withTempCertificates<T>(set: CertificateSet, use: (paths: CertificatePaths, dir: string) => Promise<T>): Promise<T> {
   const temp = await makeTempCertificates(set);

@@ -39,8 +39,9 @@ Target (one of):
                        a server already running; cases that restart it are skipped
   --cmd "COMMAND"      a command sockspec starts; {port} is replaced by a free port, {cert},
                        {key} and {ca} by the run's TLS files (docs/tls.md). No shell is
-                       involved. It is ready when it accepts a TCP connection (or, for UDP,
-                       when the port is bound), or when it prints a line matching --ready-log.
+                       involved. It is ready when it accepts a TCP connection on 127.0.0.1
+                       or ::1 (or --host; for UDP, when the port is bound), or when it
+                       prints a line matching --ready-log.
   --image NAME[:TAG]   a server image: one container for the run, removed afterwards; TLS
                        servers find the run's certificate in /run/sockspec/ (needs Docker;
                        see docs/containers.md)
@@ -49,10 +50,13 @@ With --image:
   --port N             the port the server listens on inside the container, for TCP suites
   --udp-port N         the same for UDP suites
   --env NAME=VALUE     an environment variable for the container; repeatable
-  --ready-log REGEX    the line the server prints once it serves (default: "listening on")
-  --start-timeout MS   how long it may take to print it (default 30000)
+  --ready-log REGEX    the line the server prints once it serves (default: none; the
+                       container is ready once its ports listen in its network namespace)
+  --start-timeout MS   how long it may take to be ready (default 30000)
 
 With --cmd:
+  --host ADDRESS       where the server is reached (default: 127.0.0.1 or ::1, whichever it
+                       listens on; it is ready as soon as it listens on one of them)
   --ready-log REGEX    the line that says the server is ready
   --start-timeout MS   how long it may take to be ready (default 10000)
 

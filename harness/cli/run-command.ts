@@ -6,7 +6,8 @@ import { runCLI } from 'jest';
 import type { Config } from '@jest/types';
 import { suiteProject } from '../jest/config';
 import { settingsEnv, type RunSettings } from '../jest/settings';
-import { collapseAttempts, readRecords } from '../report/outcome-record';
+import { collapseAttempts, readRecords, type OutcomeRecord } from '../report/outcome-record';
+import { targetExitMessage, writeTargetExit, type TargetExit } from '../targets/target-exit';
 import { attachServerOutput } from '../report/server-output';
 import { jestProblems } from '../report/jest-problems';
 import { xmlText } from '../report/xml-text';
@@ -99,6 +100,12 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   try {
     // The builtin servers are started by each suite file, in the process that runs it.
     const endpoints = target instanceof BuiltinTarget ? undefined : declareIdleTimeout(declareTls(await target.start(services), tls), idleTimeoutMs);
+    // The suite files, inside jest, learn of an exit from the file; the summary names it once.
+    let targetExit: TargetExit | undefined;
+    target.watchExit?.((exit) => {
+      targetExit = exit;
+      writeTargetExit(outcomesDir, exit);
+    });
     // Lifecycle cases start more instances of a command target, with the same declarations.
     const launch = target instanceof CommandTarget ? { ...target.options, tls: { ...target.options.tls, ...tls } } : undefined;
     // Container targets start more containers of their image.
@@ -113,6 +120,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     // Cases that ended after a Ctrl-C ended because the target was stopped: not reported.
     if (interruption.exiting) return await interruption.exiting;
     const records = casesRun();
+    if (targetExit) nameTargetExit(records, targetExit);
     // Read at most once (a container's log is a `docker logs` call), and only when a failure needs it.
     let printedOnce: PrintedLine[] | undefined;
     const printed = () => (printedOnce ??= target.printed?.() ?? []);
@@ -122,7 +130,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
       if (results.numTotalTestSuites === 0) throw new UsageError(`no case ran: jest found none of the ${files.length} suite file(s) to run`);
       throw new UsageError('no case ran: --filter matched no case', 'sockspec list shows the cases; the filter matches "suite case-id: title"');
     }
-    process.stdout.write(`\n${summaryLines(records, flags.strict).join('\n')}\n\n`);
+    process.stdout.write(`\n${summaryLines(records, flags.strict, targetExit && targetExitMessage(targetExit)).join('\n')}\n\n`);
     if (records.length > 0 && records.every((r) => r.verdict === 'skip')) {
       process.stdout.write(`no case ran: every case${flags.filter === undefined ? '' : ' --filter matched'} was skipped (the reasons are above)\n\n`);
     }
@@ -168,6 +176,28 @@ class Interruption {
     }
     this.exiting = this.cleanUp().finally(() => process.exit(EXIT.interrupted)) as Promise<never>;
   };
+}
+
+/** A server that crashed on a case's input may be seen to exit a little after the case failed. */
+const EXIT_SEEN_LATE_MS = 250;
+
+/**
+ * Cases that started after the target exited fail with that one reason, whatever they saw: the
+ * suite files skip them once they know of the exit, and one that started before the news reached
+ * them met a dead server, where a "refused" or "closed" check proves nothing. The case (or two)
+ * running when it exited failed on its own, with a reset or a refused connection: its message
+ * says the target exited too.
+ */
+function nameTargetExit(records: OutcomeRecord[], exit: TargetExit): void {
+  const reason = targetExitMessage(exit);
+  for (const r of records) {
+    if (r.startedAt === undefined || r.message === reason) continue;
+    if (r.startedAt > exit.at) {
+      Object.assign(r, { verdict: 'fail', message: reason, summary: reason, rule: undefined, precondition: undefined, transcript: undefined });
+    } else if (r.verdict === 'fail' && exit.at <= r.startedAt + r.durationMs + EXIT_SEEN_LATE_MS) {
+      r.message = `${r.message ?? ''}\nmeanwhile ${reason}`;
+    }
+  }
 }
 
 /** A target whose lifecycle cases start containers (an image, the reference containers). */

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { AddressTarget } from '../targets/address';
 import { BuiltinTarget } from '../targets/builtin';
 import { CommandTarget } from '../targets/command';
@@ -15,6 +16,8 @@ export interface TargetFlags {
   udpPort?: string;
   env?: string[];
   readyLog?: string;
+  /** With --cmd: the address the server is reached at. */
+  host?: string;
   startTimeout?: string;
   /** From a targets file: the port inside the image of each service it offers. */
   servicePorts?: Partial<Record<ServiceName, number>>;
@@ -46,6 +49,7 @@ function checkCombination(flags: TargetFlags): void {
   if ((flags.readyLog !== undefined || flags.startTimeout !== undefined) && !started) {
     throw new UsageError('--ready-log and --start-timeout go with --cmd or --image');
   }
+  if (flags.host !== undefined && flags.cmd === undefined) throw new UsageError('--host goes with --cmd');
   if ((flags.port !== undefined || flags.udpPort !== undefined || flags.env !== undefined) && flags.image === undefined) {
     throw new UsageError('--port, --udp-port and --env go with --image');
   }
@@ -53,7 +57,16 @@ function checkCombination(flags: TargetFlags): void {
 
 function commandTarget(command: string, flags: TargetFlags): CommandTarget {
   const { readyLog, timeoutMs } = readiness(flags);
-  return new CommandTarget({ command, readyLog, startTimeoutMs: timeoutMs });
+  return new CommandTarget({ command, readyLog, startTimeoutMs: timeoutMs, host: flags.host === undefined ? undefined : loopbackHost(flags.host) });
+}
+
+/** Servers under test are reached on loopback only: --host names one of its addresses. */
+function loopbackHost(host: string): string {
+  const address = host.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(address) === 0 || !(address === '::1' || address.startsWith('127.'))) {
+    throw new UsageError(`--host takes a loopback address (127.0.0.1, ::1, any 127.x.y.z), not "${host}"`);
+  }
+  return address;
 }
 
 /** --ready-log and --start-timeout, which mean the same for a command and an image. */

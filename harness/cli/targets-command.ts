@@ -27,7 +27,7 @@ const ERROR_LINES = 20;
 /** The run flags a targets file entry stands for: given both ways, which one counts is unclear. */
 const TARGET_FLAGS = {
   target: '--target', cmd: '--cmd', image: '--image', port: '--port', udpPort: '--udp-port', env: '--env',
-  readyLog: '--ready-log', startTimeout: '--start-timeout', ca: '--ca', servername: '--servername',
+  readyLog: '--ready-log', host: '--host', startTimeout: '--start-timeout', ca: '--ca', servername: '--servername',
   altServername: '--alt-servername', alpn: '--alpn', idleTimeout: '--idle-timeout', profile: '--profile',
 } as const satisfies Partial<Record<keyof RunFlags, string>>;
 

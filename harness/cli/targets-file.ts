@@ -31,6 +31,7 @@ export const TargetEntrySchema = Type.Object(
     udpPort: Type.Optional(Port),
     env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { description: 'with image: environment variables' })),
     readyLog: Type.Optional(Type.String({ description: 'with cmd or image: a regular expression for the line that says the server is ready' })),
+    host: Type.Optional(Type.String({ description: 'as --host, with cmd: the loopback address the server is reached at (default: 127.0.0.1 or ::1, whichever it listens on)' })),
     startTimeout: Type.Optional(Duration),
     ca: Type.Optional(Type.String({ description: 'TLS: the CA file that signed the server certificate (relative to this file)' })),
     servername: Type.Optional(Type.String()),
@@ -85,6 +86,7 @@ export function loadTargetsFile(file: string): TargetEntry[] {
     }
     const zero = (['startTimeout', 'idleTimeout'] as const).find((field) => entry[field] !== undefined && toMs(entry[field] as string | number) === 0);
     if (zero) yaml.report(['targets', i, zero], 'must be more than 0');
+    if (entry.host !== undefined && entry.cmd === undefined) yaml.report(['targets', i, 'host'], 'host goes with cmd');
     if ((entry.readyLog !== undefined || entry.startTimeout !== undefined) && entry.target !== undefined) {
       yaml.report(['targets', i, entry.readyLog !== undefined ? 'readyLog' : 'startTimeout'], 'readyLog and startTimeout go with cmd or image');
     }
@@ -129,6 +131,7 @@ export function entryFlags(entry: TargetEntry, commandLine: Pick<RunFlags, 'stri
     udpPort: entry.udpPort === undefined ? undefined : String(entry.udpPort),
     env: entry.env === undefined ? undefined : Object.entries(entry.env).map(([name, value]) => `${name}=${value}`),
     readyLog: entry.readyLog,
+    host: entry.host,
     startTimeout: entry.startTimeout === undefined ? undefined : String(toMs(entry.startTimeout)),
     ca: entry.ca,
     servername: entry.servername,

@@ -1,5 +1,6 @@
 import { ContainerTarget, type ContainerTargetOptions, NO_RUNTIME_MESSAGE } from '../targets/container';
 import type { PrintedLine } from '../targets/output-tail';
+import type { TargetExit } from '../targets/target-exit';
 import { type Endpoints, type ServiceName, type Target, TargetError } from '../targets/target';
 import { REFERENCE_TAG, referenceImage } from './images';
 import { dockerAvailable } from './runtime';
@@ -36,6 +37,18 @@ export class ReferenceContainersTarget implements Target {
   /** How lifecycle cases start more containers of the reference image, for each service started. */
   launchOptions(): Partial<Record<ServiceName, ContainerTargetOptions>> {
     return Object.fromEntries([...this.started].map(([service, target]) => [service, target.options]));
+  }
+
+  /** The first reference container to exit before stop() is the target's exit, named by its service. */
+  watchExit(onExit: (exit: TargetExit) => void): void {
+    let told = false;
+    for (const [service, target] of this.started) {
+      target.watchExit((exit) => {
+        if (told) return;
+        told = true;
+        onExit({ ...exit, exit: `${exit.exit} (the ${service} container)` });
+      });
+    }
   }
 
   /** The targets are kept, stopped, for their logs. */

@@ -18,6 +18,7 @@ import { unmetNeed } from '../run/needs';
 import { skipRecord, unstartedMessage, unstartedRecord } from '../report/outcome-record';
 import { NamespaceTarget, type NamespacedServer } from '../netns/netns-target';
 import { networkSkip, usesNetwork } from '../netns/case-needs';
+import { deadTargetCheck, deadTargetRecord } from './dead-target';
 
 /** Time jest allows a test beyond the case's own deadline, so the case reports its own timeout. */
 const JEST_MARGIN_MS = 5000;
@@ -82,6 +83,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   // Failure messages name it, so a run without a given seed can still be replayed.
   const seed = options.seed ?? settings.seed ?? newRunSeed();
   const repeat = settings.repeat ?? 1;
+  const targetExited = deadTargetCheck(settings.outcomesDir, own);
 
   if (settings.retries) jest.retryTimes(settings.retries);
   describe(suite.suite, () => {
@@ -112,6 +114,13 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
         continue;
       }
       test(title, async () => {
+        // A network case runs against a server of its own, in a namespace.
+        const exited = namespaced && usesNetwork(c) ? undefined : targetExited();
+        if (exited) {
+          const record = deadTargetRecord(suite, c, exited);
+          if (settings.outcomesDir) appendRecord(settings.outcomesDir, record);
+          throw plainError(record.message as string);
+        }
         if (namespacedFailure && usesNetwork(c)) {
           if (settings.outcomesDir) appendRecord(settings.outcomesDir, unstartedRecord(suite, c, namespacedFailure));
           throw plainError(unstartedMessage(namespacedFailure));

@@ -16,9 +16,10 @@ interface Row {
 /**
  * The table printed after a run: per suite, passed / failed / failed-but-tolerated (`should`
  * without --strict, or `info`), time, and with --repeat the runs that passed; then the notes
- * cases left (e.g. measured UDP loss) and the flaky cases with their pass rates.
+ * cases left (e.g. measured UDP loss) and the flaky cases with their pass rates; and `targetExit`,
+ * the reason the cases after a target exited failed with, once.
  */
-export function summaryLines(records: readonly OutcomeRecord[], strict: boolean): string[] {
+export function summaryLines(records: readonly OutcomeRecord[], strict: boolean, targetExit?: string): string[] {
   const rows = new Map<string, Row>();
   for (const r of records) {
     const row = rows.get(r.suite) ?? { suite: r.suite, passed: 0, failed: 0, tolerated: 0, skipped: 0, ms: 0, runs: 0, runsPassed: 0 };
@@ -52,6 +53,11 @@ export function summaryLines(records: readonly OutcomeRecord[], strict: boolean)
   const tolerated = records.filter((r) => r.verdict === 'fail' && !failsRun(r, strict));
   if (tolerated.length) {
     lines.push('', 'failed but not required (should without --strict, or info):', ...tolerated.map((r) => `  ${r.suite}/${r.caseId} [${r.level}]`));
+  }
+  if (targetExit) {
+    // Said once here; each case after the exit carries the same reason in the reports.
+    const notRun = records.filter((r) => r.message === targetExit).length;
+    lines.push('', targetExit, `  ${notRun} case(s) after it failed without running`);
   }
   return lines;
 }

@@ -1,13 +1,14 @@
 import { cachedCertificateSet } from '../certs/cache';
-import { makeTempCertificates, type TempCertificates } from '../certs/write';
+import { makeServerCertificates, type ServerCertificateFiles } from '../certs/write';
 import { freePort } from './free-port';
 import type { Instance, LaunchOutcome, Launcher } from './launcher';
 import type { PrintedLine } from './output-tail';
+import type { TargetExit } from './target-exit';
 import { retryWithBackoff, tcpAccepts, udpBound } from './readiness';
 import { ServerProcess } from './server-process';
-import { listeningPorts } from './proc-sockets';
+import { listeningPorts, listeningSockets, procSockets } from './proc-sockets';
 import { splitCommand } from './split-command';
-import { SERVICE_TRANSPORT, TLS_SERVICES, TargetError, type Endpoints, type ServiceName, type Target, type TlsEndpoint } from './target';
+import { SERVICE_TRANSPORT, TLS_SERVICES, TargetError, type Endpoints, type ServiceName, type Target, type TlsEndpoint, type Transport } from './target';
 
 export interface CommandTargetOptions {
   /**
@@ -20,6 +21,8 @@ export interface CommandTargetOptions {
   tls?: TlsEndpoint;
   /** A line the server prints once it listens; needed for UDP servers on systems without /proc. */
   readyLog?: RegExp;
+  /** The address the server is reached at; by default 127.0.0.1 or ::1, whichever it listens on. */
+  host?: string;
   /** How long the server may take to listen. */
   startTimeoutMs?: number;
   /** How long it may take to exit after SIGTERM before it is killed. */
@@ -27,6 +30,8 @@ export interface CommandTargetOptions {
 }
 
 const HOST = '127.0.0.1';
+/** Where a server on this host may listen when --host does not say: many listen on `localhost`, which may be either. */
+const LOOPBACKS = [HOST, '::1'];
 /** How long a command may take to be ready when --start-timeout does not say. */
 export const DEFAULT_START_TIMEOUT_MS = 10_000;
 const PLACEHOLDER = /\{(port|cert|key|ca)\}/g;
@@ -50,7 +55,9 @@ export class CommandLauncher implements Launcher {
   /** False when the placement runs it elsewhere (a network namespace has ports of its own). */
   readonly sharesHostNetwork: boolean;
   private readonly words: string[];
-  private certificates: TempCertificates | undefined;
+  /** The addresses the server is probed on, in order of preference. */
+  private readonly hosts: string[];
+  private certificates: ServerCertificateFiles | undefined;
 
   constructor(
     private readonly options: CommandTargetOptions,
@@ -58,6 +65,7 @@ export class CommandLauncher implements Launcher {
   ) {
     this.description = `command: ${options.command}`;
     this.sharesHostNetwork = placement === ON_THIS_HOST;
+    this.hosts = placement !== ON_THIS_HOST ? [placement.host] : options.host ? [options.host] : LOOPBACKS;
     try {
       this.words = splitCommand(options.command);
     } catch (err) {
@@ -80,20 +88,51 @@ export class CommandLauncher implements Launcher {
       return exited ? { ready: false, instance, why: `the command exited (${server.exitDescription})` } : { ready: true, instance };
     }
     const readyLog = this.options.readyLog;
-    const probe = readyLog
-      ? async () => server.output.seen(readyLog)
-      : SERVICE_TRANSPORT[service] === 'tcp'
-        ? () => tcpAccepts(this.placement.host, port)
-        : async () => udpBound(port, server.pid);
+    const transport = SERVICE_TRANSPORT[service];
+    let acceptedOn: string | undefined;
+    const accepts = async () => {
+      for (const host of this.hosts) {
+        if (await tcpAccepts(host, port)) {
+          acceptedOn = host;
+          return true;
+        }
+      }
+      return false;
+    };
+    const probe = readyLog ? async () => server.output.seen(readyLog) : transport === 'tcp' ? accepts : async () => udpBound(port, server.pid);
     const { ready, attempts } = await retryWithBackoff(probe, { deadline, alive: () => !server.exited });
-    if (ready) return { ready, instance, attempts };
-    const how = readyLog ? `print a line matching ${readyLog}` : `listen on ${this.placement.host}:${port}`;
+    if (ready) {
+      const host = acceptedOn ?? this.boundHost(transport, port, server.pid);
+      return { ready, instance, attempts, endpoint: { host, port, transport } };
+    }
+    const on = this.hosts.map((host) => hostPort(host, port)).join(' or ');
+    const how = readyLog ? `print a line matching ${readyLog}` : `listen on ${on}`;
     const why = server.spawnError
       ? `could not start ${program}: ${(server.spawnError as NodeJS.ErrnoException).code ?? server.spawnError.message}`
       : server.exited
         ? `the command exited (${server.exitDescription}) before it would ${how}`
-        : `the command did not ${how} within ${((deadline - began) / 1000).toFixed(1)} s`;
+        : `the command did not ${how} within ${((deadline - began) / 1000).toFixed(1)} s${this.whereItListens(server.pid, port)}`;
     return { ready, instance, why };
+  }
+
+  /**
+   * Which of the probed addresses a server ready by its log line (or a UDP one) is bound to, read
+   * from /proc; the first one when /proc does not tell.
+   */
+  private boundHost(transport: Transport, port: number, pid: number | undefined): string {
+    const sockets = (transport === 'tcp' ? (pid === undefined ? [] : listeningSockets(pid)) : procSockets('udp', pid) ?? []).filter((s) => s.port === port);
+    return this.hosts.find((host) => sockets.some((s) => s.address === host || s.address === wildcardOf(host) || s.address === '::')) ?? this.hosts[0];
+  }
+
+  /** For a server that is not where it was looked for: where it does listen, if anywhere, and what to do. */
+  private whereItListens(pid: number | undefined, port: number): string {
+    // Elsewhere (a network namespace), --host would not help: the placement says where it must listen.
+    const sockets = pid === undefined || !this.sharesHostNetwork ? [] : listeningSockets(pid);
+    if (sockets.length === 0) return '';
+    const where = sockets.map((s) => hostPort(s.address, s.port)).join(', ');
+    const other = sockets.find((s) => s.port === port);
+    if (other) return `; it listens on ${where} only: connect with --host ${other.address}`;
+    return `; it listens on ${where}: is {port} where the command takes its port?`;
   }
 
   /** Removes the certificate files written for the command, if any. */
@@ -102,13 +141,26 @@ export class CommandLauncher implements Launcher {
     this.certificates = undefined;
   }
 
-  /** Writes the run's certificates only when the command names one of them. */
+  /**
+   * Writes the server's certificate, its key and the CA certificate only when the command names one
+   * of them, in a folder of their own: the CA and client keys are never where the server can look.
+   */
   private async certificateFiles(): Promise<Record<string, string>> {
     if (!this.words.some((word) => /\{(cert|key|ca)\}/.test(word))) return {};
-    this.certificates ??= await makeTempCertificates(await cachedCertificateSet());
-    const { server, ca } = this.certificates.paths;
-    return { cert: server.cert, key: server.key, ca: ca.cert };
+    this.certificates ??= await makeServerCertificates(await cachedCertificateSet());
+    const { cert, key, ca } = this.certificates;
+    return { cert, key, ca };
   }
+}
+
+/** `127.0.0.1:7` or `[::1]:7`. */
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** The "any address" a socket bound to serve `host` too may show in /proc. */
+function wildcardOf(host: string): string {
+  return host.includes(':') ? '::' : '0.0.0.0';
 }
 
 function processInstance(server: ServerProcess): Instance {
@@ -121,6 +173,7 @@ function processInstance(server: ServerProcess): Instance {
     },
     output: () => server.output.lines().slice(-20),
     printed: () => server.output.printed(),
+    ended: server.ended,
     listeningPorts: () => (server.pid === undefined || server.exited ? [] : listeningPorts(server.pid)),
     stop: (timeoutMs) => server.stop(timeoutMs),
   };
@@ -131,6 +184,10 @@ export class CommandTarget implements Target {
   readonly description: string;
   readonly launcher: CommandLauncher;
   private instances: Instance[] = [];
+  /** Set by stop(): an exit from then on is the one asked for. */
+  private stopping = false;
+  private exit: TargetExit | undefined;
+  private readonly exitListeners: ((exit: TargetExit) => void)[] = [];
 
   constructor(readonly options: CommandTargetOptions) {
     this.launcher = new CommandLauncher(options);
@@ -139,6 +196,7 @@ export class CommandTarget implements Target {
 
   async start(services: readonly ServiceName[]): Promise<Endpoints> {
     const endpoints: Endpoints = {};
+    this.stopping = false;
     for (const service of services) {
       const transport = SERVICE_TRANSPORT[service];
       const port = await freePort(transport, HOST);
@@ -149,7 +207,8 @@ export class CommandTarget implements Target {
         await this.stop();
         throw new TargetError(`${outcome.why}\n  command: ${this.options.command}`, output);
       }
-      endpoints[service] = { host: HOST, port, transport, tls: TLS_SERVICES.includes(service) ? this.options.tls ?? {} : undefined };
+      this.watch(outcome.instance);
+      endpoints[service] = { host: outcome.endpoint?.host ?? HOST, port, transport, tls: TLS_SERVICES.includes(service) ? this.options.tls ?? {} : undefined };
     }
     return endpoints;
   }
@@ -158,7 +217,22 @@ export class CommandTarget implements Target {
     return this.instances.flatMap((instance) => instance.printed?.() ?? []).sort((a, b) => a.at - b.at);
   }
 
+  watchExit(onExit: (exit: TargetExit) => void): void {
+    if (this.exit) onExit(this.exit);
+    else this.exitListeners.push(onExit);
+  }
+
+  /** The first of its processes to end before stop() is the target's exit. */
+  private watch(instance: Instance): void {
+    void instance.ended?.then((at) => {
+      if (this.stopping || this.exit) return;
+      this.exit = { exit: instance.exitDescription ?? 'unknown', at, output: instance.output() };
+      for (const onExit of this.exitListeners) onExit(this.exit);
+    });
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
     const instances = this.instances;
     this.instances = [];
     await Promise.all(instances.map((instance) => instance.stop(this.options.stopTimeoutMs ?? 3000)));

@@ -4,8 +4,11 @@ import type { Readable } from 'node:stream';
 import { DEFAULT_CONTAINER_STARTUP_TIMEOUT_MS } from '../containers/runtime';
 import { OutputTail, type PrintedLine } from './output-tail';
 import { holdUntilExit } from './exit-cleanup';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TargetExit } from './target-exit';
 import type { ContainerRuntimeClient, InspectResult, StartedTestContainer } from 'testcontainers';
 import { loadTestcontainers } from './container-package';
+import { ListeningInContainer } from './container-listening';
 import { type Endpoint, type Endpoints, type ServiceName, type Target, TargetError, type TlsEndpoint, type Transport } from './target';
 
 const { GenericContainer, getContainerRuntimeClient, Wait } = loadTestcontainers('a container target');
@@ -33,7 +36,10 @@ export interface ContainerTargetOptions {
   /** The services the image offers. Servers must listen on all interfaces inside the container. */
   ports: Partial<Record<ServiceName, ContainerPort>>;
   env?: Record<string, string>;
-  /** A line the server prints once it accepts connections; defaults to `listening on`. */
+  /**
+   * A line the server prints once it accepts connections. Without it, the container is ready once
+   * its ports listen in its network namespace (container-listening.ts).
+   */
   readyLog?: RegExp | string;
   startupTimeoutMs?: number;
   /** Replaces the image's CMD (the arguments after its entrypoint). */
@@ -42,7 +48,8 @@ export interface ContainerTargetOptions {
 }
 
 const LOOPBACK = '127.0.0.1';
-const DEFAULT_READY_LOG = /listening on/i;
+/** How long after its exit a container's last log lines may still be on their way. */
+const LOG_GRACE_MS = 500;
 const LOG_LINES_KEPT = 200;
 const FAILURE_LINES = 20;
 /** Lets `docker ps -a --filter label=org.sockspec.owner-pid` find containers a crashed run left. */
@@ -62,6 +69,12 @@ export class ContainerTarget implements Target {
   private stopping: Promise<number | undefined> | undefined;
   private services: readonly ServiceName[] = [];
   private readonly output = new OutputTail(LOG_LINES_KEPT);
+  /** Resolves when the log stream of the current container ends (it ends when the container does). */
+  private logsEnded: Promise<void> = Promise.resolve();
+  /** Watches the started container for an exit stop() did not ask for; aborted by stop(). */
+  private exitWatch: AbortController | undefined;
+  private exit: TargetExit | undefined;
+  private readonly exitListeners: ((exit: TargetExit) => void)[] = [];
 
   constructor(readonly options: ContainerTargetOptions) {
     this.image = ['container:', options.image, ...(options.command ?? [])].join(' ');
@@ -84,12 +97,13 @@ export class ContainerTarget implements Target {
     this.services = services;
     const ports = services.map((service) => this.portOf(service));
     // Tracked from creation on: a Ctrl-C while it starts must not leave it running.
-    const container = new PublishedContainer(this.options, ports, (stream) => this.output.follow(stream), (id) => track(this, id));
+    const container = new PublishedContainer(this.options, ports, (stream) => (this.logsEnded = this.output.follow(stream)), (id) => track(this, id));
     try {
       this.container = await container.launch();
     } catch (err) {
       throw await this.startFailure(err, container).finally(() => untrack(this));
     }
+    this.watchForExit(this.container.getId());
     const direct = await reachableAddress(container.address());
     this.reach = direct ? 'container address, no proxy' : `ports published on ${LOOPBACK}, through Docker's proxy`;
     return Object.fromEntries(services.map((service, i) => [service, endpoint(container, ports[i], direct)]));
@@ -136,8 +150,32 @@ export class ContainerTarget implements Target {
     return (this.container && stampedLog(this.container.getId())) || this.output.printed();
   }
 
+  watchExit(onExit: (exit: TargetExit) => void): void {
+    if (this.exit) onExit(this.exit);
+    else this.exitListeners.push(onExit);
+  }
+
+  /**
+   * Waits on the engine for the container to stop running; unless stop() asked for it, that is the
+   * target's exit, reported with its code and its last log lines (the log stream ends just after).
+   */
+  private watchForExit(containerId: string): void {
+    const watch = (this.exitWatch = new AbortController());
+    void getContainerRuntimeClient()
+      .then((client) => client.container.getById(containerId).wait({ condition: 'not-running', abortSignal: watch.signal }))
+      .then(async (result: { StatusCode: number }) => {
+        if (watch.signal.aborted || this.exit) return;
+        const at = Date.now();
+        await Promise.race([this.logsEnded, sleep(LOG_GRACE_MS)]);
+        this.exit = { exit: `code ${result.StatusCode}`, at, output: this.output.lines() };
+        for (const onExit of this.exitListeners) onExit(this.exit);
+      })
+      .catch(() => undefined);
+  }
+
   /** Untracked only once gone, so that the exit hook still covers a removal cut short. */
   private async remove(container: StartedTestContainer, graceMs: number): Promise<number | undefined> {
+    this.exitWatch?.abort();
     this.container = undefined;
     const client = await getContainerRuntimeClient();
     const engineContainer = client.container.getById(container.getId());
@@ -232,7 +270,7 @@ class PublishedContainer extends GenericContainer {
     this.exited = new Promise((resolve) => (this.onExit = resolve));
     const keys = [...new Set(ports.map(portKey))];
     this.withExposedPorts(...keys)
-      .withWaitStrategy(Wait.forLogMessage(options.readyLog ?? DEFAULT_READY_LOG))
+      .withWaitStrategy(options.readyLog === undefined ? new ListeningInContainer(ports) : Wait.forLogMessage(options.readyLog))
       .withStartupTimeout(options.startupTimeoutMs ?? DEFAULT_CONTAINER_STARTUP_TIMEOUT_MS)
       .withEnvironment(options.env ?? {})
       .withLabels({ [OWNER_LABEL]: String(process.pid) })

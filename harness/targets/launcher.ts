@@ -13,6 +13,8 @@ export interface Instance {
   printed?(): PrintedLine[];
   /** The TCP ports it listens on now (a process's, read from /proc). */
   listeningPorts(): number[];
+  /** A process's: resolves with the time it exited (whoever ended it). */
+  readonly ended?: Promise<number>;
   /** Asks it to stop (SIGTERM for a process); forces it after `timeoutMs`. */
   stop(timeoutMs: number): Promise<{ graceful: boolean; exit: string; ms: number }>;
 }

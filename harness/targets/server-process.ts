@@ -8,6 +8,9 @@ export interface StopReport {
   ms: number;
 }
 
+/** How long after its exit a process's last output may still be on its way through the pipes. */
+const OUTPUT_GRACE_MS = 500;
+
 /**
  * One server process in a process group of its own (so a stop reaches the children it forked),
  * with its last output lines kept for error messages. Killed on the way out if this process exits
@@ -16,6 +19,11 @@ export interface StopReport {
 export class ServerProcess {
   readonly output = new OutputTail();
   spawnError: Error | undefined;
+  /**
+   * Resolves with the time it exited, once its output is read too (its pipes closed, or after
+   * OUTPUT_GRACE_MS when children it left behind hold them open).
+   */
+  readonly ended: Promise<number>;
   private exitedFlag = false;
   private readonly child: ChildProcess;
 
@@ -30,6 +38,16 @@ export class ServerProcess {
     this.child.on('exit', () => {
       this.exitedFlag = true;
       running.delete(this);
+    });
+    this.ended = new Promise((resolve) => {
+      this.child.once('exit', () => {
+        const at = Date.now();
+        const grace = setTimeout(() => resolve(at), OUTPUT_GRACE_MS);
+        this.child.once('close', () => {
+          clearTimeout(grace);
+          resolve(at);
+        });
+      });
     });
     trackForExit(this);
   }

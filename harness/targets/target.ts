@@ -1,4 +1,5 @@
 import type { PrintedLine } from './output-tail';
+import type { TargetExit } from './target-exit';
 
 /** A service is what a suite needs from a target: one listening socket speaking one protocol. */
 export type ServiceName = 'echo-tcp' | 'echo-udp' | 'tls-echo' | 'tls-echo-mtls' | 'chat';
@@ -55,6 +56,12 @@ export interface Target {
   stop(): Promise<void>;
   /** What its server printed, each line with its time: shown with the cases that failed then. */
   printed?(): PrintedLine[];
+  /**
+   * Calls `onExit` once if a server it started ends before stop() (a crash, a kill from outside):
+   * the cases after that fail with that reason rather than each with a refused connection.
+   * Targets sockspec does not run (an address, the in-process builtin servers) have no such watch.
+   */
+  watchExit?(onExit: (exit: TargetExit) => void): void;
 }
 
 /** A target that could not start: the message says why, `output` holds its last output lines. */
