@@ -1,0 +1,78 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { sockspec, tempDir, type CliResult } from './support/cli';
+
+/**
+ * Suite files (and the other files sockspec reads, through the same loader) written to break it:
+ * each is refused before anything runs, with one line saying where and why, exit 2, no stack trace.
+ */
+const HOSTILE = 'fixtures/hostile/suites';
+
+function expectRefusal(result: CliResult, message: string): void {
+  expect(result.stderr).not.toMatch(/^\s+at /m);
+  expect(result.stderr).not.toContain('internal error');
+  expect(result.stderr.split('\n')[0]).toBe(message);
+  expect(result.code).toBe(2);
+}
+
+describe('a hostile suite file is refused at load, with file:line:column and exit 2', () => {
+  const runs = tempDir();
+  afterAll(() => runs.remove());
+  const run = (suite: string, cwd?: string) => sockspec(['run', '--suite', suite, '--reports', path.join(runs.path, 'reports')], { cwd });
+
+  test.each([
+    // YAML is data only.
+    ['alias-before-anchor', '10:18: YAML: alias *base refers to no anchor &base before it'],
+    ['alias-bomb', '6:10: YAML: the aliases expand too far (an alias bomb?); a suite is plain data, its aliases few'],
+    ['custom-tag', '11:23: YAML: tag !custom is not allowed: a suite is plain data, without tags'],
+    ['python-tag', '11:49: YAML: tag !!python/object:os.system is not allowed: a suite is plain data, without tags'],
+    ['duplicate-key', '11:28: YAML syntax: Map keys must be unique'],
+    ['latin1', '11:27: not UTF-8 text: a suite is UTF-8 text'],
+    ['binary', '11:25: a binary file (a NUL byte), not a suite: a suite is UTF-8 text'],
+  ])('%s', async (name, problem) => {
+    const file = `${HOSTILE}/${name}.suite.yaml`;
+    expectRefusal(await run(file), `error: malformed suite: ${file}:${problem}`);
+  }, 30_000);
+
+  test('a 20 MiB suite file is refused by its size, before it is read', async () => {
+    writeFileSync(path.join(runs.path, 'huge.suite.yaml'), `suite: huge\n${'# padding\n'.repeat(2 * 1024 * 1024)}`);
+    const result = await run('huge.suite.yaml', runs.path);
+    expectRefusal(result, 'error: malformed suite: huge.suite.yaml:1:1: too large: 20971532 bytes; a suite is at most 1 MiB (1048576 bytes)');
+  }, 30_000);
+
+  test('a targets file goes through the same checks', async () => {
+    writeFileSync(path.join(runs.path, 'tagged.targets.yaml'), 'targets:\n  - name: a\n    target: !custom builtin\n');
+    const result = await sockspec(['run', '--targets', 'tagged.targets.yaml', '--reports', 'reports'], { cwd: runs.path });
+    expectRefusal(result, 'error: malformed targets file: tagged.targets.yaml:3:21: YAML: tag !custom is not allowed: a targets file is plain data, without tags');
+  }, 30_000);
+});
+
+describe('--suite given something that is no file says what it is, without reading or waiting on it', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  test.each([
+    ['a directory', () => {
+      const folder = path.join(dir.path, 'folder');
+      mkdirSync(folder);
+      return folder;
+    }],
+    ['a FIFO (named pipe)', () => {
+      const fifo = path.join(dir.path, 'pipe.suite.yaml');
+      execFileSync('mkfifo', [fifo]);
+      return fifo;
+    }],
+    ['a character device', () => '/dev/zero'],
+  ])('%s', async (what, make) => {
+    const target = make();
+    const result = await sockspec(['run', '--suite', target, '--reports', path.join(dir.path, 'reports')]);
+    expectRefusal(result, `error: --suite ${target}: ${what}, not a suite file`);
+  }, 30_000);
+
+  test('a FIFO given as a targets file is named, not waited on', async () => {
+    execFileSync('mkfifo', [path.join(dir.path, 'pipe.targets.yaml')]);
+    const result = await sockspec(['run', '--targets', 'pipe.targets.yaml', '--reports', 'reports'], { cwd: dir.path });
+    expectRefusal(result, 'error: malformed targets file: pipe.targets.yaml:1:1: cannot read the targets file: a FIFO (named pipe), not a file');
+  }, 30_000);
+});
