@@ -22,6 +22,18 @@ describe('a hostile suite file is refused at load, with file:line:column and exi
   const run = (suite: string, cwd?: string) => sockspec(['run', '--suite', suite, '--reports', path.join(runs.path, 'reports')], { cwd });
 
   test.each([
+    // Numbers the engine cannot honour: Node's timers wrap past 2^31-1 ms, infinities are no size.
+    ['long-sleep', '10:16: cases[0].steps[0].sleep: "40000m" is too large: at most 2147483647 ms (about 24.8 days)'],
+    ['huge-case-timeout', '5:16: defaults.caseTimeout: 9999999999 is too large: at most 2147483647 ms (about 24.8 days)'],
+    ['infinite-timeout', '9:14: cases[0].timeout: must be a duration (250, "250ms", "2s", "1m"), not Infinity'],
+    ['infinite-size', '11:26: cases[0].steps[1].send.counter: must be a size (1025, "64KiB", "16MiB"), not Infinity'],
+    ['huge-size', '11:34: cases[0].steps[1].send.random.bytes: "2GiB" is too large: at most 1 GiB'],
+    ['unknown-size-unit', '11:34: cases[0].steps[1].send.random.bytes: must be a size (1025, "64KiB", "16MiB")'],
+    ['loss-over-100', '10:26: cases[0].steps[0].network.loss: must be a percentage from 0% to 100% ("20%", "0.5%")'],
+    // Payloads and regexes are checked as they load, not when (and if) the case runs.
+    ['bad-base64', '11:25: cases[0].steps[1].send.base64: must be a base64 text (A-Z, a-z, 0-9, + and /, padded with =)'],
+    ['bad-hex', '11:22: cases[0].steps[1].send.hex: must be a hex text (two digits a byte, spaces or colons allowed between)'],
+    ['bad-regex', '12:26: cases[0].steps[2].expect.regex: not a valid regex: /a(b/u: Unterminated group'],
     // YAML is data only.
     ['alias-before-anchor', '10:18: YAML: alias *base refers to no anchor &base before it'],
     ['alias-bomb', '6:10: YAML: the aliases expand too far (an alias bomb?); a suite is plain data, its aliases few'],
@@ -74,5 +86,14 @@ describe('--suite given something that is no file says what it is, without readi
     execFileSync('mkfifo', [path.join(dir.path, 'pipe.targets.yaml')]);
     const result = await sockspec(['run', '--targets', 'pipe.targets.yaml', '--reports', 'reports'], { cwd: dir.path });
     expectRefusal(result, 'error: malformed targets file: pipe.targets.yaml:1:1: cannot read the targets file: a FIFO (named pipe), not a file');
+  }, 30_000);
+});
+
+describe('durations on the command line are bounded too', () => {
+  test.each([['--idle-timeout', '40000m'], ['--step-timeout', '9999999999']])('%s %s', async (flag, value) => {
+    const result = await sockspec(['run', '--suite', 'echo-tcp', '--cmd', 'true {port}', flag, value]);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stderr).toMatch(new RegExp(`^error: ${flag} takes .*, not "${value}"$`, 'm'));
+    expect(result.code).toBe(2);
   }, 30_000);
 });

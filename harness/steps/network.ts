@@ -4,7 +4,8 @@ import { Duration, toMs } from '../suite/units';
 import { SuiteUsageError } from '../verdict/failure';
 import { defineStep } from './define';
 
-const percent = (description: string) => Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?%$', title: 'percentage ("20%", "0.5%")', description });
+/** 0% to 100%, checked when the suite loads. */
+const percent = (description: string) => Type.String({ pattern: '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%$', title: 'percentage from 0% to 100% ("20%", "0.5%")', description });
 const duration = (description: string) => Type.Union(Duration.anyOf, { title: Duration.title, description });
 
 export const NetworkParams = Type.Object(
@@ -40,9 +41,6 @@ export function toConditions(p: NetworkParamsSpec): Conditions {
   };
   for (const [key, value] of Object.entries(c)) if (value === undefined) delete c[key as keyof Conditions];
   if (c.direction !== undefined && Object.keys(c).length === 1) throw new SuiteUsageError('network: a direction needs a condition (loss, rate or a netem one)');
-  for (const key of ['loss', 'reorder', 'duplicate'] as const) {
-    if ((c[key] ?? 0) > 1) throw new SuiteUsageError(`network: ${key} is at most 100%`);
-  }
   if (c.reorder !== undefined && !c.delay) throw new SuiteUsageError('network: reorder needs a delay to reorder against');
   return c;
 }

@@ -5,11 +5,17 @@ import type { TSchema } from '@sinclair/typebox';
 import { didYouMean } from './closest';
 import { SuiteError, type FileKind } from './suite-error';
 import { readInputText } from './input-file';
+import { UNIT_KEYWORDS } from './units';
+import { REGEX_KEYWORD } from './regex';
 
 export type PathPart = string | number;
 
-/** The draft the published schemas declare (dependentRequired is of it); every error, not the first. */
-const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
+/**
+ * The draft the published schemas declare (dependentRequired is of it); every error, not the first.
+ * Infinity and NaN (YAML's .inf, .nan, 1e400) are no number a setting can be (strictNumbers); the
+ * limits of durations and sizes and the regex check are keywords of their own.
+ */
+const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true, strictNumbers: true, keywords: [...UNIT_KEYWORDS, REGEX_KEYWORD] });
 /** Nested step lists are checked one step at a time by the suite loader, so here a step is any mapping. */
 const ANY_STEP = { step: { type: 'object' } };
 const validators = new Map<TSchema, ValidateFunction>();
@@ -201,7 +207,7 @@ function problemOf(error: ErrorObject): SchemaProblem {
       return { error, rule: given.length === 0 ? `needs one of: ${forms.join(', ')}` : `give only one of ${forms.join(', ')}; found ${given.join(' and ')}` };
     }
     case 'anyOf':
-      if (schema?.title) return { error, rule: `must be a ${schema.title}` };
+      if (schema?.title) return { error, rule: `must be a ${schema.title}${notFinite(error.data)}` };
       return { error, rule: alternatives((schema?.anyOf ?? []).map(described)) };
     case 'enum':
       return { error, rule: alternatives((params.allowedValues as unknown[]).map((value) => ({ literal: shown(value) }))) };
@@ -209,6 +215,9 @@ function problemOf(error: ErrorObject): SchemaProblem {
       return { error, rule: `must be ${shown(params.allowedValue)}` };
     case 'type':
       return { error, rule: `must be ${article(params.type as string)}` };
+    case 'pattern':
+      if (schema?.title) return { error, rule: `must be ${article(schema.title)}` };
+      break;
     case 'minItems':
     case 'minProperties':
       if (params.limit === 1) return { error, rule: 'must not be empty' };
@@ -234,6 +243,11 @@ function alternatives(branches: ({ literal: string } | { kind: string })[]): str
 /** A literal as the user writes it in YAML: a word as itself, anything else as JSON. */
 function shown(value: unknown): string {
   return typeof value === 'string' && /^[\w.-]+$/.test(value) && !['true', 'false', 'null'].includes(value) ? value : JSON.stringify(value);
+}
+
+/** YAML's .inf, .nan and 1e400 are numbers, but none a setting can be. */
+function notFinite(value: unknown): string {
+  return typeof value === 'number' && !Number.isFinite(value) ? `, not ${value}` : '';
 }
 
 function article(type: string): string {
