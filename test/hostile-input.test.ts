@@ -34,6 +34,14 @@ describe('a hostile suite file is refused at load, with file:line:column and exi
     ['bad-base64', '11:25: cases[0].steps[1].send.base64: must be a base64 text (A-Z, a-z, 0-9, + and /, padded with =)'],
     ['bad-hex', '11:22: cases[0].steps[1].send.hex: must be a hex text (two digits a byte, spaces or colons allowed between)'],
     ['bad-regex', '12:26: cases[0].steps[2].expect.regex: not a valid regex: /a(b/u: Unterminated group'],
+    // The budget of a case: nested parallel and repeat multiply what their steps cost.
+    [
+      'ten-million-clients',
+      '23:43: cases[0].steps[0].parallel.steps[0].parallel.steps[0].parallel.steps[0].parallel.steps[0].parallel: 100000 clients at once (the parallel steps around multiply); a case runs at most 10000 at once',
+    ],
+    ['too-many-step-runs', '15:17: cases[0].steps[0].parallel.steps[1].repeat: its steps would run 10000000 times (nested parallel and repeat multiply); a case runs a step at most 1000000 times'],
+    ['too-many-connections', '13:24: cases[0].steps[0].repeat.steps[0].connect: the case opens 20000 connections by here (nested parallel and repeat multiply); a case opens at most 10000'],
+    ['too-many-bytes', '14:21: cases[0].steps[0].parallel.steps[1].send: the case sends 5 GiB by here (nested parallel and repeat multiply); a case sends at most 4 GiB'],
     // YAML is data only.
     ['alias-before-anchor', '10:18: YAML: alias *base refers to no anchor &base before it'],
     ['alias-bomb', '6:10: YAML: the aliases expand too far (an alias bomb?); a suite is plain data, its aliases few'],

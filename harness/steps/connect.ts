@@ -39,6 +39,7 @@ export const connect = defineStep({
     },
     { additionalProperties: false },
   ),
+  cost: () => ({ connections: 1 }),
   describe: (p) => `connect ${p.conn ?? DEFAULT_CONN}${p.service ? ` to ${p.service}` : ''}${p.tls === false ? ' (plain TCP)' : ''}`,
   async run(p, ctx) {
     const name = p.conn ?? DEFAULT_CONN;
