@@ -61,6 +61,12 @@ describe('a hostile suite file is refused at load, with file:line:column and exi
     expectRefusal(result, 'error: malformed suite: huge.suite.yaml:1:1: too large: 20971532 bytes; a suite is at most 1 MiB (1048576 bytes)');
   }, 30_000);
 
+  test('a chat profile goes through the same checks', async () => {
+    writeFileSync(path.join(runs.path, 'tagged.profile.yaml'), 'profile: tagged\ntitle: T\njoin: []\nvars: { message: !custom "x" }\n');
+    const result = await sockspec(['run', '--suite', 'chat-relay', '--profile', './tagged.profile.yaml', '--reports', 'reports'], { cwd: runs.path });
+    expectRefusal(result, 'error: --profile ./tagged.profile.yaml: tagged.profile.yaml:4:26: YAML: tag !custom is not allowed: a profile is plain data, without tags');
+  }, 30_000);
+
   test('a targets file goes through the same checks', async () => {
     writeFileSync(path.join(runs.path, 'tagged.targets.yaml'), 'targets:\n  - name: a\n    target: !custom builtin\n');
     const result = await sockspec(['run', '--targets', 'tagged.targets.yaml', '--reports', 'reports'], { cwd: runs.path });
