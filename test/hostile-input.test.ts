@@ -24,6 +24,7 @@ describe('a hostile suite file is refused at load, with file:line:column and exi
   test.each([
     // Numbers the engine cannot honour: Node's timers wrap past 2^31-1 ms, infinities are no size.
     ['long-sleep', '10:16: cases[0].steps[0].sleep: "40000m" is too large: at most 2147483647 ms (about 24.8 days)'],
+    ['long-retry', '10:27: cases[0].steps[0].connect.retry: "99999999m" is too large: at most 2147483647 ms (about 24.8 days)'],
     ['huge-case-timeout', '5:16: defaults.caseTimeout: 9999999999 is too large: at most 2147483647 ms (about 24.8 days)'],
     ['infinite-timeout', '9:14: cases[0].timeout: must be a duration (250, "250ms", "2s", "1m"), not Infinity'],
     ['infinite-size', '11:26: cases[0].steps[1].send.counter: must be a size (1025, "64KiB", "16MiB"), not Infinity'],

@@ -10,10 +10,16 @@ const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m)$';
 const SIZE_PATTERN = '^[0-9]+(B|KiB|MiB|GiB)?$';
 
 /** A duration: milliseconds as a number, or a string such as `250ms`, `2s`, `1.5s`, `1m`; at most MAX_DURATION_MS. */
-export const Duration = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: DURATION_PATTERN })], {
-  title: 'duration (250, "250ms", "2s", "1m")',
-  maxMs: MAX_DURATION_MS,
-});
+export const Duration = DescribedDuration();
+
+/** A Duration with a description of the field that holds it. */
+export function DescribedDuration(description?: string) {
+  return Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: DURATION_PATTERN })], {
+    title: 'duration (250, "250ms", "2s", "1m")',
+    maxMs: MAX_DURATION_MS,
+    ...(description === undefined ? {} : { description }),
+  });
+}
 
 /** A byte count: a number, or a string such as `1025`, `64KiB`, `16MiB`; at most MAX_SIZE_BYTES. */
 export const Size = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: SIZE_PATTERN })], {
