@@ -93,7 +93,7 @@ describe('sockspec run --profile', () => {
 
   test.each([
     [['--profile', 'nope'], 'error: --profile nope: no chat profile "nope" (profiles: ncat-chat, sockspec-chat; or a .profile.yaml file)\n'],
-    [['--profile', 'missing.profile.yaml'], /^error: --profile missing\.profile\.yaml: cannot read the profile missing\.profile\.yaml \(.*\): ENOENT: no such file or directory, open '.*'\n$/],
+    [['--profile', 'missing.profile.yaml'], /^error: --profile missing\.profile\.yaml: missing\.profile\.yaml:1:1: cannot read the profile: ENOENT: no such file or directory, open '.*'\n$/],
   ])('an unknown profile %p is a usage error before anything runs', async (args, message) => {
     const result = await builtinRelay(args);
     expect(result.stderr).toMatch(message);

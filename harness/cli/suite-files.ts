@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../jest/config';
 import { didYouMean } from '../suite/closest';
+import { whatItIs } from '../suite/input-file';
 import { UsageError } from './errors';
 
 export const BUNDLED_SUITES_DIR = path.join(PACKAGE_ROOT, 'suites');
@@ -33,8 +34,10 @@ export function resolveSuiteFiles(requested: readonly string[]): string[] {
     ...new Set(
       requested.map((entry) => {
         const asFile = path.resolve(entry);
-        if (existsSync(asFile) && statSync(asFile).isFile()) return asFile;
+        const stats = statSync(asFile, { throwIfNoEntry: false });
+        if (stats?.isFile()) return asFile;
         const bundled = bundledSuiteFile(entry);
+        if (stats && !bundled) throw new UsageError(`--suite ${entry}: ${whatItIs(stats)}, not a suite file`, 'give a suite file (NAME.suite.yaml) or the name of a bundled suite');
         if (bundled) return bundled;
         const { suggestion, list } = unknownSuiteHints(entry);
         throw new UsageError(`no suite named "${entry}" and no such file${suggestion}`, list);

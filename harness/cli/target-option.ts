@@ -7,6 +7,7 @@ import { needsTestcontainers, testcontainersInstalled } from '../targets/contain
 import { SERVICE_TRANSPORT, TLS_SERVICES, type ServiceName, type Target, type Transport } from '../targets/target';
 import { UsageError } from './errors';
 import { parsePort } from './ports';
+import { MAX_DURATION_MS } from '../suite/units';
 
 export interface TargetFlags {
   target?: string;
@@ -153,6 +154,6 @@ export function parseRegex(source: string, flag: string): RegExp {
 
 export function parseMs(value: string, flag: string): number {
   const ms = Number(value);
-  if (!Number.isInteger(ms) || ms <= 0) throw new UsageError(`${flag} takes a whole number of milliseconds, not "${value}"`);
+  if (!Number.isInteger(ms) || ms <= 0 || ms > MAX_DURATION_MS) throw new UsageError(`${flag} takes a whole number of milliseconds from 1 to ${MAX_DURATION_MS}, not "${value}"`);
   return ms;
 }

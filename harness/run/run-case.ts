@@ -156,6 +156,8 @@ async function runSteps(run: CaseRun, steps: readonly Step[], scope: ConnectionS
         runSteps(run, nested, nestedScope, nestedPath, nestedSeed ? `${ctx.seed}/${nestedSeed}` : seedPrefix),
     };
     try {
+      // Not started once the deadline has passed: the step's own failure would have no one to hear it.
+      if (run.signal.aborted) throw deadlinePassed(run);
       await untilCaseDeadline(kind.run(params, ctx), run);
     } catch (err) {
       if (err instanceof StepFailure) {

@@ -6,6 +6,7 @@ import { ConnName, StepTimeout, defineStep, onConn } from './define';
 import { CaptureName, saveCapture } from './captures';
 import { lines, listLines, readLines, shown, skippedNote, unreadEvidence, wholeLine, type LinePattern } from './line-input';
 import { expand } from './template';
+import { Regex } from '../suite/regex';
 
 export const collectLines = defineStep({
   name: 'collect-lines',
@@ -17,8 +18,8 @@ export const collectLines = defineStep({
     {
       conn: Type.Optional(ConnName),
       as: CaptureName,
-      match: Type.Optional(Type.String({ description: 'a regex every collected line must match whole; any line when not given' })),
-      skip: Type.Optional(Type.String({ description: 'a regex: whole lines it matches are read and ignored' })),
+      match: Type.Optional(Regex('a regex every collected line must match whole; any line when not given', { placeholders: true })),
+      skip: Type.Optional(Regex('a regex: whole lines it matches are read and ignored', { placeholders: true })),
       count: Type.Optional(Type.Integer({ minimum: 1, description: 'collect this many lines' })),
       until: Type.Optional(Type.String({ description: 'collect every line before this exact line (consumed, not collected)' })),
       unique: Type.Optional(Type.Boolean({ description: 'fail when a line arrives a second time' })),

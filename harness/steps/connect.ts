@@ -5,7 +5,7 @@ import { UdpConnection } from '../net/udp-connection';
 import { deadlineFor, endpointFor } from '../run/context';
 import { DEFAULT_CONN } from '../run/scope';
 import { StepFailure } from '../verdict/failure';
-import { Duration, toMs } from '../suite/units';
+import { DescribedDuration, toMs } from '../suite/units';
 import { retryWithBackoff } from '../targets/readiness';
 import type { StepContext } from '../run/context';
 import { ConnName, StepTimeout, defineStep } from './define';
@@ -32,13 +32,13 @@ export const connect = defineStep({
       service: Type.Optional(ServiceField),
       tls: Type.Optional(TlsField),
       timeout: Type.Optional(StepTimeout),
-      retry: Type.Optional(Type.Union(Duration.anyOf, {
-        title: Duration.title,
-        description: 'TCP: retry failed attempts (each limited by timeout) with exponential backoff and jitter for this long; the attempts are noted',
-      })),
+      retry: Type.Optional(
+        DescribedDuration('TCP: retry failed attempts (each limited by timeout) with exponential backoff and jitter for this long; the attempts are noted'),
+      ),
     },
     { additionalProperties: false },
   ),
+  cost: () => ({ connections: 1 }),
   describe: (p) => `connect ${p.conn ?? DEFAULT_CONN}${p.service ? ` to ${p.service}` : ''}${p.tls === false ? ' (plain TCP)' : ''}`,
   async run(p, ctx) {
     const name = p.conn ?? DEFAULT_CONN;

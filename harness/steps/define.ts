@@ -19,6 +19,19 @@ export interface StepKind<S extends TSchema = TSchema> {
   run(params: Static<S>, ctx: StepContext): Promise<void>;
   /** Where the step holds nested step lists (relative paths), so the loader checks them too. */
   nested?(params: Static<S>): { path: (string | number)[]; steps: unknown[] }[];
+  /** What one run of the step costs its case, for the budget checked at load (suite/case-budget.ts). */
+  cost?(params: Static<S>): StepCost;
+}
+
+/**
+ * What one run of a step costs: connections it opens and bytes it sends, and for steps that hold
+ * others, how many clients run those at once (parallel) and how many rounds in turn (repeat).
+ */
+export interface StepCost {
+  connections?: number;
+  bytes?: number;
+  clients?: number;
+  rounds?: number;
 }
 
 export function defineStep<N extends string, S extends TSchema>(kind: StepKind<S> & { name: N }): StepKind<S> & { name: N } {

@@ -5,6 +5,7 @@ import { CheckedRule, defineStep } from './define';
 import { CaptureName, capturesNamed, type Capture } from './captures';
 import { listLines, shown, wholeLine, type LinePattern } from './line-input';
 import { expand } from './template';
+import { Regex } from '../suite/regex';
 
 const Captures = Type.Array(CaptureName, {
   minItems: 1,
@@ -35,7 +36,7 @@ export const expectFifo = defineStep({
     {
       ...CheckedRule,
       captures: Captures,
-      pattern: Type.String({ description: 'a regex with named groups key (e.g. the sender) and seq (a decimal sequence number)' }),
+      pattern: Regex('a regex with named groups key (e.g. the sender) and seq (a decimal sequence number)', { placeholders: true }),
     },
     { additionalProperties: false },
   ),

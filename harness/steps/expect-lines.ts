@@ -5,6 +5,7 @@ import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { CheckedRule, ConnName, StepTimeout, defineStep, onConn } from './define';
 import { lines, listLines, readLines, shown, skippedNote, unreadEvidence, wholeLine } from './line-input';
 import { expand } from './template';
+import { Regex } from '../suite/regex';
 
 const FORMS = ['lines', 'patterns'] as const;
 
@@ -26,9 +27,9 @@ export const expectLines = defineStep({
       ...CheckedRule,
       conn: Type.Optional(ConnName),
       lines: Type.Optional(Type.Array(Type.String(), { description: 'the exact lines, without terminators' })),
-      patterns: Type.Optional(Type.Array(Type.String(), { description: 'one regex per line, matching the whole line' })),
+      patterns: Type.Optional(Type.Array(Regex('a regex the line must match whole', { placeholders: true }), { description: 'one regex per line, matching the whole line' })),
       until: Type.Optional(Type.String({ description: 'the exact line that ends the read; consumed, not compared' })),
-      skip: Type.Optional(Type.String({ description: 'a regex: whole lines it matches are read and ignored' })),
+      skip: Type.Optional(Regex('a regex: whole lines it matches are read and ignored', { placeholders: true })),
       timeout: Type.Optional(StepTimeout),
     },
     { additionalProperties: false, oneOf: FORMS.map((form) => ({ required: [form] })) },

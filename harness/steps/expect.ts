@@ -8,6 +8,7 @@ import { PAYLOAD_FORMS, PayloadFields, buildPayload, concatenated } from './payl
 import { expectTcpBytes } from './expect-bytes';
 import { expectDatagrams } from './expect-datagrams';
 import { expectDigest, expectLine, expectRegex } from './expect-text';
+import { Regex } from '../suite/regex';
 
 const FORMS = [...PAYLOAD_FORMS, 'sent', 'regex', 'line', 'digest'] as const;
 
@@ -22,7 +23,7 @@ export const expect = defineStep({
       conn: Type.Optional(ConnName),
       ...PayloadFields,
       sent: Type.Optional(Type.Literal(true, { description: 'the bytes sent on this connection since the last `sent` check' })),
-      regex: Type.Optional(Type.String({ description: 'a JavaScript regex the unread text must match; consumed through the match' })),
+      regex: Type.Optional(Regex('a JavaScript regex the unread text must match; consumed through the match', { placeholders: false })),
       line: Type.Optional(Type.String({ description: 'the next LF-terminated line, without its terminator (a CR before LF is dropped)' })),
       digest: Type.Optional(
         Type.Object({ bytes: Size, sha256: Type.String({ pattern: '^[0-9a-fA-F]{64}$' }) }, { additionalProperties: false }),

@@ -6,6 +6,7 @@ import { TOXIC_TYPES, createToxic, type ToxicSpec } from '../faults/toxics';
 import { SuiteUsageError } from '../verdict/failure';
 import { defineStep } from './define';
 import { registerWhenStarted } from './lifecycle-support';
+import { MAX_DURATION_MS, MAX_SIZE_BYTES } from '../suite/units';
 
 /** One toxic, in Toxiproxy's words: its type, direction, toxicity and its own fields. */
 const ToxicField = Type.Object(
@@ -13,14 +14,14 @@ const ToxicField = Type.Object(
     type: Type.Union(TOXIC_TYPES.map((t) => Type.Literal(t))),
     direction: Type.Optional(Type.Union(DIRECTIONS.map((d) => Type.Literal(d)), { description: 'upstream: client to server; downstream (default): server to client' })),
     toxicity: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'probability it applies to a connection (seeded); default 1' })),
-    latency: Type.Optional(Type.Number({ minimum: 0, description: 'latency: ms added to each chunk' })),
-    jitter: Type.Optional(Type.Number({ minimum: 0, description: 'latency: ± ms' })),
+    latency: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_DURATION_MS, description: 'latency: ms added to each chunk' })),
+    jitter: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_DURATION_MS, description: 'latency: ± ms' })),
     rate: Type.Optional(Type.Number({ minimum: 0, description: 'bandwidth: KB/s' })),
-    averageSize: Type.Optional(Type.Integer({ minimum: 1, description: 'slicer: segment size in bytes' })),
-    sizeVariation: Type.Optional(Type.Integer({ minimum: 0, description: 'slicer: ± bytes' })),
-    delay: Type.Optional(Type.Number({ minimum: 0, description: 'slicer: µs between segments; slow_close: ms the FIN is held' })),
-    bytes: Type.Optional(Type.Integer({ minimum: 0, description: 'limit_data: bytes passed before the close' })),
-    timeout: Type.Optional(Type.Number({ minimum: 0, description: 'reset_peer: ms to the reset; timeout: ms to the close (0: never)' })),
+    averageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_SIZE_BYTES, description: 'slicer: segment size in bytes' })),
+    sizeVariation: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SIZE_BYTES, description: 'slicer: ± bytes' })),
+    delay: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_DURATION_MS, description: 'slicer: µs between segments; slow_close: ms the FIN is held' })),
+    bytes: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SIZE_BYTES, description: 'limit_data: bytes passed before the close' })),
+    timeout: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_DURATION_MS, description: 'reset_peer: ms to the reset; timeout: ms to the close (0: never)' })),
   },
   { additionalProperties: false },
 );

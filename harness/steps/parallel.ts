@@ -5,6 +5,7 @@ import { StepFailure } from '../verdict/failure';
 import { StepList, defineStep } from './define';
 import { Duration, toMs } from '../suite/units';
 import { sleep } from '../net/waiter';
+import { setImmediate } from 'node:timers/promises';
 
 export const parallel = defineStep({
   name: 'parallel',
@@ -22,6 +23,7 @@ export const parallel = defineStep({
   ),
   describe: (p) => `parallel (${p.clients} clients)`,
   nested: (p) => [{ path: ['steps'], steps: p.steps }],
+  cost: (p) => ({ clients: p.clients }),
   async run(p, ctx) {
     const stagger = p.stagger === undefined ? 0 : toMs(p.stagger);
     const group = { clients: p.clients };
@@ -52,8 +54,13 @@ export const repeat = defineStep({
   schema: Type.Object({ times: Type.Integer({ minimum: 1, maximum: 100000 }), steps: StepList }, { additionalProperties: false }),
   describe: (p) => `repeat ${p.times} times`,
   nested: (p) => [{ path: ['steps'], steps: p.steps }],
+  cost: (p) => ({ rounds: p.times }),
   async run(p, ctx) {
     for (let round = 1; round <= p.times; round++) {
+      // Steps that finish without I/O (send only queues) would make this loop one long chain of
+      // microtasks: no timer, no socket and no signal would be served until it ended. Each round
+      // first lets the event loop turn, so the case deadline and Ctrl-C are heard mid-burst.
+      await setImmediate();
       try {
         await ctx.runSteps(p.steps as Step[], ctx.scope, ctx.path, `round${round}`);
       } catch (err) {

@@ -3,14 +3,20 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Size, toBytes } from '../suite/units';
 
 /**
+ * Base64 as RFC 4648 writes it: groups of 4, the last padded with =. Buffer.from(…, 'base64') skips
+ * whatever is not base64, so anything else would decode to fewer bytes than meant, or none.
+ */
+const BASE64_PATTERN = '^(\\s*[A-Za-z0-9+/]{4})*(\\s*[A-Za-z0-9+/]{2}==|\\s*[A-Za-z0-9+/]{3}=)?\\s*$';
+
+/**
  * The bytes a step sends or expects. Exactly one form is given; `repeat` multiplies it. Random
  * payloads are generated lazily from a seeded keystream, so a 256 MiB payload costs no memory and
  * the expecting side can regenerate the same bytes to compare against.
  */
 export const PayloadFields = {
   text: Type.Optional(Type.String({ description: 'UTF-8 text' })),
-  hex: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F]{2}[ :]?)*$', description: 'bytes in hex, spaces allowed' })),
-  base64: Type.Optional(Type.String({ description: 'bytes in base64' })),
+  hex: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F]{2}[ :]?)*$', title: 'hex text (two digits a byte, spaces or colons allowed between)', description: 'bytes in hex, spaces allowed' })),
+  base64: Type.Optional(Type.String({ pattern: BASE64_PATTERN, title: 'base64 text (A-Z, a-z, 0-9, + and /, padded with =)', description: 'bytes in base64 (standard alphabet, padded; spaces and line breaks allowed between groups of 4)' })),
   random: Type.Optional(
     Type.Object(
       {

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
-import { parse } from 'yaml';
 import { PACKAGE_ROOT } from '../jest/config';
 import { ENV } from '../jest/settings';
 import { SuiteUsageError } from '../verdict/failure';
+import { CheckedYaml } from '../suite/checked-yaml';
+import { SuiteError } from '../suite/suite-error';
 
 /**
  * A profile maps the abstract events of a chat relay (a message, a join, a lost member) to what one
@@ -67,13 +67,14 @@ export function loadProfile(nameOrFile: string): Profile {
   if (!namesProfileFile(nameOrFile) && !existsSync(file)) {
     throw new SuiteUsageError(`no chat profile "${nameOrFile}" (profiles: ${profileNames().join(', ')}; or a .profile.yaml file)`);
   }
-  let data: unknown;
   try {
-    data = parse(readFileSync(file, 'utf8'));
+    const yaml = new CheckedYaml(file, 'profile');
+    yaml.check(ProfileSchema, yaml.data, []);
+    yaml.throwProblems();
+    return yaml.data as Profile;
   } catch (err) {
-    throw new SuiteUsageError(`cannot read the profile ${nameOrFile} (${file}): ${(err as Error).message.split('\n')[0]}`);
+    if (!(err instanceof SuiteError)) throw err;
+    // A case's mistake where a step loads it (the CLI loads it before the run, and says so there).
+    throw new SuiteUsageError(err.message);
   }
-  const error = Value.Errors(ProfileSchema, data).First();
-  if (error) throw new SuiteUsageError(`profile ${file}: ${error.path || 'the profile'}: ${error.message}`);
-  return data as Profile;
 }

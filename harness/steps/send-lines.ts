@@ -27,6 +27,8 @@ export const sendLines = defineStep({
     },
     { additionalProperties: false },
   ),
+  // Each line's length is that of the template (or `length`): {{i}} and the like may make it longer.
+  cost: (p) => ({ bytes: (p.times ?? 1) * ((p.length === undefined ? Buffer.byteLength(p.line) : toBytes(p.length)) + 1) }),
   describe: (p) => `send line ${JSON.stringify(p.line)}${p.times ? ` x ${p.times}` : ''}${onConn(p.conn)}`,
   async run(p, ctx) {
     const name = p.conn ?? DEFAULT_CONN;

@@ -21,6 +21,7 @@ export const send = defineStep({
     },
     { additionalProperties: false, oneOf: PAYLOAD_FORMS.map((form) => ({ required: [form] })) },
   ),
+  cost: (p) => ({ bytes: buildPayload(p, '').length }),
   describe: (p) => `send ${PAYLOAD_FORMS.find((f) => p[f] !== undefined)}${onConn(p.conn)}`,
   async run(p, ctx) {
     const conn = ctx.scope.get(p.conn);

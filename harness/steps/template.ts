@@ -1,22 +1,18 @@
 import type { StepContext } from '../run/context';
 import { SuiteUsageError } from '../verdict/failure';
 import { activeProfile } from './profile';
+import { substitute } from './placeholders';
+
+export { substitute };
 
 /**
- * `{{name}}` placeholders in the text fields of the line steps. Double braces, because single ones
- * are regex quantifiers (`x{1020}`). A name is, in order: one the step supplies (`{{i}}` in
- * send-lines, `{{conn}}`), `{{client}}` (the client number inside `parallel`), or a variable of the
- * active profile (`{{message}}`; see profile.ts), which is only loaded when a case uses one.
+ * Fills `{{name}}` placeholders (placeholders.ts). A name is, in order: one the step supplies
+ * (`{{i}}` in send-lines, `{{conn}}`), `{{client}}` (the client number inside `parallel`), or a
+ * variable of the active profile (`{{message}}`; see profile.ts), which is only loaded when a case
+ * uses one.
  */
-const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_-]*)\s*\}\}/g;
-
 export function expand(template: string, ctx: StepContext, own: Readonly<Record<string, string>> = {}): string {
   return substitute(template, (name) => own[name] ?? builtin(name, ctx) ?? profileVariable(name, template));
-}
-
-/** Replaces every {{name}} with `value(name)`; for code that fills placeholders without a case (the bench). */
-export function substitute(template: string, value: (name: string) => string): string {
-  return template.replace(PLACEHOLDER, (_, name: string) => value(name));
 }
 
 function builtin(name: string, ctx: StepContext): string | undefined {

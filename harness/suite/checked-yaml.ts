@@ -1,15 +1,21 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import { LineCounter, parseDocument, isMap, isScalar, YAMLParseError, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isNode, isScalar, visit, YAMLParseError, type Document, type Node } from 'yaml';
 import type { TSchema } from '@sinclair/typebox';
 import { didYouMean } from './closest';
 import { SuiteError, type FileKind } from './suite-error';
+import { readInputText } from './input-file';
+import { UNIT_KEYWORDS } from './units';
+import { REGEX_KEYWORD } from './regex';
 
 export type PathPart = string | number;
 
-/** The draft the published schemas declare (dependentRequired is of it); every error, not the first. */
-const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
+/**
+ * The draft the published schemas declare (dependentRequired is of it); every error, not the first.
+ * Infinity and NaN (YAML's .inf, .nan, 1e400) are no number a setting can be (strictNumbers); the
+ * limits of durations and sizes and the regex check are keywords of their own.
+ */
+const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true, strictNumbers: true, keywords: [...UNIT_KEYWORDS, REGEX_KEYWORD] });
 /** Nested step lists are checked one step at a time by the suite loader, so here a step is any mapping. */
 const ANY_STEP = { step: { type: 'object' } };
 const validators = new Map<TSchema, ValidateFunction>();
@@ -30,7 +36,7 @@ function validatorFor(schema: TSchema): ValidateFunction {
  * sockspec.config.json.
  */
 export class CheckedYaml {
-  readonly data: unknown;
+  readonly data: unknown = undefined;
   private readonly shown: string;
   private readonly lineCounter = new LineCounter();
   private readonly doc: Document;
@@ -41,18 +47,37 @@ export class CheckedYaml {
     private readonly kind: FileKind,
   ) {
     this.shown = path.relative(process.cwd(), file) || file;
-    let source: string;
-    try {
-      source = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new SuiteError(this.shown, [{ line: 1, column: 1, rule: `cannot read the ${kind}: ${(err as Error).message}` }], kind);
-    }
-    this.doc = parseDocument(source, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
+    const read = readInputText(file, kind);
+    if (!('text' in read)) throw new SuiteError(this.shown, [read], kind);
+    this.doc = parseDocument(read.text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
     // sockspec.config.json is read as YAML too (JSON is a part of YAML), its positions kept alike.
     const language = kind === 'config file' ? 'JSON' : 'YAML';
     for (const error of this.doc.errors) this.problems.push({ offset: error.pos[0], rule: `${language} syntax: ${firstLine(error)}` });
+    this.checkDataOnly();
     this.throwProblems();
-    this.data = this.doc.toJS() as unknown;
+    try {
+      this.data = this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+    } catch (err) {
+      // Unresolved aliases are reported above: what toJS still refuses is an alias bomb.
+      if (!(err instanceof ReferenceError)) throw err;
+      const firstAlias = findNode(this.doc, isAlias);
+      this.problems.push({ offset: firstAlias?.range?.[0] ?? 0, rule: `YAML: the aliases expand too far (an alias bomb?); a ${kind} is plain data, its aliases few` });
+      this.throwProblems();
+    }
+  }
+
+  /**
+   * A file of settings is plain data: no tags (YAML would make a custom one a string silently, and
+   * !!binary a Buffer), and every alias refers to an anchor before it.
+   */
+  private checkDataOnly(): void {
+    visit(this.doc, (_, node) => {
+      if (isAlias(node)) {
+        if (!node.resolve(this.doc)) this.problems.push({ offset: node.range?.[0] ?? 0, rule: `YAML: alias *${node.source} refers to no anchor &${node.source} before it` });
+      } else if (isNode(node) && node.tag !== undefined) {
+        this.problems.push({ offset: node.range?.[0] ?? 0, rule: `YAML: tag ${shownTag(node.tag)} is not allowed: a ${this.kind} is plain data, without tags` });
+      }
+    });
   }
 
   /** Notes, each at its node, every rule `value` (found at `where` in the file) breaks in `schema`; true if none. */
@@ -93,6 +118,25 @@ export class CheckedYaml {
     if (parts.length === 0) return `the ${this.kind}`;
     return parts.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
   }
+}
+
+/** How far aliases may expand (the yaml package's default): a billion-laughs bomb goes far past it. */
+const MAX_ALIAS_COUNT = 100;
+
+function findNode(doc: Document, test: (node: unknown) => boolean): Node | undefined {
+  let found: Node | undefined;
+  visit(doc, (_, node) => {
+    if (!test(node)) return undefined;
+    found = node as Node;
+    return visit.BREAK;
+  });
+  return found;
+}
+
+/** A tag as written: !!str for the YAML core ones, else as it is. */
+function shownTag(tag: string): string {
+  const core = 'tag:yaml.org,2002:';
+  return tag.startsWith(core) ? `!!${tag.slice(core.length)}` : tag;
 }
 
 function firstLine(err: YAMLParseError): string {
@@ -163,7 +207,7 @@ function problemOf(error: ErrorObject): SchemaProblem {
       return { error, rule: given.length === 0 ? `needs one of: ${forms.join(', ')}` : `give only one of ${forms.join(', ')}; found ${given.join(' and ')}` };
     }
     case 'anyOf':
-      if (schema?.title) return { error, rule: `must be a ${schema.title}` };
+      if (schema?.title) return { error, rule: `must be a ${schema.title}${notFinite(error.data)}` };
       return { error, rule: alternatives((schema?.anyOf ?? []).map(described)) };
     case 'enum':
       return { error, rule: alternatives((params.allowedValues as unknown[]).map((value) => ({ literal: shown(value) }))) };
@@ -171,6 +215,9 @@ function problemOf(error: ErrorObject): SchemaProblem {
       return { error, rule: `must be ${shown(params.allowedValue)}` };
     case 'type':
       return { error, rule: `must be ${article(params.type as string)}` };
+    case 'pattern':
+      if (schema?.title) return { error, rule: `must be ${article(schema.title)}` };
+      break;
     case 'minItems':
     case 'minProperties':
       if (params.limit === 1) return { error, rule: 'must not be empty' };
@@ -196,6 +243,11 @@ function alternatives(branches: ({ literal: string } | { kind: string })[]): str
 /** A literal as the user writes it in YAML: a word as itself, anything else as JSON. */
 function shown(value: unknown): string {
   return typeof value === 'string' && /^[\w.-]+$/.test(value) && !['true', 'false', 'null'].includes(value) ? value : JSON.stringify(value);
+}
+
+/** YAML's .inf, .nan and 1e400 are numbers, but none a setting can be. */
+function notFinite(value: unknown): string {
+  return typeof value === 'number' && !Number.isFinite(value) ? `, not ${value}` : '';
 }
 
 function article(type: string): string {

@@ -3,6 +3,7 @@ import { didYouMean } from './closest';
 import { SuiteSchema, type Suite } from './schema';
 import { closest } from './closest';
 import { bundledRuleBook } from './rules';
+import { checkCaseBudget } from './case-budget';
 import type { ServiceName } from '../targets/target';
 import { stepKind, stepKindNames, takesEmpty } from '../steps/registry';
 
@@ -28,6 +29,9 @@ export function loadSuite(file: string): Suite {
     if (Array.isArray(c.steps)) checkSteps(c.steps, ['cases', i, 'steps'], Array.isArray(c.rules) ? (c.rules as unknown[]) : []);
     if (Array.isArray(c.rules)) c.rules.forEach((id, j) => typeof id === 'string' && checkRule(id, ['cases', i, 'rules', j]));
   });
+  yaml.throwProblems();
+  // The budget is reckoned from steps known to be right: once everything else is.
+  cases.forEach((c, i) => checkCaseBudget((c as { steps: unknown[] }).steps, ['cases', i, 'steps'], (where, rule) => yaml.report(where, rule)));
   yaml.throwProblems();
   return { ...(yaml.data as Omit<Suite, 'file'>), file };
 

@@ -1,6 +1,6 @@
 /** The files sockspec reads: suites, targets files naming what to run them against, a project's
- * sockspec.config.json, and the rules catalogues suites cite. */
-export type FileKind = 'suite' | 'targets file' | 'config file' | 'rules catalogue';
+ * sockspec.config.json, the rules catalogues suites cite and the chat profiles. */
+export type FileKind = 'suite' | 'targets file' | 'config file' | 'rules catalogue' | 'profile';
 
 /** One rule a file breaks, and where. */
 export interface Problem {
