@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { RECEIVE_WINDOW, TcpConnection } from '../harness/net/tcp-connection';
@@ -13,6 +11,7 @@ import { expectDatagrams } from '../harness/steps/expect-datagrams';
 import { fixed } from '../harness/steps/payload';
 import { Patience } from '../harness/net/waiter';
 import { ROOT, failedCases, tempDir } from './support/cli';
+import { runMeasuringPeakRss } from '../bench/peak-rss';
 import { runCase, type CaseOutcome } from '../harness/run/run-case';
 import type { Step } from '../harness/steps/registry';
 
@@ -132,35 +131,12 @@ describe('UDP: a socket holds at most DATAGRAM_WINDOW unread', () => {
   });
 });
 
-/** Runs the built CLI, sampling its peak RSS (VmHWM) until it exits. */
-function runMeasured(args: string[]): Promise<{ code: number; stdout: string; peakRss: number }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'sockspec.js'), ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let peakRss = 0;
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.resume();
-    const sample = setInterval(() => {
-      try {
-        const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (kib) peakRss = Math.max(peakRss, Number(kib[1]) * 1024);
-      } catch {
-        // It has exited.
-      }
-    }, 100);
-    child.on('exit', (code) => {
-      clearInterval(sample);
-      resolve({ code: code ?? -1, stdout, peakRss });
-    });
-  });
-}
-
 describe('a whole run against a flooding chat server', () => {
   const reports = tempDir();
   afterAll(() => reports.remove());
 
   test('200 flooded connections: every case fails with the reason, and the harness stays under 512 MiB', async () => {
-    const result = await runMeasured(['run', '--suite', 'chat', '--filter', 'fan-out-200|concurrent-joins', '--cmd', `node ${FLOOD_SERVER} {port}`, '--reports', reports.path]);
+    const result = await runMeasuringPeakRss(path.join(ROOT, 'bin', 'sockspec.js'), ['run', '--suite', 'chat', '--filter', 'fan-out-200|concurrent-joins', '--cmd', `node ${FLOOD_SERVER} {port}`, '--reports', reports.path]);
     expect(result.peakRss).toBeGreaterThan(0);
     expect(Math.round(result.peakRss / MiB)).toBeLessThan(512);
     expect(result.code).toBe(1);
