@@ -3,6 +3,7 @@ import { benchFaultProxy } from './faults';
 import { benchChat } from './chat';
 import { benchInstall } from './install';
 import { benchBuiltinRun } from './builtin-run';
+import { benchFloodRss } from './flood';
 import { benchCertificateSet } from '../harness/certs/bench';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   rows.push(await benchFaultProxy());
   rows.push(await certificateGeneration());
   rows.push(...(await benchChat()));
+  rows.push(await benchFloodRss());
   rows.push(await benchInstall(ROOT));
   printTable(rows);
 }

@@ -129,7 +129,7 @@ describe('OutputTail: what is kept of a server output', () => {
     const mib = 'y'.repeat(1024 * 1024);
     const tail = tailOf(...Array.from({ length: 100 }, () => mib), '\nnext\n');
     const [line, next] = tail.printed();
-    expect(line.text).toBe(`${'y'.repeat(OUTPUT_BOUNDS.lineChars)} [… ${100 * 1024 * 1024 - OUTPUT_BOUNDS.lineChars} more characters not kept]`);
+    expect(line.text).toBe(`${'y'.repeat(OUTPUT_BOUNDS.lineChars)} [… ${100 * 1024 * 1024 - OUTPUT_BOUNDS.lineChars} bytes omitted]`);
     expect(next.text).toBe('next');
   });
 

@@ -11,7 +11,7 @@ import { targetExitMessage, writeTargetExit, type TargetExit } from '../targets/
 import { attachServerOutput } from '../report/server-output';
 import { jestProblems } from '../report/jest-problems';
 import { xmlText } from '../report/xml-text';
-import type { PrintedLine } from '../targets/output-tail';
+import { capLine, type PrintedLine } from '../targets/output-tail';
 import { summaryLines } from '../report/summary';
 import { loadSuite } from '../suite/load';
 import { BuiltinTarget } from '../targets/builtin';
@@ -213,7 +213,7 @@ const SERVER_OUTPUT_LINES = 20;
  */
 function printServerOutput(printed: readonly PrintedLine[], description: string): void {
   // What the server printed is shown, not obeyed: no colour, cursor moves, bells or carriage returns.
-  const lines = printed.slice(-SERVER_OUTPUT_LINES).map((line) => xmlText(line.text).replace(/\r/g, '\\r'));
+  const lines = printed.slice(-SERVER_OUTPUT_LINES).map((line) => xmlText(capLine(line.text)).replace(/\r/g, '\\r'));
   if (lines.length === 0) return;
   const heading = `${style.bold('server output')} (last ${lines.length} lines, ${description}):`;
   process.stdout.write(`${heading}\n${lines.map((line) => `  | ${line}`).join('\n')}\n\n`);

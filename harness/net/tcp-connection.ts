@@ -21,8 +21,12 @@ export interface SendOptions {
 const WRITE_PIECE = 64 * 1024;
 /** Far enough never to matter: a case's own deadline destroys the socket long before. */
 const NO_DEADLINE = 24 * 3600 * 1000;
-/** Received bytes kept before the socket is paused, so a flood cannot exhaust memory. */
-const RECEIVE_LIMIT = 64 * 1024 * 1024;
+/**
+ * The most received bytes a connection holds unread (docs/limits.md): at this much it stops reading,
+ * so a server's flood backs up in TCP instead of in the harness's memory, until a step consumes
+ * some. A step that must see more than this unread at once (a line, a text to match) fails.
+ */
+export const RECEIVE_WINDOW = 1024 * 1024;
 
 /**
  * A TCP client that records every event into the transcript and keeps received bytes until a step
@@ -73,7 +77,7 @@ export class TcpConnection {
       this.bytesReceived += chunk.length;
       this.lastReceived = performance.now();
       transcript.data(name, 'received', chunk);
-      if (this.buffered > RECEIVE_LIMIT) socket.pause();
+      if (this.full) socket.pause();
       this.waiter.notify();
     });
     if (transport) this.watchTransport(socket, transport);
@@ -102,6 +106,11 @@ export class TcpConnection {
 
   get available(): number {
     return this.buffered;
+  }
+
+  /** True while RECEIVE_WINDOW bytes are unread: nothing more arrives until a step consumes some. */
+  get full(): boolean {
+    return this.buffered >= RECEIVE_WINDOW;
   }
 
   get ended(): boolean {
@@ -140,7 +149,7 @@ export class TcpConnection {
       }
     }
     this.buffered -= taken;
-    if (this.socket.isPaused() && !this.readingStopped && this.buffered <= RECEIVE_LIMIT / 2) this.socket.resume();
+    if (this.socket.isPaused() && !this.readingStopped && !this.full) this.socket.resume();
     return parts.length === 1 ? parts[0] : Buffer.concat(parts, taken);
   }
 

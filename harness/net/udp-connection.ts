@@ -12,7 +12,11 @@ export interface Datagram {
   from: string;
 }
 
-const DATAGRAM_LIMIT = 100_000;
+/**
+ * The most a UDP socket holds unread (docs/limits.md): past either bound, datagrams are dropped and
+ * counted, and a step that misses one fails for it, as sockspec's loss, never the server's.
+ */
+export const DATAGRAM_WINDOW = { bytes: 4 * 1024 * 1024, datagrams: 65_536 };
 /** Linux caps it at net.core.rmem_max (4 MiB here); asking for more is harmless. */
 const RECEIVE_BUFFER = 4 * 1024 * 1024;
 
@@ -23,8 +27,14 @@ const RECEIVE_BUFFER = 4 * 1024 * 1024;
  */
 export class UdpConnection {
   readonly waiter = new Waiter();
+  /** Received and not yet taken; read it, take() them. */
   readonly datagrams: Datagram[] = [];
   error: Error | undefined;
+  /** Every datagram that arrived, kept or not. */
+  arrived = 0;
+  /** Datagrams dropped because DATAGRAM_WINDOW was full when they arrived. */
+  overflowed = 0;
+  private unreadBytes = 0;
   private readonly sends = new SendQueue();
   private closed = false;
 
@@ -36,7 +46,11 @@ export class UdpConnection {
   ) {
     socket.on('message', (data, rinfo) => {
       const from = `${rinfo.address}:${rinfo.port}`;
-      if (this.datagrams.length < DATAGRAM_LIMIT) this.datagrams.push({ data, from });
+      this.arrived++;
+      if (this.datagrams.length < DATAGRAM_WINDOW.datagrams && this.unreadBytes + data.length <= DATAGRAM_WINDOW.bytes) {
+        this.datagrams.push({ data, from });
+        this.unreadBytes += data.length;
+      } else this.overflowed++;
       transcript.data(name, 'received', data, from === this.serviceAddress ? undefined : `from ${from}`);
       this.waiter.notify();
     });
@@ -65,6 +79,20 @@ export class UdpConnection {
     });
     transcript.record(name, 'connect', `udp ${endpoint.host}:${endpoint.port} from local port ${socket.address().port}`);
     return new UdpConnection(name, endpoint, socket, transcript);
+  }
+
+  /** Takes up to `n` of the datagrams received and not yet taken, oldest first. */
+  take(n: number): Datagram[] {
+    const taken = this.datagrams.splice(0, n);
+    for (const datagram of taken) this.unreadBytes -= datagram.data.length;
+    return taken;
+  }
+
+  /** Why datagrams may be missing that the server did send, once some were dropped unread. */
+  overflowDescription(): string | undefined {
+    if (this.overflowed === 0) return undefined;
+    const { bytes, datagrams } = DATAGRAM_WINDOW;
+    return `sockspec dropped ${this.overflowed} datagram(s) that arrived while ${datagrams} datagrams or ${bytes / 1024 / 1024} MiB were unread on this socket (the server sent more than the steps read)`;
   }
 
   get serviceAddress(): string {

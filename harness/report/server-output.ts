@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PrintedLine } from '../targets/output-tail';
+import { capLine, type PrintedLine } from '../targets/output-tail';
 import type { OutcomeRecord } from './outcome-record';
 
 /** A server prints about an event a little after the client saw it (a close, then a log line). */
@@ -8,6 +8,8 @@ const LATE_MS = 250;
 const MAX_LINES = 40;
 /** Of the lines printed within LATE_MS after the case ended, the first ones. */
 const LATE_LINES = 10;
+/** Characters of server output in a report, all failed cases together (docs/ci.md). */
+export const REPORT_OUTPUT_CHARS = 512 * 1024;
 
 /**
  * Gives each failed case the lines its server printed while the case ran: the server's side of
@@ -26,6 +28,7 @@ export async function attachServerOutput(records: OutcomeRecord[], printed: () =
   // printed as the last failed case ended may not have arrived yet when jest is done.
   const lastEnd = Math.max(...failed.map((r) => (r.startedAt as number) + r.durationMs));
   await sleep(Math.max(0, lastEnd + LATE_MS - Date.now()));
+  let room = REPORT_OUTPUT_CHARS;
   for (const r of failed) {
     const start = r.startedAt as number;
     const end = start + r.durationMs;
@@ -36,7 +39,19 @@ export async function attachServerOutput(records: OutcomeRecord[], printed: () =
     const shown = [...own.slice(-(MAX_LINES - late.length)), ...late];
     if (shown.length === 0) continue;
     const cut = own.length + late.length - shown.length;
-    const lines = shown.map((line) => `+${line.at - start} ms  ${line.text}`);
-    r.serverOutput = cut ? [`[… ${cut} earlier lines of this case not shown]`, ...lines] : lines;
+    // Lines from a container's log come whole: capped here like those a command printed.
+    const lines = shown.map((line) => `+${line.at - start} ms  ${capLine(line.text)}`);
+    const kept = within(cut ? [`[… ${cut} earlier lines of this case not shown]`, ...lines] : lines, room);
+    room -= kept.reduce((sum, line) => sum + line.length, 0);
+    r.serverOutput = kept;
   }
+}
+
+/** The first lines that fit in `room` characters, then how many bytes of the rest were left out. */
+function within(lines: string[], room: number): string[] {
+  let used = 0;
+  const fit = lines.findIndex((line) => (used += line.length) > room);
+  if (fit < 0) return lines;
+  const omitted = lines.slice(fit).reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
+  return [...lines.slice(0, fit), `[… ${omitted} bytes omitted: a report keeps at most ${REPORT_OUTPUT_CHARS / 1024} KiB of server output, for all cases together]`];
 }

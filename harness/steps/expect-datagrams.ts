@@ -26,7 +26,9 @@ export async function expectDatagrams(
       await conn.waiter.until(() => conn.datagrams.length > seen || conn.error !== undefined, patience.deadline, patience.signal);
       patience.progress();
     }
-    const received = conn.datagrams.splice(0, wanted.length);
+    const received = conn.take(wanted.length);
+    const dropped = received.length < wanted.length && conn.overflowDescription();
+    if (dropped) throw new StepFailure(`${received.length} of ${wanted.length} datagrams echoed, but not all the rest were lost by the server: ${dropped}`);
     let next = 0;
     for (const [i, datagram] of received.entries()) {
       checkSource(conn, datagram, i);
@@ -40,9 +42,9 @@ export async function expectDatagrams(
   }
   for (const [i, want] of wanted.entries()) {
     const waited = await conn.waiter.until(() => conn.datagrams.length > 0 || conn.error !== undefined, patience.deadline, patience.signal);
-    const datagram = conn.datagrams.shift();
+    const [datagram] = conn.take(1);
     if (!datagram) {
-      const why = conn.error ? `the socket failed (${conn.error.message})` : patience.why(waited);
+      const why = conn.error ? `the socket failed (${conn.error.message})` : (conn.overflowDescription() ?? patience.why(waited));
       throw new StepFailure(`expected reply ${i + 1} of ${wanted.length} (${want.bytes.length} B, ${want.label}); ${why} first`);
     }
     checkSource(conn, datagram, i);

@@ -4,10 +4,8 @@ import type { Patience, WaitResult } from '../net/waiter';
 import { dump } from '../verdict/bytes';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { formatBytes } from '../suite/units';
+import { windowFull } from './line-input';
 import { decodeUtf8, describeRanges, type DecodedText } from './utf8-text';
-
-/** Text awaited without a match beyond this is a failure, not an ever-growing search. */
-const SEARCH_LIMIT = 1024 * 1024;
 
 function whyStopped(conn: TcpConnection, waited: WaitResult, patience: Patience): string {
   return conn.endDescription() ?? patience.why(waited);
@@ -31,14 +29,14 @@ export async function expectRegex(conn: TcpConnection, source: string, patience:
     () => {
       decoded = decodeUtf8(conn.peek(), conn.ended);
       match = regex.exec(decoded.text);
-      return match !== null || conn.ended || conn.available > SEARCH_LIMIT;
+      return match !== null || conn.ended || conn.full;
     },
     patience.deadline,
     patience.signal,
   );
   const found = match as RegExpExecArray | null;
   if (!found) {
-    const why = conn.available > SEARCH_LIMIT ? `${formatBytes(conn.available)} arrived without a match` : whyStopped(conn, waited, patience);
+    const why = windowFull(conn, 'without a match', 'the text a match may span') ?? whyStopped(conn, waited, patience);
     throw new StepFailure(`expected text matching /${source}/; ${why} first`, [...pending(conn), ...notUtf8((decoded as DecodedText).invalid)]);
   }
   conn.consume((decoded as DecodedText).byteOffset(found.index + found[0].length));
@@ -59,11 +57,12 @@ function compile(source: string): RegExp {
 
 /** Consumes one line (LF-terminated; a CR before it is dropped) and compares it. */
 export async function expectLine(conn: TcpConnection, expected: string, patience: Patience): Promise<void> {
-  const waited = await conn.waiter.until(() => conn.peek().includes(0x0a) || conn.ended || conn.available > SEARCH_LIMIT, patience.deadline, patience.signal);
+  const waited = await conn.waiter.until(() => conn.peek().includes(0x0a) || conn.ended || conn.full, patience.deadline, patience.signal);
   const unread = conn.peek();
   const end = unread.indexOf(0x0a);
   if (end < 0) {
-    throw new StepFailure(`expected the line ${JSON.stringify(expected)}; ${whyStopped(conn, waited, patience)} before a line ended`, pending(conn));
+    const why = windowFull(conn, 'without a line end', 'a line') ?? `${whyStopped(conn, waited, patience)} before a line ended`;
+    throw new StepFailure(`expected the line ${JSON.stringify(expected)}; ${why}`, pending(conn));
   }
   const line = conn.consume(end + 1).toString('utf8').replace(/\r?\n$/, '');
   if (line !== expected) {

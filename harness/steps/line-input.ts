@@ -1,4 +1,4 @@
-import type { TcpConnection } from '../net/tcp-connection';
+import { RECEIVE_WINDOW, type TcpConnection } from '../net/tcp-connection';
 import type { Patience } from '../net/waiter';
 import { dump } from '../verdict/bytes';
 import { SuiteUsageError } from '../verdict/failure';
@@ -6,8 +6,6 @@ import { formatBytes } from '../suite/units';
 
 const LF = 0x0a;
 const CR = 0x0d;
-/** Unread bytes without a line end beyond this are a failure, not an ever-growing wait. */
-const PARTIAL_LIMIT = 1024 * 1024;
 /** Lines longer than this are shortened in failure messages. */
 const SHOWN_CHARS = 100;
 
@@ -39,11 +37,22 @@ export async function readLines(conn: TcpConnection, patience: Patience, visit: 
     }
     const stopped = conn.endDescription();
     if (stopped) return stopped;
-    if (conn.available > PARTIAL_LIMIT) return `${formatBytes(conn.available)} arrived without a line end`;
+    const full = windowFull(conn, 'without a line end', 'a line');
+    if (full) return full;
     const pending = conn.available;
     const waited = await conn.waiter.until(() => conn.available > pending || conn.ended, patience.deadline, patience.signal);
     if (waited !== 'ready') return patience.why(waited);
   }
+}
+
+/**
+ * Why a read cannot go on, once the connection holds all the unread bytes it may (RECEIVE_WINDOW)
+ * and none of them is what the step waits for: `what` did not come within them, and waiting longer
+ * would either grow without bound or wait for bytes that cannot arrive.
+ */
+export function windowFull(conn: TcpConnection, missing: string, unit: string): string | undefined {
+  if (!conn.full) return undefined;
+  return `the server sent ${formatBytes(conn.available)} ${missing}; ${unit} is at most ${formatBytes(RECEIVE_WINDOW)} (what sockspec holds unread per connection)`;
 }
 
 /** Evidence for a read that stopped early: the start of what is unread (a line never ended). */

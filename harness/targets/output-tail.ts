@@ -15,8 +15,25 @@ export interface PrintedLine {
 export const OUTPUT_BOUNDS = { lines: 20_000, chars: 4 * 1024 * 1024, lineChars: 2048 };
 
 interface Line extends PrintedLine {
-  /** Characters past `OUTPUT_BOUNDS.lineChars`, not kept. */
+  /** Bytes past `OUTPUT_BOUNDS.lineChars` characters, not kept. */
   omitted: number;
+}
+
+/**
+ * A line as sockspec keeps and shows it: its first OUTPUT_BOUNDS.lineChars characters, and how
+ * many bytes were left out. For lines that come whole from elsewhere (a container's log); a line
+ * OutputTail already capped is left as it is.
+ */
+export function capLine(text: string): string {
+  const { lineChars } = OUTPUT_BOUNDS;
+  if (text.length <= lineChars || OMITTED_MARK.test(text.slice(lineChars))) return text;
+  return withOmitted(text.slice(0, lineChars), Buffer.byteLength(text) - Buffer.byteLength(text.slice(0, lineChars)));
+}
+
+const OMITTED_MARK = /^ \[… \d+ bytes omitted\]$/;
+
+function withOmitted(text: string, omitted: number): string {
+  return omitted ? `${text} [… ${omitted} bytes omitted]` : text;
 }
 
 /**
@@ -77,7 +94,7 @@ export class OutputTail {
     const line = (this.partial ??= { text: '', at: now, omitted: 0 });
     const room = Math.max(0, OUTPUT_BOUNDS.lineChars - line.text.length);
     line.text += part.slice(0, room);
-    line.omitted += Math.max(0, part.length - room);
+    if (part.length > room) line.omitted += Buffer.byteLength(part) - Buffer.byteLength(part.slice(0, room));
   }
 
   private endLine(now: number): void {
@@ -98,5 +115,5 @@ export class OutputTail {
 }
 
 function shown({ text, at, omitted }: Line): PrintedLine {
-  return { text: omitted ? `${text} [… ${omitted} more characters not kept]` : text, at };
+  return { text: withOmitted(text, omitted), at };
 }
