@@ -32,9 +32,11 @@ const gate = new SharedGate();
 /**
  * Runs every case of a suite, each against a fresh server from `start`, so one case's damage
  * (a crashed or leaking server) cannot change another case's verdict. Cases run with the fixed run
- * seed unless `seed` is given.
+ * seed unless `seed` is given, and with the suite's own step timeout unless `stepTimeout` is: the
+ * verdicts are the ones a user gets, and a shorter one made timing cases (latency-member-order,
+ * pong-after-fan-out, sliced-lines) fail correct behaviour when many mutants ran at once.
  */
-export async function runEachCaseFresh(suite: Suite, start: () => Promise<RunningServer>, stepTimeout = 1000, seed?: CaseSeed): Promise<CaseOutcome[]> {
+export async function runEachCaseFresh(suite: Suite, start: () => Promise<RunningServer>, stepTimeout?: number, seed?: CaseSeed): Promise<CaseOutcome[]> {
   const outcomes: CaseOutcome[] = [];
   for (const c of suite.cases) {
     const release = await gate.enter(RUNS_ALONE.has(`${suite.suite}/${c.id}`));
