@@ -1,6 +1,9 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadSuite } from '../harness/suite/load';
 import { SuiteError } from '../harness/suite/suite-error';
+import { EACH_LIMITS } from '../harness/suite/each';
 import { bundledSuiteNames } from '../harness/cli/suite-files';
 import { stepKindNames } from '../harness/steps/registry';
 import { bundledSuite } from './support/run-suite';
@@ -76,7 +79,96 @@ describe('malformed suites are reported with file, line, column and the rule bro
   });
 });
 
+describe('each: a case written once for several values', () => {
+  const sweep = () => loadSuite(path.join(__dirname, '..', 'fixtures', 'suites', 'each', 'sweep.suite.yaml'));
+
+  test('expands to a case per entry, ${name} filled in: alone the value as it is, inside a string written out', () => {
+    const [first, ...sizes] = sweep().cases;
+    expect(sizes.map((c) => [c.id, c.title, c.requirement])).toEqual([
+      ['size-1', '1 bytes, one byte, come back', 'Any data received is sent back (1 bytes).'],
+      ['size-1024', '1024 bytes, a 1 KiB read, come back', 'Any data received is sent back (1024 bytes).'],
+    ]);
+    expect(sizes.map((c) => c.steps.slice(0, 2))).toEqual([
+      [{ connect: { tls: false } }, { send: { random: { bytes: 1 }, window: '64KiB' } }],
+      [{ connect: { tls: false } }, { send: { random: { bytes: 1024 }, window: '64KiB' } }],
+    ]);
+    expect(sizes.every((c) => !('each' in c))).toBe(true);
+    // A case without each is as written: ${...} is only for cases with each.
+    expect(first.title).toBe('A case without each is as written, ${literal} and all');
+    expect(first.steps[1]).toEqual({ send: { text: '${not-a-placeholder}' } });
+  });
+
+  test('the expanded cases do not share what the loader fills in (shorthands)', () => {
+    const [, one, two] = sweep().cases;
+    expect(one.steps[3]).toEqual({ close: {} });
+    expect(one.steps[3]).not.toBe(two.steps[3]);
+  });
+
+  test.each([
+    // A value that makes a step (or the id) invalid is shown at the value, in its entry.
+    ['each-bad-value', 11, 17, 'cases[0].steps[1].send.random.bytes: must be a size (1025, "64KiB", "16MiB")'],
+    ['each-bad-id', 10, 17, 'cases[0].id: must match pattern "^[a-z0-9][a-z0-9.-]*$"'],
+    ['each-rule-not-cited', 12, 26, 'cases[0].steps[2].expect.rule: "rfc862-tcp-until-client-closes" is not a rule this case cites; the case\'s rules are rfc862-tcp-echo-back'],
+    // The budget applies to each expanded case, and is shown at the value that broke it.
+    ['each-budget', 11, 19, 'cases[0].steps[0].parallel.steps[0].repeat.steps[0].connect: the case opens 10100 connections by here (nested parallel and repeat multiply); a case opens at most 10000'],
+    // Ids are unique after expansion.
+    ['each-duplicate-id', 17, 17, 'cases[1].id: "size-1" is already the id of cases[0]'],
+    ['each-unknown-placeholder', 6, 12, 'cases[0].title: ${sise} is no value of each (did you mean "size"?)'],
+    ['each-not-a-name', 6, 12, 'cases[0].title: ${1st} is no placeholder: a name is a letter, then letters, digits or _'],
+    ['each-missing-value', 11, 9, 'cases[0].each[1]: gives no value for bytes; every entry gives every value the case uses'],
+    ['each-unused-value', 10, 27, 'cases[0].each[0].bytes: "bytes" is used nowhere in the case (${bytes})'],
+  ])('%s', (name, line, column, rule) => {
+    const error = errorOf(name);
+    expect(error.message).toBe(`fixtures/suites/malformed/${name}.suite.yaml:${line}:${column}: ${rule}`);
+  });
+
+  test('entries hold plain values, and there is at least one', () => {
+    expect(errorOf('each-not-scalar').message.split('\n')).toEqual([
+      'fixtures/suites/malformed/each-not-scalar.suite.yaml:10:17: cases[0].each[0].size: must be a string, number or boolean',
+      '  fixtures/suites/malformed/each-not-scalar.suite.yaml:17:11: cases[1].each: must not be empty',
+    ]);
+  });
+
+  test('an id made twice by one each names the entry that made it first', () => {
+    const file = path.join(MALFORMED, 'each-duplicate-id.suite.yaml');
+    const twice = readFileSync(file, 'utf8').replace('{ size: 2 }', '{ size: 1 }').replace(/^  - id: size-1\n(.*\n){5}/m, '');
+    const copy = path.join(mkdtempSync(path.join(tmpdir(), 'each-')), 'twice.suite.yaml');
+    writeFileSync(copy, twice);
+    expect(() => loadSuite(copy)).toThrow(/:11:17: cases\[0\]\.id: "size-1" is already the id of cases\[0\] \(each\[0\]\)$/);
+  });
+
+  test('what the cases of a suite expand to is bounded', () => {
+    const entries = Array.from({ length: EACH_LIMITS.entries }, (_, i) => `      - { n: ${i} }`).join('\n');
+    const big = 'x'.repeat(Math.ceil(EACH_LIMITS.expandedBytes / EACH_LIMITS.entries));
+    const suite = ['suite: big', 'title: Big', 'service: echo-tcp', 'cases:', '  - id: c-${n}', '    title: t', '    requirement: r', '    ref: RFC 862', '    each:', entries, '    steps:', `      - send: { text: "${big}" }`].join('\n');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'each-')), 'big.suite.yaml');
+    writeFileSync(file, suite);
+    expect(() => loadSuite(file)).toThrow(/:10:7: cases\[0\]\.each: the cases of this suite expand to more than 16 MiB \(as JSON\) by entry \d+; fewer or smaller cases$/);
+  });
+});
+
 describe('bundled suites', () => {
+  // The sweeps are written with each; their cases are the ones they were written out as before.
+  test('the size sweeps of echo-tcp and tls keep their ids and titles', () => {
+    const cases = (name: string, prefix: string) => bundledSuite(name).cases.filter((c) => c.id.startsWith(prefix)).map((c) => `${c.id}: ${c.title}`);
+    expect(cases('echo-tcp', 'size-')).toEqual([
+      'size-0: A connection closed without data gets no data, then FIN',
+      'size-1: 1 byte comes back',
+      'size-1023: 1023 bytes come back',
+      'size-1024: 1024 bytes come back',
+      'size-1025: 1025 bytes come back',
+      'size-64k: 64 KiB come back byte for byte',
+      'size-1m: 1 MiB comes back byte for byte',
+      'size-16m: 16 MiB come back byte for byte',
+    ]);
+    expect(cases('tls', 'integrity-')).toEqual([
+      'integrity-1: 1 byte over TLS comes back',
+      'integrity-16k: 16 KiB (one full TLS record) comes back',
+      'integrity-16k-plus-1: 16 KiB + 1 byte (two records) comes back',
+      'integrity-1m: 1 MiB comes back byte for byte',
+    ]);
+  });
+
   test.each(bundledSuiteNames())('%s loads, and every case cites a reference and a requirement', (name) => {
     const suite = bundledSuite(name);
     expect(suite.suite).toBe(name);

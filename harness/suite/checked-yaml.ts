@@ -9,6 +9,8 @@ import { UNIT_KEYWORDS } from './units';
 import { REGEX_KEYWORD } from './regex';
 
 export type PathPart = string | number;
+/** The node a problem found at a path is shown at, when not that path's own. */
+export type ShownAt = (path: PathPart[]) => PathPart[] | undefined;
 
 /**
  * The draft the published schemas declare (dependentRequired is of it); every error, not the first.
@@ -80,21 +82,26 @@ export class CheckedYaml {
     });
   }
 
-  /** Notes, each at its node, every rule `value` (found at `where` in the file) breaks in `schema`; true if none. */
-  check(schema: TSchema, value: unknown, where: PathPart[]): boolean {
+  /**
+   * Notes, each at its node, every rule `value` (found at `where` in the file) breaks in `schema`;
+   * true if none. `shownAt` moves a problem to another node: a case expanded by `each` shows the
+   * problems a value of its entry caused at that value.
+   */
+  check(schema: TSchema, value: unknown, where: PathPart[], shownAt: ShownAt = () => undefined): boolean {
     const validate = validatorFor(schema);
     if (validate(value)) return true;
     for (const { error, rule, key, subject } of foldUnions(validate.errors ?? [])) {
       const errorPath = [...where, ...pointerParts(error.instancePath)];
       const described = subject === undefined ? errorPath : [...errorPath, subject];
-      this.problems.push({ offset: offsetOf(this.doc, errorPath, key), rule: `${this.describePath(described)}: ${rule}` });
+      const moved = shownAt(errorPath);
+      this.problems.push({ offset: moved ? offsetOf(this.doc, moved) : offsetOf(this.doc, errorPath, key), rule: `${this.describePath(described)}: ${rule}` });
     }
     return false;
   }
 
-  /** Notes a rule the schema cannot say (unique ids, ...) broken at the node `where` points to. */
-  report(where: PathPart[], rule: string): void {
-    this.problems.push({ offset: offsetOf(this.doc, where), rule: `${this.describePath(where)}: ${rule}` });
+  /** Notes a rule the schema cannot say (unique ids, ...) broken at the node `where` points to (or the one `at` points to). */
+  report(where: PathPart[], rule: string, at: PathPart[] = where): void {
+    this.problems.push({ offset: offsetOf(this.doc, at), rule: `${this.describePath(where)}: ${rule}` });
   }
 
   /** Throws a SuiteError listing every problem noted so far, if there is one. */

@@ -5,6 +5,7 @@ import { stepSchema, type Step } from '../steps/registry';
 import { SERVICE_NAMES } from '../targets/target';
 import { RULE_ID_PATTERN } from './rules-schema';
 import { published } from './published';
+import { EachList } from './each';
 
 export const LEVELS = ['must', 'should', 'info'] as const;
 
@@ -24,60 +25,78 @@ export const NEEDS = {
 export type Need = keyof typeof NEEDS;
 export type Level = (typeof LEVELS)[number];
 
-export const CaseSchema = Type.Object(
+const CASE_FIELDS = {
+  id: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$', description: 'unique in the suite; lower case, digits, dots and dashes' }),
+  title: Type.String({ minLength: 1, description: 'what the case checks, in a few words' }),
+  requirement: Type.String({ minLength: 1, description: 'the rule checked, quoted or paraphrased from its source' }),
+  ref: Type.String({ minLength: 1, description: 'where the rule comes from, e.g. "RFC 862" or "RFC 9293 §3.6"' }),
+  level: Type.Optional(
+    Type.Union(LEVELS.map((l) => Type.Literal(l)), {
+      description: 'must (default): a failure fails the run; should: fails the run only with --strict; info: never fails, reports',
+    }),
+  ),
+  timeout: Type.Optional(Duration),
+  stepTimeout: Type.Optional(Duration),
+  needs: Type.Optional(
+    Type.Array(Type.Union((Object.keys(NEEDS) as Need[]).map((n) => Type.Literal(n))), {
+      uniqueItems: true,
+      description: 'what the target must declare or allow; the case is skipped, with the reason, when it does not',
+    }),
+  ),
+  rules: Type.Optional(
+    Type.Array(Type.String({ pattern: RULE_ID_PATTERN }), {
+      minItems: 1,
+      uniqueItems: true,
+      description: 'ids of the rules (suites/rules/*.rules.yaml) whose breach this case catches; see docs/rules.md',
+    }),
+  ),
+  noMutant: Type.Optional(Type.String({ description: 'why no broken server in fixtures/ is made to fail this case' })),
+  steps: StepList,
+};
+
+/** A case as it runs: written so, or made by `each` from a case with placeholders (each.ts). */
+export const CaseSchema = Type.Object(CASE_FIELDS, { additionalProperties: false });
+
+/**
+ * A case with `each`, as editors see it: its strings may hold `${name}`, so only its shape is
+ * checked here; the loader checks each case it expands to against CaseSchema.
+ */
+const EachCaseSchema = Type.Object(
   {
-    id: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$', description: 'unique in the suite; lower case, digits, dots and dashes' }),
-    title: Type.String({ minLength: 1, description: 'what the case checks, in a few words' }),
-    requirement: Type.String({ minLength: 1, description: 'the rule checked, quoted or paraphrased from its source' }),
-    ref: Type.String({ minLength: 1, description: 'where the rule comes from, e.g. "RFC 862" or "RFC 9293 §3.6"' }),
-    level: Type.Optional(
-      Type.Union(LEVELS.map((l) => Type.Literal(l)), {
-        description: 'must (default): a failure fails the run; should: fails the run only with --strict; info: never fails, reports',
-      }),
-    ),
-    timeout: Type.Optional(Duration),
-    stepTimeout: Type.Optional(Duration),
-    needs: Type.Optional(
-      Type.Array(Type.Union((Object.keys(NEEDS) as Need[]).map((n) => Type.Literal(n))), {
-        uniqueItems: true,
-        description: 'what the target must declare or allow; the case is skipped, with the reason, when it does not',
-      }),
-    ),
-    rules: Type.Optional(
-      Type.Array(Type.String({ pattern: RULE_ID_PATTERN }), {
-        minItems: 1,
-        uniqueItems: true,
-        description: 'ids of the rules (suites/rules/*.rules.yaml) whose breach this case catches; see docs/rules.md',
-      }),
-    ),
-    noMutant: Type.Optional(Type.String({ description: 'why no broken server in fixtures/ is made to fail this case' })),
-    steps: StepList,
+    ...Object.fromEntries(Object.keys(CASE_FIELDS).map((field) => [field, Type.Optional(Type.Unknown())])),
+    id: Type.String({ description: 'unique in the suite once expanded, e.g. size-${size}' }),
+    title: Type.String({ minLength: 1 }),
+    requirement: Type.String({ minLength: 1 }),
+    ref: Type.String({ minLength: 1 }),
+    steps: Type.Array(Type.Object({}), { minItems: 1 }),
+    each: EachList,
   },
   { additionalProperties: false },
 );
 
-export const SuiteSchema = Type.Object(
-  {
-    suite: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', description: 'the suite name, used by --suite and in reports' }),
-    title: Type.String({ minLength: 1 }),
-    description: Type.Optional(Type.String()),
-    service: Type.Union(SERVICE_NAMES.map((s) => Type.Literal(s)), { description: 'the service the cases talk to' }),
-    defaults: Type.Optional(
-      Type.Object(
-        {
-          stepTimeout: Type.Optional(Duration),
-          caseTimeout: Type.Optional(Duration),
-        },
-        { additionalProperties: false },
-      ),
+const SUITE_FIELDS = {
+  suite: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', description: 'the suite name, used by --suite and in reports' }),
+  title: Type.String({ minLength: 1 }),
+  description: Type.Optional(Type.String()),
+  service: Type.Union(SERVICE_NAMES.map((s) => Type.Literal(s)), { description: 'the service the cases talk to' }),
+  defaults: Type.Optional(
+    Type.Object(
+      {
+        stepTimeout: Type.Optional(Duration),
+        caseTimeout: Type.Optional(Duration),
+      },
+      { additionalProperties: false },
     ),
-    cases: Type.Array(CaseSchema, { minItems: 1 }),
-  },
-  { additionalProperties: false },
-);
+  ),
+};
+
+export const SuiteSchema = Type.Object({ ...SUITE_FIELDS, cases: Type.Array(Type.Union([CaseSchema, EachCaseSchema]), { minItems: 1 }) }, { additionalProperties: false });
+
+/** The suite as the loader checks it first: its cases are checked one at a time, after `each` expands them. */
+export const SuiteHeadSchema = Type.Object({ ...SUITE_FIELDS, cases: Type.Array(Type.Object({}), { minItems: 1 }) }, { additionalProperties: false });
 
 export type Case = Omit<Static<typeof CaseSchema>, 'steps'> & { steps: Step[] };
-export type Suite = Omit<Static<typeof SuiteSchema>, 'cases'> & { cases: Case[]; file: string };
+export type Suite = Omit<Static<typeof SuiteHeadSchema>, 'cases'> & { cases: Case[]; file: string };
 
 /** The schema published for editors: the suite with every step kind spelled out. */
 export function publishedSchema(): TSchema {
