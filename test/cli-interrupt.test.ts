@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ResultsFile } from '../harness/report/results-json';
 import { ROOT, tempDir } from './support/cli';
@@ -8,6 +8,10 @@ import { expectValidJunit } from './support/junit-schema';
 const BIN = path.join(ROOT, 'bin', 'sockspec.js');
 /** A quick case, then one that sleeps 30 s. */
 const SLOW = path.join(ROOT, 'fixtures', 'verdicts', 'slow.suite.yaml');
+/** A million one-byte sends, 10 clients of 100000 rounds: steps that never wait for anything. */
+const BURST = path.join(ROOT, 'fixtures', 'hostile', 'burst.suite.yaml');
+const BURST_BYTES = 1_000_000;
+const COUNTING_ECHO = path.join(ROOT, 'fixtures', 'hostile', 'servers', 'counting-echo.js');
 
 /** Processes whose command line holds `text`, this test's own excepted. */
 function processesWith(text: string): string[] {
@@ -60,3 +64,36 @@ test('Ctrl-C mid-case: exit 130, partial reports of the cases that ended, the ru
     dir.remove();
   }
 }, 60_000);
+
+test('Ctrl-C mid-burst of steps that never wait: heard in the middle of the burst, not after it; exit 130, reports written, nothing left running', async () => {
+  const dir = tempDir();
+  try {
+    const marker = path.join(dir.path, 'burst-started');
+    const count = path.join(dir.path, 'bytes-received');
+    const reports = path.join(dir.path, 'reports');
+    const server = `${process.execPath} ${COUNTING_ECHO} {port} ${marker} ${count}`;
+    const cli = spawn(process.execPath, [BIN, 'run', '--suite', BURST, '--cmd', server, '--reports', reports], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, detached: true });
+    let stdout = '';
+    cli.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+    let ended = false;
+    void exited.then(() => (ended = true));
+    while (!existsSync(marker) && !ended) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ended).toBe(false);
+    process.kill(-(cli.pid as number), 'SIGINT');
+    expect(await exited).toBe(130);
+
+    // Each send only queues its byte, which is written at once: unless the rounds let the event
+    // loop turn (parallel.ts, repeat), the signal is handled only once all million are sent, and
+    // the server, stopped after it, has received them all. Heard mid-burst, it was stopped with
+    // a small part of them.
+    expect(Number(readFileSync(count, 'utf8'))).toBeLessThan(BURST_BYTES / 2);
+    expect(stdout).toMatch(/^INTERRUPTED {2}partial reports: /m);
+    const results = JSON.parse(readFileSync(path.join(reports, 'results.json'), 'utf8')) as ResultsFile;
+    expect(results.interrupted).toBe(true);
+    expect(results.cases).toEqual([]);
+    expect(processesWith(marker)).toEqual([]);
+  } finally {
+    dir.remove();
+  }
+}, 120_000);
