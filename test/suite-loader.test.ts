@@ -137,12 +137,14 @@ describe('each: a case written once for several values', () => {
     expect(() => loadSuite(copy)).toThrow(/:11:17: cases\[0\]\.id: "size-1" is already the id of cases\[0\] \(each\[0\]\)$/);
   });
 
-  test('what the cases of a suite expand to is bounded', () => {
-    const entries = Array.from({ length: EACH_LIMITS.entries }, (_, i) => `      - { n: ${i} }`).join('\n');
-    const big = 'x'.repeat(Math.ceil(EACH_LIMITS.expandedBytes / EACH_LIMITS.entries));
-    const suite = ['suite: big', 'title: Big', 'service: echo-tcp', 'cases:', '  - id: c-${n}', '    title: t', '    requirement: r', '    ref: RFC 862', '    each:', entries, '    steps:', `      - send: { text: "${big}" }`].join('\n');
+  test.each([
+    ['many entries', Array.from({ length: EACH_LIMITS.entries }, (_, i) => `{ n: ${i} }`), `"${'x'.repeat(EACH_LIMITS.expandedBytes / EACH_LIMITS.entries + 1)}"`],
+    // One entry whose value is used many times: the size is reckoned with the values put in.
+    ['a value used many times', [`{ n: 0, text: "${'x'.repeat(100_000)}" }`], `"${'${text}'.repeat(200)}"`],
+  ])('what the cases of a suite expand to is bounded: %s', (_, entries, text) => {
+    const suite = ['suite: big', 'title: Big', 'service: echo-tcp', 'cases:', '  - id: c-${n}', '    title: t', '    requirement: r', '    ref: RFC 862', '    each:', ...entries.map((e) => `      - ${e}`), '    steps:', `      - send: { text: ${text} }`];
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'each-')), 'big.suite.yaml');
-    writeFileSync(file, suite);
+    writeFileSync(file, suite.join('\n'));
     expect(() => loadSuite(file)).toThrow(/:10:7: cases\[0\]\.each: the cases of this suite expand to more than 16 MiB \(as JSON\) by entry \d+; fewer or smaller cases$/);
   });
 });

@@ -45,18 +45,20 @@ export interface EachProblem {
 
 /**
  * The cases `template` (a case without its `each`) makes, one per entry, taking their size (as
- * JSON) from the `room` left; or what is wrong with its placeholders and entries.
+ * JSON) from the `room` left, reckoned before each is made; or what is wrong with its placeholders
+ * and entries.
  */
 export function expandEach(template: Record<string, unknown>, entries: Entry[], room: { bytes: number }): { cases: ExpandedCase[] } | { problems: EachProblem[] } {
-  const problems = placeholderProblems(template, entries);
+  const uses = placeholdersIn(template);
+  const problems = placeholderProblems(uses, entries);
   if (problems.length) return { problems };
+  const templateBytes = JSON.stringify(template).length;
   const cases: ExpandedCase[] = [];
   for (const [entry, values] of entries.entries()) {
-    const filled: ExpandedCase['filled'] = [];
-    const value = fill(template, [], values, filled) as Record<string, unknown>;
-    room.bytes -= JSON.stringify(value).length;
+    room.bytes -= uses.reduce((bytes, use) => bytes + String(values[use.name]).length - use.placeholder.length, templateBytes);
     if (room.bytes < 0) return { problems: [{ where: ['each'], rule: `the cases of this suite expand to more than ${EACH_LIMITS.expandedBytes / 1024 ** 2} MiB (as JSON) by entry ${entry}; fewer or smaller cases` }] };
-    cases.push({ value, entry, filled });
+    const filled: ExpandedCase['filled'] = [];
+    cases.push({ value: fill(template, [], values, filled) as Record<string, unknown>, entry, filled });
   }
   return { cases };
 }
@@ -71,18 +73,31 @@ export function shownAt(expanded: ExpandedCase, path: PathPart[], ofSteps = fals
   return put && ['each', expanded.entry, put.name];
 }
 
+/** A `${...}` in a string of the case: where, as written, and the name in it. */
+interface Use {
+  path: PathPart[];
+  placeholder: string;
+  name: string;
+}
+
+function placeholdersIn(template: Record<string, unknown>): Use[] {
+  const uses: Use[] = [];
+  walkStrings(template, [], (text, path) => {
+    for (const [placeholder, name] of text.matchAll(PLACEHOLDER)) uses.push({ path, placeholder, name });
+  });
+  return uses;
+}
+
 /** Every placeholder names a value each entry gives, and every value is used. */
-function placeholderProblems(template: Record<string, unknown>, entries: Entry[]): EachProblem[] {
+function placeholderProblems(uses: Use[], entries: Entry[]): EachProblem[] {
   const problems: EachProblem[] = [];
   const given = [...new Set(entries.flatMap((e) => Object.keys(e)))];
   const used = new Set<string>();
-  walkStrings(template, [], (text, path) => {
-    for (const [placeholder, name] of text.matchAll(PLACEHOLDER)) {
-      if (!NAME.test(name)) problems.push({ where: path, rule: `${placeholder} is no placeholder: a name is a letter, then letters, digits or _` });
-      else if (!given.includes(name)) problems.push({ where: path, rule: `\${${name}} is no value of each${didYouMean(name, given) || (given.length ? `; its values are ${given.join(', ')}` : '')}` });
-      else used.add(name);
-    }
-  });
+  for (const { path, placeholder, name } of uses) {
+    if (!NAME.test(name)) problems.push({ where: path, rule: `${placeholder} is no placeholder: a name is a letter, then letters, digits or _` });
+    else if (!given.includes(name)) problems.push({ where: path, rule: `${placeholder} is no value of each${didYouMean(name, given) || (given.length ? `; its values are ${given.join(', ')}` : '')}` });
+    else used.add(name);
+  }
   entries.forEach((entry, i) => {
     const missing = [...used].filter((name) => !(name in entry));
     if (missing.length) problems.push({ where: ['each', i], rule: `gives no value for ${missing.join(', ')}; every entry gives every value the case uses` });
