@@ -6,7 +6,14 @@ import { FaultTarget } from '../harness/faults/fault-target';
 import { startFaultProxy, type FaultProxy } from '../harness/faults/proxy';
 import { seededRandom, symmetricOffset } from '../harness/faults/random';
 import type { Toxic } from '../harness/faults/toxic';
-import { bandwidth, createToxic, cuts, latency, limitData, resetPeer, slicer, slowClose, timeout } from '../harness/faults/toxics';
+import { bandwidth, MAX_RATE_KBPS } from '../harness/faults/toxics/bandwidth';
+import { latency } from '../harness/faults/toxics/latency';
+import { limitData } from '../harness/faults/toxics/limit-data';
+import { resetPeer } from '../harness/faults/toxics/reset-peer';
+import { cuts, slicer } from '../harness/faults/toxics/slicer';
+import { slowClose } from '../harness/faults/toxics/slow-close';
+import { timeout } from '../harness/faults/toxics/timeout';
+import { createToxic } from '../harness/faults/toxics/registry';
 import { sleep, Waiter } from '../harness/net/waiter';
 import { startEchoTcp } from '../harness/servers/echo-tcp';
 import { REFERENCE_IDLE_TIMEOUT_MS } from '../harness/servers/catalog';
@@ -139,7 +146,7 @@ describe('toxics, measured at the receiving end', () => {
   // A delay is never shorter than asked, so lower bounds hold for every sample; upper bounds are
   // checked on the median, since a loaded machine (jest runs files in parallel) stalls now and then.
   test('latency adds its delay to every round trip (50 ms, median within +20 ms)', async () => {
-    const proxy = await proxyWith([latency({ latency: 50 })]);
+    const proxy = await proxyWith([latency.create({ latency: 50 })]);
     const client = await connectPeer(proxy.port);
     const rtts: number[] = [];
     for (let i = 0; i < 7; i++) rtts.push(await roundTrip(client));
@@ -148,7 +155,7 @@ describe('toxics, measured at the receiving end', () => {
   });
 
   test('jitter varies each delay within latency ± jitter, as the seed draws it', async () => {
-    const proxy = await proxyWith([latency({ latency: 40, jitter: 20, direction: 'upstream' })], { seed: 'jitter' });
+    const proxy = await proxyWith([latency.create({ latency: 40, jitter: 20, direction: 'upstream' })], { seed: 'jitter' });
     const client = await connectPeer(proxy.port);
     const draws = seededRandom('jitter', 0, 'latency_upstream');
     const rtts: number[] = [];
@@ -167,7 +174,7 @@ describe('toxics, measured at the receiving end', () => {
   });
 
   test('bandwidth holds the rate (200 KB/s: 100 kB in 500 ms ± 25%)', async () => {
-    const proxy = await proxyWith([bandwidth({ rate: 200, direction: 'upstream' })]);
+    const proxy = await proxyWith([bandwidth.create({ rate: 200, direction: 'upstream' })]);
     const client = await connectPeer(proxy.port);
     const ms = await roundTrip(client, 100_000);
     expect(ms).toBeGreaterThanOrEqual(375);
@@ -176,7 +183,7 @@ describe('toxics, measured at the receiving end', () => {
 
   test('slicer splits a write into the segments it draws, read one by one by a no-delay server', async () => {
     const recorder = await startRecorder();
-    const proxy = await proxyWith([slicer({ averageSize: 64, sizeVariation: 16, delay: 5000, direction: 'upstream' })], { seed: 'slices', upstream: recorder });
+    const proxy = await proxyWith([slicer.create({ average_size: 64, size_variation: 16, delay: 5000, direction: 'upstream' })], { seed: 'slices', upstream: recorder });
     const client = await connectPeer(proxy.port);
     const sent = randomBytes(2048);
     client.socket.write(sent);
@@ -194,7 +201,7 @@ describe('toxics, measured at the receiving end', () => {
   });
 
   test('limit_data passes exactly N bytes in its direction, then FIN', async () => {
-    const proxy = await proxyWith([limitData({ bytes: 100 })]);
+    const proxy = await proxyWith([limitData.create({ bytes: 100 })]);
     const client = await connectPeer(proxy.port);
     client.socket.write(randomBytes(300));
     await client.until(() => client.finAt !== undefined, 'FIN');
@@ -204,7 +211,7 @@ describe('toxics, measured at the receiving end', () => {
 
   test('limit_data upstream: the server gets exactly N bytes and FIN, and the client is closed too', async () => {
     const recorder = await startRecorder();
-    const proxy = await proxyWith([limitData({ bytes: 10, direction: 'upstream' })], { upstream: recorder });
+    const proxy = await proxyWith([limitData.create({ bytes: 10, direction: 'upstream' })], { upstream: recorder });
     const client = await connectPeer(proxy.port);
     client.socket.write(Buffer.alloc(50, 'x'));
     const server = await firstPeer(recorder);
@@ -215,7 +222,7 @@ describe('toxics, measured at the receiving end', () => {
 
   test('reset_peer resets both sides timeout ms after the first data', async () => {
     const recorder = await startRecorder(echoing);
-    const proxy = await proxyWith([resetPeer({ timeout: 100 })], { upstream: recorder });
+    const proxy = await proxyWith([resetPeer.create({ timeout: 100 })], { upstream: recorder });
     const client = await connectPeer(proxy.port);
     const started = performance.now();
     client.socket.write('x');
@@ -229,7 +236,7 @@ describe('toxics, measured at the receiving end', () => {
   });
 
   test('reset_peer with timeout 0 resets on the first data', async () => {
-    const proxy = await proxyWith([resetPeer({ timeout: 0, direction: 'upstream' })]);
+    const proxy = await proxyWith([resetPeer.create({ timeout: 0, direction: 'upstream' })]);
     const client = await connectPeer(proxy.port);
     const started = performance.now();
     client.socket.write('x');
@@ -239,7 +246,7 @@ describe('toxics, measured at the receiving end', () => {
   });
 
   test('timeout blackholes data, then closes the connection after its timeout', async () => {
-    const proxy = await proxyWith([timeout({ timeout: 400 })]);
+    const proxy = await proxyWith([timeout.create({ timeout: 400 })]);
     const started = performance.now();
     const client = await connectPeer(proxy.port);
     client.socket.write('ping');
@@ -253,7 +260,7 @@ describe('toxics, measured at the receiving end', () => {
   });
 
   test('timeout 0 never closes; removing it closes the connection (bytes were lost)', async () => {
-    const proxy = await proxyWith([timeout({ timeout: 0 })]);
+    const proxy = await proxyWith([timeout.create({ timeout: 0 })]);
     const client = await connectPeer(proxy.port);
     client.socket.write('ping');
     await sleep(300);
@@ -264,7 +271,7 @@ describe('toxics, measured at the receiving end', () => {
   });
 
   test('slow_close holds the FIN for its delay; data passes at once', async () => {
-    const proxy = await proxyWith([slowClose({ delay: 200 })]);
+    const proxy = await proxyWith([slowClose.create({ delay: 200 })]);
     const client = await connectPeer(proxy.port);
     const started = performance.now();
     client.socket.end('bye');
@@ -279,7 +286,7 @@ describe('toxics, measured at the receiving end', () => {
 describe('toxicity and determinism', () => {
   /** Which of `count` connections (opened one after another) a 100 ms latency toxic delays. */
   async function delayedConnections(toxicity: number, seed: string, count: number): Promise<{ delayed: boolean[]; proxy: FaultProxy }> {
-    const proxy = await proxyWith([latency({ latency: 100, toxicity })], { seed });
+    const proxy = await proxyWith([latency.create({ latency: 100, toxicity })], { seed });
     const clients: Peer[] = [];
     for (let i = 0; i < count; i++) clients.push(await connectPeer(proxy.port));
     const rtts = await Promise.all(clients.map((client) => roundTrip(client)));
@@ -311,10 +318,10 @@ describe('toxicity and determinism', () => {
 describe('the proxy as a TCP relay', () => {
   test('1 MiB through slicer + latency both ways arrives intact (SHA-256)', async () => {
     const proxy = await proxyWith([
-      slicer({ averageSize: 1500, sizeVariation: 500, direction: 'upstream' }),
-      latency({ latency: 10, jitter: 5, direction: 'upstream' }),
-      slicer({ averageSize: 700, sizeVariation: 300, delay: 100 }),
-      latency({ latency: 5, jitter: 5 }),
+      slicer.create({ average_size: 1500, size_variation: 500, direction: 'upstream' }),
+      latency.create({ latency: 10, jitter: 5, direction: 'upstream' }),
+      slicer.create({ average_size: 700, size_variation: 300, delay: 100 }),
+      latency.create({ latency: 5, jitter: 5 }),
     ]);
     const client = await connectPeer(proxy.port);
     const sent = randomBytes(MiB);
@@ -424,13 +431,13 @@ describe('the proxy as a TCP relay', () => {
     const proxy = await proxyWith([]);
     const client = await connectPeer(proxy.port);
     expect(await roundTrip(client)).toBeLessThan(100);
-    const id = proxy.addToxic(latency({ latency: 200 }));
+    const id = proxy.addToxic(latency.create({ latency: 200 }));
     expect(await roundTrip(client)).toBeGreaterThanOrEqual(199);
     proxy.removeToxic(id);
     expect(await roundTrip(client)).toBeLessThan(100);
 
     // Removed while holding a chunk: the chunk goes on at once rather than after its delay.
-    const slow = proxy.addToxic(latency({ latency: 5000 }));
+    const slow = proxy.addToxic(latency.create({ latency: 5000 }));
     const started = performance.now();
     client.socket.write('held');
     await sleep(50);
@@ -441,7 +448,7 @@ describe('the proxy as a TCP relay', () => {
 
   test('a consumer that does not read slows the producer; the proxy buffers a bounded amount', async () => {
     const recorder = await startRecorder((peer) => peer.socket.pause());
-    const proxy = await proxyWith([latency({ latency: 5, direction: 'upstream' })], { upstream: recorder });
+    const proxy = await proxyWith([latency.create({ latency: 5, direction: 'upstream' })], { upstream: recorder });
     const client = await connectPeer(proxy.port);
     const block = Buffer.alloc(256 * 1024, 'b');
     const total = 256 * MiB;
@@ -463,8 +470,8 @@ describe('the proxy as a TCP relay', () => {
     const baseline = handleCounts();
     const proxy = await startFaultProxy(echo);
     cleanups.push(() => proxy.close());
-    proxy.addToxic(timeout({ timeout: 10_000, direction: 'upstream' }));
-    proxy.addToxic(latency({ latency: 1000 }));
+    proxy.addToxic(timeout.create({ timeout: 10_000, direction: 'upstream' }));
+    proxy.addToxic(latency.create({ latency: 1000 }));
     const clients = await Promise.all([0, 1, 2].map(() => connectPeer(proxy.port)));
     for (const client of clients) client.socket.write('data');
     for (let i = 0; i < 50 && proxy.stats().connections.open < 3; i++) await sleep(10);
@@ -488,7 +495,7 @@ describe('the proxy as a TCP relay', () => {
 describe('FaultTarget', () => {
   test('puts a proxy in front of each TCP endpoint, passes UDP through, and stops both', async () => {
     const inner = new BuiltinTarget();
-    const target = new FaultTarget(inner, [latency({ latency: 100 })], { seed: 'target' });
+    const target = new FaultTarget(inner, [latency.create({ latency: 100 })], { seed: 'target' });
     cleanups.push(() => target.stop());
     const endpoints = await target.start(['echo-tcp', 'echo-udp']);
     const proxy = target.proxies()['echo-tcp'] as FaultProxy;
@@ -509,7 +516,7 @@ describe('FaultTarget', () => {
   });
 
   test('TLS runs end to end through the proxy with the endpoint\'s TLS settings kept', async () => {
-    const target = new FaultTarget(new BuiltinTarget(), [slicer({ averageSize: 100, sizeVariation: 50 })]);
+    const target = new FaultTarget(new BuiltinTarget(), [slicer.create({ average_size: 100, size_variation: 50 })]);
     cleanups.push(() => target.stop());
     const endpoints = await target.start(['tls-echo']);
     const endpoint = endpoints['tls-echo'];
@@ -527,18 +534,25 @@ describe('FaultTarget', () => {
 describe('toxic definitions', () => {
   test('createToxic builds each type from data; invalid fields are refused', () => {
     expect(createToxic({ type: 'limit_data', bytes: 5, direction: 'upstream' })).toMatchObject({ type: 'limit_data', direction: 'upstream', toxicity: 1, attributes: { bytes: 5 } });
-    expect(() => latency({ latency: 10, toxicity: 1.5 })).toThrow(/toxicity/);
-    expect(() => latency({ latency: -1 })).toThrow(/latency/);
-    expect(() => slicer({ averageSize: 10, sizeVariation: 10 })).toThrow(/sizeVariation/);
+    expect(() => latency.create({ latency: 10, toxicity: 1.5 })).toThrow(/toxicity/);
+    expect(() => latency.create({ latency: -1 })).toThrow(/latency/);
+    expect(() => slicer.create({ average_size: 10, size_variation: 10 })).toThrow(/size_variation must be below average_size/);
+    expect(() => bandwidth.create({ rate: MAX_RATE_KBPS + 1 })).toThrow(/rate/);
+    expect(() => limitData.create({ bytes: 1.5 })).toThrow(/bytes/);
     expect(() => createToxic({ type: 'nope' } as never)).toThrow(/unknown toxic type/);
+  });
+
+  test("createToxic takes Toxiproxy's stream and sockspec's older camelCase slicer names as their fields", () => {
+    const toxic = createToxic({ type: 'slicer', stream: 'upstream', averageSize: 10, sizeVariation: 9 });
+    expect(toxic).toMatchObject({ type: 'slicer', direction: 'upstream', attributes: { average_size: 10, size_variation: 9 } });
   });
 
   test('ids are Toxiproxy-style names, numbered when taken; unknown ids and taken names throw', async () => {
     const proxy = await proxyWith([]);
-    expect(proxy.addToxic(latency({ latency: 1 }))).toBe('latency_downstream');
-    expect(proxy.addToxic(latency({ latency: 1 }))).toBe('latency_downstream_2');
-    expect(proxy.addToxic(latency({ latency: 1, name: 'mine' }))).toBe('mine');
-    expect(() => proxy.addToxic(latency({ latency: 1, name: 'mine' }))).toThrow(/already exists/);
+    expect(proxy.addToxic(latency.create({ latency: 1 }))).toBe('latency_downstream');
+    expect(proxy.addToxic(latency.create({ latency: 1 }))).toBe('latency_downstream_2');
+    expect(proxy.addToxic(latency.create({ latency: 1, name: 'mine' }))).toBe('mine');
+    expect(() => proxy.addToxic(latency.create({ latency: 1, name: 'mine' }))).toThrow(/already exists/);
     expect(() => proxy.removeToxic('nope')).toThrow(/no toxic nope/);
     proxy.clearToxics();
     expect(proxy.stats().toxics).toEqual([]);

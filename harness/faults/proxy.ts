@@ -3,7 +3,7 @@ import { ProxyConnection, type ServerClose } from './connection';
 import type { Waiter } from '../net/waiter';
 import { listenTcp } from '../servers/listen';
 import type { RunningServer } from '../servers/running-server';
-import type { Direction, Toxic, ToxicType } from './toxic';
+import type { Direction, Toxic } from './toxic';
 
 /** The seed when none is given: fixed, so that a run without one still repeats. */
 export const DEFAULT_SEED = 'sockspec';
@@ -15,10 +15,10 @@ export interface FaultProxyOptions {
 
 export interface ToxicStats {
   id: string;
-  type: ToxicType;
+  type: string;
   direction: Direction;
   toxicity: number;
-  attributes: Readonly<Record<string, number>>;
+  attributes: Readonly<Record<string, unknown>>;
   /** Connections this toxic was drawn for that it applies to, and that it does not. */
   applied: number;
   skipped: number;

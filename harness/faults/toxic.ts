@@ -1,19 +1,18 @@
+import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import type { Random } from './random';
 
 /**
  * The shared shape of every toxic, in Toxiproxy's vocabulary. A `Toxic` is immutable configuration
  * that can be added to many proxies; for each connection it applies to, `stage()` makes a small
  * per-connection object that sees that direction's chunks in order and decides what to pass on and
- * when. New toxics are one file each in ./toxics, built with `defineToxic`.
+ * when. A kind of toxic is one file in ./toxics that calls `defineToxicKind`, listed in ./toxics/registry.ts.
  */
 
 /** 'upstream' is client → server, 'downstream' server → client (Toxiproxy's `stream`). */
 export type Direction = 'upstream' | 'downstream';
 
 export const DIRECTIONS: readonly Direction[] = ['upstream', 'downstream'];
-
-/** Toxiproxy's type names, so reports and suites read like Toxiproxy configurations. */
-export type ToxicType = 'latency' | 'bandwidth' | 'slicer' | 'limit_data' | 'reset_peer' | 'timeout' | 'slow_close';
 
 /** Bytes read from one socket, with when they became available to the stage that sees them. */
 export interface Chunk {
@@ -52,39 +51,81 @@ export interface ToxicStage {
   removed?(): void;
 }
 
-/** The fields every toxic takes besides its own attributes. */
-export interface ToxicOptions {
-  /** Default 'downstream', as in Toxiproxy. */
-  direction?: Direction;
-  /** Probability (0..1) that the toxic applies to a given connection; default 1. */
-  toxicity?: number;
+/** The fields every toxic takes besides its own attributes (Toxiproxy's, but for `direction`). */
+export const TOXIC_OPTIONS = {
+  direction: Type.Optional(Type.Union(DIRECTIONS.map((d) => Type.Literal(d)), { description: 'upstream: client to server; downstream (default): server to client' })),
+  toxicity: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'probability it applies to a connection (seeded); default 1' })),
+};
+
+export type ToxicOptions = Static<TObject<typeof TOXIC_OPTIONS>> & {
   /** The id `addToxic` returns; default `<type>_<direction>` (numbered if taken). */
   name?: string;
-}
+};
+
+/** Spellings accepted for a field besides its own: Toxiproxy's `stream` is sockspec's `direction`. */
+export const OPTION_ALIASES: Readonly<Record<string, string>> = { stream: 'direction' };
 
 export interface Toxic {
-  readonly type: ToxicType;
+  /** Its kind's type name, as in Toxiproxy. */
+  readonly type: string;
   readonly direction: Direction;
   readonly toxicity: number;
   readonly name?: string;
-  /** The toxic's own fields (ms, KB/s, bytes, µs as in Toxiproxy), for reports. */
-  readonly attributes: Readonly<Record<string, number>>;
+  /** The toxic's own attributes as given (ms, KB/s, bytes, µs as in Toxiproxy), for reports. */
+  readonly attributes: Readonly<Record<string, unknown>>;
   stage(context: StageContext): ToxicStage;
 }
 
-/** Validates the common and the toxic's own fields once, so stages can trust them. */
-export function defineToxic(
-  type: ToxicType,
-  options: ToxicOptions,
-  attributes: Record<string, number>,
-  stage: (context: StageContext) => ToxicStage,
-): Toxic {
-  const direction = options.direction ?? 'downstream';
-  const toxicity = options.toxicity ?? 1;
-  if (!DIRECTIONS.includes(direction)) throw new TypeError(`${type}: direction must be upstream or downstream, not ${String(direction)}`);
-  if (!(toxicity >= 0 && toxicity <= 1)) throw new RangeError(`${type}: toxicity must be within 0..1, not ${toxicity}`);
-  for (const [field, value] of Object.entries(attributes)) {
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`${type}: ${field} must be a finite number >= 0, not ${value}`);
-  }
-  return Object.freeze({ type, direction, toxicity, name: options.name, attributes: Object.freeze({ ...attributes }), stage });
+/**
+ * One kind of toxic: its Toxiproxy type name, its attributes' schema (which is also their
+ * TypeScript type and their part of the `faults` step's schema) and its behaviour. Adding one is a
+ * file that calls `defineToxicKind` and a line in ./toxics/registry.ts; the suite schema and the
+ * docs check follow from the list.
+ */
+export interface ToxicKindDefinition<T extends string, A extends TProperties> {
+  readonly type: T;
+  /** One sentence for docs and editors. */
+  readonly summary: string;
+  /** Its own attributes, under Toxiproxy's names and in its units, each one bounded. */
+  readonly attributes: A;
+  /** Other spellings still accepted for an attribute (alias → attribute), e.g. sockspec's older camelCase. */
+  readonly aliases?: Readonly<Record<string, keyof A & string>>;
+  /** A rule between attributes a schema cannot say: the problem in words, or undefined. */
+  check?(attributes: Static<TObject<A>>): string | undefined;
+  /** What the toxic does to one connection in one direction. */
+  stage(attributes: Static<TObject<A>>, context: StageContext): ToxicStage;
+}
+
+export interface ToxicKind<T extends string = string, A extends TProperties = TProperties> extends ToxicKindDefinition<T, A> {
+  /** Every field of one toxic of this kind, under its own names (aliases are the registry's business). */
+  readonly schema: TObject<TProperties>;
+  /** A toxic of this kind; throws a RangeError naming the field when one is out of its bounds. */
+  create(spec: ToxicOptions & Static<TObject<A>>): Toxic;
+}
+
+export function defineToxicKind<T extends string, A extends TProperties>(definition: ToxicKindDefinition<T, A>): ToxicKind<T, A> {
+  const properties: TProperties = { type: Type.Literal(definition.type), ...TOXIC_OPTIONS, ...definition.attributes };
+  const schema = Type.Object(properties, { additionalProperties: false, description: definition.summary });
+  return Object.freeze({
+    ...definition,
+    schema,
+    create(spec: ToxicOptions & Static<TObject<A>>): Toxic {
+      const { name, ...fields } = spec;
+      const typed = { ...fields, type: definition.type };
+      const error = Value.Errors(schema, typed).First();
+      if (error) throw new RangeError(`${definition.type}: ${error.path.slice(1) || 'the toxic'}: ${error.message}, not ${JSON.stringify(error.value)}`);
+      const { type: _type, direction = 'downstream', toxicity = 1, ...attributes } = typed;
+      const own = attributes as unknown as Static<TObject<A>>;
+      const problem = definition.check?.(own);
+      if (problem) throw new RangeError(`${definition.type}: ${problem}`);
+      return Object.freeze({
+        type: definition.type,
+        direction,
+        toxicity,
+        name,
+        attributes: Object.freeze(attributes),
+        stage: (context: StageContext) => definition.stage(own, context),
+      });
+    },
+  });
 }

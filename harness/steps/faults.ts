@@ -1,42 +1,33 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { startFaultProxy, type FaultProxy } from '../faults/proxy';
 import type { CaseRun } from '../run/context';
-import { DIRECTIONS } from '../faults/toxic';
-import { TOXIC_TYPES, createToxic, type ToxicSpec } from '../faults/toxics';
+import { createToxic, toxicKinds, toxicSchema, underOwnNames, type ToxicSpec } from '../faults/toxics/registry';
 import { SuiteUsageError } from '../verdict/failure';
 import { defineStep } from './define';
 import { registerWhenStarted } from './lifecycle-support';
-import { MAX_DURATION_MS, MAX_SIZE_BYTES } from '../suite/units';
 
-/** One toxic, in Toxiproxy's words: its type, direction, toxicity and its own fields. */
-const ToxicField = Type.Object(
-  {
-    type: Type.Union(TOXIC_TYPES.map((t) => Type.Literal(t))),
-    direction: Type.Optional(Type.Union(DIRECTIONS.map((d) => Type.Literal(d)), { description: 'upstream: client to server; downstream (default): server to client' })),
-    toxicity: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'probability it applies to a connection (seeded); default 1' })),
-    latency: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_DURATION_MS, description: 'latency: ms added to each chunk' })),
-    jitter: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_DURATION_MS, description: 'latency: ± ms' })),
-    rate: Type.Optional(Type.Number({ minimum: 0, description: 'bandwidth: KB/s' })),
-    averageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_SIZE_BYTES, description: 'slicer: segment size in bytes' })),
-    sizeVariation: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SIZE_BYTES, description: 'slicer: ± bytes' })),
-    delay: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_DURATION_MS, description: 'slicer: µs between segments; slow_close: ms the FIN is held' })),
-    bytes: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SIZE_BYTES, description: 'limit_data: bytes passed before the close' })),
-    timeout: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_DURATION_MS, description: 'reset_peer: ms to the reset; timeout: ms to the close (0: never)' })),
-  },
-  { additionalProperties: false },
-);
+/** The step's parameters: the toxics (each checked against its own kind) and the seed. */
+function faultsSchema() {
+  return Type.Object({ toxics: Type.Array(toxicSchema()), seed: Type.Optional(Type.String()) }, { additionalProperties: false });
+}
+const schemas = new WeakMap<TSchema, ReturnType<typeof faultsSchema>>();
 
 export const faults = defineStep({
   name: 'faults',
-  summary:
-    "Puts a fault-injecting proxy between this case's new connections and the server (the first " +
-    'time), and sets its toxics: latency, bandwidth, slicer, limit_data, reset_peer, timeout and ' +
-    "slow_close, as in Toxiproxy. An empty list removes them. Decisions are seeded, so runs repeat.",
-  schema: Type.Object(
-    { toxics: Type.Array(ToxicField), seed: Type.Optional(Type.String()) },
-    { additionalProperties: false },
-  ),
-  describe: (p) => `faults: ${p.toxics.map((t) => `${t.type} ${t.direction ?? 'downstream'}`).join(', ') || 'none'}`,
+  get summary() {
+    return (
+      "Puts a fault-injecting proxy between this case's new connections and the server (the first " +
+      `time), and sets its toxics, as in Toxiproxy: ${toxicKinds().map((kind) => kind.type).join(', ')}. ` +
+      'An empty list removes them. Decisions are seeded, so runs repeat.'
+    );
+  },
+  /** Built from the toxic kinds registered now (the same object until one is added), so an added kind is checked too. */
+  get schema() {
+    const toxic = toxicSchema();
+    if (!schemas.has(toxic)) schemas.set(toxic, faultsSchema());
+    return schemas.get(toxic)!;
+  },
+  describe: (p) => `faults: ${p.toxics.map((t) => `${t.type} ${underOwnNames(t).direction ?? 'downstream'}`).join(', ') || 'none'}`,
   async run(p, ctx) {
     const run = ctx.run;
     const toxics = p.toxics.map(build);
@@ -59,9 +50,9 @@ async function startProxy(run: CaseRun, seed: string | undefined): Promise<Fault
   return proxy;
 }
 
-function build(spec: Static<typeof ToxicField>) {
+function build(spec: ToxicSpec) {
   try {
-    return createToxic(spec as ToxicSpec);
+    return createToxic(spec);
   } catch (err) {
     throw new SuiteUsageError(`invalid toxic ${spec.type}: ${(err as Error).message}`);
   }

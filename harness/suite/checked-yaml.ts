@@ -15,9 +15,10 @@ export type ShownAt = (path: PathPart[]) => PathPart[] | undefined;
 /**
  * The draft the published schemas declare (dependentRequired is of it); every error, not the first.
  * Infinity and NaN (YAML's .inf, .nan, 1e400) are no number a setting can be (strictNumbers); the
- * limits of durations and sizes and the regex check are keywords of their own.
+ * limits of durations and sizes and the regex check are keywords of their own. A union keyed by a
+ * field (`discriminator`, the toxics) checks a value against the one branch its key names.
  */
-const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true, strictNumbers: true, keywords: [...UNIT_KEYWORDS, REGEX_KEYWORD] });
+const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true, strictNumbers: true, discriminator: true, keywords: [...UNIT_KEYWORDS, REGEX_KEYWORD] });
 /** Nested step lists are checked one step at a time by the suite loader, so here a step is any mapping. */
 const ANY_STEP = { step: { type: 'object' } };
 const validators = new Map<TSchema, ValidateFunction>();
@@ -176,8 +177,12 @@ function foldUnions(errors: ErrorObject[]): SchemaProblem[] {
   return [...foldUnions(rest), ...foldUnion(union, errors.filter(inside))];
 }
 
-/** A literal's schema fails both its type and its value ("must be a boolean", "must be true"): the value says it. */
+/**
+ * A literal's schema fails both its type and its value ("must be a boolean", "must be true"): the
+ * value says it. A union's missing key fails `required` and the discriminator: `required` says it.
+ */
 function saidBetter(error: ErrorObject, errors: ErrorObject[]): boolean {
+  if (error.keyword === 'discriminator') return (error.params as { tagValue?: unknown }).tagValue === undefined;
   return error.keyword === 'type' && errors.some((e) => (e.keyword === 'const' || e.keyword === 'enum') && e.instancePath === error.instancePath && e.parentSchema === error.parentSchema);
 }
 
@@ -216,6 +221,13 @@ function problemOf(error: ErrorObject): SchemaProblem {
     case 'anyOf':
       if (schema?.title) return { error, rule: `must be a ${schema.title}${notFinite(error.data)}` };
       return { error, rule: alternatives((schema?.anyOf ?? []).map(described)) };
+    case 'discriminator': {
+      // The key is not a string (a missing one is said by `required`), or names no branch: the keys there are.
+      const tag = params.tag as string;
+      if (params.error === 'tag') return { error, key: tag, subject: tag, rule: 'must be a string' };
+      const keys = (error.parentSchema as { oneOf: { properties: Record<string, { const: unknown }> }[] }).oneOf.map((branch) => ({ literal: shown(branch.properties[tag].const) }));
+      return { error, key: tag, subject: tag, rule: alternatives(keys) };
+    }
     case 'enum':
       return { error, rule: alternatives((params.allowedValues as unknown[]).map((value) => ({ literal: shown(value) }))) };
     case 'const':

@@ -1,18 +1,19 @@
-import { defineToxic, type Toxic, type ToxicOptions } from '../toxic';
-
-export interface LimitDataOptions extends ToxicOptions {
-  /** Bytes passed in this direction before the connection is closed. */
-  bytes: number;
-}
+import { Type } from '@sinclair/typebox';
+import { MAX_SIZE_BYTES } from '../../suite/units';
+import { defineToxicKind } from '../toxic';
 
 /**
  * Passes exactly `bytes` bytes in its direction (the chunk that crosses the limit is cut), then
  * ends that direction with a FIN and closes the connection. The count starts when the toxic is
  * added to the connection.
  */
-export function limitData(options: LimitDataOptions): Toxic {
-  const { bytes } = options;
-  return defineToxic('limit_data', options, { bytes }, ({ emit, close }) => {
+export const limitData = defineToxicKind({
+  type: 'limit_data',
+  summary: 'Passes exactly bytes bytes in its direction, then sends a FIN that way and closes the connection.',
+  attributes: {
+    bytes: Type.Integer({ minimum: 0, maximum: MAX_SIZE_BYTES, description: 'bytes passed in this direction before the connection is closed' }),
+  },
+  stage: ({ bytes }, { emit, close }) => {
     let passed = 0;
     return {
       async data(chunk) {
@@ -22,5 +23,5 @@ export function limitData(options: LimitDataOptions): Toxic {
         if (passed >= bytes) close();
       },
     };
-  });
-}
+  },
+});

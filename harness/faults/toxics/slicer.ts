@@ -1,36 +1,36 @@
+import { Type } from '@sinclair/typebox';
+import { MAX_DURATION_MS, MAX_SIZE_BYTES } from '../../suite/units';
 import { symmetricOffset, type Random } from '../random';
-import { defineToxic, type Toxic, type ToxicOptions } from '../toxic';
+import { defineToxicKind } from '../toxic';
 import { wait } from '../wait';
 
-export interface SlicerOptions extends ToxicOptions {
-  /** Target segment size in bytes. */
-  averageSize: number;
-  /** ± bytes around the average; must be below averageSize. */
-  sizeVariation?: number;
-  /** Pause after each segment, in µs (below 1000 µs: one turn of the event loop). */
-  delay?: number;
-}
-
 /**
- * Splits each chunk into segments of about averageSize bytes, written separately with `delay`
+ * Splits each chunk into segments of about average_size bytes, written separately with `delay`
  * between them: the receiver sees a message spread over many reads, as across a real network.
  */
-export function slicer(options: SlicerOptions): Toxic {
-  const { averageSize, sizeVariation = 0, delay = 0 } = options;
-  if (averageSize < 1 || sizeVariation >= Math.max(averageSize, 1)) {
-    throw new RangeError(`slicer: averageSize must be >= 1 and sizeVariation below it (got ${averageSize}, ${sizeVariation})`);
-  }
-  return defineToxic('slicer', options, { averageSize, sizeVariation, delay }, ({ emit, random, signal }) => ({
+export const slicer = defineToxicKind({
+  type: 'slicer',
+  summary: "Splits each chunk by Toxiproxy's halving rule into segments of about average_size bytes, written separately.",
+  attributes: {
+    average_size: Type.Integer({ minimum: 1, maximum: MAX_SIZE_BYTES, description: 'segment size in bytes' }),
+    size_variation: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SIZE_BYTES, description: '± bytes around average_size, below it; default 0' })),
+    delay: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_DURATION_MS * 1000, description: 'µs after each segment (below 1000: one turn of the event loop); default 0' })),
+  },
+  // sockspec's spellings before it took Toxiproxy's; the shipped suites still use them.
+  aliases: { averageSize: 'average_size', sizeVariation: 'size_variation' },
+  check: ({ average_size, size_variation = 0 }) =>
+    size_variation < average_size ? undefined : `size_variation must be below average_size (got ${size_variation} and ${average_size})`,
+  stage: ({ average_size, size_variation = 0, delay = 0 }, { emit, random, signal }) => ({
     async data(chunk) {
       let start = 0;
-      for (const end of cuts(0, chunk.data.length, averageSize, sizeVariation, random)) {
+      for (const end of cuts(0, chunk.data.length, average_size, size_variation, random)) {
         await emit({ data: chunk.data.subarray(start, end), at: chunk.at });
         await wait(delay / 1000, signal);
         start = end;
       }
     },
-  }));
-}
+  }),
+});
 
 /**
  * Toxiproxy's slicing: halve (± the variation) until a piece is within averageSize + sizeVariation,

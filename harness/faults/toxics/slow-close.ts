@@ -1,16 +1,17 @@
-import { defineToxic, type Toxic, type ToxicOptions } from '../toxic';
+import { Type } from '@sinclair/typebox';
+import { MAX_DURATION_MS } from '../../suite/units';
+import { defineToxicKind } from '../toxic';
 import { wait } from '../wait';
 
-export interface SlowCloseOptions extends ToxicOptions {
-  /** ms the FIN is held after the last data. */
-  delay: number;
-}
-
 /** Data passes as is; the FIN in this direction is held `delay` ms, as by a slow-closing peer. */
-export function slowClose(options: SlowCloseOptions): Toxic {
-  const { delay } = options;
-  return defineToxic('slow_close', options, { delay }, ({ emit, signal }) => ({
+export const slowClose = defineToxicKind({
+  type: 'slow_close',
+  summary: 'Passes data as is and holds the FIN in its direction delay ms.',
+  attributes: {
+    delay: Type.Number({ minimum: 0, maximum: MAX_DURATION_MS, description: 'ms the FIN is held after the last data' }),
+  },
+  stage: ({ delay }, { emit, signal }) => ({
     data: emit,
     end: () => wait(delay, signal).then(() => undefined),
-  }));
-}
+  }),
+});
