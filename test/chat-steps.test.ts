@@ -3,7 +3,7 @@ import { listenTcp } from '../harness/servers/listen';
 import type { RunningServer } from '../harness/servers/running-server';
 import type { CaseOutcome } from '../harness/run/run-case';
 import { runSteps } from './support/run-steps';
-import { loadProfile, profileFile } from '../harness/steps/profile';
+import { loadProfile, profileFile } from '../harness/suite/profile';
 import { SuiteUsageError } from '../harness/verdict/failure';
 
 /**

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ResultsFile } from '../harness/report/results-json';
 import { startEchoTcp } from '../harness/servers/echo-tcp';
 import { GOOD_TCP_SERVER, GOOD_UDP_SERVER } from '../fixtures/mutants/network';
-import { describeFailure } from '../harness/verdict/describe';
+import { describeFailure } from '../harness/report/describe';
 import { runCase } from '../harness/run/run-case';
 import { CaseNetwork } from '../harness/netns/case-network';
 import { LinkConditions, measuredRate } from '../harness/netns/conditions';

@@ -23,7 +23,7 @@ import { declareIdleTimeout, idleTimeoutDeclaration } from './idle-timeout-flag'
 import { chatProfile } from './profile-flag';
 import { TargetError } from '../targets/target';
 import { EXIT, UsageError } from './errors';
-import { style } from './style';
+import { style } from '../report/style';
 import { resolveSuiteFiles } from './suite-files';
 import { parseMs, parseRegex, targetFromFlags, type TargetFlags } from './target-option';
 import { repeatFlag, seedFlag } from './repeat-flags';

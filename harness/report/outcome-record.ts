@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CaseOutcome } from '../run/run-case';
 import type { TranscriptEvent } from '../net/transcript';
 import type { Case, Level, Suite } from '../suite/schema';
-import { brokenRule, describeFailure, failureSummary, type RuleRef } from '../verdict/describe';
+import { brokenRule, describeFailure, failureSummary, type RuleRef } from './describe';
 
 /** A case outcome as stored between the jest workers and the CLI: plain JSON, one line each. */
 export interface OutcomeRecord {

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { Waiter } from '../net/waiter';
-import { deadlineFor } from '../run/context';
-import type { ClientGroup } from '../run/scope';
-import { toMs } from '../suite/units';
+import { deadlineFor } from './context';
+import type { ClientGroup } from './support/scope';
+import { toMs } from '../vocabulary/units';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { StepTimeout, defineStep } from './define';
 

@@ -1,7 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { StepContext } from '../run/context';
-import { Duration } from '../suite/units';
-import { RULE_ID_PATTERN } from '../suite/rules-schema';
+import type { StepContext } from './context';
+import { Duration } from '../vocabulary/units';
+import { RULE_ID_PATTERN } from '../vocabulary/rule-id';
 
 /**
  * One kind of step: its schema (which is also its TypeScript type and its part of the published

@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { endpointFor } from '../run/context';
+import { endpointFor } from './context';
 import type { TcpConnection } from '../net/tcp-connection';
 import type { Waiter } from '../net/waiter';
-import { Duration, toMs } from '../suite/units';
+import { Duration, toMs } from '../vocabulary/units';
 import { dump } from '../verdict/bytes';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
-import { proxiedConnection } from './blackhole';
+import { proxiedConnection } from './support/fault-proxy';
 import { CheckedRule, ConnName, defineStep, onConn } from './define';
 
 /**

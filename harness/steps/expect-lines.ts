@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { patienceFor } from '../run/context';
-import { toMs } from '../suite/units';
+import { patienceFor } from './context';
+import { toMs } from '../vocabulary/units';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { CheckedRule, ConnName, StepTimeout, defineStep, onConn } from './define';
-import { lines, listLines, readLines, shown, skippedNote, unreadEvidence, wholeLine } from './line-input';
-import { expand } from './template';
-import { Regex } from '../suite/regex';
+import { lines, listLines, readLines, shown, skippedNote, unreadEvidence, wholeLine } from './support/line-input';
+import { expand } from './support/template';
+import { Regex } from '../vocabulary/regex';
 
 const FORMS = ['lines', 'patterns'] as const;
 

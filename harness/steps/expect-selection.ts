@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { deadlineFor, endpointFor } from '../run/context';
+import { deadlineFor, endpointFor } from './context';
 import { CIPHER_SUITES, CIPHER_SUITE_NAMES, suiteName } from '../net/client-hello';
-import { toMs } from '../suite/units';
+import { toMs } from '../vocabulary/units';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { CheckedRule, StepTimeout, defineStep } from './define';
 import { ServiceField } from './connect';
-import { HelloSpec, exchangeHello, offered } from './hello-exchange';
-import { requireTlsRefusal } from './tls-evidence';
+import { HelloSpec, exchangeHello, offered } from './support/hello-exchange';
+import { requireTlsRefusal } from './support/tls-evidence';
 
 export const expectSelection = defineStep({
   name: 'expect-selection',

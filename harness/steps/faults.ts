@@ -1,12 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { startFaultProxy, type FaultProxy } from '../faults/proxy';
-import type { CaseRun } from '../run/context';
 import { DIRECTIONS } from '../faults/toxic';
 import { TOXIC_TYPES, createToxic, type ToxicSpec } from '../faults/toxics';
 import { SuiteUsageError } from '../verdict/failure';
 import { defineStep } from './define';
-import { registerWhenStarted } from './lifecycle-support';
-import { MAX_DURATION_MS, MAX_SIZE_BYTES } from '../suite/units';
+import { caseProxy } from './support/fault-proxy';
+import { MAX_DURATION_MS, MAX_SIZE_BYTES } from '../vocabulary/units';
 
 /** One toxic, in Toxiproxy's words: its type, direction, toxicity and its own fields. */
 const ToxicField = Type.Object(
@@ -40,24 +38,12 @@ export const faults = defineStep({
   async run(p, ctx) {
     const run = ctx.run;
     const toxics = p.toxics.map(build);
-    const proxy = run.lifecycle.proxy ?? (await startProxy(run, p.seed));
+    const proxy = await caseProxy(ctx, p.seed);
     proxy.clearToxics();
     for (const toxic of toxics) proxy.addToxic(toxic);
     run.transcript.record('sockspec', 'note', `toxics: ${proxy.stats().toxics.map((t) => t.id).join(', ') || 'none'}`);
   },
 });
-
-/** The case's first faults step puts the proxy in front of the service, for the connections made after it. */
-async function startProxy(run: CaseRun, seed: string | undefined): Promise<FaultProxy> {
-  const upstream = run.endpoints[run.service];
-  if (!upstream || upstream.transport !== 'tcp') throw new SuiteUsageError('faults work on TCP services');
-  const starting = startFaultProxy(upstream, { seed: seed ?? run.seed });
-  const proxy = await registerWhenStarted(run, starting, (started) => (run.lifecycle.proxy = started));
-  run.endpoints[run.service] = { ...upstream, host: proxy.host, port: proxy.port };
-  // The seed its decisions come from, for a replay.
-  run.transcript.record('sockspec', 'note', `fault proxy on port ${proxy.port} in front of ${upstream.host}:${upstream.port}, seed ${JSON.stringify(proxy.seed)}`);
-  return proxy;
-}
 
 function build(spec: Static<typeof ToxicField>) {
   try {

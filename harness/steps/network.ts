@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DIRECTIONS, type Conditions } from '../netns/conditions';
-import { DescribedDuration, toMs } from '../suite/units';
+import { DescribedDuration, toMs } from '../vocabulary/units';
 import { SuiteUsageError } from '../verdict/failure';
 import { defineStep } from './define';
 

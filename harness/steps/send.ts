@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { TcpConnection } from '../net/tcp-connection';
-import { toBytes, toMs, Duration, Size } from '../suite/units';
-import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './payload';
+import { toBytes, toMs, Duration, Size } from '../vocabulary/units';
+import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
 import { ConnName, defineStep, onConn } from './define';
 import { SuiteUsageError } from '../verdict/failure';
 

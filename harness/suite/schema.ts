@@ -1,9 +1,9 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Duration } from './units';
+import { Duration } from '../vocabulary/units';
 import { StepList } from '../steps/define';
 import { stepSchema, type Step } from '../steps/registry';
 import { SERVICE_NAMES } from '../targets/target';
-import { RULE_ID_PATTERN } from './rules-schema';
+import { RULE_ID_PATTERN } from '../vocabulary/rule-id';
 import { published } from './published';
 
 export const LEVELS = ['must', 'should', 'info'] as const;

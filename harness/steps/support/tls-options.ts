@@ -1,10 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type tls from 'node:tls';
-import { cachedCertificateSet } from '../certs/cache';
-import { SERVER_NAME } from '../certs/certificate-set';
-import type { TlsClientOptions } from '../net/tls-connect';
-import type { Endpoint } from '../targets/target';
-import { SuiteUsageError } from '../verdict/failure';
+import { cachedCertificateSet } from '../../certs/cache';
+import { SERVER_NAME } from '../../certs/certificate-set';
+import type { TlsClientOptions } from '../../net/tls-connect';
+import type { Endpoint } from '../../targets/target';
+import { SuiteUsageError } from '../../verdict/failure';
 
 const VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 const Version = Type.Union(VERSIONS.map((v) => Type.Literal(v)));
