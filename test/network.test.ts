@@ -188,7 +188,7 @@ describeWithNetns('network suites against other servers', () => {
     const server = await startEchoTcp();
     try {
       const outcome = await runCase(suite, c!, { 'echo-tcp': { host: server.host, port: server.port, transport: 'tcp' } });
-      expect(outcome.failure?.summary).toMatch(/^network conditions need the server in a network namespace/);
+      expect(outcome.suiteError?.message).toMatch(/^network conditions need the server in a network namespace/);
     } finally {
       await server.close();
     }

@@ -136,7 +136,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     }
     const finished = finishReports(reportsDir, records, target.description, flags, jestProblems(results, records));
     if (finished.lines.length) process.stdout.write(`${finished.lines.join('\n')}\n\n`);
-    const code = results.numRuntimeErrorTestSuites > 0 ? EXIT.error : finished.code;
+    const code = results.numRuntimeErrorTestSuites > 0 || records.some((r) => r.suiteError) ? EXIT.error : finished.code;
     if (code !== EXIT.pass) printServerOutput(printed(), target.description);
     const verdict = code === EXIT.pass ? style.pass('PASS') : style.fail('FAIL');
     process.stdout.write(`${verdict}  reports: ${shownReports()}\n`);

@@ -4,7 +4,7 @@ import type { Endpoints } from '../targets/target';
 import type { Case, Level, Suite } from '../suite/schema';
 import { toMs } from '../vocabulary/units';
 import { stepKind, type Step } from '../steps/registry';
-import { NoEvidence, StepFailure } from '../verdict/failure';
+import { NoEvidence, StepFailure, SuiteUsageError } from '../verdict/failure';
 import type { CaseRun, StepContext } from '../steps/context';
 import { ConnectionScope } from '../steps/support/scope';
 import type { Launcher } from '../targets/launcher';
@@ -28,8 +28,10 @@ export interface CaseOutcome {
   /** When it started (Date.now()), to match what the server printed meanwhile. */
   startedAt: number;
   durationMs: number;
-  /** Set when the verdict is fail. */
+  /** Set when the verdict is fail because of what the server did. */
   failure?: StepFailure;
+  /** Set when the verdict is fail because the suite asked for something impossible: an error of the suite, not the server's failure. */
+  suiteError?: SuiteUsageError;
   /** The rules the case cites (`rules:`). */
   rules: string[];
   /** With a failure of a case citing rules: the rules it breaks, or that it failed before checking them. */
@@ -102,10 +104,12 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
   const scope = new ConnectionScope();
   const cleanups: Cleanup[] = [];
   let failure: StepFailure | undefined;
+  let suiteError: SuiteUsageError | undefined;
   try {
     await runSteps(run, cleanups, c.steps, scope, '', run.seed);
   } catch (err) {
-    failure = err instanceof StepFailure ? err : new StepFailure(`internal error: ${(err as Error).stack ?? err}`);
+    if (err instanceof SuiteUsageError) suiteError = err;
+    else failure = err instanceof StepFailure ? err : new StepFailure(`internal error: ${(err as Error).stack ?? err}`);
   } finally {
     clearTimeout(timer);
     // The next case, on the same server, must not meet this one's connections.
@@ -125,10 +129,11 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     level: c.level ?? 'must',
     ref: c.ref,
     requirement: c.requirement,
-    verdict: failure ? 'fail' : 'pass',
+    verdict: failure || suiteError ? 'fail' : 'pass',
     startedAt: started,
     durationMs: Date.now() - started,
     failure,
+    suiteError,
     rules: c.rules ?? [],
     attribution: failure && attribute(c, failure.step?.path, failure instanceof NoEvidence),
     notes: run.notes,
@@ -173,7 +178,7 @@ async function runSteps(run: CaseRun, cleanups: Cleanup[], steps: readonly Step[
       if (run.signal.aborted) throw deadlinePassed(run);
       await untilCaseDeadline(kind.run(params, ctx), run);
     } catch (err) {
-      if (err instanceof StepFailure) {
+      if (err instanceof StepFailure || err instanceof SuiteUsageError) {
         err.step ??= location;
         throw err;
       }

@@ -38,6 +38,9 @@ export const barrier = defineStep({
     { additionalProperties: false },
   ),
   describe: (p) => `barrier ${p.name} (${p.clients} clients)`,
+  check(_p, where, report) {
+    if (!where.inParallel) report('barrier synchronises the clients of a parallel step; this step is not inside one');
+  },
   async run(p, ctx) {
     const { client, group } = ctx.scope;
     if (client === undefined || group === undefined) throw new SuiteUsageError('barrier synchronises the clients of a parallel step; this step is not inside one');

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { StepFailure } from '../verdict/failure';
+import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { StepList, defineStep } from './define';
 
 export const concurrently = defineStep({
@@ -15,7 +15,7 @@ export const concurrently = defineStep({
     const failed = results.findIndex((r) => r.status === 'rejected');
     if (failed < 0) return;
     const error = (results[failed] as PromiseRejectedResult).reason as Error;
-    if (error instanceof StepFailure) throw error;
+    if (error instanceof StepFailure || error instanceof SuiteUsageError) throw error;
     throw new StepFailure(`list ${failed + 1}: ${error.message}`);
   },
 });

@@ -39,6 +39,7 @@ export const expectIdleClose = defineStep({
     },
     { additionalProperties: false },
   ),
+  needs: () => ['idle-timeout'],
   describe: (p) => `expect the server to close the idle connection${onConn(p.conn)} (seen by the ${p.seen ?? 'client'}, slack ${p.slack})`,
   async run(p, ctx) {
     const idleMs = endpointFor(ctx.run, undefined).idleTimeoutMs;

@@ -35,6 +35,13 @@ export const expect = defineStep({
     { additionalProperties: false, oneOf: FORMS.map((form) => ({ required: [form] })) },
   ),
   describe: (p) => `expect ${FORMS.find((f) => p[f] !== undefined)}${onConn(p.conn)}`,
+  check(p, where, report) {
+    const udp = where.transportOf(p.conn) === 'udp';
+    if (p.allowLoss && !udp) report('allowLoss is for UDP connections; this one is TCP', 'allowLoss');
+    for (const form of ['regex', 'line', 'digest'] as const) {
+      if (udp && p[form] !== undefined) report(`${form} checks are for TCP; on UDP expect datagrams (sent or a payload)`, form);
+    }
+  },
   async run(p, ctx) {
     const conn = ctx.scope.get(p.conn);
     const patience = patienceFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));

@@ -27,6 +27,7 @@ export const launch = defineStep({
     { additionalProperties: false },
   ),
   describe: (p) => `launch ${p.as ?? DEFAULT_SERVER} on the ${p.port ?? 'free'} port, expecting ${p.expect ?? 'listening'}`,
+  needs: () => ['restart'],
   async run(p, ctx) {
     const run = ctx.run;
     const launcher = launcherOf(run);

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { ConnectionScope } from './support/scope';
-import { StepFailure } from '../verdict/failure';
+import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { StepList, defineStep } from './define';
 import { Duration, toMs } from '../vocabulary/units';
 import { sleep } from '../net/waiter';
@@ -36,6 +36,9 @@ export const parallel = defineStep({
     await Promise.all(scopes.map((scope) => scope.closeAll(ctx.run.stepTimeout)));
     const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ client: i + 1, error: r.reason as Error }] : []));
     if (failures.length === 0) return;
+    // A mistake in the suite is reported as it is, not as the clients' failure.
+    const mistake = failures.find((f) => f.error instanceof SuiteUsageError);
+    if (mistake) throw mistake.error;
     const first = failures[0];
     const details = first.error instanceof StepFailure ? first.error.details : [];
     const failure = new StepFailure(`${failures.length} of ${p.clients} clients failed; client ${first.client}: ${first.error.message}`, [

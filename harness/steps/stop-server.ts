@@ -15,6 +15,7 @@ export const stopServer = defineStep({
     { additionalProperties: false },
   ),
   describe: (p) => `stop ${p.as ?? DEFAULT_SERVER}`,
+  needs: () => ['restart'],
   async run(p, ctx) {
     const name = p.as ?? DEFAULT_SERVER;
     const instance = lifecycleOf(ctx.run).instances.get(name);

@@ -1,9 +1,10 @@
 import { CheckedYaml, type PathPart } from './checked-yaml';
 import { didYouMean } from './closest';
-import { SuiteSchema, type Suite } from './schema';
+import { SuiteSchema, type Case, type Suite } from './schema';
 import { closest } from './closest';
 import { bundledRuleBook } from './rules';
 import { checkCaseBudget } from './case-budget';
+import { checkStepUse } from './step-use';
 import type { ServiceName } from '../targets/target';
 import { stepKind, stepKindNames, takesEmpty } from '../steps/registry';
 
@@ -32,6 +33,8 @@ export function loadSuite(file: string): Suite {
   yaml.throwProblems();
   // The budget is reckoned from steps known to be right: once everything else is.
   cases.forEach((c, i) => checkCaseBudget((c as { steps: unknown[] }).steps, ['cases', i, 'steps'], (where, rule) => yaml.report(where, rule)));
+  // How each step is used, by what its kind knows (steps/define.ts `check`, `needs`).
+  cases.forEach((c, i) => checkStepUse(c as Case, (yaml.data as Suite).service, ['cases', i], (where, rule) => yaml.report(where, rule)));
   yaml.throwProblems();
   return { ...(yaml.data as Omit<Suite, 'file'>), file };
 

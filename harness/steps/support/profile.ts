@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Regex } from '../../vocabulary/regex';
 
 /**
  * A profile maps the abstract events of a chat relay (a message, a join, a lost member) to what one
@@ -9,7 +10,7 @@ import { Type, type Static } from '@sinclair/typebox';
  */
 const ScriptLine = Type.Union([
   Type.Object({ send: Type.String({ description: 'a line to write (LF appended); placeholders allowed' }) }, { additionalProperties: false }),
-  Type.Object({ expect: Type.String({ description: 'a regex the next line must match whole; placeholders allowed' }) }, { additionalProperties: false }),
+  Type.Object({ expect: Regex('a regex the next line must match whole; placeholders allowed', { placeholders: true }) }, { additionalProperties: false }),
 ]);
 
 export const ProfileSchema = Type.Object(
