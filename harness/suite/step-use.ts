@@ -2,9 +2,8 @@ import type { PathPart } from './checked-yaml';
 import type { Case } from './schema';
 import { stepKind } from '../steps/registry';
 import type { StepWhere } from '../steps/define';
+import { DEFAULT_CONN } from '../steps/support/scope';
 import { SERVICE_TRANSPORT, type ServiceName, type Transport } from '../targets/target';
-
-const DEFAULT_CONN = 'main';
 
 /**
  * Checks how a case uses its steps, beyond each step's schema: each kind's `check` (a parameter
