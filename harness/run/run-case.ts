@@ -12,6 +12,7 @@ import { CaseNetwork } from '../netns/case-network';
 import type { LinkConditions } from '../netns/conditions';
 import { attribute, type Attribution } from './attribution';
 import { caseSeedName, type CaseSeed } from './seed';
+import { cleanUp, type Cleanup } from './clean-up';
 import { cachedProfile, DEFAULT_PROFILE } from '../suite/profile';
 import type { Profile } from '../steps/support/profile';
 
@@ -140,21 +141,6 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     transcript: run.transcript,
     seed,
   };
-}
-
-type Cleanup = () => Promise<void>;
-
-/**
- * Releases what the case's steps held (StepContext.onCleanup), whatever the verdict, so no server
- * outlives its case: last registered first, each whether or not one before failed; rejects with
- * every failure's message.
- */
-async function cleanUp(cleanups: readonly Cleanup[]): Promise<void> {
-  const errors: string[] = [];
-  for (const release of [...cleanups].reverse()) {
-    await release().catch((err: Error) => errors.push(err.message));
-  }
-  if (errors.length) throw new Error(errors.join('; '));
 }
 
 async function runSteps(run: CaseRun, cleanups: Cleanup[], steps: readonly Step[], scope: ConnectionScope, pathPrefix: string, seedPrefix: string): Promise<void> {
