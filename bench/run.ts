@@ -15,7 +15,7 @@ import { freePort } from '../harness/targets/free-port';
 import { mbps, printTable, type BenchRow } from './table';
 import { rawEchoRoundTrip } from './raw-client';
 import { ROOT, startProcess, startReferenceEcho } from './processes';
-import { timeToFirstCase } from '../harness/containers/bench';
+import { timeToFirstCase } from './time-to-first-case';
 import { referenceImage } from '../harness/containers/images';
 import { dockerAvailable } from '../harness/containers/runtime';
 import { loadSuite } from '../harness/suite/load';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expectFailedCases, failedCases, passedCases, ROOT, sockspec, tempDir, type CliResult } from './support/cli';
 import { describeWithPrograms } from './support/tools';
-import { PROFILE_ENV } from '../harness/steps/profile';
+import { ENV } from '../harness/jest/settings';
 
 const BIN = path.join(ROOT, 'bin', 'sockspec.js');
 
@@ -17,13 +17,13 @@ async function runRelaySuite(profile: string, cmd: string, extra: string[] = [])
 
 /** The same with SOCKSPEC_PROFILE set in the environment sockspec starts with. */
 async function withProfileVariable<T>(value: string, run: () => Promise<T>): Promise<T> {
-  const before = process.env[PROFILE_ENV];
-  process.env[PROFILE_ENV] = value;
+  const before = process.env[ENV.profile];
+  process.env[ENV.profile] = value;
   try {
     return await run();
   } finally {
-    if (before === undefined) delete process.env[PROFILE_ENV];
-    else process.env[PROFILE_ENV] = before;
+    if (before === undefined) delete process.env[ENV.profile];
+    else process.env[ENV.profile] = before;
   }
 }
 

@@ -1,6 +1,6 @@
 import { MUTANTS } from '../fixtures/mutants/chat';
 import { startChat } from '../harness/servers/chat';
-import { describeFailure } from '../harness/verdict/describe';
+import { describeFailure } from '../harness/report/describe';
 import { bundledSuite, failedIds, runEachCaseFresh } from './support/run-suite';
 
 /**

@@ -3,7 +3,7 @@ import { listenTcp } from '../harness/servers/listen';
 import type { RunningServer } from '../harness/servers/running-server';
 import type { CaseOutcome } from '../harness/run/run-case';
 import { runSteps } from './support/run-steps';
-import { loadProfile, profileFile } from '../harness/steps/profile';
+import { loadProfile, profileFile } from '../harness/suite/profile';
 import { SuiteUsageError } from '../harness/verdict/failure';
 
 /**
@@ -58,8 +58,8 @@ describe('send-lines', () => {
   test('{{client}} outside a parallel step is a suite mistake', async () => {
     const port = await scripted('');
     const outcome = await run(port, [{ connect: {} }, { 'send-lines': { line: 'NICK m{{client}}' } }]);
-    expect(outcome.failure).toBeInstanceOf(SuiteUsageError);
-    expect(summary(outcome)).toContain('{{client}} is the client number of a parallel step');
+    expect(outcome.suiteError).toBeInstanceOf(SuiteUsageError);
+    expect(outcome.suiteError?.message).toContain('{{client}} is the client number of a parallel step');
   });
 });
 

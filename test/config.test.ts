@@ -5,7 +5,7 @@ import { defineConformanceTests } from '../harness/api';
 import { defineSuiteTests } from '../harness/jest/suite-runtime';
 import { resolveSuiteFiles } from '../harness/cli/suite-files';
 import { UsageError } from '../harness/cli/errors';
-import { NEEDS } from '../harness/suite/schema';
+import { NEEDS } from '../harness/vocabulary/needs';
 import { SuiteError } from '../harness/suite/suite-error';
 import { ProjectConfigSchema } from '../harness/suite/config-schema';
 import { ROOT, tempDir } from './support/cli';

@@ -3,7 +3,7 @@ import { listenTcp } from '../harness/servers/listen';
 import type { RunningServer } from '../harness/servers/running-server';
 import type { CaseOutcome } from '../harness/run/run-case';
 import { runSteps } from './support/run-steps';
-import { decodeUtf8 } from '../harness/steps/utf8-text';
+import { decodeUtf8 } from '../harness/steps/support/utf8-text';
 
 /**
  * `expect: { regex }` over bytes that are not all valid UTF-8: the regex sees the text (invalid

@@ -3,7 +3,7 @@ import { runCase, type CaseOutcome } from '../harness/run/run-case';
 import { BuiltinLauncher } from '../harness/targets/builtin';
 import { CommandLauncher } from '../harness/targets/command';
 import type { Launcher } from '../harness/targets/launcher';
-import { describeFailure } from '../harness/verdict/describe';
+import { describeFailure } from '../harness/report/describe';
 import { bundledSuite, failedIds, misattributed } from './support/run-suite';
 import { describeWithPrograms } from './support/tools';
 

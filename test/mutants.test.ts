@@ -1,6 +1,6 @@
 import { ZOO } from '../fixtures/mutants/zoo';
 import { REFERENCE_SERVERS } from '../harness/servers/catalog';
-import { describeFailure } from '../harness/verdict/describe';
+import { describeFailure } from '../harness/report/describe';
 import { bundledSuite, failedIds, misattributed, runEachCaseFresh } from './support/run-suite';
 import { NETWORK_MUTANTS } from '../fixtures/mutants/network';
 import { describeWithNetns, runEachInNamespace } from './support/netns';

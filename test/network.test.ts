@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ResultsFile } from '../harness/report/results-json';
 import { startEchoTcp } from '../harness/servers/echo-tcp';
 import { GOOD_TCP_SERVER, GOOD_UDP_SERVER } from '../fixtures/mutants/network';
-import { describeFailure } from '../harness/verdict/describe';
+import { describeFailure } from '../harness/report/describe';
 import { runCase } from '../harness/run/run-case';
 import { CaseNetwork } from '../harness/netns/case-network';
 import { LinkConditions, measuredRate } from '../harness/netns/conditions';
@@ -188,7 +188,7 @@ describeWithNetns('network suites against other servers', () => {
     const server = await startEchoTcp();
     try {
       const outcome = await runCase(suite, c!, { 'echo-tcp': { host: server.host, port: server.port, transport: 'tcp' } });
-      expect(outcome.failure?.summary).toMatch(/^network conditions need the server in a network namespace/);
+      expect(outcome.suiteError?.message).toMatch(/^network conditions need the server in a network namespace/);
     } finally {
       await server.close();
     }

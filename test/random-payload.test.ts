@@ -1,4 +1,5 @@
-import { ALWAYS_IN_RANDOM, SCATTERED_FROM, SPLIT_CHARACTER_EVERY, buildPayload, type Payload } from '../harness/steps/payload';
+import { ALWAYS_IN_RANDOM, SCATTERED_FROM, SPLIT_CHARACTER_EVERY, buildPayload } from '../harness/steps/support/payload';
+import type { Payload } from '../harness/net/payload';
 
 function readAll(payload: Payload, readSize: number): Buffer {
   const stream = payload.open();

@@ -5,7 +5,6 @@ import { type HelloReply, readHelloReply } from '../harness/net/server-hello';
 import { startTlsEcho } from '../harness/servers/tls-echo';
 import { startSuiteFront } from '../fixtures/mutants/tls/suite-front';
 import { bundledSuite, runEachCaseFresh } from './support/run-suite';
-import { runSteps } from './support/run-steps';
 
 const { TLS_RSA_WITH_RC4_128_SHA, TLS_ECDHE_RSA_WITH_RC4_128_SHA, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 } = CIPHER_SUITES;
 
@@ -86,20 +85,4 @@ describe('the hand-written hello cases', () => {
       'export-and-des-refused': 'the server selected TLS_RSA_WITH_NULL_SHA, a suite the client did not offer; it should have refused the hello',
     });
   }, 30_000);
-});
-
-describe('the hello steps refuse what cannot be meant', () => {
-  const RC4 = 'TLS_RSA_WITH_RC4_128_SHA';
-
-  test.each([
-    ['tls and hello together', { 'expect-refused': { tls: {}, hello: { suites: [RC4] } } }, 'expect-refused takes `tls` (a node:tls client) or `hello` (a hand-written ClientHello), not both'],
-    ['a never suite that is not offered', { 'expect-selection': { hello: { suites: [RC4] }, never: ['TLS_RSA_WITH_RC4_128_MD5'] } }, 'expect-selection: never names suites hello.suites does not offer: TLS_RSA_WITH_RC4_128_MD5'],
-  ])('%s', async (_name, step, message) => {
-    const server = await startTlsEcho({ certs: await cachedCertificateSet() });
-    try {
-      expect((await runSteps('tls-echo', server.port, [step])).failure?.summary).toBe(message);
-    } finally {
-      await server.close();
-    }
-  });
 });

@@ -38,6 +38,14 @@ describe('a toxic is checked against its own kind at load, with file:line:column
     ]);
   });
 
+  test("a rule between a toxic's attributes, and a fault proxy for a UDP service, are load errors too", () => {
+    const problems = (name: string) => loadError(path.join(FIXTURES, 'suites', 'malformed', name)).problems.map((p) => `${p.line}:${p.column}: ${p.rule}`);
+    expect(problems('toxic-rules.suite.yaml')).toEqual([
+      '12:13: cases[0].steps[0].faults.toxics: invalid toxic: slicer: size_variation must be below average_size (got 9 and 4)',
+    ]);
+    expect(problems('faults-on-udp.suite.yaml')).toEqual(['10:17: cases[0].steps[0].faults: faults work on TCP services; echo-udp is UDP']);
+  });
+
   test("the published schema refuses a field of another kind too, as editors see it", () => {
     const step = { $defs: { step: { type: 'object' } }, ...stepSchema() };
     const validate = new Ajv2020({ strict: false }).compile(step);

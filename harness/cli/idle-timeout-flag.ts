@@ -1,4 +1,4 @@
-import { parseDuration } from '../suite/units';
+import { parseDuration } from '../vocabulary/units';
 import type { Endpoints, ServiceName } from '../targets/target';
 import { UsageError } from './errors';
 

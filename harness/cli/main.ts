@@ -5,7 +5,7 @@ import { SuiteError } from '../suite/suite-error';
 import { publishedSchema } from '../suite/schema';
 import { publishedConfigSchema } from '../suite/config-schema';
 import { TargetError } from '../targets/target';
-import { PACKAGE_ROOT } from '../jest/config';
+import { PACKAGE_ROOT } from '../package-paths';
 import { EXIT, UsageError } from './errors';
 import { CERTS_HELP, COVERAGE_HELP, LIST_HELP, MAIN_HELP, MERGE_HELP, RUN_HELP, SCHEMA_HELP, SERVE_HELP } from './help';
 import { coverageReport } from './coverage-command';
@@ -17,7 +17,7 @@ import { runSuites, type RunFlags } from './run-command';
 import { runTargetsFile } from './targets-command';
 import { publishedTargetsSchema } from './targets-file';
 import { serve } from './serve-command';
-import { style } from './style';
+import { style } from '../report/style';
 
 /** The `sockspec` command: parses arguments, runs one command, turns known errors into exit codes. */
 export async function main(argv: string[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { ENV } from '../jest/settings';
-import { loadProfile, namesProfileFile, profileFile } from '../steps/profile';
+import { loadProfile, namesProfileFile, profileFile } from '../suite/profile';
 import { SuiteUsageError } from '../verdict/failure';
 import { UsageError } from './errors';
 

@@ -23,7 +23,7 @@ import { declareIdleTimeout, idleTimeoutDeclaration } from './idle-timeout-flag'
 import { chatProfile } from './profile-flag';
 import { TargetError } from '../targets/target';
 import { EXIT, UsageError } from './errors';
-import { style } from './style';
+import { style } from '../report/style';
 import { resolveSuiteFiles } from './suite-files';
 import { parseMs, parseRegex, targetFromFlags, type TargetFlags } from './target-option';
 import { repeatFlag, seedFlag } from './repeat-flags';
@@ -136,7 +136,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     }
     const finished = finishReports(reportsDir, records, target.description, flags, jestProblems(results, records));
     if (finished.lines.length) process.stdout.write(`${finished.lines.join('\n')}\n\n`);
-    const code = results.numRuntimeErrorTestSuites > 0 ? EXIT.error : finished.code;
+    const code = results.numRuntimeErrorTestSuites > 0 || records.some((r) => r.suiteError) ? EXIT.error : finished.code;
     if (code !== EXIT.pass) printServerOutput(printed(), target.description);
     const verdict = code === EXIT.pass ? style.pass('PASS') : style.fail('FAIL');
     process.stdout.write(`${verdict}  reports: ${shownReports()}\n`);

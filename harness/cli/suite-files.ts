@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../jest/config';
+import { PACKAGE_ROOT } from '../package-paths';
 import { didYouMean } from '../suite/closest';
 import { whatItIs } from '../suite/input-file';
 import { UsageError } from './errors';

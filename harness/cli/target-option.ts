@@ -7,7 +7,7 @@ import { needsTestcontainers, testcontainersInstalled } from '../targets/contain
 import { SERVICE_TRANSPORT, TLS_SERVICES, type ServiceName, type Target, type Transport } from '../targets/target';
 import { UsageError } from './errors';
 import { parsePort } from './ports';
-import { MAX_DURATION_MS } from '../suite/units';
+import { MAX_DURATION_MS } from '../vocabulary/units';
 
 export interface TargetFlags {
   target?: string;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../jest/config';
+import { PACKAGE_ROOT } from '../package-paths';
 import { mergeJunit, readResults } from '../report/merge';
 import { matrixLines, matrixOf, writeMatrix, type MatrixCell, type MatrixColumn } from '../report/matrix';
 import { writeMatrixHtml } from '../report/matrix-html';
@@ -9,7 +9,7 @@ import { loadSuite } from '../suite/load';
 import { OutputTail } from '../targets/output-tail';
 import { EXIT, UsageError } from './errors';
 import { runSuites, type RunFlags } from './run-command';
-import { style } from './style';
+import { style } from '../report/style';
 import { repeatFlag, seedFlag } from './repeat-flags';
 import { newRunSeed } from '../run/seed';
 import { resolveSuiteFiles } from './suite-files';

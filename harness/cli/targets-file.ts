@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CheckedYaml } from '../suite/checked-yaml';
-import { Duration, toMs } from '../suite/units';
+import { Duration, toMs } from '../vocabulary/units';
 import { SERVICE_NAMES, type ServiceName } from '../targets/target';
-import { loadProfile, namesProfileFile } from '../steps/profile';
+import { loadProfile, namesProfileFile } from '../suite/profile';
 import { SuiteUsageError } from '../verdict/failure';
 import type { RunFlags } from './run-command';
 import { published } from '../suite/published';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../jest/config';
+import { PACKAGE_ROOT } from '../package-paths';
 import { cachedCertificateSet } from '../certs/cache';
 import { REFERENCE_SERVERS } from '../servers/catalog';
 import type { ContainerPort, ContainerTargetOptions } from '../targets/container';

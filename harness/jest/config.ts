@@ -1,8 +1,6 @@
 import path from 'node:path';
 import type { Config } from '@jest/types';
-
-/** The folder holding package.json, whether running from source or from dist/. */
-export const PACKAGE_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
+import { PACKAGE_ROOT } from '../package-paths';
 
 /** Where the compiled harness lives: suite files are always run through the built JavaScript. */
 const BUILT_JEST_DIR = path.join(PACKAGE_ROOT, 'dist', 'harness', 'jest');

@@ -1,5 +1,5 @@
 import type { Test, TestCaseResult, TestResult } from '@jest/reporters';
-import { style } from '../cli/style';
+import { style } from '../report/style';
 import { collapseAttempts, isFlaky, type OutcomeRecord } from '../report/outcome-record';
 import { RecordFeed } from './record-feed';
 import { readSettings } from './settings';

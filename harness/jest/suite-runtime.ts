@@ -17,8 +17,9 @@ import { filterSelects, testTitle } from '../suite/case-title';
 import { unmetNeed } from '../run/needs';
 import { skipRecord, unstartedMessage, unstartedRecord } from '../report/outcome-record';
 import { NamespaceTarget, type NamespacedServer } from '../netns/netns-target';
-import { networkSkip, usesNetwork } from '../netns/case-needs';
+import { networkSkip, usesNetwork } from '../run/network-needs';
 import { deadTargetCheck, deadTargetRecord } from './dead-target';
+import { cachedProfile, DEFAULT_PROFILE } from '../suite/profile';
 
 /** Time jest allows a test beyond the case's own deadline, so the case reports its own timeout. */
 const JEST_MARGIN_MS = 5000;
@@ -128,7 +129,8 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
         const network = usesNetwork(c) ? namespaced?.conditions : undefined;
         const records: OutcomeRecord[] = [];
         for (let repetition = 1; repetition <= repeat; repetition++) {
-          const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, launcher, network, seed: { run: seed, repetition } });
+          const profile = () => cachedProfile(settings.profile ?? DEFAULT_PROFILE);
+          const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, launcher, network, seed: { run: seed, repetition }, profile });
           const record = toRecord(outcome, settings.transcripts || outcome.verdict === 'fail', repeat);
           if (settings.outcomesDir) appendRecord(settings.outcomesDir, record);
           records.push(record);

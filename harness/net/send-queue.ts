@@ -1,4 +1,4 @@
-import type { Payload } from '../steps/payload';
+import type { Payload } from './payload';
 
 /**
  * Sends of one connection: written in order in the background, each after the one before, while

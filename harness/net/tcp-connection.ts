@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { Endpoint } from '../targets/target';
-import type { Payload } from '../steps/payload';
+import type { Payload } from './payload';
 import { type Transcript } from './transcript';
 import { Waiter, sleep } from './waiter';
 import type { TlsSession } from './tls-session';

@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import type { Endpoint } from '../targets/target';
-import { fixed, type Payload } from '../steps/payload';
+import { fixed, type Payload } from './payload';
 import type { Transcript } from './transcript';
 import { Waiter, sleep } from './waiter';
 import { SendQueue } from './send-queue';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../jest/config';
+import { PACKAGE_ROOT } from '../package-paths';
 import { CommandLauncher, DEFAULT_START_TIMEOUT_MS, type CommandTargetOptions } from '../targets/command';
 import type { Instance } from '../targets/launcher';
 import { SERVICE_TRANSPORT, TLS_SERVICES, TargetError, type Endpoints, type ServiceName, type Target } from '../targets/target';

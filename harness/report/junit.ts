@@ -103,6 +103,7 @@ function testcaseOf(r: OutcomeRecord, strict: boolean): Testcase {
     const message = r.summary ?? firstLine(r.message ?? 'failed');
     const text = r.message ?? message;
     if (r.targetError) testcase.verdict = { element: 'error', message, type: 'sockspec.target', text };
+    else if (r.suiteError) testcase.verdict = { element: 'error', message, type: 'sockspec.suite', text };
     else if (failsRun(r, strict)) testcase.verdict = { element: 'failure', message, type: `sockspec.${r.level}`, text };
     else out.push(`failed, tolerated (${r.level === 'info' ? 'info: a measurement, never fails the run' : 'should without strict'}): ${text}`);
   }

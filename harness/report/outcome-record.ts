@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { CaseOutcome } from '../run/run-case';
 import type { TranscriptEvent } from '../net/transcript';
 import type { Case, Level, Suite } from '../suite/schema';
-import { brokenRule, describeFailure, failureSummary, type RuleRef } from '../verdict/describe';
+import { brokenRule, describeFailure, failureSummary, type RuleRef } from './describe';
+import type { SuiteUsageError } from '../verdict/failure';
 
 /** A case outcome as stored between the jest workers and the CLI: plain JSON, one line each. */
 export interface OutcomeRecord {
@@ -38,6 +39,8 @@ export interface OutcomeRecord {
   serverOutput?: string[];
   /** The case could not run: its server did not start (a namespaced one). The CLI exits 2 with it. */
   targetError?: { message: string; output: string[] };
+  /** The suite asked for something impossible, found only while the case ran: a JUnit <error>, and the CLI exits 2. */
+  suiteError?: { message: string };
   /** Set by collapseAttempts: the case failed, then passed when run again (--retries). */
   flaky?: { attempts: number; firstFailure?: string };
   /** The run's seed (absent for skipped cases): with it, `--seed` replays the case. */
@@ -62,6 +65,7 @@ export interface RecordedEvent {
 
 /** `repeat`: how many times the run runs each case (--repeat); above 1 the record says which run it is. */
 export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict === 'fail', repeat = 1): OutcomeRecord {
+  if (outcome.suiteError) return suiteErrorRecord(outcome, outcome.suiteError, withTranscript, repeat);
   return {
     suite: outcome.suite,
     caseId: outcome.caseId,
@@ -77,6 +81,30 @@ export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict 
     rules: outcome.rules.length ? outcome.rules : undefined,
     rule: brokenRule(outcome.attribution),
     precondition: outcome.attribution?.notReached,
+    transcript: withTranscript ? outcome.transcript.events.map(recordedEvent) : undefined,
+    seed: outcome.seed.run,
+    repetition: repeat > 1 ? outcome.seed.repetition : undefined,
+  };
+}
+
+/** A case stopped by a mistake in its suite: no rule is charged, the server did nothing wrong. */
+function suiteErrorRecord(outcome: CaseOutcome, error: SuiteUsageError, withTranscript: boolean, repeat: number): OutcomeRecord {
+  const where = error.step ? `step ${error.step.path} (${error.step.description})` : 'the case';
+  const message = `a mistake in the suite, found at ${where}: ${error.message}`;
+  return {
+    suite: outcome.suite,
+    caseId: outcome.caseId,
+    title: outcome.title,
+    level: outcome.level,
+    ref: outcome.ref,
+    verdict: 'fail',
+    startedAt: outcome.startedAt,
+    durationMs: outcome.durationMs,
+    notes: outcome.notes,
+    message,
+    summary: message,
+    rules: outcome.rules.length ? outcome.rules : undefined,
+    suiteError: { message },
     transcript: withTranscript ? outcome.transcript.events.map(recordedEvent) : undefined,
     seed: outcome.seed.run,
     repetition: repeat > 1 ? outcome.seed.repetition : undefined,

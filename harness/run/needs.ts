@@ -1,4 +1,5 @@
-import { NEEDS, type Case, type Need } from '../suite/schema';
+import type { Case } from '../suite/schema';
+import { NEEDS, type Need } from '../vocabulary/needs';
 import type { Launcher } from '../targets/launcher';
 import type { Endpoint } from '../targets/target';
 

@@ -2,16 +2,19 @@ import { setMaxListeners } from 'node:events';
 import { Transcript } from '../net/transcript';
 import type { Endpoints } from '../targets/target';
 import type { Case, Level, Suite } from '../suite/schema';
-import { toMs } from '../suite/units';
+import { toMs } from '../vocabulary/units';
 import { stepKind, type Step } from '../steps/registry';
-import { NoEvidence, StepFailure } from '../verdict/failure';
-import type { CaseRun, StepContext } from './context';
-import { ConnectionScope } from './scope';
+import { NoEvidence, StepFailure, SuiteUsageError } from '../verdict/failure';
+import type { CaseRun, StepContext } from '../steps/context';
+import { ConnectionScope } from '../steps/support/scope';
 import type { Launcher } from '../targets/launcher';
 import { CaseNetwork } from '../netns/case-network';
 import type { LinkConditions } from '../netns/conditions';
 import { attribute, type Attribution } from './attribution';
 import { caseSeedName, type CaseSeed } from './seed';
+import { cleanUp, type Cleanup } from './clean-up';
+import { cachedProfile, DEFAULT_PROFILE } from '../suite/profile';
+import type { Profile } from '../steps/support/profile';
 
 export const DEFAULT_STEP_TIMEOUT = 2000;
 export const DEFAULT_CASE_TIMEOUT = 30_000;
@@ -26,8 +29,10 @@ export interface CaseOutcome {
   /** When it started (Date.now()), to match what the server printed meanwhile. */
   startedAt: number;
   durationMs: number;
-  /** Set when the verdict is fail. */
+  /** Set when the verdict is fail because of what the server did. */
   failure?: StepFailure;
+  /** Set when the verdict is fail because the suite asked for something impossible: an error of the suite, not the server's failure. */
+  suiteError?: SuiteUsageError;
   /** The rules the case cites (`rules:`). */
   rules: string[];
   /** With a failure of a case citing rules: the rules it breaks, or that it failed before checking them. */
@@ -50,6 +55,8 @@ export interface RunOptions {
   network?: LinkConditions;
   /** What the case's random choices derive from; default run seed 0, first repetition. */
   seed?: CaseSeed;
+  /** The run's chat profile, asked for the first time a step uses it; default the sockspec-chat one. */
+  profile?: () => Profile;
 }
 
 /**
@@ -92,20 +99,25 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     signal: abort.signal,
     notes,
     launcher: options.launcher,
-    lifecycle: { instances: new Map(), starting: new Set() },
+    profile: options.profile ?? (() => cachedProfile(DEFAULT_PROFILE)),
     network: options.network && new CaseNetwork(options.network, transcript, notes),
   };
   const scope = new ConnectionScope();
+  const cleanups: Cleanup[] = [];
   let failure: StepFailure | undefined;
+  let suiteError: SuiteUsageError | undefined;
   try {
-    await runSteps(run, c.steps, scope, '', run.seed);
+    await runSteps(run, cleanups, c.steps, scope, '', run.seed);
   } catch (err) {
-    failure = err instanceof StepFailure ? err : new StepFailure(`internal error: ${(err as Error).stack ?? err}`);
+    if (err instanceof SuiteUsageError) suiteError = err;
+    else failure = err instanceof StepFailure ? err : new StepFailure(`internal error: ${(err as Error).stack ?? err}`);
   } finally {
     clearTimeout(timer);
     // The next case, on the same server, must not meet this one's connections.
     await scope.closeAll(run.stepTimeout);
-    await releaseLifecycle(run);
+    await cleanUp(cleanups).catch((err: Error) => {
+      failure ??= new StepFailure(`could not release what the case held: ${err.message}`);
+    });
     // A condition found not in force when it was lifted is a StepFailure of its own.
     await run.network?.end().catch((err: Error) => {
       failure ??= err instanceof StepFailure ? err : new StepFailure(`could not clear the network conditions: ${err.message}`);
@@ -118,10 +130,11 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     level: c.level ?? 'must',
     ref: c.ref,
     requirement: c.requirement,
-    verdict: failure ? 'fail' : 'pass',
+    verdict: failure || suiteError ? 'fail' : 'pass',
     startedAt: started,
     durationMs: Date.now() - started,
     failure,
+    suiteError,
     rules: c.rules ?? [],
     attribution: failure && attribute(c, failure.step?.path, failure instanceof NoEvidence),
     notes: run.notes,
@@ -130,17 +143,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
   };
 }
 
-/** Stops what lifecycle steps started, whatever the verdict, so no server outlives its case. */
-async function releaseLifecycle(run: CaseRun): Promise<void> {
-  // A start the case deadline cut short registers what it started when it finishes: wait for it.
-  await Promise.allSettled(run.lifecycle.starting);
-  await Promise.all([...run.lifecycle.instances.values()].map((instance) => instance.stop(2000)));
-  run.lifecycle.instances.clear();
-  await run.lifecycle.held?.release();
-  await run.lifecycle.proxy?.close();
-}
-
-async function runSteps(run: CaseRun, steps: readonly Step[], scope: ConnectionScope, pathPrefix: string, seedPrefix: string): Promise<void> {
+async function runSteps(run: CaseRun, cleanups: Cleanup[], steps: readonly Step[], scope: ConnectionScope, pathPrefix: string, seedPrefix: string): Promise<void> {
   for (const [i, step] of steps.entries()) {
     const path = pathPrefix ? `${pathPrefix}.${i + 1}` : `${i + 1}`;
     const [name, params] = Object.entries(step)[0];
@@ -153,14 +156,15 @@ async function runSteps(run: CaseRun, steps: readonly Step[], scope: ConnectionS
       seed: `${seedPrefix}:${path}`,
       path,
       runSteps: (nested, nestedScope, nestedPath, nestedSeed) =>
-        runSteps(run, nested, nestedScope, nestedPath, nestedSeed ? `${ctx.seed}/${nestedSeed}` : seedPrefix),
+        runSteps(run, cleanups, nested as Step[], nestedScope, nestedPath, nestedSeed ? `${ctx.seed}/${nestedSeed}` : seedPrefix),
+      onCleanup: (release) => cleanups.push(release),
     };
     try {
       // Not started once the deadline has passed: the step's own failure would have no one to hear it.
       if (run.signal.aborted) throw deadlinePassed(run);
       await untilCaseDeadline(kind.run(params, ctx), run);
     } catch (err) {
-      if (err instanceof StepFailure) {
+      if (err instanceof StepFailure || err instanceof SuiteUsageError) {
         err.step ??= location;
         throw err;
       }

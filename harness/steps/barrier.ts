@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { Waiter } from '../net/waiter';
-import { deadlineFor } from '../run/context';
-import type { ClientGroup } from '../run/scope';
-import { toMs } from '../suite/units';
+import { deadlineFor } from './context';
+import type { ClientGroup } from './support/scope';
+import { toMs } from '../vocabulary/units';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { StepTimeout, defineStep } from './define';
 
@@ -38,6 +38,9 @@ export const barrier = defineStep({
     { additionalProperties: false },
   ),
   describe: (p) => `barrier ${p.name} (${p.clients} clients)`,
+  check(_p, where, report) {
+    if (!where.inParallel) report('barrier synchronises the clients of a parallel step; this step is not inside one');
+  },
   async run(p, ctx) {
     const { client, group } = ctx.scope;
     if (client === undefined || group === undefined) throw new SuiteUsageError('barrier synchronises the clients of a parallel step; this step is not inside one');

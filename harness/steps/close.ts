@@ -1,6 +1,6 @@
 import { TcpConnection } from '../net/tcp-connection';
-import type { StepContext } from '../run/context';
-import { DEFAULT_CONN } from '../run/scope';
+import type { StepContext } from './context';
+import { DEFAULT_CONN } from './support/scope';
 import { ConnOnly, defineStep } from './define';
 
 /** A step whose only parameter is the connection it acts on (`- close: b`, `- close:`). */

@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { patienceFor } from '../run/context';
-import { toMs } from '../suite/units';
+import { patienceFor } from './context';
+import { toMs } from '../vocabulary/units';
 import { StepFailure } from '../verdict/failure';
 import { ConnName, StepTimeout, defineStep, onConn } from './define';
-import { CaptureName, saveCapture } from './captures';
-import { lines, listLines, readLines, shown, skippedNote, unreadEvidence, wholeLine, type LinePattern } from './line-input';
-import { expand } from './template';
-import { Regex } from '../suite/regex';
+import { CaptureName, saveCapture } from './support/captures';
+import { lines, listLines, readLines, shown, skippedNote, unreadEvidence, wholeLine, type LinePattern } from './support/line-input';
+import { expand } from './support/template';
+import { Regex } from '../vocabulary/regex';
 
 export const collectLines = defineStep({
   name: 'collect-lines',

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { Step } from './registry';
-import { StepFailure } from '../verdict/failure';
+import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { StepList, defineStep } from './define';
 
 export const concurrently = defineStep({
@@ -12,11 +11,11 @@ export const concurrently = defineStep({
   describe: (p) => `concurrently (${p.length} lists)`,
   nested: (p) => p.map((steps, i) => ({ path: [i], steps })),
   async run(p, ctx) {
-    const results = await Promise.allSettled(p.map((steps, i) => ctx.runSteps(steps as Step[], ctx.scope, `${ctx.path}.${i + 1}`)));
+    const results = await Promise.allSettled(p.map((steps, i) => ctx.runSteps(steps, ctx.scope, `${ctx.path}.${i + 1}`)));
     const failed = results.findIndex((r) => r.status === 'rejected');
     if (failed < 0) return;
     const error = (results[failed] as PromiseRejectedResult).reason as Error;
-    if (error instanceof StepFailure) throw error;
+    if (error instanceof StepFailure || error instanceof SuiteUsageError) throw error;
     throw new StepFailure(`list ${failed + 1}: ${error.message}`);
   },
 });

@@ -2,15 +2,15 @@ import { Type } from '@sinclair/typebox';
 import { TcpConnection } from '../net/tcp-connection';
 import { TlsHandshakeError, connectTls } from '../net/tls-connect';
 import { UdpConnection } from '../net/udp-connection';
-import { deadlineFor, endpointFor } from '../run/context';
-import { DEFAULT_CONN } from '../run/scope';
+import { deadlineFor, endpointFor } from './context';
+import { DEFAULT_CONN } from './support/scope';
 import { StepFailure } from '../verdict/failure';
-import { DescribedDuration, toMs } from '../suite/units';
+import { DescribedDuration, toMs } from '../vocabulary/units';
 import { retryWithBackoff } from '../targets/readiness';
-import type { StepContext } from '../run/context';
+import type { StepContext } from './context';
 import { ConnName, StepTimeout, defineStep } from './define';
 import { SERVICE_NAMES, TLS_SERVICES, type Endpoint, type ServiceName } from '../targets/target';
-import { TlsOptions, clientOptions, type TlsOptionsSpec } from './tls-options';
+import { TlsOptions, checkTlsOptions, clientOptions, tlsNeeds, type TlsOptionsSpec } from './support/tls-options';
 import type { Transcript } from '../net/transcript';
 
 export const ServiceField = Type.Union(SERVICE_NAMES.map((s) => Type.Literal(s)), { description: "defaults to the suite's service" });
@@ -39,6 +39,9 @@ export const connect = defineStep({
     { additionalProperties: false },
   ),
   cost: () => ({ connections: 1 }),
+  opens: (p) => ({ conn: p.conn ?? DEFAULT_CONN, service: p.service }),
+  check: (p, _where, report) => typeof p.tls === 'object' && checkTlsOptions(p.tls, report),
+  needs: (p) => tlsNeeds(typeof p.tls === 'object' ? p.tls : undefined),
   describe: (p) => `connect ${p.conn ?? DEFAULT_CONN}${p.service ? ` to ${p.service}` : ''}${p.tls === false ? ' (plain TCP)' : ''}`,
   async run(p, ctx) {
     const name = p.conn ?? DEFAULT_CONN;

@@ -1,7 +1,9 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { StepContext } from '../run/context';
-import { Duration } from '../suite/units';
-import { RULE_ID_PATTERN } from '../suite/rules-schema';
+import type { StepContext } from './context';
+import { Duration } from '../vocabulary/units';
+import { RULE_ID_PATTERN } from '../vocabulary/rule-id';
+import type { Need } from '../vocabulary/needs';
+import type { ServiceName, Transport } from '../targets/target';
 
 /**
  * One kind of step: its schema (which is also its TypeScript type and its part of the published
@@ -21,6 +23,26 @@ export interface StepKind<S extends TSchema = TSchema> {
   nested?(params: Static<S>): { path: (string | number)[]; steps: unknown[] }[];
   /** What one run of the step costs its case, for the budget checked at load (suite/case-budget.ts). */
   cost?(params: Static<S>): StepCost;
+  /**
+   * Mistakes in the step's use the loader can see (suite/step-use.ts), beyond its schema: each
+   * `report`ed with the suite's file, line and column (of the parameter `at`, else of the step),
+   * so that a suite mistake never reaches a case's run.
+   */
+  check?(params: Static<S>, where: StepWhere, report: (problem: string, at?: string) => void): void;
+  /** What the target must declare or allow for the step to run: the case must list each under `needs`. */
+  needs?(params: Static<S>): Need[];
+  /** The connection the step opens, and to which service (default the suite's), so later steps' checks know its transport. */
+  opens?(params: Static<S>): { conn: string; service?: ServiceName };
+}
+
+/** What the loader knows where a step stands, for its kind's `check`. */
+export interface StepWhere {
+  /** The suite's service. */
+  readonly service: ServiceName;
+  /** The transport of a connection (default `main`), from the step that opened it; the suite's when none did. */
+  transportOf(conn: string | undefined): Transport;
+  /** Whether the step runs in a client of a parallel step. */
+  readonly inParallel: boolean;
 }
 
 /**

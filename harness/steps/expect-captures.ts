@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import type { StepContext } from '../run/context';
+import type { StepContext } from './context';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { CheckedRule, defineStep } from './define';
-import { CaptureName, capturesNamed, type Capture } from './captures';
-import { listLines, shown, wholeLine, type LinePattern } from './line-input';
-import { expand } from './template';
-import { Regex } from '../suite/regex';
+import { CaptureName, capturesNamed, type Capture } from './support/captures';
+import { listLines, shown, wholeLine, type LinePattern } from './support/line-input';
+import { expand } from './support/template';
+import { Regex } from '../vocabulary/regex';
 
 const Captures = Type.Array(CaptureName, {
   minItems: 1,

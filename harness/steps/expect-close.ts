@@ -1,13 +1,13 @@
 import { Type } from '@sinclair/typebox';
-import { deadlineFor } from '../run/context';
-import { toMs } from '../suite/units';
+import { deadlineFor } from './context';
+import { toMs } from '../vocabulary/units';
 import { dump } from '../verdict/bytes';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import type { TcpConnection } from '../net/tcp-connection';
 import { RECORD_TYPE } from '../net/record-types';
 import { CLOSE_NOTIFY, describeAlert } from '../net/tls-alerts';
-import { concatenated } from './payload';
-import { readExactly } from './expect-bytes';
+import { concatenated } from '../net/payload';
+import { readExactly } from './support/expect-bytes';
 import { CheckedRule, ConnName, StepTimeout, defineStep, onConn } from './define';
 
 const OUTCOMES = ['fin', 'rst', 'timeout'] as const;

@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { endpointFor } from '../run/context';
+import { endpointFor } from './context';
 import type { TcpConnection } from '../net/tcp-connection';
 import type { Waiter } from '../net/waiter';
-import { Duration, toMs } from '../suite/units';
+import { Duration, toMs } from '../vocabulary/units';
 import { dump } from '../verdict/bytes';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
-import { proxiedConnection } from './blackhole';
+import { proxiedConnection } from './support/fault-proxy';
 import { CheckedRule, ConnName, defineStep, onConn } from './define';
 
 /**
@@ -39,6 +39,7 @@ export const expectIdleClose = defineStep({
     },
     { additionalProperties: false },
   ),
+  needs: () => ['idle-timeout'],
   describe: (p) => `expect the server to close the idle connection${onConn(p.conn)} (seen by the ${p.seen ?? 'client'}, slack ${p.slack})`,
   async run(p, ctx) {
     const idleMs = endpointFor(ctx.run, undefined).idleTimeoutMs;

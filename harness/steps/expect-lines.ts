@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { patienceFor } from '../run/context';
-import { toMs } from '../suite/units';
-import { StepFailure, SuiteUsageError } from '../verdict/failure';
+import { patienceFor } from './context';
+import { toMs } from '../vocabulary/units';
+import { StepFailure } from '../verdict/failure';
 import { CheckedRule, ConnName, StepTimeout, defineStep, onConn } from './define';
-import { lines, listLines, readLines, shown, skippedNote, unreadEvidence, wholeLine } from './line-input';
-import { expand } from './template';
-import { Regex } from '../suite/regex';
+import { lines, listLines, readLines, shown, skippedNote, unreadEvidence, wholeLine } from './support/line-input';
+import { expand } from './support/template';
+import { Regex } from '../vocabulary/regex';
 
 const FORMS = ['lines', 'patterns'] as const;
 
@@ -34,6 +34,9 @@ export const expectLines = defineStep({
     },
     { additionalProperties: false, oneOf: FORMS.map((form) => ({ required: [form] })) },
   ),
+  check(p, _where, report) {
+    if (p.until === undefined && (p.lines ?? p.patterns ?? []).length === 0) report('with no lines it needs `until`, the line that ends the read');
+  },
   describe: (p) => `expect ${lines((p.lines ?? p.patterns ?? []).length)}${p.until === undefined ? '' : ` until ${JSON.stringify(p.until)}`}${onConn(p.conn)}`,
   async run(p, ctx) {
     const conn = ctx.scope.tcp(p.conn);
@@ -41,7 +44,6 @@ export const expectLines = defineStep({
       ? p.lines.map((line) => exactly(expand(line, ctx)))
       : (p.patterns ?? []).map((source) => matching(expand(source, ctx)));
     const until = p.until === undefined ? undefined : expand(p.until, ctx);
-    if (until === undefined && expected.length === 0) throw new SuiteUsageError('expect-lines with no lines needs `until`, the line that ends the read');
     const skip = p.skip === undefined ? undefined : wholeLine(expand(p.skip, ctx), 'skip');
     const check = new LineCheck(expected, until, onConn(p.conn));
     const stopped = await readLines(conn, patienceFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout)), (line) => {

@@ -1,15 +1,15 @@
 import { Type } from '@sinclair/typebox';
-import { deadlineFor, endpointFor } from '../run/context';
+import { deadlineFor, endpointFor } from './context';
 import { TlsHandshakeError } from '../net/tls-connect';
-import { toMs } from '../suite/units';
-import { StepFailure, SuiteUsageError } from '../verdict/failure';
+import { toMs } from '../vocabulary/units';
+import { StepFailure } from '../verdict/failure';
 import { suiteName } from '../net/client-hello';
-import { type HelloOutcome, HelloSpec, exchangeHello, offered } from './hello-exchange';
-import { type RefusalProbe, requireTlsRefusal } from './tls-evidence';
+import { type HelloOutcome, HelloSpec, exchangeHello, offered } from './support/hello-exchange';
+import { type RefusalProbe, requireTlsRefusal } from './support/tls-evidence';
 import { CheckedRule, StepTimeout, defineStep } from './define';
 import { ServiceField, open } from './connect';
-import { TlsOptions } from './tls-options';
-import { fixed } from './payload';
+import { TlsOptions, checkTlsOptions, tlsNeeds } from './support/tls-options';
+import { fixed } from '../net/payload';
 import { TcpConnection } from '../net/tcp-connection';
 import type { Transcript } from '../net/transcript';
 import type { Endpoint } from '../targets/target';
@@ -40,11 +40,15 @@ export const expectRefused = defineStep({
     { additionalProperties: false },
   ),
   describe: (p) => `expect refused (${p.hello ? `ClientHello offering ${p.hello.suites.join(', ')}` : p.tls ? Object.entries(p.tls).map(([k, v]) => `${k} ${v}`).join(', ') || 'TLS' : 'TCP'})`,
+  check(p, _where, report) {
+    if (p.tls && p.hello) report('takes `tls` (a node:tls client) or `hello` (a hand-written ClientHello), not both', 'hello');
+    if (p.tls) checkTlsOptions(p.tls, report);
+  },
+  needs: (p) => tlsNeeds(p.tls),
   async run(p, ctx) {
     const endpoint = endpointFor(ctx.run, p.service);
     const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
     const label = ctx.scope.label('probe');
-    if (p.tls && p.hello) throw new SuiteUsageError('expect-refused takes `tls` (a node:tls client) or `hello` (a hand-written ClientHello), not both');
     const probe: RefusalProbe = { label, endpoint, transcript: ctx.run.transcript, deadline };
     if (p.hello) return expectHelloRefused(await exchangeHello(label, endpoint, p.hello, ctx, deadline), offered(p.hello), probe);
     if (!p.tls) return expectTcpRefused(label, endpoint, ctx.run.transcript, deadline);

@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { deadlineFor, endpointFor } from '../run/context';
+import { deadlineFor, endpointFor } from './context';
 import { CIPHER_SUITES, CIPHER_SUITE_NAMES, suiteName } from '../net/client-hello';
-import { toMs } from '../suite/units';
-import { StepFailure, SuiteUsageError } from '../verdict/failure';
+import { toMs } from '../vocabulary/units';
+import { StepFailure } from '../verdict/failure';
 import { CheckedRule, StepTimeout, defineStep } from './define';
 import { ServiceField } from './connect';
-import { HelloSpec, exchangeHello, offered } from './hello-exchange';
-import { requireTlsRefusal } from './tls-evidence';
+import { HelloSpec, exchangeHello, offered } from './support/hello-exchange';
+import { requireTlsRefusal } from './support/tls-evidence';
 
 export const expectSelection = defineStep({
   name: 'expect-selection',
@@ -30,9 +30,11 @@ export const expectSelection = defineStep({
     { additionalProperties: false },
   ),
   describe: (p) => `expect the server never to select ${p.never.join(', ')}`,
-  async run(p, ctx) {
+  check(p, _where, report) {
     const notOffered = p.never.filter((name) => !p.hello.suites.includes(name));
-    if (notOffered.length) throw new SuiteUsageError(`expect-selection: never names suites hello.suites does not offer: ${notOffered.join(', ')}`);
+    if (notOffered.length) report(`never names suites hello.suites does not offer: ${notOffered.join(', ')}`, 'never');
+  },
+  async run(p, ctx) {
     const endpoint = endpointFor(ctx.run, p.service);
     const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
     const label = ctx.scope.label('probe');

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import { TcpConnection } from '../net/tcp-connection';
 import { sleep } from '../net/waiter';
-import { Duration, toMs } from '../suite/units';
+import { Duration, toMs } from '../vocabulary/units';
 import { dump } from '../verdict/bytes';
 import { StepFailure } from '../verdict/failure';
-import { windowFull } from './line-input';
+import { windowFull } from './support/line-input';
 import { CheckedRule, ConnName, defineStep, onConn } from './define';
 
 export const expectSilence = defineStep({

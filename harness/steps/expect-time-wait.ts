@@ -2,7 +2,7 @@ import { TCP_STATE, procSockets } from '../targets/proc-sockets';
 import { Type } from '@sinclair/typebox';
 import { StepFailure } from '../verdict/failure';
 import { CheckedRule, defineStep } from './define';
-import { currentPort } from './lifecycle-support';
+import { currentPort } from './support/lifecycle-support';
 
 export const expectTimeWait = defineStep({
   name: 'expect-time-wait',

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { endpointFor } from '../run/context';
+import { endpointFor } from './context';
 import { describeSession } from '../net/tls-session';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { CheckedRule, ConnName, defineStep, onConn } from './define';
-import { resolveServername } from './tls-options';
+import { resolveServername } from './support/tls-options';
 
 export const expectTls = defineStep({
   name: 'expect-tls',

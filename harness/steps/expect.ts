@@ -1,14 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import { TcpConnection } from '../net/tcp-connection';
-import { patienceFor } from '../run/context';
-import { Size, toBytes, toMs } from '../suite/units';
+import { patienceFor } from './context';
+import { Size, toBytes, toMs } from '../vocabulary/units';
 import { SuiteUsageError } from '../verdict/failure';
 import { CheckedRule, ConnName, StepTimeout, defineStep, onConn } from './define';
-import { PAYLOAD_FORMS, PayloadFields, buildPayload, concatenated } from './payload';
-import { expectTcpBytes } from './expect-bytes';
-import { expectDatagrams } from './expect-datagrams';
-import { expectDigest, expectLine, expectRegex } from './expect-text';
-import { Regex } from '../suite/regex';
+import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
+import { concatenated } from '../net/payload';
+import { expectTcpBytes } from './support/expect-bytes';
+import { expectDatagrams } from './support/expect-datagrams';
+import { expectDigest, expectLine, expectRegex } from './support/expect-text';
+import { Regex } from '../vocabulary/regex';
 
 const FORMS = [...PAYLOAD_FORMS, 'sent', 'regex', 'line', 'digest'] as const;
 
@@ -34,6 +35,13 @@ export const expect = defineStep({
     { additionalProperties: false, oneOf: FORMS.map((form) => ({ required: [form] })) },
   ),
   describe: (p) => `expect ${FORMS.find((f) => p[f] !== undefined)}${onConn(p.conn)}`,
+  check(p, where, report) {
+    const udp = where.transportOf(p.conn) === 'udp';
+    if (p.allowLoss && !udp) report('allowLoss is for UDP connections; this one is TCP', 'allowLoss');
+    for (const form of ['regex', 'line', 'digest'] as const) {
+      if (udp && p[form] !== undefined) report(`${form} checks are for TCP; on UDP expect datagrams (sent or a payload)`, form);
+    }
+  },
   async run(p, ctx) {
     const conn = ctx.scope.get(p.conn);
     const patience = patienceFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));

@@ -1,10 +1,9 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { startFaultProxy, type FaultProxy } from '../faults/proxy';
-import type { CaseRun } from '../run/context';
 import { createToxic, toxicKinds, toxicSchema, underOwnNames, type ToxicSpec } from '../faults/toxics/registry';
 import { SuiteUsageError } from '../verdict/failure';
+import { SERVICE_TRANSPORT } from '../targets/target';
 import { defineStep } from './define';
-import { registerWhenStarted } from './lifecycle-support';
+import { caseProxy } from './support/fault-proxy';
 
 /** The step's parameters: the toxics (each checked against its own kind) and the seed. */
 function faultsSchema() {
@@ -28,27 +27,27 @@ export const faults = defineStep({
     return schemas.get(toxic)!;
   },
   describe: (p) => `faults: ${p.toxics.map((t) => `${t.type} ${underOwnNames(t).direction ?? 'downstream'}`).join(', ') || 'none'}`,
+  check(p, where, report) {
+    if (SERVICE_TRANSPORT[where.service] !== 'tcp') report(`faults work on TCP services; ${where.service} is ${SERVICE_TRANSPORT[where.service].toUpperCase()}`);
+    // A rule between a toxic's attributes (the slicer's size_variation below average_size) is
+    // one its schema cannot say: building the toxic checks it.
+    for (const spec of p.toxics) {
+      try {
+        createToxic(spec);
+      } catch (err) {
+        report(`invalid toxic: ${(err as Error).message}`, 'toxics');
+      }
+    }
+  },
   async run(p, ctx) {
     const run = ctx.run;
     const toxics = p.toxics.map(build);
-    const proxy = run.lifecycle.proxy ?? (await startProxy(run, p.seed));
+    const proxy = await caseProxy(ctx, p.seed);
     proxy.clearToxics();
     for (const toxic of toxics) proxy.addToxic(toxic);
     run.transcript.record('sockspec', 'note', `toxics: ${proxy.stats().toxics.map((t) => t.id).join(', ') || 'none'}`);
   },
 });
-
-/** The case's first faults step puts the proxy in front of the service, for the connections made after it. */
-async function startProxy(run: CaseRun, seed: string | undefined): Promise<FaultProxy> {
-  const upstream = run.endpoints[run.service];
-  if (!upstream || upstream.transport !== 'tcp') throw new SuiteUsageError('faults work on TCP services');
-  const starting = startFaultProxy(upstream, { seed: seed ?? run.seed });
-  const proxy = await registerWhenStarted(run, starting, (started) => (run.lifecycle.proxy = started));
-  run.endpoints[run.service] = { ...upstream, host: proxy.host, port: proxy.port };
-  // The seed its decisions come from, for a replay.
-  run.transcript.record('sockspec', 'note', `fault proxy on port ${proxy.port} in front of ${upstream.host}:${upstream.port}, seed ${JSON.stringify(proxy.seed)}`);
-  return proxy;
-}
 
 function build(spec: ToxicSpec) {
   try {

@@ -1,12 +1,11 @@
-import { DEFAULT_CONN } from '../run/scope';
-import { patienceFor, type StepContext } from '../run/context';
+import { DEFAULT_CONN } from './support/scope';
+import { patienceFor, type StepContext } from './context';
 import type { TcpConnection } from '../net/tcp-connection';
 import { StepFailure } from '../verdict/failure';
 import { ConnOnly, defineStep } from './define';
-import { fixed } from './payload';
-import { readLines, shown, unreadEvidence, wholeLine } from './line-input';
-import { activeProfile } from './profile';
-import { connPlaceholder, expand } from './template';
+import { fixed } from '../net/payload';
+import { readLines, shown, unreadEvidence, wholeLine } from './support/line-input';
+import { connPlaceholder, expand } from './support/template';
 
 export const join = defineStep({
   name: 'join',
@@ -19,7 +18,7 @@ export const join = defineStep({
   async run(p, ctx) {
     const name = p.conn ?? DEFAULT_CONN;
     const conn = ctx.scope.tcp(name);
-    const profile = activeProfile();
+    const profile = ctx.run.profile();
     const own = connPlaceholder(ctx, name);
     for (const [i, line] of profile.join.entries()) {
       const where = `join exchange of profile ${profile.profile}, line ${i + 1}`;

@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { freePort } from '../targets/free-port';
 import { SERVICE_TRANSPORT } from '../targets/target';
-import { Duration, toMs } from '../suite/units';
+import { Duration, toMs } from '../vocabulary/units';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { CheckedRule, defineStep } from './define';
-import { DEFAULT_SERVER, currentPort, launcherOf, registerWhenStarted } from './lifecycle-support';
+import { DEFAULT_SERVER, RELEASE_STOP_MS, currentPort, launcherOf, lifecycleOf } from './support/lifecycle-support';
+import { holdUntilCaseEnds } from './support/case-state';
 
 const ServerName = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]*$', description: 'names the instance for stop-server; default "server"' });
 
@@ -26,21 +27,24 @@ export const launch = defineStep({
     { additionalProperties: false },
   ),
   describe: (p) => `launch ${p.as ?? DEFAULT_SERVER} on the ${p.port ?? 'free'} port, expecting ${p.expect ?? 'listening'}`,
+  needs: () => ['restart'],
   async run(p, ctx) {
     const run = ctx.run;
     const launcher = launcherOf(run);
     const name = p.as ?? DEFAULT_SERVER;
-    if (run.lifecycle.instances.get(name)?.running) throw new SuiteUsageError(`server "${name}" is already running`);
+    const lifecycle = lifecycleOf(run);
+    if (lifecycle.instances.get(name)?.running) throw new SuiteUsageError(`server "${name}" is already running`);
     const port = await portFor(p.port ?? 'free', run);
     const within = toMs(p.within ?? '5s');
     run.transcript.record(name, 'note', `launch on port ${port} (${launcher.description})`);
     const expectation = p.expect ?? 'listening';
     const launching = launcher.launch(run.service, port, Date.now() + within, expectation);
-    const outcome = await registerWhenStarted(run, launching, (started) => run.lifecycle.instances.set(name, started.instance));
+    const outcome = await holdUntilCaseEnds(ctx, launching, (started) => started.instance.stop(RELEASE_STOP_MS));
+    lifecycle.instances.set(name, outcome.instance);
     const output = outcome.instance.output().slice(-8).map((line) => `| ${line}`);
     if (expectation === 'listening') {
       if (!outcome.ready) throw new StepFailure(`expected the server to listen on port ${port} within ${within} ms: ${outcome.why}`, output);
-      run.lifecycle.lastPort = port;
+      lifecycle.lastPort = port;
       const previous = run.endpoints[run.service];
       const at = outcome.endpoint ?? { host: '127.0.0.1', port };
       // What the target declared (TLS settings, an idle timeout) holds for every instance of it.
@@ -64,8 +68,9 @@ export const launch = defineStep({
 async function portFor(choice: 'free' | 'same' | 'held', run: Parameters<typeof currentPort>[0]): Promise<number> {
   if (choice === 'same') return currentPort(run);
   if (choice === 'held') {
-    if (!run.lifecycle.held) throw new SuiteUsageError('no port is held: a hold-port step must come first');
-    return run.lifecycle.held.port;
+    const held = lifecycleOf(run).heldPort;
+    if (held === undefined) throw new SuiteUsageError('no port is held: a hold-port step must come first');
+    return held;
   }
   return freePort(SERVICE_TRANSPORT[run.service]);
 }

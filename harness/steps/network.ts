@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DIRECTIONS, type Conditions } from '../netns/conditions';
-import { DescribedDuration, toMs } from '../suite/units';
+import { DescribedDuration, toMs } from '../vocabulary/units';
 import { SuiteUsageError } from '../verdict/failure';
 import { defineStep } from './define';
 
@@ -39,8 +39,6 @@ export function toConditions(p: NetworkParamsSpec): Conditions {
     duplicate: share(p.duplicate),
   };
   for (const [key, value] of Object.entries(c)) if (value === undefined) delete c[key as keyof Conditions];
-  if (c.direction !== undefined && Object.keys(c).length === 1) throw new SuiteUsageError('network: a direction needs a condition (loss, rate or a netem one)');
-  if (c.reorder !== undefined && !c.delay) throw new SuiteUsageError('network: reorder needs a delay to reorder against');
   return c;
 }
 
@@ -59,6 +57,11 @@ export const network = defineStep({
     'runs against the server in the namespace, and is skipped (with the reason) when the machine or the target cannot do it.',
   schema: NetworkParams,
   describe: (p) => `network: ${describe(p)}`,
+  check(p, _where, report) {
+    const c = toConditions(p);
+    if (c.direction !== undefined && Object.keys(c).length === 1) report('a direction needs a condition (loss, rate or a netem one)', 'direction');
+    if (c.reorder !== undefined && !c.delay) report('reorder needs a delay to reorder against', 'reorder');
+  },
   async run(p, ctx) {
     const conditions = toConditions(p);
     if (!ctx.run.network) {

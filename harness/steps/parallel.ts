@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { ConnectionScope } from '../run/scope';
-import type { Step } from './registry';
-import { StepFailure } from '../verdict/failure';
+import { ConnectionScope } from './support/scope';
+import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { StepList, defineStep } from './define';
-import { Duration, toMs } from '../suite/units';
+import { Duration, toMs } from '../vocabulary/units';
 import { sleep } from '../net/waiter';
 import { setImmediate } from 'node:timers/promises';
 
@@ -31,12 +30,15 @@ export const parallel = defineStep({
     const results = await Promise.allSettled(
       scopes.map(async (scope, i) => {
         if (stagger > 0) await sleep(i * stagger, ctx.run.signal);
-        return ctx.runSteps(p.steps as Step[], scope, ctx.path, `client${scope.client}`);
+        return ctx.runSteps(p.steps, scope, ctx.path, `client${scope.client}`);
       }),
     );
     await Promise.all(scopes.map((scope) => scope.closeAll(ctx.run.stepTimeout)));
     const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ client: i + 1, error: r.reason as Error }] : []));
     if (failures.length === 0) return;
+    // A mistake in the suite is reported as it is, not as the clients' failure.
+    const mistake = failures.find((f) => f.error instanceof SuiteUsageError);
+    if (mistake) throw mistake.error;
     const first = failures[0];
     const details = first.error instanceof StepFailure ? first.error.details : [];
     const failure = new StepFailure(`${failures.length} of ${p.clients} clients failed; client ${first.client}: ${first.error.message}`, [
@@ -62,7 +64,7 @@ export const repeat = defineStep({
       // first lets the event loop turn, so the case deadline and Ctrl-C are heard mid-burst.
       await setImmediate();
       try {
-        await ctx.runSteps(p.steps as Step[], ctx.scope, ctx.path, `round${round}`);
+        await ctx.runSteps(p.steps, ctx.scope, ctx.path, `round${round}`);
       } catch (err) {
         if (!(err instanceof StepFailure)) throw err;
         throw new StepFailure(`round ${round} of ${p.times}: ${err.message}`, err.details, err.step);

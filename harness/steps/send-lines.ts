@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import type { StepContext } from '../run/context';
-import { DEFAULT_CONN } from '../run/scope';
-import { Duration, Size, toBytes, toMs } from '../suite/units';
+import type { StepContext } from './context';
+import { DEFAULT_CONN } from './support/scope';
+import { Duration, Size, toBytes, toMs } from '../vocabulary/units';
 import { SuiteUsageError } from '../verdict/failure';
 import { ConnName, defineStep, onConn } from './define';
-import { fixed, type Payload } from './payload';
-import { connPlaceholder, expand } from './template';
+import { fixed, type Payload } from '../net/payload';
+import { connPlaceholder, expand } from './support/template';
 
 const I = '{{i}}';
 

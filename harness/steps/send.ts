@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { TcpConnection } from '../net/tcp-connection';
-import { toBytes, toMs, Duration, Size } from '../suite/units';
-import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './payload';
+import { toBytes, toMs, Duration, Size } from '../vocabulary/units';
+import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
 import { ConnName, defineStep, onConn } from './define';
 import { SuiteUsageError } from '../verdict/failure';
 
@@ -23,6 +23,9 @@ export const send = defineStep({
   ),
   cost: (p) => ({ bytes: buildPayload(p, '').length }),
   describe: (p) => `send ${PAYLOAD_FORMS.find((f) => p[f] !== undefined)}${onConn(p.conn)}`,
+  check(p, where, report) {
+    if (p.window !== undefined && where.transportOf(p.conn) === 'udp') report('window is for TCP connections; this one is UDP', 'window');
+  },
   async run(p, ctx) {
     const conn = ctx.scope.get(p.conn);
     const payload = buildPayload(p, ctx.seed);

@@ -1,5 +1,5 @@
 import { sleep as pause } from '../net/waiter';
-import { Duration, toMs } from '../suite/units';
+import { Duration, toMs } from '../vocabulary/units';
 import { defineStep } from './define';
 
 export const sleep = defineStep({

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { Duration, toMs } from '../suite/units';
+import { Duration, toMs } from '../vocabulary/units';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { CheckedRule, defineStep } from './define';
-import { DEFAULT_SERVER } from './lifecycle-support';
+import { DEFAULT_SERVER, lifecycleOf } from './support/lifecycle-support';
 
 export const stopServer = defineStep({
   name: 'stop-server',
@@ -15,9 +15,10 @@ export const stopServer = defineStep({
     { additionalProperties: false },
   ),
   describe: (p) => `stop ${p.as ?? DEFAULT_SERVER}`,
+  needs: () => ['restart'],
   async run(p, ctx) {
     const name = p.as ?? DEFAULT_SERVER;
-    const instance = ctx.run.lifecycle.instances.get(name);
+    const instance = lifecycleOf(ctx.run).instances.get(name);
     if (!instance) throw new SuiteUsageError(`no server named "${name}" was launched in this case`);
     const within = toMs(p.within ?? '3s');
     const report = await instance.stop(within);

@@ -1,5 +1,5 @@
 import type { PathPart } from './checked-yaml';
-import { formatBytes } from './units';
+import { formatBytes } from '../vocabulary/units';
 import { stepKind } from '../steps/registry';
 
 /**

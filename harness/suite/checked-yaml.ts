@@ -5,8 +5,8 @@ import type { TSchema } from '@sinclair/typebox';
 import { didYouMean } from './closest';
 import { SuiteError, type FileKind } from './suite-error';
 import { readInputText } from './input-file';
-import { UNIT_KEYWORDS } from './units';
-import { REGEX_KEYWORD } from './regex';
+import { UNIT_KEYWORDS } from '../vocabulary/units';
+import { REGEX_KEYWORD } from '../vocabulary/regex';
 
 export type PathPart = string | number;
 /** The node a problem found at a path is shown at, when not that path's own. */

@@ -6,6 +6,7 @@ import { EACH_LIMITS, EachList, expandEach, shownAt } from './each';
 import { closest } from './closest';
 import { bundledRuleBook } from './rules';
 import { checkCaseBudget } from './case-budget';
+import { checkStepUse } from './step-use';
 import type { ServiceName } from '../targets/target';
 import { stepKind, stepKindNames, takesEmpty } from '../steps/registry';
 
@@ -47,6 +48,8 @@ export function loadSuite(file: string): Suite {
   yaml.throwProblems();
   // The budget is reckoned from steps known to be right: once everything else is.
   for (const c of cases) checkCaseBudget((c.value as { steps: unknown[] }).steps, ['steps'], (where, rule) => c.report(where, rule, true));
+  // How each step is used, by what its kind knows (steps/define.ts `check`, `needs`).
+  for (const c of cases) checkStepUse(c.value as Case, (yaml.data as Suite).service, [], (where, rule) => c.report(where, rule));
   yaml.throwProblems();
   return { ...(yaml.data as Omit<Suite, 'file'>), cases: cases.map((c) => c.value as Case), file };
 

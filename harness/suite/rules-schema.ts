@@ -1,11 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SERVICE_NAMES } from '../targets/target';
+import { RULE_ID_PATTERN } from '../vocabulary/rule-id';
 
 export const RULE_LEVELS = ['must', 'should', 'may'] as const;
 export type RuleLevel = (typeof RULE_LEVELS)[number];
-
-/** A rule id: lower case, digits, dots and dashes, e.g. `chat-2.4-keep-open`, `rfc862-tcp-echo-back`. */
-export const RULE_ID_PATTERN = '^[a-z0-9][a-z0-9.-]*$';
 
 export const RuleSchema = Type.Object(
   {

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../jest/config';
+import { PACKAGE_ROOT } from '../package-paths';
 import type { ServiceName } from '../targets/target';
 import { CheckedYaml } from './checked-yaml';
 import { CatalogueSchema, type Catalogue, type Rule } from './rules-schema';

@@ -33,5 +33,18 @@ export class StepFailure extends Error {
  */
 export class NoEvidence extends StepFailure {}
 
-/** A mistake in the suite found only while running (e.g. a step names a connection never opened). */
-export class SuiteUsageError extends StepFailure {}
+/**
+ * A mistake in the suite found only while running (e.g. a step names a connection never opened):
+ * not the server's failure, so not a StepFailure. The case is reported as an error (JUnit
+ * <error>), and the run exits with 2, as for a suite the loader refuses. What can be found before
+ * a case runs is found at load instead (a step kind's `check` and `needs`, steps/define.ts).
+ */
+export class SuiteUsageError extends Error {
+  /** The step that found it; the step runner sets it. */
+  step: StepLocation | undefined;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'SuiteUsageError';
+  }
+}

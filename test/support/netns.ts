@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { missingCapability } from '../../harness/netns/capabilities';
-import { networkSkip } from '../../harness/netns/case-needs';
+import { networkSkip } from '../../harness/run/network-needs';
 import { HOST_LINK, NAMESPACE } from '../../harness/netns/namespace';
 import { NamespaceTarget, type NamespacedServer } from '../../harness/netns/netns-target';
 import { runCase, type CaseOutcome } from '../../harness/run/run-case';

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { MAX_SIZE_BYTES } from '../../suite/units';
+import { MAX_SIZE_BYTES } from '../../vocabulary/units';
 import { defineToxicKind } from '../toxic';
 
 /**

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { MAX_DURATION_MS, MAX_SIZE_BYTES } from '../../suite/units';
+import { MAX_DURATION_MS, MAX_SIZE_BYTES } from '../../vocabulary/units';
 import { symmetricOffset, type Random } from '../random';
 import { defineToxicKind } from '../toxic';
 import { wait } from '../wait';

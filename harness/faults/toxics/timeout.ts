@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { MAX_DURATION_MS } from '../../suite/units';
+import { MAX_DURATION_MS } from '../../vocabulary/units';
 import { defineToxicKind } from '../toxic';
 import { wait } from '../wait';
 

@@ -1,10 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type tls from 'node:tls';
-import { cachedCertificateSet } from '../certs/cache';
-import { SERVER_NAME } from '../certs/certificate-set';
-import type { TlsClientOptions } from '../net/tls-connect';
-import type { Endpoint } from '../targets/target';
-import { SuiteUsageError } from '../verdict/failure';
+import { cachedCertificateSet } from '../../certs/cache';
+import { SERVER_NAME } from '../../certs/certificate-set';
+import type { TlsClientOptions } from '../../net/tls-connect';
+import type { Endpoint } from '../../targets/target';
+import { SuiteUsageError } from '../../verdict/failure';
+import type { Need } from '../../vocabulary/needs';
 
 const VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 const Version = Type.Union(VERSIONS.map((v) => Type.Literal(v)));
@@ -24,11 +25,20 @@ export const TlsOptions = Type.Object(
 );
 export type TlsOptionsSpec = Static<typeof TlsOptions>;
 
+/** A step's TLS options that can never work, for its kind's `check`: a version range that offers nothing. */
+export function checkTlsOptions(spec: TlsOptionsSpec, report: (problem: string, at?: string) => void): void {
+  if (spec.min && spec.max && VERSIONS.indexOf(spec.min) > VERSIONS.indexOf(spec.max)) {
+    report(`tls.min (${spec.min}) is above tls.max (${spec.max}): such a client offers nothing`, 'tls');
+  }
+}
+
+/** What the options' `$alt` and `$declared` need the target to declare, for a step kind's `needs`. */
+export function tlsNeeds(spec: TlsOptionsSpec | undefined): Need[] {
+  return [...(spec?.servername === '$alt' ? ['sni' as const] : []), ...(spec?.alpn?.includes('$declared') ? ['alpn' as const] : [])];
+}
+
 /** The client options for a step: the step's own, filled in from the endpoint and the run's certificates. */
 export async function clientOptions(spec: TlsOptionsSpec, endpoint: Endpoint): Promise<TlsClientOptions> {
-  if (spec.min && spec.max && VERSIONS.indexOf(spec.min) > VERSIONS.indexOf(spec.max)) {
-    throw new SuiteUsageError(`tls.min (${spec.min}) is above tls.max (${spec.max}): such a client offers nothing`);
-  }
   const certs = await cachedCertificateSet();
   const declared = endpoint.tls ?? {};
   return {

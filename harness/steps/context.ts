@@ -1,12 +1,16 @@
 import type { Endpoint, Endpoints, ServiceName } from '../targets/target';
 import type { Transcript } from '../net/transcript';
 import { SuiteUsageError } from '../verdict/failure';
-import type { ConnectionScope } from './scope';
-import type { Step } from '../steps/registry';
+import type { ConnectionScope } from './support/scope';
 import { Patience } from '../net/waiter';
-import type { Instance, Launcher } from '../targets/launcher';
-import type { FaultProxy } from '../faults/proxy';
+import type { Launcher } from '../targets/launcher';
 import type { CaseNetwork } from '../netns/case-network';
+import type { Profile } from './support/profile';
+
+/*
+ * The API a step is written against: what it sees of its case (CaseRun, StepContext) and the
+ * deadlines it waits by. run/run-case.ts provides it; a step never imports run/.
+ */
 
 /** What every step of one case run shares. */
 export interface CaseRun {
@@ -28,22 +32,10 @@ export interface CaseRun {
   readonly notes: string[];
   /** Starts server instances for the lifecycle steps; absent when sockspec does not run the target. */
   readonly launcher?: Launcher;
-  /** Server instances and held ports the lifecycle steps made; released when the case ends. */
-  readonly lifecycle: LifecycleState;
+  /** The run's chat profile (its join exchange and {{variables}}), read the first time a step asks. */
+  profile(): Profile;
   /** The link to a server in a network namespace, for the network step; absent for other targets. */
   readonly network?: CaseNetwork;
-}
-
-export interface LifecycleState {
-  instances: Map<string, Instance>;
-  /** Starts under way (see registerWhenStarted); the clean-up waits for them before it stops the rest. */
-  starting: Set<Promise<unknown>>;
-  /** The port of the most recent launch, for "start again on the same port". */
-  lastPort?: number;
-  /** A port sockspec holds itself, to start a server on a port that is taken. */
-  held?: { port: number; release(): Promise<void> };
-  /** The fault proxy the faults step put in front of the service. */
-  proxy?: FaultProxy;
 }
 
 /** What one step sees when it runs. */
@@ -54,8 +46,18 @@ export interface StepContext {
   readonly seed: string;
   /** Where the step is, for messages: `4`, or `6.2` inside a parallel or repeat step. */
   readonly path: string;
-  /** Runs nested steps (for parallel and repeat) in the given scope. */
-  runSteps(steps: readonly Step[], scope: ConnectionScope, pathPrefix: string, seedPrefix?: string): Promise<void>;
+  /**
+   * Runs nested steps (for parallel and repeat) in the given scope: steps as the loader checked
+   * them (each a registry.ts Step), which a step holding them need not know the kinds of.
+   */
+  runSteps(steps: readonly unknown[], scope: ConnectionScope, pathPrefix: string, seedPrefix?: string): Promise<void>;
+  /**
+   * For a step that holds something past its own end (a server instance, the fault proxy, a held
+   * port): `release` runs when the case ends, whatever its verdict, after the clean-ups registered
+   * later (last in, first out). Register before the start is awaited, with a release that awaits
+   * it, so what the case deadline cut short is still released once it has started.
+   */
+  onCleanup(release: () => Promise<void>): void;
 }
 
 export function deadlineFor(ctx: { run: CaseRun }, timeoutMs: number | undefined): number {

@@ -1,7 +1,7 @@
-import { TlsHandshakeError, connectTls } from '../net/tls-connect';
-import type { Transcript } from '../net/transcript';
-import type { Endpoint } from '../targets/target';
-import { NoEvidence } from '../verdict/failure';
+import { TlsHandshakeError, connectTls } from '../../net/tls-connect';
+import type { Transcript } from '../../net/transcript';
+import type { Endpoint } from '../../targets/target';
+import { NoEvidence } from '../../verdict/failure';
 import { type HelloOutcome, describeOutcome } from './hello-exchange';
 import { resolveServername } from './tls-options';
 

@@ -1,18 +1,17 @@
-import type { StepContext } from '../run/context';
-import { SuiteUsageError } from '../verdict/failure';
-import { activeProfile } from './profile';
-import { substitute } from './placeholders';
+import type { StepContext } from '../context';
+import { SuiteUsageError } from '../../verdict/failure';
+import { substitute } from '../../vocabulary/placeholders';
 
 export { substitute };
 
 /**
- * Fills `{{name}}` placeholders (placeholders.ts). A name is, in order: one the step supplies
+ * Fills `{{name}}` placeholders (vocabulary/placeholders.ts). A name is, in order: one the step supplies
  * (`{{i}}` in send-lines, `{{conn}}`), `{{client}}` (the client number inside `parallel`), or a
- * variable of the active profile (`{{message}}`; see profile.ts), which is only loaded when a case
+ * variable of the run's profile (`{{message}}`; see profile.ts), which is only loaded when a case
  * uses one.
  */
 export function expand(template: string, ctx: StepContext, own: Readonly<Record<string, string>> = {}): string {
-  return substitute(template, (name) => own[name] ?? builtin(name, ctx) ?? profileVariable(name, template));
+  return substitute(template, (name) => own[name] ?? builtin(name, ctx) ?? profileVariable(name, template, ctx));
 }
 
 function builtin(name: string, ctx: StepContext): string | undefined {
@@ -21,8 +20,8 @@ function builtin(name: string, ctx: StepContext): string | undefined {
   return String(ctx.scope.client);
 }
 
-function profileVariable(name: string, template: string): string {
-  const profile = activeProfile();
+function profileVariable(name: string, template: string, ctx: StepContext): string {
+  const profile = ctx.run.profile();
   const value = profile.vars[name];
   if (value === undefined) {
     const known = ['client', 'i (send-lines)', 'conn', ...Object.keys(profile.vars)].join(', ');

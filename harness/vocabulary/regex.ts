@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { KeywordDefinition } from 'ajv';
-import { substitute } from '../steps/placeholders';
+import { substitute } from './placeholders';
 
 /**
  * A regex a step compiles (JavaScript syntax, `u` flag), checked when the suite loads, not when

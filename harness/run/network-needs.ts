@@ -1,8 +1,8 @@
 import type { Case } from '../suite/schema';
 import { stepKind } from '../steps/registry';
 import { network, toConditions, type NetworkParamsSpec } from '../steps/network';
-import { firstMissing, type Capability } from './capabilities';
-import { requiredCapabilities } from './conditions';
+import { firstMissing, type Capability } from '../netns/capabilities';
+import { requiredCapabilities } from '../netns/conditions';
 
 /** The parameters of every `network` step of a case, nested ones included. */
 function networkSteps(steps: readonly unknown[]): NetworkParamsSpec[] {

@@ -1,6 +1,6 @@
-import { TcpConnection } from '../net/tcp-connection';
-import { UdpConnection } from '../net/udp-connection';
-import { SuiteUsageError } from '../verdict/failure';
+import { TcpConnection } from '../../net/tcp-connection';
+import { UdpConnection } from '../../net/udp-connection';
+import { SuiteUsageError } from '../../verdict/failure';
 
 export type Connection = TcpConnection | UdpConnection;
 

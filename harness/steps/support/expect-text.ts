@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { TcpConnection } from '../net/tcp-connection';
-import type { Patience, WaitResult } from '../net/waiter';
-import { dump } from '../verdict/bytes';
-import { StepFailure, SuiteUsageError } from '../verdict/failure';
-import { formatBytes } from '../suite/units';
+import type { TcpConnection } from '../../net/tcp-connection';
+import type { Patience, WaitResult } from '../../net/waiter';
+import { dump } from '../../verdict/bytes';
+import { StepFailure, SuiteUsageError } from '../../verdict/failure';
+import { formatBytes } from '../../vocabulary/units';
 import { windowFull } from './line-input';
 import { decodeUtf8, describeRanges, type DecodedText } from './utf8-text';
 

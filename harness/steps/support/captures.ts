@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import type { CaseRun, StepContext } from '../run/context';
-import { SuiteUsageError } from '../verdict/failure';
+import type { CaseRun, StepContext } from '../context';
+import { SuiteUsageError } from '../../verdict/failure';
 
 /**
  * Lines a collect-lines step kept, by name, for later steps to compare. A case's captures live as

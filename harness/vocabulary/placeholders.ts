@@ -1,6 +1,6 @@
 /**
  * `{{name}}` placeholders in the text fields of the line steps. Double braces, because single ones
- * are regex quantifiers (`x{1020}`). Filled in by template.ts when a step runs; a leaf module, so
+ * are regex quantifiers (`x{1020}`). Filled in by steps/support/template.ts when a step runs; a leaf module, so
  * the suite loader can check a regex with placeholders without what fills them.
  */
 const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_-]*)\s*\}\}/g;

@@ -1,6 +1,7 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
-import { Size, toBytes } from '../suite/units';
+import { Size, toBytes } from '../../vocabulary/units';
+import { fixed, type Payload } from '../../net/payload';
 
 /**
  * Base64 as RFC 4648 writes it: groups of 4, the last padded with =. Buffer.from(…, 'base64') skips
@@ -36,18 +37,6 @@ export const PAYLOAD_FORMS = ['text', 'hex', 'base64', 'random', 'counter'] as c
 const PayloadObject = Type.Object(PayloadFields);
 export type PayloadSpec = Static<typeof PayloadObject>;
 
-export interface PayloadStream {
-  /** Up to `n` next bytes; an empty buffer at the end. */
-  read(n: number): Buffer;
-}
-
-export interface Payload {
-  readonly length: number;
-  /** How a failure message names it, e.g. `random 1025 B (seed "size-1025")`. */
-  readonly label: string;
-  open(): PayloadStream;
-}
-
 export function buildPayload(spec: PayloadSpec, defaultSeed: string): Payload {
   const single = buildSingle(spec, defaultSeed);
   const times = spec.repeat ?? 1;
@@ -65,23 +54,6 @@ function buildSingle(spec: PayloadSpec, defaultSeed: string): Payload {
 
 function clip(s: string): string {
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
-}
-
-export function fixed(bytes: Buffer, label: string): Payload {
-  return {
-    length: bytes.length,
-    label,
-    open() {
-      let offset = 0;
-      return {
-        read(n) {
-          const chunk = bytes.subarray(offset, offset + n);
-          offset += chunk.length;
-          return chunk;
-        },
-      };
-    },
-  };
 }
 
 /**
@@ -219,29 +191,6 @@ function repeated(single: Payload, times: number): Payload {
             if (chunk.length > 0) return chunk;
             round++;
             stream = single.open();
-          }
-          return Buffer.alloc(0);
-        },
-      };
-    },
-  };
-}
-
-/** Several payloads read back to back, as the peer of an echo sees them. */
-export function concatenated(parts: readonly Payload[]): Payload {
-  return {
-    length: parts.reduce((sum, p) => sum + p.length, 0),
-    label: parts.length === 1 ? parts[0].label : `${parts.length} payloads sent (${parts.map((p) => p.label).join(', ')})`,
-    open() {
-      let index = 0;
-      let stream = parts[0]?.open();
-      return {
-        read(n) {
-          while (stream) {
-            const chunk = stream.read(n);
-            if (chunk.length > 0) return chunk;
-            index++;
-            stream = parts[index]?.open();
           }
           return Buffer.alloc(0);
         },

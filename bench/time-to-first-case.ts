@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { runCase } from '../run/run-case';
-import type { Suite } from '../suite/schema';
-import type { Target } from '../targets/target';
+import { runCase } from '../harness/run/run-case';
+import type { Suite } from '../harness/suite/schema';
+import type { Target } from '../harness/targets/target';
 
 /**
  * Wall time from a target's start() to the verdict of the suite's first case: what a user waits

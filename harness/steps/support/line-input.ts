@@ -1,8 +1,8 @@
-import { RECEIVE_WINDOW, type TcpConnection } from '../net/tcp-connection';
-import type { Patience } from '../net/waiter';
-import { dump } from '../verdict/bytes';
-import { SuiteUsageError } from '../verdict/failure';
-import { formatBytes } from '../suite/units';
+import { RECEIVE_WINDOW, type TcpConnection } from '../../net/tcp-connection';
+import type { Patience } from '../../net/waiter';
+import { dump } from '../../verdict/bytes';
+import { SuiteUsageError } from '../../verdict/failure';
+import { formatBytes } from '../../vocabulary/units';
 
 const LF = 0x0a;
 const CR = 0x0d;

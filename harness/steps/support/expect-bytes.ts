@@ -1,9 +1,9 @@
-import type { TcpConnection } from '../net/tcp-connection';
-import type { Patience } from '../net/waiter';
-import type { Payload, PayloadStream } from './payload';
-import { dump, firstDifference, windowStart } from '../verdict/bytes';
-import { StepFailure } from '../verdict/failure';
-import { formatBytes } from '../suite/units';
+import type { TcpConnection } from '../../net/tcp-connection';
+import type { Patience } from '../../net/waiter';
+import type { Payload, PayloadStream } from '../../net/payload';
+import { dump, firstDifference, windowStart } from '../../verdict/bytes';
+import { StepFailure } from '../../verdict/failure';
+import { formatBytes } from '../../vocabulary/units';
 
 const CONTEXT = 32;
 

@@ -1,9 +1,9 @@
-import type { UdpConnection, Datagram } from '../net/udp-connection';
-import type { Payload } from './payload';
-import type { Patience } from '../net/waiter';
+import type { UdpConnection, Datagram } from '../../net/udp-connection';
+import type { Payload } from '../../net/payload';
+import type { Patience } from '../../net/waiter';
 import { readExactly } from './expect-bytes';
-import { dump, firstDifference } from '../verdict/bytes';
-import { StepFailure } from '../verdict/failure';
+import { dump, firstDifference } from '../../verdict/bytes';
+import { StepFailure } from '../../verdict/failure';
 
 /**
  * Expects one reply datagram per payload, in order, each byte-identical and sent from the service's

@@ -1,12 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CIPHER_SUITES, CIPHER_SUITE_NAMES, type CipherSuiteName, clientHelloRecord, suiteName } from '../net/client-hello';
-import { type HelloReply, readHelloReply } from '../net/server-hello';
-import { describeAlert } from '../net/tls-alerts';
-import { TcpConnection } from '../net/tcp-connection';
-import type { StepContext } from '../run/context';
-import type { Endpoint } from '../targets/target';
-import { StepFailure } from '../verdict/failure';
-import { fixed } from './payload';
+import { CIPHER_SUITES, CIPHER_SUITE_NAMES, type CipherSuiteName, clientHelloRecord, suiteName } from '../../net/client-hello';
+import { type HelloReply, readHelloReply } from '../../net/server-hello';
+import { describeAlert } from '../../net/tls-alerts';
+import { TcpConnection } from '../../net/tcp-connection';
+import type { StepContext } from '../context';
+import type { Endpoint } from '../../targets/target';
+import { StepFailure } from '../../verdict/failure';
+import { fixed } from '../../net/payload';
 import { resolveServername } from './tls-options';
 
 /** A hand-written TLS 1.2 ClientHello: which suites it offers, in order. */

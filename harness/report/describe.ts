@@ -2,7 +2,7 @@ import type { CaseOutcome } from '../run/run-case';
 import type { Attribution } from '../run/attribution';
 import { bundledRuleBook } from '../suite/rules';
 import type { RuleLevel } from '../suite/rules-schema';
-import { timeline } from './timeline';
+import { timeline } from '../verdict/timeline';
 
 const INDENT = '  ';
 
