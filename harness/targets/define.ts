@@ -56,10 +56,11 @@ export interface TargetKind<S extends TObject = TObject> {
    */
   readonly startedBy?: 'run' | 'suite-file';
   /**
-   * The reference servers declare everything themselves: no case is skipped for a need, the
-   * declarations of the flags do not apply, and --idle-timeout is refused.
+   * The reference servers declare everything themselves (their idle timeout is what the case
+   * deadlines allow for): no case is skipped for a need, the declarations of the flags do not
+   * apply, and --idle-timeout is refused.
    */
-  selfDeclared?(service: ServiceName): Pick<Endpoint, 'tls' | 'idleTimeoutMs'>;
+  selfDeclared?(service: ServiceName): Pick<Endpoint, 'idleTimeoutMs'>;
   /** Why it cannot serve a suite's service, found before anything starts (an image without that service). */
   unfit?(spec: SpecOf<S>, service: ServiceName, suite: string): string | undefined;
   create(spec: SpecOf<S>, services: readonly ServiceName[]): Target | Promise<Target>;

@@ -10,7 +10,7 @@ export const builtin = defineTargetKind({
   schema: Type.Object({}, { additionalProperties: false }),
   help: `  --target builtin     the reference servers, in-process (default)`,
   startedBy: 'suite-file',
-  selfDeclared: (service) => ({ tls: REFERENCE_SERVERS[service].tls, idleTimeoutMs: REFERENCE_SERVERS[service].idleTimeoutMs }),
+  selfDeclared: (service) => ({ idleTimeoutMs: REFERENCE_SERVERS[service].idleTimeoutMs }),
   create: () => new BuiltinTarget(),
   launcher: () => new BuiltinLauncher(),
   movable: () => ({ builtin: true }),
