@@ -4,11 +4,11 @@ import { defineSuiteTests, type SuiteTestOptions } from './jest/suite-runtime';
 import { bundledSuiteFile, unknownSuiteHints } from './cli/suite-files';
 import { CheckedYaml } from './suite/checked-yaml';
 import { ProjectConfigSchema, type ProjectConfig } from './suite/config-schema';
-import type { CommandTargetOptions } from './targets/command';
-import type { ContainerPort } from './targets/container';
-import { SERVICE_TRANSPORT, TLS_SERVICES, type ServiceName } from './targets/target';
+import type { TargetSpec } from './targets/registry';
+import { definedOnly } from './targets/declarations';
+import { LOOPBACK_HOSTS, loopbackAddress } from './targets/kinds/command';
 
-export { defineSuiteTests, type SuiteTestOptions, type ProjectConfig };
+export { defineSuiteTests, type SuiteTestOptions, type ProjectConfig, type TargetSpec };
 
 /**
  * Defines the jest tests of every suite the project's config names, each against the project's
@@ -17,25 +17,17 @@ export { defineSuiteTests, type SuiteTestOptions, type ProjectConfig };
  */
 export function defineConformanceTests(configFile = path.resolve('sockspec.config.json')): void {
   const { config, suiteFiles } = readConfig(configFile);
-  const options = config.image === undefined ? { command: commandOf(config) } : { image: imageOf(config, config.image) };
-  for (const file of suiteFiles) defineSuiteTests(file, { ...options, idleTimeoutMs: config.idleTimeoutMs, strict: config.strict, seed: config.seed });
+  const target = configTarget(config);
+  for (const file of suiteFiles) defineSuiteTests(file, { target, strict: config.strict, seed: config.seed });
 }
 
-function commandOf(config: ProjectConfig): CommandTargetOptions {
-  return {
-    command: config.cmd as string,
-    readyLog: config.readyLog === undefined ? undefined : new RegExp(config.readyLog),
-    startTimeoutMs: config.startTimeoutMs,
-    tls: config.tls,
-  };
-}
-
-function imageOf(config: ProjectConfig, image: string): NonNullable<SuiteTestOptions['image']> {
-  const ports: Partial<Record<ServiceName, ContainerPort>> = {};
-  for (const [service, port] of Object.entries(config.services ?? {}) as [ServiceName, number][]) {
-    ports[service] = { port, transport: SERVICE_TRANSPORT[service], tls: TLS_SERVICES.includes(service) ? config.tls ?? {} : undefined };
-  }
-  return { image, ports, env: config.env, readyLog: config.readyLog, startupTimeoutMs: config.startTimeoutMs };
+/** The server the config names, as a target spec: a command, or an image and its services. */
+function configTarget(config: ProjectConfig): TargetSpec {
+  // Without the fields the config leaves out: the spec reads as the config does.
+  const declared = definedOnly({ tls: config.tls, idleTimeoutMs: config.idleTimeoutMs });
+  const { readyLog, startTimeoutMs } = config;
+  if (config.image !== undefined) return definedOnly({ kind: 'image', image: config.image, services: config.services ?? {}, env: config.env, readyLog, startTimeoutMs, declared });
+  return definedOnly({ kind: 'command', command: config.cmd as string, host: config.host === undefined ? undefined : loopbackAddress(config.host), readyLog, startTimeoutMs, declared });
 }
 
 /**
@@ -48,6 +40,7 @@ function readConfig(file: string): { config: ProjectConfig; suiteFiles: string[]
   const fields = (typeof json.data === 'object' && json.data !== null ? json.data : {}) as Record<string, unknown>;
   const badRegex = typeof fields.readyLog === 'string' ? regexProblem(fields.readyLog) : undefined;
   if (badRegex) json.report(['readyLog'], `not a regular expression: ${badRegex}`);
+  if (typeof fields.host === 'string' && loopbackAddress(fields.host) === undefined) json.report(['host'], `takes ${LOOPBACK_HOSTS}, not "${fields.host}"`);
   const folder = path.dirname(path.resolve(file));
   const suiteFiles = (Array.isArray(fields.suites) ? (fields.suites as unknown[]) : []).flatMap((entry, i) => {
     if (typeof entry !== 'string') return [];

@@ -33,6 +33,8 @@ describe('sockspec.config.json is checked like a suite: each problem at file:lin
     ['cmd-and-image.json', ['cmd-and-image.json:1:1: the config file: give only one of cmd, image; found cmd and image']],
     ['syntax.json', ['syntax.json:3:34: JSON syntax: Unexpected , in flow map']],
     ['ready-log.json', ['ready-log.json:4:15: readyLog: not a regular expression: Invalid regular expression: /ready (/: Unterminated group']],
+    ['host-not-loopback.json', ['host-not-loopback.json:4:11: host: takes a loopback address (127.0.0.1, ::1, any 127.x.y.z), not "example.com"']],
+    ['host-with-image.json', ['host-with-image.json:5:3: host: needs "cmd" too']],
     [
       'bad-values.json',
       [
@@ -62,12 +64,24 @@ describe('sockspec.config.json is checked like a suite: each problem at file:lin
     expect(define.mock.calls.map(([file]) => path.relative(ROOT, file))).toEqual([path.join('suites', 'echo-tcp.suite.yaml'), path.join('suites', 'echo-udp.suite.yaml')]);
     const [, options] = define.mock.calls[0];
     expect(options).toEqual({
-      command: { command: 'node server.js {port}', readyLog: /listening on \d+/, startTimeoutMs: 5000, tls: { servername: 'localhost', alpn: ['h2', 'http/1.1'] } },
-      idleTimeoutMs: 2000,
+      target: {
+        kind: 'command',
+        command: 'node server.js {port}',
+        readyLog: 'listening on \\d+',
+        startTimeoutMs: 5000,
+        declared: { tls: { servername: 'localhost', alpn: ['h2', 'http/1.1'] }, idleTimeoutMs: 2000 },
+      },
       strict: true,
       seed: 42,
     });
   });
+});
+
+test('host, as --host and a targets file\'s host: the loopback address a command is reached at', () => {
+  const define = jest.mocked(defineSuiteTests);
+  define.mockClear();
+  defineConformanceTests(path.join(CONFIGS, 'host.json'));
+  expect(define.mock.calls[0][1]).toEqual({ target: { kind: 'command', command: 'node server.js {port}', host: '::1', declared: {} }, strict: undefined, seed: undefined });
 });
 
 test('docs/ci.md documents every field of sockspec.config.json, in backticks', () => {

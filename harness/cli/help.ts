@@ -1,5 +1,6 @@
 import { REFERENCE_SERVERS } from '../servers/catalog';
 import { SERVICES } from '../servers/serve-main';
+import { targetKindsHelp } from '../targets/registry';
 
 export const MAIN_HELP = `sockspec: conformance suites for TCP, UDP and TLS servers
 
@@ -22,7 +23,8 @@ ended before).
 
 Colours on a terminal only; NO_COLOR turns them off, FORCE_COLOR on.`;
 
-export const RUN_HELP = `Usage: sockspec run [options]
+/** A function: target kinds registered at run time are listed too. */
+export const runHelp = (): string => `Usage: sockspec run [options]
 
 Runs suites (default: every bundled suite) against a target (default: the builtin reference
 servers) and writes JUnit XML to REPORTS/junit.xml.
@@ -32,19 +34,7 @@ Suites:
   --filter REGEX       only the cases whose "suite case-id: title" matches
 
 Target (one of):
-  --target builtin     the reference servers, in-process (default)
-  --target container   the reference servers, each in a Docker container of its own (the image
-                       is built from this installation on first use; see docs/containers.md)
-  --target tcp://HOST:PORT, --target udp://HOST:PORT
-                       a server already running; cases that restart it are skipped
-  --cmd "COMMAND"      a command sockspec starts; {port} is replaced by a free port, {cert},
-                       {key} and {ca} by the run's TLS files (docs/tls.md). No shell is
-                       involved. It is ready when it accepts a TCP connection on 127.0.0.1
-                       or ::1 (or --host; for UDP, when the port is bound), or when it
-                       prints a line matching --ready-log.
-  --image NAME[:TAG]   a server image: one container for the run, removed afterwards; TLS
-                       servers find the run's certificate in /run/sockspec/ (needs Docker;
-                       see docs/containers.md)
+${targetKindsHelp()}
 
 With --image:
   --port N             the port the server listens on inside the container, for TCP suites

@@ -7,7 +7,7 @@ import { publishedConfigSchema } from '../suite/config-schema';
 import { TargetError } from '../targets/target';
 import { PACKAGE_ROOT } from '../package-paths';
 import { EXIT, UsageError } from './errors';
-import { CERTS_HELP, COVERAGE_HELP, LIST_HELP, MAIN_HELP, MERGE_HELP, RUN_HELP, SCHEMA_HELP, SERVE_HELP } from './help';
+import { CERTS_HELP, COVERAGE_HELP, LIST_HELP, MAIN_HELP, MERGE_HELP, runHelp, SCHEMA_HELP, SERVE_HELP } from './help';
 import { coverageReport } from './coverage-command';
 import { mergeReports } from './merge-command';
 import { writeCertificates } from './certs-command';
@@ -31,7 +31,7 @@ async function runCommand(argv: string[]): Promise<number> {
   switch (command) {
     case 'run': {
       const { values } = parse(rest, RUN_OPTIONS);
-      if (values.help) return print(RUN_HELP);
+      if (values.help) return print(runHelp());
       const flags: RunFlags = {
         suite: values.suite ?? [],
         filter: values.filter,

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { runCLI } from 'jest';
 import type { Config } from '@jest/types';
 import { suiteProject } from '../jest/config';
-import { settingsEnv, type RunSettings } from '../jest/settings';
+import { settingsEnv } from '../jest/settings';
+import { declareEndpoints } from '../targets/declarations';
+import { targetKind } from '../targets/registry';
 import { collapseAttempts, readRecords, type OutcomeRecord } from '../report/outcome-record';
 import { targetExitMessage, writeTargetExit, type TargetExit } from '../targets/target-exit';
 import { attachServerOutput } from '../report/server-output';
@@ -14,33 +16,24 @@ import { xmlText } from '../report/xml-text';
 import { capLine, type PrintedLine } from '../targets/output-tail';
 import { summaryLines } from '../report/summary';
 import { loadSuite } from '../suite/load';
-import { BuiltinTarget } from '../targets/builtin';
-import { CommandTarget } from '../targets/command';
 import { finishReports, type ReportFlags } from './run-reports';
 import { readBaseline } from '../report/baseline';
-import { declareTls, tlsDeclaration, type TlsFlags } from './tls-flags';
-import { declareIdleTimeout, idleTimeoutDeclaration } from './idle-timeout-flag';
-import { chatProfile } from './profile-flag';
 import { TargetError } from '../targets/target';
 import { EXIT, UsageError } from './errors';
 import { style } from '../report/style';
 import { resolveSuiteFiles } from './suite-files';
-import { parseMs, parseRegex, targetFromFlags, type TargetFlags } from './target-option';
+import { declarationsFromFlags, parseMs, parseRegex, targetSpecFromFlags, type TargetFlags } from './target-option';
 import { repeatFlag, seedFlag } from './repeat-flags';
 import { newRunSeed } from '../run/seed';
 
-export interface RunFlags extends TargetFlags, TlsFlags, ReportFlags {
+export interface RunFlags extends TargetFlags, ReportFlags {
   suite: string[];
-  /** What the target declares: it closes connections idle this long (e.g. "30s"). */
-  idleTimeout?: string;
   filter?: string;
   stepTimeout?: string;
   reports: string;
   transcripts: boolean;
   retries?: string;
   shard?: string;
-  /** The chat-relay suite's profile: a shipped profile's name or a profile file. */
-  profile?: string;
   /** The run's seed (default: a random one, printed). */
   seed?: string;
   /** Run every case this many times and report its pass rate. */
@@ -64,15 +57,15 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   }
   // A baseline that cannot be read stops the run before it starts, not after.
   if (flags.baseline && !flags.updateBaseline) readBaseline(flags.baseline);
-  const tls = tlsDeclaration(flags);
-  const idleTimeoutMs = idleTimeoutDeclaration(flags.idleTimeout);
-  const profile = chatProfile(flags.profile);
+  const declared = declarationsFromFlags(flags);
   checkShard(flags.shard);
   const services = [...new Set(suites.map((s) => s.service))];
-  const target = await targetFromFlags(flags, services);
-  if (idleTimeoutMs !== undefined && target instanceof BuiltinTarget) {
+  const spec = targetSpecFromFlags(flags, services, declared);
+  const kind = targetKind(spec);
+  if (declared.idleTimeoutMs !== undefined && kind.selfDeclared) {
     throw new UsageError('--idle-timeout declares the timeout of a server you give (--cmd, --image, --target ADDRESS); the builtin servers declare their own (2 s)');
   }
+  const target = await kind.create(spec, services);
   const reportsDir = reportsFolder(flags.reports);
   const outcomesDir = mkdtempSync(path.join(os.tmpdir(), 'sockspec-outcomes-'));
 
@@ -98,19 +91,17 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    // The builtin servers are started by each suite file, in the process that runs it.
-    const endpoints = target instanceof BuiltinTarget ? undefined : declareIdleTimeout(declareTls(await target.start(services), tls), idleTimeoutMs);
+    // In-process servers (builtin) are started by each suite file, in the process that runs it.
+    const endpoints = kind.startedBy === 'suite-file' ? undefined : declareEndpoints(await target.start(services), declared);
     // The suite files, inside jest, learn of an exit from the file; the summary names it once.
     let targetExit: TargetExit | undefined;
     target.watchExit?.((exit) => {
       targetExit = exit;
       writeTargetExit(outcomesDir, exit);
     });
-    // Lifecycle cases start more instances of a command target, with the same declarations.
-    const launch = target instanceof CommandTarget ? { ...target.options, tls: { ...target.options.tls, ...tls } } : undefined;
-    // Container targets start more containers of their image.
-    const launchContainers = (target as Partial<ContainerLaunches>).launchOptions?.call(target);
-    Object.assign(process.env, settingsEnv({ endpoints, target: target.description, outcomesDir, stepTimeout, launch, launchContainers, transcripts: flags.transcripts, retries, profile, strict: flags.strict, filter: flags.filter, seed, repeat }));
+    // The suite files start the servers of the lifecycle and network cases from the same spec.
+    const runTarget = { spec, description: target.description, endpoints };
+    Object.assign(process.env, settingsEnv({ target: runTarget, outcomesDir, stepTimeout, transcripts: flags.transcripts, retries, profile: declared.profile, strict: flags.strict, filter: flags.filter, seed, repeat }));
     const runs = repeat && repeat > 1 ? `, each case ${repeat} times` : '';
     process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}, seed ${seed}${runs}\n\n`);
 
@@ -198,11 +189,6 @@ function nameTargetExit(records: OutcomeRecord[], exit: TargetExit): void {
       r.message = `${r.message ?? ''}\nmeanwhile ${reason}`;
     }
   }
-}
-
-/** A target whose lifecycle cases start containers (an image, the reference containers). */
-interface ContainerLaunches {
-  launchOptions(): NonNullable<RunSettings['launchContainers']>;
 }
 
 const SERVER_OUTPUT_LINES = 20;

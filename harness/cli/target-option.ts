@@ -1,15 +1,17 @@
-import { isIP } from 'node:net';
 import { AddressTarget } from '../targets/address';
-import { BuiltinTarget } from '../targets/builtin';
-import { CommandTarget } from '../targets/command';
-import type { ContainerPort, ContainerTarget } from '../targets/container';
 import { needsTestcontainers, testcontainersInstalled } from '../targets/container-package';
-import { SERVICE_TRANSPORT, TLS_SERVICES, type ServiceName, type Target, type Transport } from '../targets/target';
+import type { Declarations } from '../targets/define';
+import { LOOPBACK_HOSTS, loopbackAddress } from '../targets/kinds/command';
+import type { TargetSpec } from '../targets/registry';
+import { SERVICE_TRANSPORT, type ServiceName, type Transport } from '../targets/target';
 import { UsageError } from './errors';
 import { parsePort } from './ports';
 import { MAX_DURATION_MS } from '../vocabulary/units';
+import { idleTimeoutDeclaration } from './idle-timeout-flag';
+import { chatProfile } from './profile-flag';
+import { tlsDeclaration, type TlsFlags } from './tls-flags';
 
-export interface TargetFlags {
+export interface TargetFlags extends TlsFlags {
   target?: string;
   cmd?: string;
   image?: string;
@@ -22,25 +24,43 @@ export interface TargetFlags {
   startTimeout?: string;
   /** From a targets file: the port inside the image of each service it offers. */
   servicePorts?: Partial<Record<ServiceName, number>>;
+  /** What the target declares: it closes connections idle this long (e.g. "30s"). */
+  idleTimeout?: string;
+  /** The chat-relay suite's profile: a shipped profile's name or a profile file. */
+  profile?: string;
+}
+
+/**
+ * What the flags declare about the target, whatever its kind: TLS names, ALPN and CA, the idle
+ * timeout, the chat-relay profile. Checked here, before anything starts.
+ */
+export function declarationsFromFlags(flags: TargetFlags): Declarations {
+  const declared: Declarations = {};
+  const tls = tlsDeclaration(flags);
+  if (tls) declared.tls = tls;
+  const idleTimeoutMs = idleTimeoutDeclaration(flags.idleTimeout);
+  if (idleTimeoutMs !== undefined) declared.idleTimeoutMs = idleTimeoutMs;
+  const profile = chatProfile(flags.profile);
+  if (profile !== undefined) declared.profile = profile;
+  return declared;
 }
 
 /**
  * The target the run flags name for the services the suites need: builtin unless --target,
  * --cmd or --image says otherwise. Every mistake in the flags is found here, before anything starts.
- * The container targets are loaded only when asked for: testcontainers alone takes ~0.3 s to load,
- * and it is an optional peer dependency.
  */
-export async function targetFromFlags(flags: TargetFlags, services: readonly ServiceName[]): Promise<Target> {
+export function targetSpecFromFlags(flags: TargetFlags, services: readonly ServiceName[], declared: Declarations): TargetSpec {
   checkCombination(flags);
-  if (flags.cmd !== undefined) return commandTarget(flags.cmd, flags);
-  if (flags.image !== undefined) return imageTarget(flags.image, flags, services);
+  if (flags.cmd !== undefined) return { ...commandSpec(flags.cmd, flags), declared };
+  if (flags.image !== undefined) return { ...imageSpec(flags.image, flags, services), declared };
   if (flags.target === 'container') {
     requireTestcontainers('--target container');
-    const { ReferenceContainersTarget } = await import('../containers/reference-target');
-    return new ReferenceContainersTarget();
+    return { kind: 'container', declared };
   }
-  if (flags.target === undefined || flags.target === 'builtin') return new BuiltinTarget();
-  return AddressTarget.parse(flags.target);
+  if (flags.target === undefined || flags.target === 'builtin') return { kind: 'builtin', declared };
+  // Checked now: a mistyped address stops the run before anything starts.
+  AddressTarget.parse(flags.target);
+  return { kind: 'address', address: flags.target, declared };
 }
 
 function checkCombination(flags: TargetFlags): void {
@@ -56,40 +76,35 @@ function checkCombination(flags: TargetFlags): void {
   }
 }
 
-function commandTarget(command: string, flags: TargetFlags): CommandTarget {
-  const { readyLog, timeoutMs } = readiness(flags);
-  return new CommandTarget({ command, readyLog, startTimeoutMs: timeoutMs, host: flags.host === undefined ? undefined : loopbackHost(flags.host) });
+function commandSpec(command: string, flags: TargetFlags): TargetSpec & { kind: 'command' } {
+  const { readyLog, startTimeoutMs } = readiness(flags);
+  return { kind: 'command', command, readyLog, startTimeoutMs, host: flags.host === undefined ? undefined : loopbackHost(flags.host) };
 }
 
 /** Servers under test are reached on loopback only: --host names one of its addresses. */
 function loopbackHost(host: string): string {
-  const address = host.replace(/^\[(.*)\]$/, '$1');
-  if (isIP(address) === 0 || !(address === '::1' || address.startsWith('127.'))) {
-    throw new UsageError(`--host takes a loopback address (127.0.0.1, ::1, any 127.x.y.z), not "${host}"`);
-  }
+  const address = loopbackAddress(host);
+  if (address === undefined) throw new UsageError(`--host takes ${LOOPBACK_HOSTS}, not "${host}"`);
   return address;
 }
 
 /** --ready-log and --start-timeout, which mean the same for a command and an image. */
-function readiness(flags: TargetFlags): { readyLog?: RegExp; timeoutMs?: number } {
+function readiness(flags: TargetFlags): { readyLog?: string; startTimeoutMs?: number } {
+  if (flags.readyLog !== undefined) parseRegex(flags.readyLog, '--ready-log');
   return {
-    readyLog: flags.readyLog === undefined ? undefined : parseRegex(flags.readyLog, '--ready-log'),
-    timeoutMs: flags.startTimeout === undefined ? undefined : parseMs(flags.startTimeout, '--start-timeout'),
+    readyLog: flags.readyLog,
+    startTimeoutMs: flags.startTimeout === undefined ? undefined : parseMs(flags.startTimeout, '--start-timeout'),
   };
 }
 
 /** One container of `image` for the run. */
-async function imageTarget(image: string, flags: TargetFlags, services: readonly ServiceName[]): Promise<ContainerTarget> {
+function imageSpec(image: string, flags: TargetFlags, services: readonly ServiceName[]): TargetSpec & { kind: 'image' } {
   if (!/^\S+$/.test(image)) throw new UsageError(`--image takes NAME[:TAG], not "${image}"`);
   const ports = containerPorts(flags, services);
   const env = parseEnv(flags.env ?? []);
-  const { readyLog, timeoutMs } = readiness(flags);
+  const { readyLog, startTimeoutMs } = readiness(flags);
   requireTestcontainers('--image');
-  const { ContainerTarget } = await import('../targets/container');
-  const { runCertificateFiles } = await import('../containers/run-certificates');
-  // TLS servers get the run's certificates, as a command does through {cert}, {key} and {ca}.
-  const files = services.some((service) => TLS_SERVICES.includes(service)) ? await runCertificateFiles() : [];
-  return new ContainerTarget({ image, ports, files, env, readyLog, startupTimeoutMs: timeoutMs });
+  return { kind: 'image', image, services: ports, env, readyLog, startTimeoutMs };
 }
 
 /** testcontainers is an optional peer dependency: a run that needs it and lacks it stops here. */
@@ -101,13 +116,13 @@ function requireTestcontainers(flag: string): void {
  * TCP services are on --port inside the container, UDP ones on --udp-port; a targets file may
  * instead give each service its own port.
  */
-function containerPorts(flags: TargetFlags, services: readonly ServiceName[]): Partial<Record<ServiceName, ContainerPort>> {
+function containerPorts(flags: TargetFlags, services: readonly ServiceName[]): Partial<Record<ServiceName, number>> {
   if (flags.servicePorts) return namedServicePorts(flags.servicePorts, services);
   const inside: Record<Transport, number | undefined> = {
     tcp: flags.port === undefined ? undefined : parsePort(flags.port, '--port'),
     udp: flags.udpPort === undefined ? undefined : parsePort(flags.udpPort, '--udp-port'),
   };
-  const ports: Partial<Record<ServiceName, ContainerPort>> = {};
+  const ports: Partial<Record<ServiceName, number>> = {};
   for (const service of services) {
     const transport = SERVICE_TRANSPORT[service];
     const port = inside[transport];
@@ -115,20 +130,20 @@ function containerPorts(flags: TargetFlags, services: readonly ServiceName[]): P
       const flag = transport === 'tcp' ? '--port' : '--udp-port';
       throw new UsageError(`the ${service} suite needs a ${transport.toUpperCase()} port: add ${flag} N, the port the server listens on inside the container`);
     }
-    ports[service] = { port, transport };
+    ports[service] = port;
   }
   return ports;
 }
 
-function namedServicePorts(named: Partial<Record<ServiceName, number>>, services: readonly ServiceName[]): Partial<Record<ServiceName, ContainerPort>> {
-  const ports: Partial<Record<ServiceName, ContainerPort>> = {};
+function namedServicePorts(named: Partial<Record<ServiceName, number>>, services: readonly ServiceName[]): Partial<Record<ServiceName, number>> {
+  const ports: Partial<Record<ServiceName, number>> = {};
   for (const service of services) {
     const port = named[service];
     if (port === undefined) {
       const offered = Object.keys(named).join(', ');
       throw new UsageError(`the ${service} suite needs a ${service} service, and the image's services are ${offered}: add ${service} under services, or leave the suite out of the target's suites`);
     }
-    ports[service] = { port, transport: SERVICE_TRANSPORT[service] };
+    ports[service] = port;
   }
   return ports;
 }

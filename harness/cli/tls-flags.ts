@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { TLS_SERVICES, type Endpoints, type TlsEndpoint } from '../targets/target';
+import type { TlsEndpoint } from '../targets/target';
 import { UsageError } from './errors';
 
 export interface TlsFlags {
@@ -18,21 +18,6 @@ export function tlsDeclaration(flags: TlsFlags): TlsEndpoint | undefined {
     altServername: flags.altServername,
     alpn: flags.alpn?.split(',').map((p) => p.trim()).filter(Boolean),
   };
-}
-
-/** The endpoints with the declaration applied to every TLS service (flags win over the target's own). */
-export function declareTls(endpoints: Endpoints, declared: TlsEndpoint | undefined): Endpoints {
-  if (!declared) return endpoints;
-  const result: Endpoints = { ...endpoints };
-  for (const service of TLS_SERVICES) {
-    const endpoint = result[service];
-    if (endpoint) result[service] = { ...endpoint, tls: { ...endpoint.tls, ...definedOnly(declared) } };
-  }
-  return result;
-}
-
-function definedOnly(declared: TlsEndpoint): TlsEndpoint {
-  return Object.fromEntries(Object.entries(declared).filter(([, v]) => v !== undefined)) as TlsEndpoint;
 }
 
 function readCa(file: string): string {

@@ -34,11 +34,6 @@ export class ReferenceContainersTarget implements Target {
     return Object.assign({}, ...results.map((result) => (result as PromiseFulfilledResult<Endpoints>).value));
   }
 
-  /** How lifecycle cases start more containers of the reference image, for each service started. */
-  launchOptions(): Partial<Record<ServiceName, ContainerTargetOptions>> {
-    return Object.fromEntries([...this.started].map(([service, target]) => [service, target.options]));
-  }
-
   /** The first reference container to exit before stop() is the target's exit, named by its service. */
   watchExit(onExit: (exit: TargetExit) => void): void {
     let told = false;

@@ -1,12 +1,14 @@
 import type { Endpoints } from '../targets/target';
-import type { CommandTargetOptions } from '../targets/command';
-import type { ContainerTargetOptions } from '../targets/container';
-import type { ServiceName } from '../targets/target';
+import type { TargetSpec } from '../targets/registry';
 
-/** A RegExp does not survive JSON: the ready-log pattern travels as its source. */
-function parseLaunch(json: string): CommandTargetOptions {
-  const spec = JSON.parse(json) as Omit<CommandTargetOptions, 'readyLog'> & { readyLog?: string };
-  return { ...spec, readyLog: spec.readyLog === undefined ? undefined : new RegExp(spec.readyLog) };
+/** The target of a `sockspec run`, as the suite files get it. */
+export interface RunTarget {
+  /** What to run against: the servers of the lifecycle and network cases start from it. */
+  spec: TargetSpec;
+  /** One line describing the target, for reports. */
+  description: string;
+  /** The endpoints of the servers the CLI started; none when each suite file starts its own (builtin). */
+  endpoints?: Endpoints;
 }
 
 /**
@@ -15,12 +17,9 @@ function parseLaunch(json: string): CommandTargetOptions {
  * file starts the builtin reference servers itself, which is what a plain `jest` run does.
  */
 export const ENV = {
-  endpoints: 'SOCKSPEC_ENDPOINTS',
   target: 'SOCKSPEC_TARGET',
   outcomes: 'SOCKSPEC_OUTCOMES_DIR',
   stepTimeout: 'SOCKSPEC_STEP_TIMEOUT',
-  launch: 'SOCKSPEC_LAUNCH',
-  launchContainers: 'SOCKSPEC_LAUNCH_CONTAINERS',
   transcripts: 'SOCKSPEC_TRANSCRIPTS',
   retries: 'SOCKSPEC_RETRIES',
   profile: 'SOCKSPEC_PROFILE',
@@ -31,14 +30,8 @@ export const ENV = {
 } as const;
 
 export interface RunSettings {
-  /** Endpoints of a target the CLI started; undefined means "start the builtin servers here". */
-  endpoints?: Endpoints;
-  /** One line describing the target, for reports. */
-  target: string;
-  /** For a command target: how the lifecycle cases start more instances of it. */
-  launch?: CommandTargetOptions;
-  /** For a container target: the image options lifecycle cases start more containers with, per service. */
-  launchContainers?: Partial<Record<ServiceName, ContainerTargetOptions>>;
+  /** The CLI's target, in one value; undefined means "start the builtin servers here". */
+  target?: RunTarget;
   /** Folder where each suite file appends its case outcomes for the CLI to summarise. */
   outcomesDir?: string;
   stepTimeout?: number;
@@ -60,10 +53,7 @@ export interface RunSettings {
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
   return {
-    endpoints: env[ENV.endpoints] ? (JSON.parse(env[ENV.endpoints] as string) as Endpoints) : undefined,
-    target: env[ENV.target] ?? 'builtin',
-    launch: env[ENV.launch] ? parseLaunch(env[ENV.launch] as string) : undefined,
-    launchContainers: env[ENV.launchContainers] ? (JSON.parse(env[ENV.launchContainers] as string) as RunSettings['launchContainers']) : undefined,
+    target: env[ENV.target] ? (JSON.parse(env[ENV.target] as string) as RunTarget) : undefined,
     outcomesDir: env[ENV.outcomes] || undefined,
     stepTimeout: env[ENV.stepTimeout] ? Number(env[ENV.stepTimeout]) : undefined,
     transcripts: env[ENV.transcripts] === 'true',
@@ -79,8 +69,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
 export function settingsEnv(settings: RunSettings): Record<string, string> {
   // Every variable is set or emptied: one inherited from the shell must not reach a run.
   const env: Record<string, string> = Object.fromEntries(Object.values(ENV).map((name) => [name, '']));
-  env[ENV.target] = settings.target;
-  if (settings.endpoints) env[ENV.endpoints] = JSON.stringify(settings.endpoints);
+  if (settings.target) env[ENV.target] = JSON.stringify(settings.target);
   if (settings.outcomesDir) env[ENV.outcomes] = settings.outcomesDir;
   if (settings.stepTimeout) env[ENV.stepTimeout] = String(settings.stepTimeout);
   if (settings.transcripts) env[ENV.transcripts] = 'true';
@@ -90,9 +79,5 @@ export function settingsEnv(settings: RunSettings): Record<string, string> {
   if (settings.filter !== undefined) env[ENV.filter] = settings.filter;
   if (settings.seed !== undefined) env[ENV.seed] = String(settings.seed);
   if (settings.repeat) env[ENV.repeat] = String(settings.repeat);
-  // A ready-log RegExp travels as its source; ContainerTargetOptions takes either.
-  const asSource = (_key: string, value: unknown) => (value instanceof RegExp ? value.source : value);
-  if (settings.launchContainers) env[ENV.launchContainers] = JSON.stringify(settings.launchContainers, asSource);
-  if (settings.launch) env[ENV.launch] = JSON.stringify({ ...settings.launch, readyLog: settings.launch.readyLog?.source });
   return env;
 }

@@ -1,14 +1,11 @@
 import { loadSuite } from '../suite/load';
-import type { Level, Suite } from '../suite/schema';
+import type { Level } from '../suite/schema';
 import { caseTimeouts, runCase } from '../run/run-case';
-import { BuiltinLauncher, BuiltinTarget } from '../targets/builtin';
-import { REFERENCE_SERVERS } from '../servers/catalog';
-import { CommandLauncher, CommandTarget, DEFAULT_START_TIMEOUT_MS, type CommandTargetOptions } from '../targets/command';
-import { SERVICE_TRANSPORT, TLS_SERVICES, TargetError, type Endpoints, type ServiceName, type Target } from '../targets/target';
-import { runCertificateFiles } from '../containers/run-certificates';
-import { DEFAULT_CONTAINER_STARTUP_TIMEOUT_MS } from '../containers/runtime';
+import type { CommandTargetOptions } from '../targets/command';
+import { TargetError, type Endpoint, type Endpoints, type Target } from '../targets/target';
 import type { ContainerTargetOptions } from '../targets/container';
-import type { Launcher } from '../targets/launcher';
+import { declareEndpoints, declaredEndpoint } from '../targets/declarations';
+import { checkedTargetSpec, targetKind, type ExtensionTargetSpec, type TargetSpec } from '../targets/registry';
 import { appendRecord, combineRepetitions, toRecord, type OutcomeRecord } from '../report/outcome-record';
 import { failsRun } from '../report/verdict';
 import { newRunSeed } from '../run/seed';
@@ -16,9 +13,10 @@ import { readSettings } from './settings';
 import { filterSelects, testTitle } from '../suite/case-title';
 import { unmetNeed } from '../run/needs';
 import { skipRecord, unstartedMessage, unstartedRecord } from '../report/outcome-record';
-import { NamespaceTarget, type NamespacedServer } from '../netns/netns-target';
+import { NamespaceTarget } from '../netns/netns-target';
 import { networkSkip, usesNetwork } from '../run/network-needs';
 import { deadTargetCheck, deadTargetRecord } from './dead-target';
+import type { TargetExit } from '../targets/target-exit';
 import { cachedProfile, DEFAULT_PROFILE } from '../suite/profile';
 
 /** Time jest allows a test beyond the case's own deadline, so the case reports its own timeout. */
@@ -26,11 +24,13 @@ const JEST_MARGIN_MS = 5000;
 
 /** For use from a project's own jest tests: the server to check, instead of the builtin ones. */
 export interface SuiteTestOptions {
-  /** A command sockspec starts (`{port}` and the certificate placeholders are substituted). */
+  /** The target, of any kind (targets/registry.ts), with what it declares. */
+  target?: TargetSpec | ExtensionTargetSpec;
+  /** Or a command sockspec starts (`{port}` and the certificate placeholders are substituted). */
   command?: CommandTargetOptions;
   /** Or a server image: one container for the suite file, more for its lifecycle cases. */
   image?: ContainerTargetOptions;
-  /** The idle timeout the server declares, in ms (the timeouts suite's idle cases need it). */
+  /** With command or image: the idle timeout the server declares, in ms (the timeouts suite's idle cases need it). */
   idleTimeoutMs?: number;
   /** A failed `should` case fails its test, as `sockspec run --strict` fails the run; otherwise it is tolerated. */
   strict?: boolean;
@@ -41,7 +41,7 @@ export interface SuiteTestOptions {
 /**
  * Turns one suite file into jest tests: describe(suite) with one test per case. Called by the code
  * the YAML transform generates (the target then comes from the CLI, through the environment), or
- * by a project's own test file with a command to test. It runs at module load, so everything here
+ * by a project's own test file with a target to test. It runs at module load, so everything here
  * is synchronous until the tests run.
  *
  * A test fails exactly when its case fails the run (report/verdict.ts), so jest, the CLI's exit
@@ -49,19 +49,20 @@ export interface SuiteTestOptions {
  */
 export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): void {
   const suite = loadSuite(file);
-  const image = options.image && imageFor(options.image, suite);
-  const settings = options.command
-    ? { ...readSettings({}), launch: options.command }
-    : image
-      ? { ...readSettings({}), launchContainers: { [suite.service]: image } }
-      : readSettings();
-  let endpoints: Endpoints = settings.endpoints ?? {};
-  // The target this file starts itself: the builtin servers, or the command or image it was given.
-  const own = options.command ? new CommandTarget(options.command) : image ? containerTarget(image) : settings.endpoints ? undefined : new BuiltinTarget();
-  // Lifecycle cases start instances of their own: reference servers, or the target's command.
-  const launcher = own instanceof BuiltinTarget ? new BuiltinLauncher() : settings.launch ? new CommandLauncher(settings.launch) : containerLauncher(settings.launchContainers?.[suite.service]);
+  const given = givenSpec(options);
+  const settings = given ? readSettings({}) : readSettings();
+  const spec: TargetSpec = given ?? settings.target?.spec ?? { kind: 'builtin' };
+  const kind = targetKind(spec);
+  const unfit = kind.unfit?.(spec, suite.service, suite.suite);
+  if (unfit) throw new Error(`sockspec: ${unfit}`);
+  // The target this file starts itself: the one it was given, or one the CLI leaves to each suite file (builtin).
+  const startsOwn = given !== undefined || settings.target?.endpoints === undefined;
+  let own: Target | undefined;
+  let endpoints: Endpoints = settings.target?.endpoints ?? {};
+  // Lifecycle cases start instances of their own, from the same spec.
+  const launcher = kind.launcher?.(spec, suite.service);
   // Cases with network steps run against a second instance, inside a network namespace.
-  const movable: NamespacedServer | undefined = own instanceof BuiltinTarget ? { builtin: true } : settings.launch ? { command: settings.launch } : undefined;
+  const movable = kind.movable?.(spec);
   const namespaced = movable && suite.cases.some((c) => usesNetwork(c) && !networkSkip(c, true)) ? new NamespaceTarget(movable) : undefined;
   let namespacedEndpoints: Endpoints = {};
   // A namespaced server that did not start fails the network cases, each with the reason.
@@ -72,32 +73,32 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
     return {};
   };
   // The two starts run one after the other.
-  const ownBudgetMs = image ? image.startupTimeoutMs ?? DEFAULT_CONTAINER_STARTUP_TIMEOUT_MS : settings.launch?.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-  const startBudgetMs = (own ? ownBudgetMs : 0) + (namespaced?.startBudgetMs([suite.service]) ?? 0);
-  const given = options.command?.tls ?? image?.ports[suite.service]?.tls;
-  const declared =
-    options.command || image
-      ? { host: '', port: 0, transport: SERVICE_TRANSPORT[suite.service], tls: given, idleTimeoutMs: options.idleTimeoutMs }
-      : settings.endpoints?.[suite.service];
-  const declaredIdleTimeoutMs = own instanceof BuiltinTarget ? REFERENCE_SERVERS[suite.service].idleTimeoutMs : declared?.idleTimeoutMs;
+  const startBudgetMs = (startsOwn ? kind.startBudgetMs(spec) : 0) + (namespaced?.startBudgetMs([suite.service]) ?? 0);
+  // The reference servers declare their own; another target declares what it was told.
+  const selfDeclared = kind.selfDeclared?.(suite.service);
+  const declared: Endpoint | undefined = startsOwn ? declaredEndpoint(suite.service, spec.declared) : settings.target?.endpoints?.[suite.service];
+  const declaredIdleTimeoutMs = selfDeclared ? selfDeclared.idleTimeoutMs : declared?.idleTimeoutMs;
   const strict = options.strict ?? settings.strict ?? false;
   // Failure messages name it, so a run without a given seed can still be replayed.
   const seed = options.seed ?? settings.seed ?? newRunSeed();
   const repeat = settings.repeat ?? 1;
-  const targetExited = deadTargetCheck(settings.outcomesDir, own);
+  let targetExited: () => TargetExit | undefined = deadTargetCheck(settings.outcomesDir, undefined);
 
   if (settings.retries) jest.retryTimes(settings.retries);
   describe(suite.suite, () => {
     beforeAll(async () => {
-      // An image serving TLS gets the run's certificates, as --image does (docs/containers.md).
-      if (image && TLS_SERVICES.includes(suite.service)) image.files = await runCertificateFiles();
-      if (own) endpoints = declareIdleTimeout(await own.start([suite.service]), suite.service, options.idleTimeoutMs);
+      if (startsOwn) {
+        own = await kind.create(spec, [suite.service]);
+        targetExited = deadTargetCheck(settings.outcomesDir, own);
+        const started = await own.start([suite.service]);
+        endpoints = selfDeclared ? started : declareEndpoints(started, spec.declared);
+      }
       if (namespaced) namespacedEndpoints = await namespaced.start([suite.service]).catch(failedStart);
     }, startBudgetMs + JEST_MARGIN_MS);
     afterAll(async () => {
       await own?.stop();
       await namespaced?.stop();
-      if (launcher instanceof CommandLauncher) await launcher.dispose();
+      await launcher?.dispose?.();
     });
 
     const skipped: string[] = [];
@@ -105,7 +106,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
       const level = c.level ?? 'must';
       const title = testTitle(c.id, c.title, level);
       // The builtin servers declare everything; another target declares what it was told.
-      const skip = (own instanceof BuiltinTarget ? undefined : unmetNeed(c, declared, launcher)) ?? networkSkip(c, movable !== undefined);
+      const skip = (selfDeclared ? undefined : unmetNeed(c, declared, launcher)) ?? networkSkip(c, movable !== undefined);
       if (skip) {
         // The reason stays out of the test name, which must not change with the flags. A skipped
         // test never meets jest's name filter, so the one --filter leaves out is dropped here.
@@ -147,31 +148,28 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   });
 }
 
-/*
- * The container modules are loaded only for container targets: testcontainers alone takes ~0.3 s
- * to load, in every suite file.
+/**
+ * The target a project's own test file gives: a spec, or (the older form) a command or an image
+ * with its idle timeout. A spec that is not one is the caller's mistake, said in one line.
  */
-function containerLauncher(options: ContainerTargetOptions | undefined): Launcher | undefined {
-  if (!options) return undefined;
-  const { ContainerLauncher } = require('../targets/container-launcher') as typeof import('../targets/container-launcher');
-  return new ContainerLauncher(options);
+function givenSpec(options: SuiteTestOptions): TargetSpec | undefined {
+  const declared = options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs };
+  if (options.command) {
+    const { command, readyLog, host, startTimeoutMs, tls } = options.command;
+    return checkedTargetSpec({ kind: 'command', command, readyLog: source(readyLog), host, startTimeoutMs, declared: { ...declared, tls } });
+  }
+  if (options.image) {
+    const { image, ports, env, readyLog, startupTimeoutMs, command } = options.image;
+    const services = Object.fromEntries(Object.entries(ports).map(([service, port]) => [service, port?.port]));
+    const tls = Object.values(ports).find((port) => port?.tls)?.tls;
+    return checkedTargetSpec({ kind: 'image', image, services, env, command, readyLog: source(readyLog), startTimeoutMs: startupTimeoutMs, declared: { ...declared, tls } });
+  }
+  return options.target && checkedTargetSpec(options.target);
 }
 
-function containerTarget(options: ContainerTargetOptions): Target {
-  const { ContainerTarget } = require('../targets/container') as typeof import('../targets/container');
-  return new ContainerTarget(options);
-}
-
-/** The image's options for this suite file: its own copy, since certificate files are added to it. */
-function imageFor(options: ContainerTargetOptions, suite: Suite): ContainerTargetOptions {
-  if (!options.ports[suite.service]) throw new Error(`sockspec: image ${options.image} offers no ${suite.service} service, which the ${suite.suite} suite needs: add it to "services"`);
-  return { ...options };
-}
-
-/** A command or image does not know the idle timeout its server keeps: the project declares it. */
-function declareIdleTimeout(endpoints: Endpoints, service: ServiceName, idleTimeoutMs: number | undefined): Endpoints {
-  const endpoint = endpoints[service];
-  return idleTimeoutMs === undefined || !endpoint ? endpoints : { ...endpoints, [service]: { ...endpoint, idleTimeoutMs } };
+/** A ready-log pattern travels as its source (a RegExp does not survive JSON). */
+function source(readyLog: RegExp | string | undefined): string | undefined {
+  return readyLog instanceof RegExp ? readyLog.source : readyLog;
 }
 
 function toleratedWhy(level: Level): string {

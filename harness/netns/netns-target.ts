@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../package-paths';
 import { CommandLauncher, DEFAULT_START_TIMEOUT_MS, type CommandTargetOptions } from '../targets/command';
+import type { MovableServer } from '../targets/define';
 import type { Instance } from '../targets/launcher';
 import { SERVICE_TRANSPORT, TLS_SERVICES, TargetError, type Endpoints, type ServiceName, type Target } from '../targets/target';
 import { LinkConditions } from './conditions';
@@ -14,8 +15,6 @@ const SERVE_ENTRY = path.join(PACKAGE_ROOT, 'dist', 'harness', 'servers', 'serve
 /** For the namespace's set-up: a dozen ip commands of milliseconds each, with room for a loaded machine. */
 const SET_UP_MS = 5000;
 
-/** What runs inside the namespace: sockspec's reference server, or the user's command. */
-export type NamespacedServer = { builtin: true } | { command: CommandTargetOptions };
 
 /**
  * A server run inside a network namespace of its own, reached over a veth pair whose conditions
@@ -31,7 +30,7 @@ export class NamespaceTarget implements Target {
   /** The start under way: stop() waits for it, or what it makes would appear after the stop. */
   private starting: Promise<unknown> | undefined;
 
-  constructor(private readonly server: NamespacedServer) {
+  constructor(private readonly server: MovableServer) {
     this.description = `${'builtin' in server ? 'builtin' : `command: ${server.command.command}`} (in a network namespace)`;
   }
 

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { SERVICE_NAMES } from '../targets/target';
+import { TlsDeclarationSchema } from '../targets/define';
 import { published } from './published';
 
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
@@ -28,19 +29,10 @@ export const ProjectConfigSchema = Type.Object(
       }),
     ),
     env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { description: 'with image: its environment variables' })),
+    host: Type.Optional(Type.String({ minLength: 1, description: 'with cmd: the loopback address the server is reached at (default: 127.0.0.1 or ::1, whichever it listens on)' })),
     readyLog: Type.Optional(Type.String({ minLength: 1, description: 'the line the server prints once it serves (a regular expression)' })),
     startTimeoutMs: Type.Optional(Milliseconds('how long the server may take to start, in ms')),
-    tls: Type.Optional(
-      Type.Object(
-        {
-          ca: Type.Optional(Type.String({ description: "the PEM text of the CA that signed the server's certificate, when it is not the run's own" })),
-          servername: Type.Optional(Type.String({ minLength: 1, description: 'the name to send in SNI and check the certificate against (default localhost)' })),
-          altServername: Type.Optional(Type.String({ minLength: 1, description: 'a second name the server has a certificate of its own for (enables the SNI cases)' })),
-          alpn: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'the ALPN protocols the server supports, in its order of preference (enables the ALPN cases)' })),
-        },
-        { additionalProperties: false, description: 'for TLS suites: what the server declares' },
-      ),
-    ),
+    tls: Type.Optional(Type.Object(TlsDeclarationSchema.properties, { additionalProperties: false, description: 'for TLS suites: what the server declares' })),
     idleTimeoutMs: Type.Optional(Milliseconds('the idle timeout your server keeps, in ms (enables the timeouts suite\'s idle cases)')),
     strict: Type.Optional(Type.Boolean({ description: 'a failed "should" case fails its test too (default false: only "must" cases fail)' })),
     seed: Type.Optional(
@@ -50,7 +42,7 @@ export const ProjectConfigSchema = Type.Object(
   {
     additionalProperties: false,
     oneOf: [{ required: ['cmd'] }, { required: ['image'] }],
-    dependentRequired: { image: ['services'], services: ['image'], env: ['image'] },
+    dependentRequired: { image: ['services'], services: ['image'], env: ['image'], host: ['cmd'] },
   },
 );
 

@@ -12,15 +12,24 @@ const KILLED = 137;
  * left by an earlier start, a second instance on one port) do not apply: they need `host-network`.
  */
 export class ContainerLauncher implements Launcher {
-  readonly description: string;
   readonly sharesHostNetwork = false;
+  private options: Promise<ContainerTargetOptions> | undefined;
 
-  constructor(private readonly options: ContainerTargetOptions) {
-    this.description = `container: ${options.image}`;
-  }
+  /** `imageOptions`: what runs the image, asked for once, on the first launch (it may build the image). */
+  constructor(
+    readonly description: string,
+    private readonly imageOptions: () => Promise<ContainerTargetOptions>,
+  ) {}
 
   async launch(service: ServiceName, _port: number, deadline: number): Promise<LaunchOutcome> {
-    const target = new ContainerTarget({ ...this.options, startupTimeoutMs: Math.max(1, deadline - Date.now()) });
+    let options: ContainerTargetOptions;
+    try {
+      options = await (this.options ??= this.imageOptions());
+    } catch (err) {
+      const why = `the image could not be prepared: ${(err as Error).message}`;
+      return { ready: false, instance: endedInstance(why), why };
+    }
+    const target = new ContainerTarget({ ...options, startupTimeoutMs: Math.max(1, deadline - Date.now()) });
     try {
       const endpoints = await target.start([service]);
       return { ready: true, instance: containerInstance(target), endpoint: endpoints[service] as Endpoint };

@@ -123,11 +123,6 @@ export class ContainerTarget implements Target {
     return this.stopping;
   }
 
-  /** How lifecycle cases start more containers of the image, for each service it offers. */
-  launchOptions(): Partial<Record<ServiceName, ContainerTargetOptions>> {
-    return Object.fromEntries(Object.keys(this.options.ports).map((service) => [service, this.options]));
-  }
-
   /** A fresh container for the same services: lifecycle cases check a server survives a restart. */
   async restart(): Promise<Endpoints> {
     await this.stop();

@@ -39,6 +39,8 @@ export interface Launcher {
    * resolves once the instance has exited (not ready) or at the deadline with it still running.
    */
   launch(service: ServiceName, port: number, deadline: number, expect?: 'listening' | 'failure'): Promise<LaunchOutcome>;
+  /** Releases what it keeps between launches (a command's certificate files), once its cases are over. */
+  dispose?(): Promise<void>;
 }
 
 /** An instance that never came up (it could not bind, its container did not start): stopping it does nothing. */

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { missingCapability } from '../../harness/netns/capabilities';
 import { networkSkip } from '../../harness/run/network-needs';
 import { HOST_LINK, NAMESPACE } from '../../harness/netns/namespace';
-import { NamespaceTarget, type NamespacedServer } from '../../harness/netns/netns-target';
+import { NamespaceTarget } from '../../harness/netns/netns-target';
+import type { MovableServer } from '../../harness/targets/define';
 import { runCase, type CaseOutcome } from '../../harness/run/run-case';
 import type { Suite } from '../../harness/suite/schema';
 
@@ -24,7 +25,7 @@ export function describeWithNetns(name: string, body: () => void): void {
 }
 
 /** Every case the machine can run, each against a fresh server in a fresh namespace; skipped cases are left out. */
-export async function runEachInNamespace(suite: Suite, server: NamespacedServer): Promise<CaseOutcome[]> {
+export async function runEachInNamespace(suite: Suite, server: MovableServer): Promise<CaseOutcome[]> {
   const outcomes: CaseOutcome[] = [];
   for (const c of suite.cases) {
     if (networkSkip(c, true)) continue;

@@ -1,0 +1,31 @@
+import type { Declarations } from './define';
+import { SERVICE_TRANSPORT, TLS_SERVICES, type Endpoint, type Endpoints, type ServiceName } from './target';
+
+/**
+ * The endpoints with what the target declares: the TLS declarations on every TLS service, the
+ * idle timeout on every TCP one. A declaration wins over what the target itself said.
+ */
+export function declareEndpoints(endpoints: Endpoints, declared: Declarations | undefined): Endpoints {
+  const result: Endpoints = { ...endpoints };
+  for (const [service, endpoint] of Object.entries(endpoints) as Array<[ServiceName, Endpoint]>) {
+    result[service] = { ...endpoint, ...declaredOn(service, endpoint.tls, declared) };
+  }
+  return result;
+}
+
+/** What a target declares for one service before it starts: what its cases' needs are checked against. */
+export function declaredEndpoint(service: ServiceName, declared: Declarations | undefined): Endpoint {
+  return { host: '', port: 0, transport: SERVICE_TRANSPORT[service], ...declaredOn(service, undefined, declared) };
+}
+
+function declaredOn(service: ServiceName, own: Endpoint['tls'], declared: Declarations | undefined): Pick<Endpoint, 'tls' | 'idleTimeoutMs'> {
+  const fields: Pick<Endpoint, 'tls' | 'idleTimeoutMs'> = {};
+  if (TLS_SERVICES.includes(service) && (own || declared?.tls)) fields.tls = { ...own, ...definedOnly(declared?.tls ?? {}) };
+  if (SERVICE_TRANSPORT[service] === 'tcp' && declared?.idleTimeoutMs !== undefined) fields.idleTimeoutMs = declared.idleTimeoutMs;
+  return fields;
+}
+
+/** The fields that are set: a declaration left out does not overwrite one given. */
+export function definedOnly<T extends object>(fields: T): T {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
+}
