@@ -74,6 +74,13 @@ describe('a suite mistake found only while a case runs is an error, not a failed
       expect(junit).toMatch(/<testsuite [^>]*name="suite-mistake"[^>]*failures="0"[^>]*errors="1"/);
       expect(junit).toMatch(/<error message="a mistake in the suite, found at step 2 \(close other\): [^"]*" type="sockspec.suite">/);
       expect(junit).not.toContain('<failure');
+      // Counted apart from the server's failures, in the terminal and in results.json.
+      expect(run.stdout).toMatch(/^! suite-mistake\/closes-other .* a mistake in the suite, not the server's failure$/m);
+      expect(run.stdout).toMatch(/^suite-mistake {7}1 {7}0 {10}0 {8}0 {7}1 /m);
+      expect(run.stdout).toContain('stopped by a mistake in the suite');
+      expect(run.stdout).toMatch(/^ERROR  reports: /m);
+      const results = JSON.parse(readFileSync(path.join(dir.path, 'results.json'), 'utf8'));
+      expect(results.totals).toEqual({ cases: 2, passed: 1, failed: 0, tolerated: 0, skipped: 0, errors: 1 });
     } finally {
       dir.remove();
     }

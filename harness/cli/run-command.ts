@@ -129,7 +129,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     if (finished.lines.length) process.stdout.write(`${finished.lines.join('\n')}\n\n`);
     const code = results.numRuntimeErrorTestSuites > 0 || records.some((r) => r.suiteError) ? EXIT.error : finished.code;
     if (code !== EXIT.pass) printServerOutput(printed(), target.description);
-    const verdict = code === EXIT.pass ? style.pass('PASS') : style.fail('FAIL');
+    const verdict = code === EXIT.pass ? style.pass('PASS') : code === EXIT.error ? style.fail('ERROR') : style.fail('FAIL');
     process.stdout.write(`${verdict}  reports: ${shownReports()}\n`);
     // A server the suite files start themselves (in a network namespace) is a target that would
     // not start, as when the CLI starts it: exit 2 with the reason, the reports written first.

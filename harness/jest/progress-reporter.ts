@@ -42,6 +42,7 @@ class ProgressReporter {
     const line = (mark: string, note = '') => this.write(mark, result, record?.durationMs ?? result.duration ?? 0, [note, passRate(record)].filter(Boolean).join('  '));
     if (result.status === 'failed') {
       if (attempt < attempts) line(style.warn('↻'), `failed attempt ${attempt} of ${attempts}, will retry`);
+      else if (record?.suiteError) line(style.fail('!'), 'a mistake in the suite, not the server\'s failure');
       else line(style.fail('✗'), attempt > 1 ? `failed all ${attempts} attempts` : '');
       for (const message of result.failureMessages) process.stdout.write(`${indent(message)}\n\n`);
     } else if (result.status === 'passed' && record?.verdict === 'fail') {

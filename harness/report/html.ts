@@ -90,6 +90,7 @@ document.getElementById('totals').append(
   el('span', { class: 'failed' }, t.failed + ' failed'),
   el('span', {}, t.tolerated + ' tolerated'),
   el('span', {}, t.skipped + ' skipped'),
+  ...(t.errors ? [el('span', { class: 'failed' }, t.errors + ' stopped by a suite error')] : []),
 );
 
 function arrowFor(e) {

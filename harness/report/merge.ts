@@ -12,7 +12,8 @@ import { mergeRuleResults } from './rule-results';
  */
 export function mergeResults(files: readonly ResultsFile[]): ResultsFile {
   const cases = files.flatMap((f) => f.cases);
-  const sum = (key: keyof ResultsFile['totals']) => files.reduce((total, f) => total + f.totals[key], 0);
+  // Reports of a version before suite errors were counted apart have no `errors`.
+  const sum = (key: keyof ResultsFile['totals']) => files.reduce((total, f) => total + (f.totals[key] ?? 0), 0);
   // Shards run with the same --seed replay as one run; with different seeds, no one seed does.
   const seeds = new Set(files.map((f) => f.seed));
   return {
@@ -21,7 +22,7 @@ export function mergeResults(files: readonly ResultsFile[]): ResultsFile {
     strict: files.some((f) => f.strict),
     finishedAt: files.map((f) => f.finishedAt).sort().pop() ?? new Date().toISOString(),
     seed: seeds.size === 1 ? [...seeds][0] : undefined,
-    totals: { cases: cases.length, passed: sum('passed'), failed: sum('failed'), tolerated: sum('tolerated'), skipped: sum('skipped') },
+    totals: { cases: cases.length, passed: sum('passed'), failed: sum('failed'), tolerated: sum('tolerated'), skipped: sum('skipped'), errors: sum('errors') },
     cases,
     // Results of a version before rules were reported have none.
     rules: mergeRuleResults(files.map((f) => f.rules ?? [])),

@@ -16,7 +16,8 @@ export interface ResultsFile {
   seed?: number;
   /** Present when the run was interrupted (Ctrl-C): the cases are those that ended before. */
   interrupted?: true;
-  totals: { cases: number; passed: number; failed: number; tolerated: number; skipped: number };
+  /** `errors`: cases a mistake in the suite stopped (not the server's failures, not in `failed`). */
+  totals: { cases: number; passed: number; failed: number; tolerated: number; skipped: number; errors: number };
   cases: ResultEntry[];
   /** The rules the cases cite, each with those cases and its verdict in this run. */
   rules: RuleResult[];
@@ -87,9 +88,10 @@ export function resultsOf(records: readonly OutcomeRecord[], target: string, str
     totals: {
       cases: records.length,
       passed: records.filter((r) => r.verdict === 'pass').length,
-      failed: records.filter((r) => failsRun(r, strict)).length,
+      failed: records.filter((r) => failsRun(r, strict) && !r.suiteError).length,
       tolerated: records.filter((r) => r.verdict === 'fail' && !failsRun(r, strict)).length,
       skipped: records.filter((r) => r.verdict === 'skip').length,
+      errors: records.filter((r) => r.suiteError).length,
     },
     cases,
     rules: ruleResults(records),

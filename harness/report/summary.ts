@@ -7,6 +7,8 @@ interface Row {
   failed: number;
   tolerated: number;
   skipped: number;
+  /** Cases a mistake in the suite stopped: not the server's failures. */
+  errors: number;
   ms: number;
   /** With --repeat: the runs of the suite's cases, and how many passed. */
   runs: number;
@@ -22,9 +24,10 @@ interface Row {
 export function summaryLines(records: readonly OutcomeRecord[], strict: boolean, targetExit?: string): string[] {
   const rows = new Map<string, Row>();
   for (const r of records) {
-    const row = rows.get(r.suite) ?? { suite: r.suite, passed: 0, failed: 0, tolerated: 0, skipped: 0, ms: 0, runs: 0, runsPassed: 0 };
+    const row = rows.get(r.suite) ?? { suite: r.suite, passed: 0, failed: 0, tolerated: 0, skipped: 0, errors: 0, ms: 0, runs: 0, runsPassed: 0 };
     if (r.verdict === 'pass') row.passed++;
     else if (r.verdict === 'skip') row.skipped++;
+    else if (r.suiteError) row.errors++;
     else if (failsRun(r, strict)) row.failed++;
     else if (r.verdict === 'fail') row.tolerated++;
     row.ms += r.durationMs;
@@ -33,13 +36,15 @@ export function summaryLines(records: readonly OutcomeRecord[], strict: boolean,
     rows.set(r.suite, row);
   }
   const repeated = records.some((r) => r.runs !== undefined);
+  // Shown only when a suite had a mistake, as runs only with --repeat.
+  const erred = records.some((r) => r.suiteError);
   const runsWidth = Math.max(4, ...[...rows.values()].map((row) => `${row.runsPassed}/${row.runs}`.length));
   const width = Math.max(5, ...[...rows.keys()].map((s) => s.length));
-  const header = `${'suite'.padEnd(width)}  passed  failed  tolerated  skipped    time${repeated ? `  ${'runs'.padStart(runsWidth)}` : ''}`;
+  const header = `${'suite'.padEnd(width)}  passed  failed  tolerated  skipped${erred ? '  errors' : ''}    time${repeated ? `  ${'runs'.padStart(runsWidth)}` : ''}`;
   const lines = [header, '-'.repeat(header.length)];
   for (const row of rows.values()) {
     lines.push(
-      `${row.suite.padEnd(width)}  ${String(row.passed).padStart(6)}  ${String(row.failed).padStart(6)}  ${String(row.tolerated).padStart(9)}  ${String(row.skipped).padStart(7)}  ${(row.ms / 1000).toFixed(1).padStart(5)} s${repeated ? `  ${`${row.runsPassed}/${row.runs}`.padStart(runsWidth)}` : ''}`,
+      `${row.suite.padEnd(width)}  ${String(row.passed).padStart(6)}  ${String(row.failed).padStart(6)}  ${String(row.tolerated).padStart(9)}  ${String(row.skipped).padStart(7)}${erred ? `  ${String(row.errors).padStart(6)}` : ''}  ${(row.ms / 1000).toFixed(1).padStart(5)} s${repeated ? `  ${`${row.runsPassed}/${row.runs}`.padStart(runsWidth)}` : ''}`,
     );
   }
   const notes = records.flatMap((r) => r.notes.map((note) => `  ${r.suite}/${r.caseId}: ${note}`));
@@ -53,6 +58,10 @@ export function summaryLines(records: readonly OutcomeRecord[], strict: boolean,
   const tolerated = records.filter((r) => r.verdict === 'fail' && !failsRun(r, strict));
   if (tolerated.length) {
     lines.push('', 'failed but not required (should without --strict, or info):', ...tolerated.map((r) => `  ${r.suite}/${r.caseId} [${r.level}]`));
+  }
+  const suiteErrors = records.filter((r) => r.suiteError);
+  if (suiteErrors.length) {
+    lines.push('', 'stopped by a mistake in the suite (not the server\'s failure; JUnit <error>, exit 2):', ...suiteErrors.map((r) => `  ${r.suite}/${r.caseId}`));
   }
   if (targetExit) {
     // Said once here; each case after the exit carries the same reason in the reports.
