@@ -65,8 +65,7 @@ export interface RecordedEvent {
 
 /** `repeat`: how many times the run runs each case (--repeat); above 1 the record says which run it is. */
 export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict === 'fail', repeat = 1): OutcomeRecord {
-  if (outcome.suiteError) return suiteErrorRecord(outcome, outcome.suiteError, withTranscript, repeat);
-  return {
+  const record: OutcomeRecord = {
     suite: outcome.suite,
     caseId: outcome.caseId,
     title: outcome.title,
@@ -76,39 +75,26 @@ export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict 
     startedAt: outcome.startedAt,
     durationMs: outcome.durationMs,
     notes: outcome.notes,
-    message: outcome.failure ? failureText(outcome) : undefined,
-    summary: failureSummary(outcome),
     rules: outcome.rules.length ? outcome.rules : undefined,
-    rule: brokenRule(outcome.attribution),
-    precondition: outcome.attribution?.notReached,
     transcript: withTranscript ? outcome.transcript.events.map(recordedEvent) : undefined,
     seed: outcome.seed.run,
     repetition: repeat > 1 ? outcome.seed.repetition : undefined,
+  };
+  if (outcome.suiteError) return { ...record, ...suiteErrorFields(outcome.suiteError) };
+  return {
+    ...record,
+    message: outcome.failure ? failureText(outcome) : undefined,
+    summary: failureSummary(outcome),
+    rule: brokenRule(outcome.attribution),
+    precondition: outcome.attribution?.notReached,
   };
 }
 
 /** A case stopped by a mistake in its suite: no rule is charged, the server did nothing wrong. */
-function suiteErrorRecord(outcome: CaseOutcome, error: SuiteUsageError, withTranscript: boolean, repeat: number): OutcomeRecord {
+function suiteErrorFields(error: SuiteUsageError): Pick<OutcomeRecord, 'verdict' | 'message' | 'summary' | 'suiteError'> {
   const where = error.step ? `step ${error.step.path} (${error.step.description})` : 'the case';
   const message = `a mistake in the suite, found at ${where}: ${error.message}`;
-  return {
-    suite: outcome.suite,
-    caseId: outcome.caseId,
-    title: outcome.title,
-    level: outcome.level,
-    ref: outcome.ref,
-    verdict: 'fail',
-    startedAt: outcome.startedAt,
-    durationMs: outcome.durationMs,
-    notes: outcome.notes,
-    message,
-    summary: message,
-    rules: outcome.rules.length ? outcome.rules : undefined,
-    suiteError: { message },
-    transcript: withTranscript ? outcome.transcript.events.map(recordedEvent) : undefined,
-    seed: outcome.seed.run,
-    repetition: repeat > 1 ? outcome.seed.repetition : undefined,
-  };
+  return { verdict: 'fail', message, summary: message, suiteError: { message } };
 }
 
 /** A failed case's full text: what went wrong, then how to run the case again with the same random choices. */
