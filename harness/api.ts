@@ -7,6 +7,7 @@ import { ProjectConfigSchema, type ProjectConfig } from './suite/config-schema';
 import type { TargetSpec } from './targets/registry';
 import { definedOnly } from './targets/declarations';
 import { LOOPBACK_HOSTS, loopbackAddress } from './targets/kinds/command';
+import { clientCommandProblem } from './targets/client-command';
 
 export { defineSuiteTests, type SuiteTestOptions, type ProjectConfig, type TargetSpec };
 
@@ -21,11 +22,12 @@ export function defineConformanceTests(configFile = path.resolve('sockspec.confi
   for (const file of suiteFiles) defineSuiteTests(file, { target, strict: config.strict, seed: config.seed });
 }
 
-/** The server the config names, as a target spec: a command, or an image and its services. */
+/** The target the config names, as a target spec: a command, an image and its services, or a client command. */
 function configTarget(config: ProjectConfig): TargetSpec {
   // Without the fields the config leaves out: the spec reads as the config does.
   const declared = definedOnly({ tls: config.tls, idleTimeoutMs: config.idleTimeoutMs });
   const { readyLog, startTimeoutMs } = config;
+  if (config.client !== undefined) return { kind: 'client', command: config.client };
   if (config.image !== undefined) return definedOnly({ kind: 'image', image: config.image, services: config.services ?? {}, env: config.env, readyLog, startTimeoutMs, declared });
   return definedOnly({ kind: 'command', command: config.cmd as string, host: config.host === undefined ? undefined : loopbackAddress(config.host), readyLog, startTimeoutMs, declared });
 }
@@ -40,6 +42,8 @@ function readConfig(file: string): { config: ProjectConfig; suiteFiles: string[]
   const fields = (typeof json.data === 'object' && json.data !== null ? json.data : {}) as Record<string, unknown>;
   const badRegex = typeof fields.readyLog === 'string' ? regexProblem(fields.readyLog) : undefined;
   if (badRegex) json.report(['readyLog'], `not a regular expression: ${badRegex}`);
+  const clientProblem = typeof fields.client === 'string' ? clientCommandProblem(fields.client) : undefined;
+  if (clientProblem) json.report(['client'], clientProblem);
   if (typeof fields.host === 'string' && loopbackAddress(fields.host) === undefined) json.report(['host'], `takes ${LOOPBACK_HOSTS}, not "${fields.host}"`);
   const folder = path.dirname(path.resolve(file));
   const suiteFiles = (Array.isArray(fields.suites) ? (fields.suites as unknown[]) : []).flatMap((entry, i) => {

@@ -25,6 +25,8 @@ import { resolveSuiteFiles } from './suite-files';
 import { declarationsFromFlags, parseMs, parseRegex, targetSpecFromFlags, type TargetFlags } from './target-option';
 import { repeatFlag, seedFlag } from './repeat-flags';
 import { newRunSeed } from '../run/seed';
+import { peerFit } from '../run/peer-fit';
+import { peerOf } from '../suite/schema';
 
 export interface RunFlags extends TargetFlags, ReportFlags {
   suite: string[];
@@ -45,8 +47,12 @@ export interface RunFlags extends TargetFlags, ReportFlags {
  * starts), start the target, let jest run the suite files, then summarise and pick the exit code.
  */
 export async function runSuites(flags: RunFlags): Promise<number> {
-  const files = resolveSuiteFiles(flags.suite);
-  const suites = files.map((file) => loadSuite(file));
+  const allFiles = resolveSuiteFiles(flags.suite);
+  const allSuites = allFiles.map((file) => loadSuite(file));
+  // Without --suite, --client runs the client suites and any other target the server suites.
+  const chosen = flags.suite.length > 0 || flags.client === undefined ? allSuites.map(() => true) : allSuites.map((suite) => peerOf(suite) === 'client');
+  const files = allFiles.filter((_, i) => chosen[i]);
+  const suites = allSuites.filter((_, i) => chosen[i]);
   if (flags.filter !== undefined) parseRegex(flags.filter, '--filter');
   const stepTimeout = flags.stepTimeout === undefined ? undefined : parseMs(flags.stepTimeout, '--step-timeout');
   const retries = flags.retries === undefined ? undefined : parseCount(flags.retries, '--retries');
@@ -62,6 +68,10 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   const services = [...new Set(suites.map((s) => s.service))];
   const spec = targetSpecFromFlags(flags, services, declared);
   const kind = targetKind(spec);
+  for (const suite of suites) {
+    const { mismatch } = peerFit(suite, spec.kind, kind.client !== undefined);
+    if (mismatch) throw new UsageError(mismatch);
+  }
   if (declared.idleTimeoutMs !== undefined && kind.selfDeclared) {
     throw new UsageError('--idle-timeout declares the timeout of a server you give (--cmd, --image, --target ADDRESS); the builtin servers declare their own (2 s)');
   }

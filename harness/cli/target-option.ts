@@ -1,4 +1,5 @@
 import { AddressTarget } from '../targets/address';
+import { clientCommandProblem } from '../targets/client-command';
 import { needsTestcontainers, testcontainersInstalled } from '../targets/container-package';
 import type { Declarations } from '../targets/define';
 import { LOOPBACK_HOSTS, loopbackAddress } from '../targets/kinds/command';
@@ -14,6 +15,8 @@ import { tlsDeclaration, type TlsFlags } from './tls-flags';
 export interface TargetFlags extends TlsFlags {
   target?: string;
   cmd?: string;
+  /** A client to check with the client suites: a command with {host} and {port}. */
+  client?: string;
   image?: string;
   port?: string;
   udpPort?: string;
@@ -52,6 +55,7 @@ export function declarationsFromFlags(flags: TargetFlags): Declarations {
 export function targetSpecFromFlags(flags: TargetFlags, services: readonly ServiceName[], declared: Declarations): TargetSpec {
   checkCombination(flags);
   if (flags.cmd !== undefined) return { ...commandSpec(flags.cmd, flags), declared };
+  if (flags.client !== undefined) return { ...clientSpec(flags.client), declared };
   if (flags.image !== undefined) return { ...imageSpec(flags.image, flags, services), declared };
   if (flags.target === 'container') {
     requireTestcontainers('--target container');
@@ -64,8 +68,8 @@ export function targetSpecFromFlags(flags: TargetFlags, services: readonly Servi
 }
 
 function checkCombination(flags: TargetFlags): void {
-  const kinds = [flags.target, flags.cmd, flags.image].filter((value) => value !== undefined);
-  if (kinds.length > 1) throw new UsageError('give one of --target, --cmd and --image');
+  const kinds = [flags.target, flags.cmd, flags.image, flags.client].filter((value) => value !== undefined);
+  if (kinds.length > 1) throw new UsageError('give one of --target, --cmd, --image and --client');
   const started = flags.cmd !== undefined || flags.image !== undefined;
   if ((flags.readyLog !== undefined || flags.startTimeout !== undefined) && !started) {
     throw new UsageError('--ready-log and --start-timeout go with --cmd or --image');
@@ -74,6 +78,13 @@ function checkCombination(flags: TargetFlags): void {
   if ((flags.port !== undefined || flags.udpPort !== undefined || flags.env !== undefined) && flags.image === undefined) {
     throw new UsageError('--port, --udp-port and --env go with --image');
   }
+}
+
+/** A client command: checked now, so a mistake in it stops the run before anything starts. */
+function clientSpec(command: string): TargetSpec & { kind: 'client' } {
+  const problem = clientCommandProblem(command);
+  if (problem) throw new UsageError(`--client: ${problem}`);
+  return { kind: 'client', command };
 }
 
 function commandSpec(command: string, flags: TargetFlags): TargetSpec & { kind: 'command' } {

@@ -12,7 +12,7 @@ const Port = Type.Integer({ minimum: 1, maximum: 65535 });
 
 /**
  * One target of a targets file. Its fields are the run's target flags, spelled as YAML; the
- * `target`, `cmd` and `image` forms are exclusive, as the flags are.
+ * `target`, `cmd`, `image` and `client` forms are exclusive, as the flags are.
  */
 export const TargetEntrySchema = Type.Object(
   {
@@ -20,6 +20,7 @@ export const TargetEntrySchema = Type.Object(
     target: Type.Optional(Type.String({ description: 'as --target: builtin, container, tcp://HOST:PORT or udp://HOST:PORT' })),
     cmd: Type.Optional(Type.String({ description: 'as --cmd: a command sockspec starts; {port}, {cert}, {key} and {ca} are replaced' })),
     image: Type.Optional(Type.String({ description: 'as --image: a server image, one container for the run' })),
+    client: Type.Optional(Type.String({ description: 'as --client: a client command the client suites run; {host} and {port} are replaced' })),
     services: Type.Optional(
       Type.Object(Object.fromEntries(SERVICE_NAMES.map((service) => [service, Type.Optional(Port)])), {
         additionalProperties: false,
@@ -45,7 +46,7 @@ export const TargetEntrySchema = Type.Object(
   },
   {
     additionalProperties: false,
-    oneOf: [{ required: ['target'] }, { required: ['cmd'] }, { required: ['image'] }],
+    oneOf: [{ required: ['target'] }, { required: ['cmd'] }, { required: ['image'] }, { required: ['client'] }],
   },
 );
 
@@ -125,6 +126,7 @@ export function entryFlags(entry: TargetEntry, commandLine: Pick<RunFlags, 'stri
   return {
     target: entry.target,
     cmd: entry.cmd,
+    client: entry.client,
     image: entry.image,
     servicePorts: entry.services as Partial<Record<ServiceName, number>> | undefined,
     port: entry.port === undefined ? undefined : String(entry.port),

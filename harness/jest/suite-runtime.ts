@@ -18,6 +18,8 @@ import { networkSkip, usesNetwork } from '../run/network-needs';
 import { deadTargetCheck, deadTargetRecord } from './dead-target';
 import type { TargetExit } from '../targets/target-exit';
 import { cachedProfile, DEFAULT_PROFILE } from '../suite/profile';
+import { peerFit } from '../run/peer-fit';
+import { clientCommandProblem } from '../targets/client-command';
 
 /** Time jest allows a test beyond the case's own deadline, so the case reports its own timeout. */
 const JEST_MARGIN_MS = 5000;
@@ -55,8 +57,13 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   const kind = targetKind(spec);
   const unfit = kind.unfit?.(spec, suite.service, suite.suite);
   if (unfit) throw new Error(`sockspec: ${unfit}`);
+  const client = kind.client?.(spec);
+  const fit = peerFit(suite, spec.kind, client !== undefined);
+  if (fit.mismatch) throw new Error(`sockspec: ${fit.mismatch}`);
+  const clientProblem = client && clientCommandProblem(client.command);
+  if (clientProblem) throw new Error(`sockspec: ${clientProblem}`);
   // The target this file starts itself: the one it was given, or one the CLI leaves to each suite file (builtin).
-  const startsOwn = given !== undefined || settings.target?.endpoints === undefined;
+  const startsOwn = fit.skipReason === undefined && (given !== undefined || settings.target?.endpoints === undefined);
   let own: Target | undefined;
   let endpoints: Endpoints = settings.target?.endpoints ?? {};
   // Lifecycle cases start instances of their own, from the same spec.
@@ -106,7 +113,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
       const level = c.level ?? 'must';
       const title = testTitle(c.id, c.title, level);
       // The builtin servers declare everything; another target declares what it was told.
-      const skip = (selfDeclared ? undefined : unmetNeed(c, declared, launcher)) ?? networkSkip(c, movable !== undefined);
+      const skip = fit.skipReason ?? (selfDeclared ? undefined : unmetNeed(c, declared, launcher)) ?? networkSkip(c, movable !== undefined);
       if (skip) {
         // The reason stays out of the test name, which must not change with the flags. A skipped
         // test never meets jest's name filter, so the one --filter leaves out is dropped here.
@@ -131,7 +138,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
         const records: OutcomeRecord[] = [];
         for (let repetition = 1; repetition <= repeat; repetition++) {
           const profile = () => cachedProfile(settings.profile ?? DEFAULT_PROFILE);
-          const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, launcher, network, seed: { run: seed, repetition }, profile });
+          const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, launcher, network, client, seed: { run: seed, repetition }, profile });
           const record = toRecord(outcome, settings.transcripts || outcome.verdict === 'fail', repeat);
           if (settings.outcomesDir) appendRecord(settings.outcomesDir, record);
           records.push(record);

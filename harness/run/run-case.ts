@@ -15,6 +15,7 @@ import { caseSeedName, type CaseSeed } from './seed';
 import { cleanUp, type Cleanup } from './clean-up';
 import { cachedProfile, DEFAULT_PROFILE } from '../suite/profile';
 import type { Profile } from '../steps/support/profile';
+import type { ClientCommand } from '../targets/client-command';
 
 export const DEFAULT_STEP_TIMEOUT = 2000;
 export const DEFAULT_CASE_TIMEOUT = 30_000;
@@ -55,6 +56,8 @@ export interface RunOptions {
   network?: LinkConditions;
   /** What the case's random choices derive from; default run seed 0, first repetition. */
   seed?: CaseSeed;
+  /** In a client suite: the client under test, run by the cases' `start-client` steps. */
+  client?: ClientCommand;
   /** The run's chat profile, asked for the first time a step uses it; default the sockspec-chat one. */
   profile?: () => Profile;
 }
@@ -100,6 +103,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     notes,
     launcher: options.launcher,
     profile: options.profile ?? (() => cachedProfile(DEFAULT_PROFILE)),
+    client: options.client,
     network: options.network && new CaseNetwork(options.network, transcript, notes),
   };
   const scope = new ConnectionScope();

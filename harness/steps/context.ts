@@ -6,6 +6,7 @@ import { Patience } from '../net/waiter';
 import type { Launcher } from '../targets/launcher';
 import type { CaseNetwork } from '../netns/case-network';
 import type { Profile } from './support/profile';
+import type { ClientCommand } from '../targets/client-command';
 
 /*
  * The API a step is written against: what it sees of its case (CaseRun, StepContext) and the
@@ -34,6 +35,8 @@ export interface CaseRun {
   readonly launcher?: Launcher;
   /** The run's chat profile (its join exchange and {{variables}}), read the first time a step asks. */
   profile(): Profile;
+  /** In a client suite: the client under test, which `start-client` runs against the case's server side. */
+  readonly client?: ClientCommand;
   /** The link to a server in a network namespace, for the network step; absent for other targets. */
   readonly network?: CaseNetwork;
 }

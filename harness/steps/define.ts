@@ -39,6 +39,8 @@ export interface StepKind<S extends TSchema = TSchema> {
 export interface StepWhere {
   /** The suite's service. */
   readonly service: ServiceName;
+  /** Which side of it the suite checks: a server (sockspec connects) or a client (sockspec plays the server). */
+  readonly peer: 'server' | 'client';
   /** The transport of a connection (default `main`), from the step that opened it; the suite's when none did. */
   transportOf(conn: string | undefined): Transport;
   /** Whether the step runs in a client of a parallel step. */

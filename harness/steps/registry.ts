@@ -26,12 +26,16 @@ import { launch } from './launch';
 import { stopServer } from './stop-server';
 import { holdPort } from './hold-port';
 import { expectTimeWait } from './expect-time-wait';
+import { startClientStep } from './start-client';
+import { accept } from './accept';
+import { expectClientExit } from './expect-client-exit';
 
 /** Every step kind a suite may use, in the order the docs list them. */
 export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, expectSelection, sleep, parallel, repeat, concurrently, stopReading, faults, network,
   blackhole, expectIdleClose,
   launch, stopServer, holdPort, expectTimeWait,
-  sendLines, expectLines, collectLines, expectSameOrder, expectFifo, barrier, join] as const;
+  sendLines, expectLines, collectLines, expectSameOrder, expectFifo, barrier, join,
+  startClientStep, accept, expectClientExit] as const;
 
 type Kinds = (typeof STEP_KINDS)[number];
 type ParamsOf<K> = K extends StepKind<infer S> ? Static<S> : never;

@@ -9,7 +9,7 @@ const Milliseconds = (description: string) => Type.Integer({ minimum: 1, descrip
 /**
  * `sockspec.config.json`, in a project that runs sockspec from its own jest tests
  * (`defineConformanceTests()`): which suites to run against which server, given as a command
- * (`cmd`) or as an image (`image` and its `services`).
+ * (`cmd`) or as an image (`image` and its `services`), or which client to check (`client`).
  */
 export const ProjectConfigSchema = Type.Object(
   {
@@ -21,6 +21,7 @@ export const ProjectConfigSchema = Type.Object(
     }),
     cmd: Type.Optional(Type.String({ minLength: 1, description: 'the command that starts your server; {port}, {cert}, {key} and {ca} are replaced' })),
     image: Type.Optional(Type.String({ minLength: 1, description: 'instead of cmd: your server image, on this machine already (Docker must run)' })),
+    client: Type.Optional(Type.String({ minLength: 1, description: 'instead of cmd or image: your client command, for client suites (echo-client); {host} and {port} are replaced' })),
     services: Type.Optional(
       Type.Object(Object.fromEntries(SERVICE_NAMES.map((service) => [service, Type.Optional(Port)])), {
         additionalProperties: false,
@@ -41,7 +42,7 @@ export const ProjectConfigSchema = Type.Object(
   },
   {
     additionalProperties: false,
-    oneOf: [{ required: ['cmd'] }, { required: ['image'] }],
+    oneOf: [{ required: ['cmd'] }, { required: ['image'] }, { required: ['client'] }],
     dependentRequired: { image: ['services'], services: ['image'], env: ['image'], host: ['cmd'] },
   },
 );

@@ -1,7 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { CheckedYaml, type PathPart } from './checked-yaml';
 import { didYouMean } from './closest';
-import { CaseSchema, SuiteHeadSchema, type Case, type Suite } from './schema';
+import { CaseSchema, SuiteHeadSchema, peerOf, type Case, type Suite } from './schema';
 import { EACH_LIMITS, EachList, expandEach, shownAt } from './each';
 import { closest } from './closest';
 import { bundledRuleBook } from './rules';
@@ -49,7 +49,7 @@ export function loadSuite(file: string): Suite {
   // The budget is reckoned from steps known to be right: once everything else is.
   for (const c of cases) checkCaseBudget((c.value as { steps: unknown[] }).steps, ['steps'], (where, rule) => c.report(where, rule, true));
   // How each step is used, by what its kind knows (steps/define.ts `check`, `needs`).
-  for (const c of cases) checkStepUse(c.value as Case, (yaml.data as Suite).service, [], (where, rule) => c.report(where, rule));
+  for (const c of cases) checkStepUse(c.value as Case, (yaml.data as Suite).service, peerOf(yaml.data as Suite), [], (where, rule) => c.report(where, rule));
   yaml.throwProblems();
   return { ...(yaml.data as Omit<Suite, 'file'>), cases: cases.map((c) => c.value as Case), file };
 

@@ -12,6 +12,15 @@ export const LEVELS = ['must', 'should', 'info'] as const;
 
 export type Level = (typeof LEVELS)[number];
 
+/** Which side of its service a suite checks; the target must be of that side (a server, or a client command). */
+export const PEERS = ['server', 'client'] as const;
+
+export type Peer = (typeof PEERS)[number];
+
+export function peerOf(suite: { peer?: Peer }): Peer {
+  return suite.peer ?? 'server';
+}
+
 const CASE_FIELDS = {
   id: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$', description: 'unique in the suite; lower case, digits, dots and dashes' }),
   title: Type.String({ minLength: 1, description: 'what the case checks, in a few words' }),
@@ -66,6 +75,11 @@ const SUITE_FIELDS = {
   title: Type.String({ minLength: 1 }),
   description: Type.Optional(Type.String()),
   service: Type.Union(SERVICE_NAMES.map((s) => Type.Literal(s)), { description: 'the service the cases talk to' }),
+  peer: Type.Optional(
+    Type.Union(PEERS.map((p) => Type.Literal(p)), {
+      description: "which side of the service the suite checks: server (default; sockspec is the client) or client (sockspec plays the server and runs the client command, `--client`)",
+    }),
+  ),
   defaults: Type.Optional(
     Type.Object(
       {

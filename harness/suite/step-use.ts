@@ -1,5 +1,5 @@
 import type { PathPart } from './checked-yaml';
-import type { Case } from './schema';
+import type { Case, Peer } from './schema';
 import { stepKind } from '../steps/registry';
 import type { StepWhere } from '../steps/define';
 import { DEFAULT_CONN } from '../steps/support/scope';
@@ -11,7 +11,7 @@ import { SERVICE_TRANSPORT, type ServiceName, type Transport } from '../targets/
  * under `needs`, or it would meet a target that cannot run it). Run on a case whose steps the
  * schema accepted; `report` takes the path in the file and the rule broken.
  */
-export function checkStepUse(c: Case, service: ServiceName, where: PathPart[], report: (where: PathPart[], rule: string) => void): void {
+export function checkStepUse(c: Case, service: ServiceName, peer: Peer, where: PathPart[], report: (where: PathPart[], rule: string) => void): void {
   const transports = new Map<string, Transport>();
   const caseNeeds: readonly string[] = c.needs ?? [];
   walk(c.steps, [...where, 'steps'], false);
@@ -22,7 +22,7 @@ export function checkStepUse(c: Case, service: ServiceName, where: PathPart[], r
       const kind = stepKind(name);
       if (!kind) return; // the loader reported it
       const stepPath = [...listPath, i, name];
-      const stepWhere: StepWhere = { service, inParallel, transportOf: (conn) => transports.get(conn ?? DEFAULT_CONN) ?? SERVICE_TRANSPORT[service] };
+      const stepWhere: StepWhere = { service, peer, inParallel, transportOf: (conn) => transports.get(conn ?? DEFAULT_CONN) ?? SERVICE_TRANSPORT[service] };
       kind.check?.(params, stepWhere, (problem, at) => report(at === undefined ? stepPath : [...stepPath, at], problem));
       for (const need of kind.needs?.(params) ?? []) {
         if (!caseNeeds.includes(need)) report(stepPath, `${name} needs "${need}" of the target: list it under the case's needs, so that a target without it skips the case`);

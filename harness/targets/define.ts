@@ -1,4 +1,5 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox';
+import type { ClientCommand } from './client-command';
 import type { CommandTargetOptions } from './command';
 import type { Launcher } from './launcher';
 import type { Endpoint, ServiceName, Target } from './target';
@@ -61,6 +62,11 @@ export interface TargetKind<S extends TObject = TObject> {
    * apply, and --idle-timeout is refused.
    */
   selfDeclared?(service: ServiceName): Pick<Endpoint, 'idleTimeoutMs'>;
+  /**
+   * For a client under test: the command the cases of a client suite run. A kind with this plays
+   * the client side and runs client suites only; one without it is a server and runs server suites.
+   */
+  client?(spec: SpecOf<S>): ClientCommand;
   /** Why it cannot serve a suite's service, found before anything starts (an image without that service). */
   unfit?(spec: SpecOf<S>, service: ServiceName, suite: string): string | undefined;
   create(spec: SpecOf<S>, services: readonly ServiceName[]): Target | Promise<Target>;

@@ -5,9 +5,10 @@ import { referenceContainers } from './kinds/reference-containers';
 import { address } from './kinds/address';
 import { command } from './kinds/command';
 import { image } from './kinds/image';
+import { client } from './kinds/client';
 
 /** Every kind of target sockspec runs suites against, in the order `run --help` lists them. */
-const BUILT_IN_KINDS = [builtin, referenceContainers, address, command, image] as const;
+const BUILT_IN_KINDS = [builtin, referenceContainers, address, command, image, client] as const;
 
 type Kinds = (typeof BUILT_IN_KINDS)[number];
 type SpecFields<K> = K extends TargetKind<infer S> ? Static<S> : never;

@@ -109,7 +109,8 @@ export class ServerProcess {
   }
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+/** Sends `signal` to a process group; one already gone is not an error. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {
@@ -117,14 +118,24 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-const running = new Set<ServerProcess>();
+/** What is killed on the way out: a process sockspec started and has not stopped yet. */
+interface Killable {
+  killNow(): void;
+}
+
+const running = new Set<Killable>();
 let exitHookInstalled = false;
 
-function trackForExit(server: ServerProcess): void {
+/** Kills `server` (its process group) if this process exits first; `forget` when it is stopped. */
+export function trackForExit(server: Killable): void {
   running.add(server);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
     for (const s of running) s.killNow();
   });
+}
+
+export function forget(server: Killable): void {
+  running.delete(server);
 }

@@ -1,0 +1,37 @@
+import { Type } from '@sinclair/typebox';
+import { TcpConnection } from '../net/tcp-connection';
+import { deadlineFor } from './context';
+import { ConnName, StepTimeout, defineStep } from './define';
+import { DEFAULT_CONN } from './support/scope';
+import { nextConnection, startedServerSide } from './support/server-side';
+import { StepFailure } from '../verdict/failure';
+import { toMs } from '../vocabulary/units';
+import { clientState } from './support/client-state';
+
+export const accept = defineStep({
+  name: 'accept',
+  summary:
+    "Client suites: takes the next connection the client made to the case's listener (waiting for it up to the timeout) " +
+    'and names it, so send, expect, half-close, close, reset, stop-reading and expect-close work on it as on a connection sockspec opened.',
+  shorthand: 'conn',
+  schema: Type.Object({ conn: Type.Optional(ConnName), timeout: Type.Optional(StepTimeout) }, { additionalProperties: false }),
+  cost: () => ({ connections: 1 }),
+  opens: (p) => ({ conn: p.conn ?? DEFAULT_CONN }),
+  check(_p, where, report) {
+    if (where.peer !== 'client') report('accept is for client suites (peer: client); a server suite connects');
+  },
+  describe: (p) => `accept ${p.conn ?? DEFAULT_CONN}`,
+  async run(p, ctx) {
+    const name = p.conn ?? DEFAULT_CONN;
+    ctx.scope.reserve(name);
+    const side = await startedServerSide(ctx.run);
+    const timeoutMs = p.timeout === undefined ? ctx.run.stepTimeout : toMs(p.timeout);
+    const socket = await nextConnection(side, deadlineFor(ctx, timeoutMs), ctx.run.signal);
+    if (!socket) throw new StepFailure(`the client made no connection to ${side.host}:${side.port} within ${timeoutMs} ms`, clientState(side));
+    const label = ctx.scope.label(name);
+    ctx.run.transcript.record(label, 'connected', `accepted from ${socket.remoteAddress}:${socket.remotePort}`);
+    const conn = new TcpConnection(label, socket, ctx.run.transcript);
+    side.accepted.push(conn);
+    ctx.scope.add(name, conn);
+  },
+});

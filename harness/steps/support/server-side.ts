@@ -1,0 +1,92 @@
+import net from 'node:net';
+import { once } from 'node:events';
+import type { CaseRun, StepContext } from '../context';
+import { caseState } from './case-state';
+import { TcpConnection } from '../../net/tcp-connection';
+import type { ClientProcess } from '../../targets/client-process';
+import { SuiteUsageError } from '../../verdict/failure';
+
+/** The transcript's name for the listener's events (attempts, accepts) and for the client process's. */
+export const LISTENER = 'listener';
+export const CLIENT = 'client';
+
+/**
+ * The server side of one case of a client suite: a listener on 127.0.0.1 (a free port, made
+ * before the client starts), the connections the client made that no `accept` step took yet, the
+ * connections accepted (whose sends the client owes on stdout), and the client process.
+ * Everything is released when the case ends.
+ */
+export interface ServerSide {
+  readonly host: string;
+  readonly port: number;
+  /** Connections the client made, in order, not yet taken by an `accept` step. */
+  readonly waiting: net.Socket[];
+  /** Connections `accept` took, in order. */
+  readonly accepted: TcpConnection[];
+  /** Wakes an `accept` waiting for the next connection. */
+  readonly arrivals: EventTarget;
+  client?: ClientProcess;
+}
+
+const serverSides = caseState(() => ({ started: undefined as Promise<ServerSide> | undefined }));
+
+/** The case's server side, started on first use; its release is registered with the case. */
+export function serverSide(ctx: StepContext): Promise<ServerSide> {
+  const state = serverSides(ctx.run);
+  state.started ??= listen(ctx);
+  return state.started;
+}
+
+/** The server side if a step already started it: for steps that only make sense after start-client. */
+export function startedServerSide(run: CaseRun): Promise<ServerSide> {
+  const started = serverSides(run).started;
+  if (!started) throw new SuiteUsageError('no client was started in this case: a start-client step must come first');
+  return started;
+}
+
+async function listen(ctx: StepContext): Promise<ServerSide> {
+  const transcript = ctx.run.transcript;
+  const server = net.createServer();
+  const arrivals = new EventTarget();
+  const waiting: net.Socket[] = [];
+  let attempts = 0;
+  server.on('connection', (socket) => {
+    attempts++;
+    // Every attempt is evidence, with its time, whether or not a step accepts it.
+    transcript.record(LISTENER, 'connected', `attempt ${attempts} from ${socket.remoteAddress}:${socket.remotePort}`);
+    socket.on('error', () => undefined); // a connection no step took: its fate is not the case's evidence
+    waiting.push(socket);
+    arrivals.dispatchEvent(new Event('arrival'));
+  });
+  const side: ServerSide = { host: '127.0.0.1', port: 0, waiting, accepted: [], arrivals };
+  ctx.onCleanup(async () => {
+    await side.client?.kill();
+    for (const socket of waiting) socket.destroy();
+    server.close();
+  });
+  server.listen(0, side.host);
+  await once(server, 'listening');
+  const port = (server.address() as net.AddressInfo).port;
+  transcript.record(LISTENER, 'note', `listening on ${side.host}:${port}`);
+  return Object.assign(side, { port });
+}
+
+/** Takes the next connection the client made, waiting for one until `deadline`; undefined if none came. */
+export async function nextConnection(side: ServerSide, deadline: number, signal: AbortSignal): Promise<net.Socket | undefined> {
+  while (side.waiting.length === 0) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0 || signal.aborted) return undefined;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        side.arrivals.removeEventListener('arrival', done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, remaining);
+      side.arrivals.addEventListener('arrival', done);
+      signal.addEventListener('abort', done);
+    });
+  }
+  return side.waiting.shift();
+}
