@@ -10,8 +10,9 @@ import { expectTcpBytes } from './support/expect-bytes';
 import { expectDatagrams } from './support/expect-datagrams';
 import { expectDigest, expectLine, expectRegex } from './support/expect-text';
 import { Regex } from '../vocabulary/regex';
+import { startedServerSide } from './support/server-side';
 
-const FORMS = [...PAYLOAD_FORMS, 'sent', 'regex', 'line', 'digest'] as const;
+const FORMS = [...PAYLOAD_FORMS, 'sent', 'stdin', 'regex', 'line', 'digest'] as const;
 
 export const expect = defineStep({
   name: 'expect',
@@ -24,6 +25,7 @@ export const expect = defineStep({
       conn: Type.Optional(ConnName),
       ...PayloadFields,
       sent: Type.Optional(Type.Literal(true, { description: 'the bytes sent on this connection since the last `sent` check' })),
+      stdin: Type.Optional(Type.Literal(true, { description: "client suites: every byte the client was given on stdin (start-client's stdin)" })),
       regex: Type.Optional(Regex('a JavaScript regex the unread text must match; consumed through the match', { placeholders: false })),
       line: Type.Optional(Type.String({ description: 'the next LF-terminated line, without its terminator (a CR before LF is dropped)' })),
       digest: Type.Optional(
@@ -37,6 +39,7 @@ export const expect = defineStep({
   describe: (p) => `expect ${FORMS.find((f) => p[f] !== undefined)}${onConn(p.conn)}`,
   check(p, where, report) {
     const udp = where.transportOf(p.conn) === 'udp';
+    if (p.stdin && where.peer !== 'client') report('stdin is for client suites (peer: client): the bytes start-client gave the client', 'stdin');
     if (p.allowLoss && !udp) report('allowLoss is for UDP connections; this one is TCP', 'allowLoss');
     for (const form of ['regex', 'line', 'digest'] as const) {
       if (udp && p[form] !== undefined) report(`${form} checks are for TCP; on UDP expect datagrams (sent or a payload)`, form);
@@ -57,7 +60,7 @@ export const expect = defineStep({
     if (p.regex !== undefined) return expectRegex(conn, p.regex, patience);
     if (p.line !== undefined) return expectLine(conn, p.line, patience);
     if (p.digest !== undefined) return expectDigest(conn, toBytes(p.digest.bytes), p.digest.sha256, patience);
-    const payload = p.sent ? concatenated(conn.takePendingEcho()) : buildPayload(p, ctx.seed);
+    const payload = p.sent ? concatenated(conn.takePendingEcho()) : p.stdin ? (await startedServerSide(ctx.run)).stdin : buildPayload(p, ctx.seed);
     return expectTcpBytes(conn, payload, patience);
   },
 });

@@ -3,7 +3,6 @@ import { defineStep } from './define';
 import { PayloadFields, buildPayload } from './support/payload';
 import { CLIENT, serverSide } from './support/server-side';
 import { startClient } from '../targets/client-command';
-import { fixed } from '../net/payload';
 import { SuiteUsageError } from '../verdict/failure';
 import { formatBytes } from '../vocabulary/units';
 
@@ -12,10 +11,11 @@ export const startClientStep = defineStep({
   summary:
     "Client suites: starts the case's server side (a listener on 127.0.0.1, a free port) and runs the client " +
     'command once against it, with {host} and {port} replaced; writes the payload to its stdin (none: empty stdin), ' +
-    'then closes stdin. Goes on at once; the client is killed when the case ends.',
+    'then closes stdin (unless stdinOpen). Goes on at once; the client is killed when the case ends.',
   schema: Type.Object(
     {
       stdin: Type.Optional(Type.Object(PayloadFields, { additionalProperties: false, description: 'what the client reads on stdin, as send takes a payload' })),
+      stdinOpen: Type.Optional(Type.Boolean({ description: 'keep stdin open after the payload, until the case ends (a client that waits for its end never exits)' })),
       args: Type.Optional(Type.Array(Type.String(), { description: 'words appended to the client command' })),
     },
     { additionalProperties: false },
@@ -32,13 +32,14 @@ export const startClientStep = defineStep({
     if (!client) throw new SuiteUsageError('start-client needs a client to run: give one with --client "COMMAND {host} {port}"');
     const side = await serverSide(ctx);
     if (side.client) throw new SuiteUsageError('the client is already started in this case');
-    const stdin = p.stdin ? buildPayload(p.stdin, ctx.seed) : fixed(Buffer.alloc(0), 'nothing');
+    const stdin = p.stdin ? buildPayload(p.stdin, ctx.seed) : side.stdin;
+    side.stdin = stdin;
     const transcript = ctx.run.transcript;
     const process = startClient(client, side, p.args ?? []);
     side.client = process;
     transcript.record(CLIENT, 'note', `started (pid ${process.pid ?? 'none'}) with ${formatBytes(stdin.length)} on stdin`);
     void process.exited.then(() => transcript.record(CLIENT, 'note', `exited: ${process.exitDescription}`));
     // Fed in the background: a client reads its stdin as it sends, which may wait on the server side.
-    void process.feed(stdin);
+    void process.feed(stdin, p.stdinOpen ?? false);
   },
 });

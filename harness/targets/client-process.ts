@@ -74,15 +74,15 @@ export class ClientProcess {
     return this.child.pid;
   }
 
-  /** Writes the payload to stdin in order, respecting the pipe's backpressure, then closes stdin. */
-  async feed(payload: Payload): Promise<void> {
+  /** Writes the payload to stdin in order, respecting the pipe's backpressure, then closes stdin unless told to keep it open. */
+  async feed(payload: Payload, keepOpen = false): Promise<void> {
     const stdin = this.child.stdin as Writable;
     const stream = payload.open();
     for (let chunk = stream.read(STDIN_PIECE); chunk.length > 0; chunk = stream.read(STDIN_PIECE)) {
       if (stdin.destroyed || this.exit) return;
       if (!stdin.write(chunk)) await new Promise((resolve) => (stdin.once('drain', resolve), stdin.once('close', resolve)));
     }
-    stdin.end();
+    if (!keepOpen) stdin.end();
   }
 
   /** `code 0`, `SIGKILL`, `could not start: ENOENT`, or undefined while it runs. */

@@ -5,6 +5,7 @@ import { caseState } from './case-state';
 import { TcpConnection } from '../../net/tcp-connection';
 import type { ClientProcess } from '../../targets/client-process';
 import { SuiteUsageError } from '../../verdict/failure';
+import { fixed, type Payload } from '../../net/payload';
 
 /** The transcript's name for the listener's events (attempts, accepts) and for the client process's. */
 export const LISTENER = 'listener';
@@ -26,6 +27,8 @@ export interface ServerSide {
   /** Wakes an `accept` waiting for the next connection. */
   readonly arrivals: EventTarget;
   client?: ClientProcess;
+  /** What start-client gave the client on stdin: what the server side must receive (`expect: { stdin: true }`). */
+  stdin: Payload;
 }
 
 const serverSides = caseState(() => ({ started: undefined as Promise<ServerSide> | undefined }));
@@ -58,7 +61,7 @@ async function listen(ctx: StepContext): Promise<ServerSide> {
     waiting.push(socket);
     arrivals.dispatchEvent(new Event('arrival'));
   });
-  const side: ServerSide = { host: '127.0.0.1', port: 0, waiting, accepted: [], arrivals };
+  const side: ServerSide = { host: '127.0.0.1', port: 0, waiting, accepted: [], arrivals, stdin: fixed(Buffer.alloc(0), 'nothing') };
   ctx.onCleanup(async () => {
     await side.client?.kill();
     for (const socket of waiting) socket.destroy();
