@@ -25,7 +25,7 @@ describe('a target kind added from one file plus its registry line', () => {
 
   test('a kind no one registered is one line naming the kinds there are', () => {
     expect(() => checkedTargetSpec({ kind: 'in-proces-echo', label: 'x' })).toThrow(
-      'sockspec: a target\'s kind is one of builtin, container, address, command, image, in-process-echo, not "in-proces-echo"',
+      'sockspec: a target\'s kind is one of builtin, container, address, command, image, client, in-process-echo, not "in-proces-echo"',
     );
   });
 
@@ -50,7 +50,7 @@ test('docs/targets.md lists every built-in kind with its summary', () => {
 
 test('every built-in kind is reachable from the run flags, and so from a targets file', () => {
   // A kind added to the registry fails here until the flags (cli/target-option.ts) can name it.
-  const flags: TargetFlags[] = [{}, { target: 'container' }, { target: 'tcp://127.0.0.1:7' }, { cmd: 'server {port}' }, { image: 'server:1', port: '7' }];
+  const flags: TargetFlags[] = [{}, { target: 'container' }, { target: 'tcp://127.0.0.1:7' }, { cmd: 'server {port}' }, { image: 'server:1', port: '7' }, { client: 'client {host} {port}' }];
   const reached = flags.map((given) => targetSpecFromFlags(given, ['echo-tcp'], {}).kind);
   expect(reached.sort()).toEqual([...TARGET_KINDS.keys()].filter((name) => name !== inProcessEcho.name).sort());
 });
