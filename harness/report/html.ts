@@ -109,8 +109,10 @@ function arrowFor(e) {
   }
 }
 
-function sequence(events) {
-  const grid = el('div', { class: 'sequence' }, el('div', { class: 'head' }, 'ms'), el('div', { class: 'head' }, 'client'), el('div', { class: 'head' }), el('div', { class: 'head' }, 'server'));
+// sockspec's side is on the left: the client, or in a client suite the server it plays.
+function sequence(events, checksClient) {
+  const [ours, theirs] = checksClient ? ['server (sockspec)', 'client under test'] : ['client', 'server'];
+  const grid = el('div', { class: 'sequence' }, el('div', { class: 'head' }, 'ms'), el('div', { class: 'head' }, ours), el('div', { class: 'head' }), el('div', { class: 'head' }, theirs));
   for (const e of events) {
     const [direction, arrow] = arrowFor(e);
     const bytes = e.headHex ? ' ' + e.headHex.replace(/(..)/g, '$1 ').trim() + ((e.bytes || 0) * 2 > e.headHex.length ? ' …' : '') : '';
@@ -133,7 +135,7 @@ function caseNode(c) {
   if (c.reason) body.append(el('p', {}, 'skipped: ' + c.reason));
   for (const note of c.notes) body.append(el('p', {}, 'note: ' + note));
   if (c.message) body.append(el('pre', { class: 'message' }, c.message));
-  if (c.transcript && c.transcript.length) body.append(el('h4', {}, 'transcript'), sequence(c.transcript));
+  if (c.transcript && c.transcript.length) body.append(el('h4', {}, 'transcript'), sequence(c.transcript, c.peer === 'client'));
   if (c.serverOutput) body.append(el('h4', {}, 'server output while the case ran'), el('pre', { class: 'server-output' }, c.serverOutput.join('\\n')));
   if (!body.childNodes.length) body.append(el('p', {}, 'ref: ' + c.ref));
   node.append(body);

@@ -35,6 +35,8 @@ export interface OutcomeRecord {
   reason?: string;
   /** The connections' events, for failed cases (for every case with --transcripts). */
   transcript?: RecordedEvent[];
+  /** Set when the case checks a client: sockspec's side of the transcript is then the server. */
+  peer?: 'client';
   /** For failed cases: what the server printed while the case ran (targets whose output sockspec keeps). */
   serverOutput?: string[];
   /** The case could not run: its server did not start (a namespaced one). The CLI exits 2 with it. */
@@ -77,6 +79,7 @@ export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict 
     notes: outcome.notes,
     rules: outcome.rules.length ? outcome.rules : undefined,
     transcript: withTranscript ? outcome.transcript.events.map(recordedEvent) : undefined,
+    peer: outcome.peer === 'client' ? 'client' : undefined,
     seed: outcome.seed.run,
     repetition: repeat > 1 ? outcome.seed.repetition : undefined,
   };

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { Transcript } from '../net/transcript';
 import type { Endpoints } from '../targets/target';
-import type { Case, Level, Suite } from '../suite/schema';
+import { peerOf, type Case, type Level, type Peer, type Suite } from '../suite/schema';
 import { toMs } from '../vocabulary/units';
 import { stepKind, type Step } from '../steps/registry';
 import { NoEvidence, StepFailure, SuiteUsageError } from '../verdict/failure';
@@ -26,6 +26,8 @@ export interface CaseOutcome {
   level: Level;
   ref: string;
   requirement: string;
+  /** Which side of its service the case checks (the suite's `peer`). */
+  peer: Peer;
   verdict: 'pass' | 'fail';
   /** When it started (Date.now()), to match what the server printed meanwhile. */
   startedAt: number;
@@ -134,6 +136,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     level: c.level ?? 'must',
     ref: c.ref,
     requirement: c.requirement,
+    peer: peerOf(suite),
     verdict: failure || suiteError ? 'fail' : 'pass',
     startedAt: started,
     durationMs: Date.now() - started,

@@ -35,7 +35,7 @@ export const expectClientExit = defineStep({
           Type.Object({ ...PayloadFields, regex: Type.Optional(Regex('a JavaScript regex stdout (as UTF-8) must match', { placeholders: false })) }, { additionalProperties: false }),
         ]),
       ),
-      stderr: Type.Optional(Regex('a JavaScript regex some line of stderr must match', { placeholders: false })),
+      stderr: Type.Optional(Regex('a JavaScript regex the whole of stderr (its lines joined by LF) must match, e.g. ^.+$ for exactly one line', { placeholders: false })),
     },
     { additionalProperties: false },
   ),
@@ -58,8 +58,8 @@ export const expectClientExit = defineStep({
     ctx.run.notes.push(`client: ${client.exitDescription} ${Math.max(0, exit.at - began)} ms after step ${ctx.path} began`);
     if (!codeMatches(exit, p.code ?? 0)) throw new StepFailure(`the client exited with ${client.exitDescription}, expected ${describeCode(p.code ?? 0)}`, clientState(side));
     if (p.stdout !== undefined) checkStdout(side, p.stdout, ctx.seed);
-    if (p.stderr !== undefined && !client.stderr.seen(new RegExp(p.stderr, 'u'))) {
-      throw new StepFailure(`no line of the client's stderr matches /${p.stderr}/`, clientState(side));
+    if (p.stderr !== undefined && !new RegExp(p.stderr, 'u').test(client.stderr.lines().join('\n'))) {
+      throw new StepFailure(`the client's stderr does not match /${p.stderr}/`, clientState(side));
     }
   },
 });

@@ -4,17 +4,20 @@ import { PayloadFields, buildPayload } from './support/payload';
 import { CLIENT, serverSide } from './support/server-side';
 import { startClient } from '../targets/client-command';
 import { SuiteUsageError } from '../verdict/failure';
-import { formatBytes } from '../vocabulary/units';
+import { DescribedDuration, Size, formatBytes, toBytes, toMs } from '../vocabulary/units';
 
 export const startClientStep = defineStep({
   name: 'start-client',
   summary:
     "Client suites: starts the case's server side (a listener on 127.0.0.1, a free port) and runs the client " +
     'command once against it, with {host} and {port} replaced; writes the payload to its stdin (none: empty stdin), ' +
-    'then closes stdin (unless stdinOpen). Goes on at once; the client is killed when the case ends.',
+    'in pieces of chunk bytes with delay between them, then closes stdin (unless stdinOpen). With listening: false nothing listens on the port. Goes on at once; the client is killed when the case ends.',
   schema: Type.Object(
     {
       stdin: Type.Optional(Type.Object(PayloadFields, { additionalProperties: false, description: 'what the client reads on stdin, as send takes a payload' })),
+      chunk: Type.Optional(Size),
+      delay: Type.Optional(DescribedDuration('the pause between two pieces of stdin (with chunk)')),
+      listening: Type.Optional(Type.Boolean({ description: 'false: the client is given a port nothing listens on, so its connection is refused' })),
       stdinOpen: Type.Optional(Type.Boolean({ description: 'keep stdin open after the payload, until the case ends (a client that waits for its end never exits)' })),
       args: Type.Optional(Type.Array(Type.String(), { description: 'words appended to the client command' })),
     },
@@ -30,7 +33,7 @@ export const startClientStep = defineStep({
   async run(p, ctx) {
     const client = ctx.run.client;
     if (!client) throw new SuiteUsageError('start-client needs a client to run: give one with --client "COMMAND {host} {port}"');
-    const side = await serverSide(ctx);
+    const side = await serverSide(ctx, p.listening ?? true);
     if (side.client) throw new SuiteUsageError('the client is already started in this case');
     const stdin = p.stdin ? buildPayload(p.stdin, ctx.seed) : side.stdin;
     side.stdin = stdin;
@@ -40,6 +43,6 @@ export const startClientStep = defineStep({
     transcript.record(CLIENT, 'note', `started (pid ${process.pid ?? 'none'}) with ${formatBytes(stdin.length)} on stdin`);
     void process.exited.then(() => transcript.record(CLIENT, 'note', `exited: ${process.exitDescription}`));
     // Fed in the background: a client reads its stdin as it sends, which may wait on the server side.
-    void process.feed(stdin, p.stdinOpen ?? false);
+    void process.feed(stdin, { chunk: p.chunk === undefined ? 0 : toBytes(p.chunk), delay: p.delay === undefined ? 0 : toMs(p.delay), keepOpen: p.stdinOpen ?? false });
   },
 });

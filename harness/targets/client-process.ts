@@ -74,15 +74,21 @@ export class ClientProcess {
     return this.child.pid;
   }
 
-  /** Writes the payload to stdin in order, respecting the pipe's backpressure, then closes stdin unless told to keep it open. */
-  async feed(payload: Payload, keepOpen = false): Promise<void> {
+  /**
+   * Writes the payload to stdin in order, respecting the pipe's backpressure, in pieces of `chunk`
+   * bytes (0: as large as the pipe takes) with `delay` ms between them; then closes stdin unless
+   * told to keep it open.
+   */
+  async feed(payload: Payload, { chunk = 0, delay = 0, keepOpen = false }: { chunk?: number; delay?: number; keepOpen?: boolean } = {}): Promise<void> {
     const stdin = this.child.stdin as Writable;
     const stream = payload.open();
-    for (let chunk = stream.read(STDIN_PIECE); chunk.length > 0; chunk = stream.read(STDIN_PIECE)) {
+    const piece = chunk > 0 ? chunk : STDIN_PIECE;
+    for (let next = stream.read(piece), first = true; next.length > 0; next = stream.read(piece), first = false) {
+      if (delay > 0 && !first) await new Promise((resolve) => setTimeout(resolve, delay));
       if (stdin.destroyed || this.exit) return;
-      if (!stdin.write(chunk)) await new Promise((resolve) => (stdin.once('drain', resolve), stdin.once('close', resolve)));
+      if (!stdin.write(next)) await new Promise((resolve) => (stdin.once('drain', resolve), stdin.once('close', resolve)));
     }
-    if (!keepOpen) stdin.end();
+    if (!keepOpen && !stdin.destroyed) stdin.end();
   }
 
   /** `code 0`, `SIGKILL`, `could not start: ENOENT`, or undefined while it runs. */

@@ -33,10 +33,14 @@ export interface ServerSide {
 
 const serverSides = caseState(() => ({ started: undefined as Promise<ServerSide> | undefined }));
 
-/** The case's server side, started on first use; its release is registered with the case. */
-export function serverSide(ctx: StepContext): Promise<ServerSide> {
+/**
+ * The case's server side, started on first use; its release is registered with the case. Not
+ * `listening`: the port is a free one nothing listens on (the listener is closed at once), for a
+ * client whose connection must be refused.
+ */
+export function serverSide(ctx: StepContext, listening = true): Promise<ServerSide> {
   const state = serverSides(ctx.run);
-  state.started ??= listen(ctx);
+  state.started ??= listen(ctx, listening);
   return state.started;
 }
 
@@ -47,7 +51,7 @@ export function startedServerSide(run: CaseRun): Promise<ServerSide> {
   return started;
 }
 
-async function listen(ctx: StepContext): Promise<ServerSide> {
+async function listen(ctx: StepContext, listening: boolean): Promise<ServerSide> {
   const transcript = ctx.run.transcript;
   const server = net.createServer();
   const arrivals = new EventTarget();
@@ -70,7 +74,8 @@ async function listen(ctx: StepContext): Promise<ServerSide> {
   server.listen(0, side.host);
   await once(server, 'listening');
   const port = (server.address() as net.AddressInfo).port;
-  transcript.record(LISTENER, 'note', `listening on ${side.host}:${port}`);
+  if (!listening) server.close();
+  transcript.record(LISTENER, 'note', `${listening ? 'listening on' : 'nothing listens on'} ${side.host}:${port}`);
   return Object.assign(side, { port });
 }
 
