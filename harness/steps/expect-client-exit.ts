@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { CheckedRule, defineStep } from './define';
-import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
+import { PAYLOAD_FORMS, PayloadFields, buildPayload, type PayloadSpec } from './support/payload';
 import { startedServerSide, type ServerSide } from './support/server-side';
 import { clientState } from './support/client-state';
 import { readExactly } from './support/expect-bytes';
@@ -85,7 +85,7 @@ function exitBy(exited: Promise<ClientExit>, deadline: number): Promise<ClientEx
   });
 }
 
-type StdoutSpec = 'sent' | (Parameters<typeof buildPayload>[0] & { regex?: string });
+type StdoutSpec = 'sent' | (PayloadSpec & { regex?: string });
 
 function checkStdout(side: ServerSide, spec: StdoutSpec, seed: string): void {
   const printed = (side.client as NonNullable<ServerSide['client']>).stdout();

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineStep } from './define';
-import { PayloadFields, buildPayload } from './support/payload';
+import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
 import { CLIENT, serverSide } from './support/server-side';
 import { startClient } from '../targets/client-command';
 import { SuiteUsageError } from '../verdict/failure';
@@ -24,11 +24,11 @@ export const startClientStep = defineStep({
     { additionalProperties: false },
   ),
   cost: (p) => ({ bytes: p.stdin ? buildPayload(p.stdin, '').length : 0 }),
-  describe: (p) => `start the client${p.stdin ? ` with ${Object.keys(p.stdin).find((form) => form !== 'repeat')} on stdin` : ''}`,
+  describe: (p) => `start the client${p.stdin ? ` with ${PAYLOAD_FORMS.find((form) => p.stdin?.[form] !== undefined)} on stdin` : ''}`,
   check(p, where, report) {
     if (where.peer !== 'client') report('start-client is for client suites (peer: client)');
     if (where.inParallel) report('start-client runs one client per case: not inside parallel or repeat');
-    if (p.stdin && !Object.keys(p.stdin).some((form) => form !== 'repeat')) report('stdin needs one payload form: text, hex, base64, random or counter', 'stdin');
+    if (p.stdin && PAYLOAD_FORMS.filter((form) => p.stdin?.[form] !== undefined).length !== 1) report('stdin takes one payload form: text, hex, base64, random or counter', 'stdin');
   },
   async run(p, ctx) {
     const client = ctx.run.client;
@@ -38,11 +38,11 @@ export const startClientStep = defineStep({
     const stdin = p.stdin ? buildPayload(p.stdin, ctx.seed) : side.stdin;
     side.stdin = stdin;
     const transcript = ctx.run.transcript;
-    const process = startClient(client, side, p.args ?? []);
-    side.client = process;
-    transcript.record(CLIENT, 'note', `started (pid ${process.pid ?? 'none'}) with ${formatBytes(stdin.length)} on stdin`);
-    void process.exited.then(() => transcript.record(CLIENT, 'note', `exited: ${process.exitDescription}`));
+    const running = startClient(client, side, p.args ?? []);
+    side.client = running;
+    transcript.record(CLIENT, 'note', `started (pid ${running.pid ?? 'none'}) with ${formatBytes(stdin.length)} on stdin`);
+    void running.exited.then(() => transcript.record(CLIENT, 'note', `exited: ${running.exitDescription}`));
     // Fed in the background: a client reads its stdin as it sends, which may wait on the server side.
-    void process.feed(stdin, { chunk: p.chunk === undefined ? 0 : toBytes(p.chunk), delay: p.delay === undefined ? 0 : toMs(p.delay), keepOpen: p.stdinOpen ?? false });
+    void running.feed(stdin, { chunk: p.chunk === undefined ? 0 : toBytes(p.chunk), delay: p.delay === undefined ? 0 : toMs(p.delay), keepOpen: p.stdinOpen ?? false });
   },
 });

@@ -53,7 +53,8 @@ export function startedServerSide(run: CaseRun): Promise<ServerSide> {
 
 async function listen(ctx: StepContext, listening: boolean): Promise<ServerSide> {
   const transcript = ctx.run.transcript;
-  const server = net.createServer();
+  // Half-open: the client's half-close must not close the server side's writing too (Node's default).
+  const server = net.createServer({ allowHalfOpen: true });
   const arrivals = new EventTarget();
   const waiting: net.Socket[] = [];
   let attempts = 0;
