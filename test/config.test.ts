@@ -14,7 +14,7 @@ import { ROOT, tempDir } from './support/cli';
 jest.mock('../harness/jest/suite-runtime', () => ({ defineSuiteTests: jest.fn() }));
 
 const CONFIGS = path.join(ROOT, 'fixtures', 'config');
-const BUNDLED = 'chat, chat-relay, echo-tcp, echo-udp, lifecycle, network, network-udp, timeouts, tls, tls-mtls';
+const BUNDLED = 'chat, chat-relay, echo-client, echo-tcp, echo-udp, lifecycle, network, network-udp, timeouts, tls, tls-mtls';
 
 function problemsOf(name: string): string[] {
   try {
@@ -30,7 +30,7 @@ describe('sockspec.config.json is checked like a suite: each problem at file:lin
   test.each([
     ['unknown-key.json', ['unknown-key.json:4:3: the config file: unknown field "idleTimeout" (did you mean "idleTimeoutMs"?)']],
     ['image-without-services.json', ['image-without-services.json:3:3: image: needs "services" too']],
-    ['cmd-and-image.json', ['cmd-and-image.json:1:1: the config file: give only one of cmd, image; found cmd and image']],
+    ['cmd-and-image.json', ['cmd-and-image.json:1:1: the config file: give only one of cmd, image, client; found cmd and image']],
     ['syntax.json', ['syntax.json:3:34: JSON syntax: Unexpected , in flow map']],
     ['ready-log.json', ['ready-log.json:4:15: readyLog: not a regular expression: Invalid regular expression: /ready (/: Unterminated group']],
     ['host-not-loopback.json', ['host-not-loopback.json:4:11: host: takes a loopback address (127.0.0.1, ::1, any 127.x.y.z), not "example.com"']],

@@ -74,7 +74,7 @@ describe('sockspec run --targets FILE', () => {
   }, 60_000);
 
   test.each([
-    [['targets:', '  - name: a', '    target: builtin', '    cmd: "x {port}"'], 'targets file: file.yaml:2:5: targets[0]: give only one of target, cmd, image; found target and cmd'],
+    [['targets:', '  - name: a', '    target: builtin', '    cmd: "x {port}"'], 'targets file: file.yaml:2:5: targets[0]: give only one of target, cmd, image, client; found target and cmd'],
     [['targets:', '  - name: a', '    cmd: "x {port}"', '    port: 7'], 'targets file: file.yaml:4:11: targets[0].port: port goes with image'],
     [['targets:', '  - name: a', '    target: builtin', '  - name: a', '    target: builtin'], 'targets file: file.yaml:4:11: targets[1].name: "a" is already the name of targets[0]'],
     [['targets:', '  - name: a', '    image: x', '    services: { echo-tcp: 70000 }'], 'targets file: file.yaml:4:27: targets[0].services.echo-tcp: must be <= 65535'],
