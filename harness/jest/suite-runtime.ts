@@ -12,10 +12,10 @@ import { newRunSeed } from '../run/seed';
 import { readSettings } from './settings';
 import { filterSelects, testTitle } from '../suite/case-title';
 import { unmetNeed } from '../run/needs';
-import { skipRecord, unstartedMessage, unstartedRecord } from '../report/outcome-record';
+import { deadTargetRecord, skipRecord, unstartedMessage, unstartedRecord } from '../report/outcome-record';
 import { NamespaceTarget } from '../netns/netns-target';
 import { networkSkip, usesNetwork } from '../run/network-needs';
-import { deadTargetCheck, deadTargetRecord } from './dead-target';
+import { deadTargetCheck } from './dead-target';
 import type { TargetExit } from '../targets/target-exit';
 import { cachedProfile, DEFAULT_PROFILE } from '../suite/profile';
 
