@@ -1,6 +1,4 @@
-import type { OutcomeRecord } from '../report/outcome-record';
-import type { Case, Suite } from '../suite/schema';
-import { readTargetExit, targetExitMessage, type TargetExit } from '../targets/target-exit';
+import { readTargetExit, type TargetExit } from '../targets/target-exit';
 import type { Target } from '../targets/target';
 
 /**
@@ -13,23 +11,4 @@ export function deadTargetCheck(outcomesDir: string | undefined, own: Target | u
   let ownExit: TargetExit | undefined;
   own?.watchExit?.((exit) => (ownExit = exit));
   return () => ownExit ?? (outcomesDir ? readTargetExit(outcomesDir) : undefined);
-}
-
-/** A case not run because its target had exited: it fails, with that one reason. */
-export function deadTargetRecord(suite: Suite, c: Case, exit: TargetExit): OutcomeRecord {
-  const message = targetExitMessage(exit);
-  return {
-    suite: suite.suite,
-    caseId: c.id,
-    title: c.title,
-    level: c.level ?? 'must',
-    ref: c.ref,
-    rules: c.rules,
-    verdict: 'fail',
-    startedAt: Date.now(),
-    durationMs: 0,
-    notes: [],
-    message,
-    summary: message,
-  };
 }

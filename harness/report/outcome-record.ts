@@ -5,6 +5,7 @@ import type { TranscriptEvent } from '../net/transcript';
 import type { Case, Level, Suite } from '../suite/schema';
 import { brokenRule, describeFailure, failureSummary, type RuleRef } from './describe';
 import type { SuiteUsageError } from '../verdict/failure';
+import { targetExitMessage, type TargetExit } from '../targets/target-exit';
 
 /** A case outcome as stored between the jest workers and the CLI: plain JSON, one line each. */
 export interface OutcomeRecord {
@@ -121,6 +122,12 @@ export function skipRecord(suite: Suite, c: Case, reason: string): OutcomeRecord
 export function unstartedRecord(suite: Suite, c: Case, failure: { message: string; output: string[] }): OutcomeRecord {
   const { message, output } = failure;
   return { ...caseFields(suite, c), verdict: 'fail', startedAt: Date.now(), durationMs: 0, notes: [], message: unstartedMessage(failure), targetError: { message, output } };
+}
+
+/** A case not run because its target had exited: it fails, with that one reason. */
+export function deadTargetRecord(suite: Suite, c: Case, exit: TargetExit): OutcomeRecord {
+  const message = targetExitMessage(exit);
+  return { ...caseFields(suite, c), verdict: 'fail', startedAt: Date.now(), durationMs: 0, notes: [], message, summary: message };
 }
 
 /** The reason, and the server's last output lines. */
