@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { defineStep } from './define';
 import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
 import { CLIENT, serverSide } from './support/server-side';
-import { startClient } from '../targets/client-command';
+import { missingPlaceholders, startClient, type PlaceholderValues } from '../targets/client-command';
 import { SuiteUsageError } from '../verdict/failure';
 import { DescribedDuration, Size, formatBytes, toBytes, toMs } from '../vocabulary/units';
 
@@ -38,7 +38,10 @@ export const startClientStep = defineStep({
     const stdin = p.stdin ? buildPayload(p.stdin, ctx.seed) : side.stdin;
     side.stdin = stdin;
     const transcript = ctx.run.transcript;
-    const running = startClient(client, side, p.args ?? []);
+    const values: PlaceholderValues = { host: side.host, port: String(side.port) };
+    const missing = missingPlaceholders(client, values);
+    if (missing.length > 0) throw new SuiteUsageError(`the client command uses ${missing.map((name) => `{${name}}`).join(', ')}, which this case does not give (it gives ${Object.keys(values).map((name) => `{${name}}`).join(', ')})`);
+    const running = startClient(client, values, p.args ?? []);
     side.client = running;
     transcript.record(CLIENT, 'note', `started (pid ${running.pid ?? 'none'}) with ${formatBytes(stdin.length)} on stdin`);
     void running.exited.then(() => transcript.record(CLIENT, 'note', `exited: ${running.exitDescription}`));

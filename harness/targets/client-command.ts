@@ -1,8 +1,20 @@
 import { splitCommand } from './split-command';
 import { ClientProcess } from './client-process';
 
-/** The placeholders a client command takes now; later suites add {ca}, {servername}, {cert}, {key}, {timeout}. */
-const CLIENT_PLACEHOLDER = /\{(host|port)\}/g;
+/**
+ * Every placeholder a client command may hold, with what a case puts there. A case gives only
+ * those its server side has (an echo case has no {ca}); a suite that adds one adds it here.
+ */
+export const CLIENT_PLACEHOLDERS = {
+  host: 'the address of the server side the case plays',
+  port: 'its port',
+} as const;
+
+export type ClientPlaceholder = keyof typeof CLIENT_PLACEHOLDERS;
+/** What one case puts in the placeholders. */
+export type PlaceholderValues = Partial<Record<ClientPlaceholder, string>> & { host: string; port: string };
+
+const PLACEHOLDER = new RegExp(`\\{(${Object.keys(CLIENT_PLACEHOLDERS).join('|')})\\}`, 'g');
 
 /** The client under test as data: the command line a client suite's cases run, once per `start-client`. */
 export interface ClientCommand {
@@ -25,9 +37,14 @@ export function clientCommandProblem(command: string): string | undefined {
   return undefined;
 }
 
-/** Starts the client once: {host} and {port} substituted in every word, `extraArgs` appended. No shell is involved. */
-export function startClient(client: ClientCommand, at: { host: string; port: number }, extraArgs: readonly string[] = []): ClientProcess {
-  const values: Record<string, string> = { host: at.host, port: String(at.port) };
-  const [program, ...args] = splitCommand(client.command).map((word) => word.replace(CLIENT_PLACEHOLDER, (_, name: string) => values[name]));
+/** The placeholders a command uses that `values` does not fill: the case cannot run this client. */
+export function missingPlaceholders(client: ClientCommand, values: PlaceholderValues): ClientPlaceholder[] {
+  const used = [...client.command.matchAll(PLACEHOLDER)].map((match) => match[1] as ClientPlaceholder);
+  return [...new Set(used.filter((name) => values[name] === undefined))];
+}
+
+/** Starts the client once: the placeholders substituted in every word, `extraArgs` appended. No shell is involved. */
+export function startClient(client: ClientCommand, values: PlaceholderValues, extraArgs: readonly string[] = []): ClientProcess {
+  const [program, ...args] = splitCommand(client.command).map((word) => word.replace(PLACEHOLDER, (_, name: ClientPlaceholder) => values[name] ?? ''));
   return new ClientProcess(program, [...args, ...extraArgs]);
 }
