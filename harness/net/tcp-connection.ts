@@ -5,6 +5,7 @@ import { type Transcript } from './transcript';
 import { Waiter, sleep } from './waiter';
 import type { TlsSession } from './tls-session';
 import { SendQueue } from './send-queue';
+import { drainedOrClosed } from './drained';
 
 /** How the peer ended the connection, as seen from this side. */
 export type PeerClose = 'fin' | 'rst';
@@ -274,21 +275,9 @@ export class TcpConnection {
       this.transcript.data(this.name, 'sent', bytes);
       this.bytesWritten += bytes.length;
       this.lastSent = performance.now();
-      if (!this.socket.write(bytes)) await this.drained();
+      if (!this.socket.write(bytes)) await drainedOrClosed(this.socket);
       if (delay > 0) await sleep(delay);
     }
-  }
-
-  private drained(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.once('drain', done);
-      this.socket.once('close', done);
-    });
   }
 }
 

@@ -6,7 +6,7 @@ import { SuiteUsageError } from '../verdict/failure';
 import { CheckedRule, ConnName, StepTimeout, defineStep, onConn } from './define';
 import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
 import { concatenated } from '../net/payload';
-import { expectTcpBytes } from './support/expect-bytes';
+import { echoingBack, expectTcpBytes } from './support/expect-bytes';
 import { expectDatagrams } from './support/expect-datagrams';
 import { expectDigest, expectLine, expectRegex } from './support/expect-text';
 import { Regex } from '../vocabulary/regex';
@@ -31,6 +31,9 @@ export const expect = defineStep({
       digest: Type.Optional(
         Type.Object({ bytes: Size, sha256: Type.String({ pattern: '^[0-9a-fA-F]{64}$' }) }, { additionalProperties: false }),
       ),
+      echo: Type.Optional(
+        Type.Literal(true, { description: 'client suites: send each piece back as it arrives and read no further until it is written, as an echo server does (a client that sends everything before it reads deadlocks)' }),
+      ),
       allowLoss: Type.Optional(Type.Boolean({ description: 'UDP with sent: count lost replies as a note instead of failing' })),
       timeout: Type.Optional(StepTimeout),
     },
@@ -40,6 +43,7 @@ export const expect = defineStep({
   check(p, where, report) {
     const udp = where.transportOf(p.conn) === 'udp';
     if (p.stdin && where.peer !== 'client') report('stdin is for client suites (peer: client): the bytes start-client gave the client', 'stdin');
+    if (p.echo && (where.peer !== 'client' || udp)) report('echo is for TCP connections of client suites (peer: client): the server side echoes as it reads', 'echo');
     if (p.allowLoss && !udp) report('allowLoss is for UDP connections; this one is TCP', 'allowLoss');
     for (const form of ['regex', 'line', 'digest'] as const) {
       if (udp && p[form] !== undefined) report(`${form} checks are for TCP; on UDP expect datagrams (sent or a payload)`, form);
@@ -61,6 +65,6 @@ export const expect = defineStep({
     if (p.line !== undefined) return expectLine(conn, p.line, patience);
     if (p.digest !== undefined) return expectDigest(conn, toBytes(p.digest.bytes), p.digest.sha256, patience);
     const payload = p.sent ? concatenated(conn.takePendingEcho()) : p.stdin ? (await startedServerSide(ctx.run)).stdin : buildPayload(p, ctx.seed);
-    return expectTcpBytes(conn, payload, patience);
+    return expectTcpBytes(conn, payload, patience, p.echo ? echoingBack(conn, payload, patience) : undefined);
   },
 });

@@ -4,6 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import { OUTPUT_BOUNDS, OutputTail } from './output-tail';
 import { forget, signalGroup, trackForExit } from './server-process';
 import type { Payload } from '../net/payload';
+import { drainedOrClosed } from '../net/drained';
 
 /** How a client process ended: its code or signal, and when (Date.now()). */
 export interface ClientExit {
@@ -86,7 +87,7 @@ export class ClientProcess {
     for (let next = stream.read(piece), first = true; next.length > 0; next = stream.read(piece), first = false) {
       if (delay > 0 && !first) await new Promise((resolve) => setTimeout(resolve, delay));
       if (stdin.destroyed || this.exit) return;
-      if (!stdin.write(next)) await new Promise((resolve) => (stdin.once('drain', resolve), stdin.once('close', resolve)));
+      if (!stdin.write(next)) await drainedOrClosed(stdin);
     }
     if (!keepOpen && !stdin.destroyed) stdin.end();
   }

@@ -1,17 +1,20 @@
 import type { TcpConnection } from '../../net/tcp-connection';
 import type { Patience } from '../../net/waiter';
-import type { Payload, PayloadStream } from '../../net/payload';
+import { fixed, type Payload, type PayloadStream } from '../../net/payload';
 import { dump, firstDifference, windowStart } from '../../verdict/bytes';
 import { StepFailure } from '../../verdict/failure';
 import { formatBytes } from '../../vocabulary/units';
 
 const CONTEXT = 32;
 
+/** What is done with each piece once it matched, before more is read: e.g. echo it back (echoingBack). */
+export type MatchedPiece = (piece: Buffer, matchedSoFar: number) => Promise<void>;
+
 /**
  * Consumes exactly the payload's bytes from a TCP connection, comparing as they arrive, so memory
  * stays flat for any size and a failure names the first differing offset.
  */
-export async function expectTcpBytes(conn: TcpConnection, payload: Payload, patience: Patience): Promise<void> {
+export async function expectTcpBytes(conn: TcpConnection, payload: Payload, patience: Patience, onMatched?: MatchedPiece): Promise<void> {
   const stream = payload.open();
   let matched = 0;
   let recent = Buffer.alloc(0);
@@ -24,7 +27,32 @@ export async function expectTcpBytes(conn: TcpConnection, payload: Payload, pati
     matched += got.length;
     recent = Buffer.concat([recent, got.subarray(-CONTEXT)]).subarray(-CONTEXT);
     patience.progress();
+    await onMatched?.(got, matched);
   }
+}
+
+/**
+ * Sends each matched piece back and reads no further until it is written, as an echo server does:
+ * a peer that stops reading while it sends stops the echo, and then its own sending, which is the
+ * deadlock a client that sends everything before it reads meets (docs/client-contract.md §3.5).
+ */
+export function echoingBack(conn: TcpConnection, payload: Payload, patience: Patience): MatchedPiece {
+  return async (piece, matchedSoFar) => {
+    conn.send(fixed(piece, `the echo of bytes ${matchedSoFar - piece.length}-${matchedSoFar - 1}`), { chunk: 0, delay: 0, window: 0 });
+    // Written, or never to be (the connection is gone, which the next check reports); the peer's
+    // half-close is no reason to stop: it still reads.
+    let written = false;
+    void conn.flushed().then(() => {
+      written = true;
+      conn.waiter.notify();
+    });
+    await conn.waiter.until(() => written, patience.deadline, patience.signal);
+    if (written) return patience.progress();
+    throw new StepFailure(`expected ${payload.label}, echoing it as it arrived: the echo could not be written for ${patience.idleMs} ms (the peer is not reading it), so the server side stopped reading`, [
+      `${formatBytes(matchedSoFar)} of ${formatBytes(payload.length)} received and matched; the peer stopped reading the echo while it still had ${formatBytes(payload.length - matchedSoFar)} to send`,
+      ...(conn.endDescription() ? [conn.endDescription() as string] : []),
+    ]);
+  };
 }
 
 export function readExactly(stream: PayloadStream, n: number): Buffer {
