@@ -8,6 +8,8 @@ import { resultsOf, type ResultsFile } from '../harness/report/results-json';
 import { matrixOf } from '../harness/report/matrix';
 import { writeMatrixHtml } from '../harness/report/matrix-html';
 import { bundledSuite, runEachCaseFresh } from './support/run-suite';
+import { runCase } from '../harness/run/run-case';
+import { CLIENT_SUITES } from '../fixtures/clients';
 import { ROOT, tempDir } from './support/cli';
 import { describeWithPrograms } from './support/tools';
 
@@ -104,6 +106,22 @@ describeWithPrograms(['chromium'], 'HTML report', () => {
     expect(await passed.getAttribute('open')).toBeNull();
     await echoBack.locator('.rule-cases a', { hasText: 'echo-tcp/round-trip' }).click();
     expect(await passed.getAttribute('open')).not.toBeNull();
+    await page.close();
+  }, 30_000);
+
+  test("a client suite's failure shows sockspec's server side on the left and the client under test, with what it printed, on the right", async () => {
+    const suite = bundledSuite('echo-client');
+    const refused = suite.cases.find((c) => c.id === 'connect-refused')!;
+    const outcome = await runCase(suite, refused, {}, { client: { command: CLIENT_SUITES['echo-client'].mutants['traceback-on-error'].command } });
+    mkdirSync(path.join(dir.path, 'client'));
+    const clientFile = writeHtmlReport(path.join(dir.path, 'client'), resultsOf([toRecord(outcome)], 'client: traceback-on-error', false));
+    const page = await browser.newPage();
+    await page.goto(`file://${clientFile}`);
+    const failed = page.locator('details.case.v-fail', { hasText: 'echo-client/connect-refused' });
+    expect(await failed.locator('.sequence .head').allTextContents()).toEqual(['ms', 'server (sockspec)', '', 'client under test']);
+    const rows = await failed.locator('.sequence .row').allTextContents();
+    expect(rows).toContain('on stderr: Traceback (most recent call last):');
+    expect(rows.some((text) => /^on stderr: ConnectionRefusedError: /.test(text))).toBe(true);
     await page.close();
   }, 30_000);
 

@@ -33,10 +33,15 @@ export function fixed(bytes: Buffer, label: string): Payload {
 }
 
 /** Several payloads read back to back, as the peer of an echo sees them. */
+/** How many parts a concatenation's label names; past that it names the first ones and counts the rest. */
+const LABELLED_PARTS = 4;
+
 export function concatenated(parts: readonly Payload[]): Payload {
+  const named = parts.slice(0, LABELLED_PARTS).map((p) => p.label);
+  if (parts.length > LABELLED_PARTS) named.push(`and ${parts.length - LABELLED_PARTS} more`);
   return {
     length: parts.reduce((sum, p) => sum + p.length, 0),
-    label: parts.length === 1 ? parts[0].label : `${parts.length} payloads sent (${parts.map((p) => p.label).join(', ')})`,
+    label: parts.length === 1 ? parts[0].label : `${parts.length} payloads sent (${named.join(', ')})`,
     open() {
       let index = 0;
       let stream = parts[0]?.open();

@@ -16,7 +16,9 @@ export type EventKind =
   | 'rst-received'
   | 'closed'
   | 'error'
-  | 'note';
+  | 'note'
+  /** A process under test wrote to its stdout (bytes, folded like data) or stderr (a line, in detail). */
+  | 'printed';
 
 export interface TranscriptEvent {
   /** Milliseconds since the case started. */
@@ -56,7 +58,7 @@ export class Transcript {
     this.push({ at: this.now(), conn, kind, detail });
   }
 
-  data(conn: string, kind: 'sent' | 'received', chunk: Buffer, detail?: string): void {
+  data(conn: string, kind: 'sent' | 'received' | 'printed', chunk: Buffer, detail?: string): void {
     const last = this.latest[this.latest.length - 1] ?? this.first[this.first.length - 1];
     if (last && last.conn === conn && last.kind === kind && last.detail === detail) {
       last.bytes = (last.bytes ?? 0) + chunk.length;

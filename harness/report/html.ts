@@ -105,6 +105,7 @@ function arrowFor(e) {
     case 'connected': return ['to-client', '◀── connected'];
     case 'connect-failed': return ['to-client event-error', '✕ ' + (e.detail || '')];
     case 'error': return ['to-client event-error', '✕ ' + (e.detail || '')];
+    case 'printed': return ['', ''];
     default: return ['', e.kind];
   }
 }
@@ -118,7 +119,8 @@ function sequence(events, checksClient) {
     const bytes = e.headHex ? ' ' + e.headHex.replace(/(..)/g, '$1 ').trim() + ((e.bytes || 0) * 2 > e.headHex.length ? ' …' : '') : '';
     const segments = e.segments > 1 ? ' (' + e.segments + ' segments)' : '';
     const clientText = e.conn + (e.kind === 'sent' || e.kind === 'connect' ? bytes + segments : '') + (e.kind === 'note' || e.kind === 'closed' ? ' ' + (e.detail || e.kind) : '');
-    const serverText = e.kind === 'received' ? bytes + segments : '';
+    // What the process under test printed is in its own column: a client's stdout and stderr.
+    const serverText = e.kind === 'received' ? bytes + segments : e.kind === 'printed' ? (e.bytes !== undefined ? e.bytes + ' B ' + e.detail + bytes : e.detail) : '';
     for (const cell of [el('div', {}, e.at.toFixed(1)), el('div', {}, clientText), el('div', { class: 'arrow' }, arrow), el('div', {}, serverText)]) {
       cell.classList.add('row');
       if (direction) direction.split(' ').forEach((c) => cell.classList.add(c));

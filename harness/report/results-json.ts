@@ -30,6 +30,8 @@ export interface ResultEntry {
   case: string;
   title: string;
   level: OutcomeRecord['level'];
+  /** `client` for a case of a client suite (sockspec played the server); absent for a server case. */
+  peer?: OutcomeRecord['peer'];
   ref: string;
   verdict: OutcomeRecord['verdict'] | 'info';
   durationMs: number;
@@ -61,6 +63,7 @@ export function resultsOf(records: readonly OutcomeRecord[], target: string, str
       case: r.caseId,
       title: r.title,
       level: r.level,
+      peer: r.peer,
       ref: r.ref,
       verdict: r.level === 'info' && r.verdict !== 'skip' ? 'info' : r.verdict,
       durationMs: r.durationMs,

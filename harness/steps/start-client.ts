@@ -44,6 +44,9 @@ export const startClientStep = defineStep({
     const running = startClient(client, values, p.args ?? []);
     side.client = running;
     transcript.record(CLIENT, 'note', `started (pid ${running.pid ?? 'none'}) with ${formatBytes(stdin.length)} on stdin`);
+    // The client's output in the timeline, beside the server side's events: what it printed when.
+    running.onStdout((chunk) => transcript.data(CLIENT, 'printed', chunk, 'on stdout'));
+    running.stderr.onLine((line) => transcript.record(CLIENT, 'printed', `on stderr: ${line.text}`));
     void running.exited.then(() => transcript.record(CLIENT, 'note', `exited: ${running.exitDescription}`));
     // Fed in the background: a client reads its stdin as it sends, which may wait on the server side.
     void running.feed(stdin, { chunk: p.chunk === undefined ? 0 : toBytes(p.chunk), delay: p.delay === undefined ? 0 : toMs(p.delay), keepOpen: p.stdinOpen ?? false });

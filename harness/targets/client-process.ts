@@ -43,6 +43,7 @@ export class ClientProcess {
   private stdoutKeptBytes = 0;
   private stdoutTotal = 0;
   private readonly stdoutHash: Hash = createHash('sha256');
+  private readonly stdoutListeners: ((chunk: Buffer) => void)[] = [];
 
   constructor(program: string, args: readonly string[]) {
     this.child = spawn(program, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -114,7 +115,13 @@ export class ClientProcess {
     if (!this.spawnError) await this.exited;
   }
 
+  /** Calls `listener` with each piece of stdout as it comes: for the case's timeline. */
+  onStdout(listener: (chunk: Buffer) => void): void {
+    this.stdoutListeners.push(listener);
+  }
+
   private keepStdout(chunk: Buffer): void {
+    for (const listener of this.stdoutListeners) listener(chunk);
     this.stdoutTotal += chunk.length;
     this.stdoutHash.update(chunk);
     const room = OUTPUT_BOUNDS.chars - this.stdoutKeptBytes;

@@ -48,9 +48,15 @@ export class OutputTail {
   private first = 0;
   private chars = 0;
   private partial: Line | undefined;
+  private readonly lineListeners: ((line: PrintedLine) => void)[] = [];
 
   /** `limit`: how many of the last lines lines() gives. */
   constructor(private readonly limit = 50) {}
+
+  /** Calls `listener` with each line as it is completed (as kept: capped at OUTPUT_BOUNDS.lineChars). */
+  onLine(listener: (line: PrintedLine) => void): void {
+    this.lineListeners.push(listener);
+  }
 
   /** Resolves when the stream ends. */
   follow(stream: Readable): Promise<void> {
@@ -103,6 +109,7 @@ export class OutputTail {
     if (line.text.endsWith('\r')) line.text = line.text.slice(0, -1);
     this.kept.push(line);
     this.chars += line.text.length;
+    for (const listener of this.lineListeners) listener(shown(line));
     while (this.kept.length - this.first > OUTPUT_BOUNDS.lines || this.chars > OUTPUT_BOUNDS.chars) {
       this.chars -= this.kept[this.first].text.length;
       this.first++;

@@ -14,13 +14,14 @@ const SAY: Record<TranscriptEvent['kind'], string> = {
   closed: 'closed by the harness',
   error: 'socket error:',
   note: 'note:',
+  printed: 'printed',
 };
 
 export function describeEvent(event: TranscriptEvent): string {
   const what = SAY[event.kind];
-  if (event.kind === 'sent' || event.kind === 'received') {
+  if (event.kind === 'sent' || event.kind === 'received' || (event.kind === 'printed' && event.bytes !== undefined)) {
     const segments = event.segments ?? 1;
-    const unit = event.kind === 'sent' ? 'write' : 'read';
+    const unit = event.kind === 'received' ? 'read' : 'write';
     const head = event.head && event.head.length ? `  ${hex(event.head)}${(event.bytes ?? 0) > event.head.length ? ' ...' : ''}` : '';
     return `${what} ${event.bytes} B in ${segments} ${unit}${segments === 1 ? '' : 's'}${event.detail ? ` ${event.detail}` : ''}${head}`;
   }
