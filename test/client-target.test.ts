@@ -12,6 +12,7 @@ import { OUTPUT_BOUNDS } from '../harness/targets/output-tail';
 import { ROOT, sockspec, tempDir } from './support/cli';
 import { bundledSuite } from './support/run-suite';
 import { timeline } from '../harness/verdict/timeline';
+import { CLIENT_SUITES } from '../fixtures/clients';
 
 /** The small echo client of test/support (first-read as a third word gives it a bug): a second correct client, besides the reference in fixtures/clients/echo. */
 const CLIENT = `node ${path.join(ROOT, 'test', 'support', 'echo-client.js')} {host} {port}`;
@@ -167,4 +168,29 @@ describe('sockspec run with a client', () => {
       dir.remove();
     }
   }, 120_000);
+
+  test('a targets file of clients gives the matrix, and a baseline accepts a client\'s known failures and still catches a new one', async () => {
+    const dir = tempDir();
+    try {
+      const { reference, mutants } = CLIENT_SUITES['echo-client'];
+      const targets = path.join(dir.path, 'clients.yaml');
+      writeFileSync(targets, ['targets:', '  - name: reference', `    client: "${reference}"`, '  - name: exits-0-on-reset', `    client: "${mutants['exits-0-on-reset'].command}"`, ''].join('\n'));
+      const matrix = await sockspec(['run', '--targets', targets, '--suite', 'echo-client', '--filter', 'echo-client reset', '--reports', path.join(dir.path, 'matrix')]);
+      expect(matrix.stdout).toMatch(/^echo-client\/reset-after-data +pass +FAIL$/m);
+      expect(matrix.code).toBe(1);
+
+      const baseline = path.join(dir.path, 'baseline.json');
+      const mutant = ['run', '--client', mutants['exits-0-on-reset'].command, '--suite', 'echo-client', '--baseline', baseline, '--reports', path.join(dir.path, 'one')];
+      const written = await sockspec([...mutant, '--filter', 'echo-client reset-after-data:', '--update-baseline']);
+      expect(written.stdout).toContain('baseline written');
+      expect((await sockspec([...mutant, '--filter', 'echo-client reset-after-data:'])).code).toBe(0);
+      // reset-mid-stream fails too, and the baseline does not expect it to: a regression.
+      const regression = await sockspec([...mutant, '--filter', 'echo-client reset']);
+      expect(regression.stdout).toMatch(/regression[\s\S]*echo-client\/reset-mid-stream/);
+      expect(regression.code).toBe(1);
+    } finally {
+      dir.remove();
+    }
+  }, 120_000);
 });
+
