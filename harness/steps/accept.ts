@@ -19,6 +19,7 @@ export const accept = defineStep({
   opens: (p) => ({ conn: p.conn ?? DEFAULT_CONN }),
   check(_p, where, report) {
     if (where.peer !== 'client') report('accept is for client suites (peer: client); a server suite connects');
+    else if (where.transportOf(undefined) === 'udp') report('accept takes a TCP connection: a UDP client suite has receive-datagram');
   },
   describe: (p) => `accept ${p.conn ?? DEFAULT_CONN}`,
   async run(p, ctx) {

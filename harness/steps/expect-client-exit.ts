@@ -31,7 +31,7 @@ export const expectClientExit = defineStep({
       within: Type.Optional(DescribedDuration('how long after this step starts the client must have exited (default the step timeout); a client that has not is killed and fails')),
       stdout: Type.Optional(
         Type.Union([
-          Type.Literal('sent', { description: 'every byte the server side sent on the connections it accepted, in order' }),
+          Type.Literal('sent', { description: 'every byte the server side sent on the connections it accepted, in order; for a UDP service, the datagrams it sent from its port, back to back' }),
           Type.Object({ ...PayloadFields, regex: Type.Optional(Regex('a JavaScript regex stdout (as UTF-8) must match', { placeholders: false })) }, { additionalProperties: false }),
         ]),
       ),
@@ -93,7 +93,7 @@ function checkStdout(side: ServerSide, spec: StdoutSpec, seed: string): void {
     if (!new RegExp(spec.regex, 'u').test(printed.kept.toString('utf8'))) throw new StepFailure(`the client's stdout does not match /${spec.regex}/`, clientState(side));
     return;
   }
-  const expected = spec === 'sent' ? concatenated(side.accepted.flatMap((conn) => conn.takePendingEcho())) : buildPayload(spec, seed);
+  const expected = spec === 'sent' ? concatenated([...side.accepted.flatMap((conn) => conn.takePendingEcho()), ...side.replies]) : buildPayload(spec, seed);
   const problem = stdoutDifference(printed, expected);
   if (problem) throw new StepFailure(`the client's stdout is not ${expected.label}: ${problem.summary}`, [...problem.details, ...clientState(side)]);
 }

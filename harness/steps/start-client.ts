@@ -5,6 +5,8 @@ import { CLIENT, serverSide } from './support/server-side';
 import { missingPlaceholders, startClient, type PlaceholderValues } from '../targets/client-command';
 import { SuiteUsageError } from '../verdict/failure';
 import { DescribedDuration, Size, formatBytes, toBytes, toMs } from '../vocabulary/units';
+import { RetransmitSpec, policyPlaceholders, retransmitPolicy } from './support/retransmit';
+import { SERVICE_TRANSPORT } from '../targets/target';
 
 export const startClientStep = defineStep({
   name: 'start-client',
@@ -20,6 +22,7 @@ export const startClientStep = defineStep({
       listening: Type.Optional(Type.Boolean({ description: 'false: the client is given a port nothing listens on, so its connection is refused' })),
       stdinOpen: Type.Optional(Type.Boolean({ description: 'keep stdin open after the payload, until the case ends (a client that waits for its end never exits)' })),
       args: Type.Optional(Type.Array(Type.String(), { description: 'words appended to the client command' })),
+      retransmit: Type.Optional(RetransmitSpec),
     },
     { additionalProperties: false },
   ),
@@ -28,6 +31,7 @@ export const startClientStep = defineStep({
   check(p, where, report) {
     if (where.peer !== 'client') report('start-client is for client suites (peer: client)');
     if (where.inParallel) report('start-client runs one client per case: not inside parallel or repeat');
+    if (p.retransmit && SERVICE_TRANSPORT[where.service] !== 'udp') report('retransmit is the policy of a UDP client: its suite is of a UDP service', 'retransmit');
     if (p.stdin && PAYLOAD_FORMS.filter((form) => p.stdin?.[form] !== undefined).length !== 1) report('stdin takes one payload form: text, hex, base64, random or counter', 'stdin');
   },
   async run(p, ctx) {
@@ -38,7 +42,8 @@ export const startClientStep = defineStep({
     const stdin = p.stdin ? buildPayload(p.stdin, ctx.seed) : side.stdin;
     side.stdin = stdin;
     const transcript = ctx.run.transcript;
-    const values: PlaceholderValues = { host: side.host, port: String(side.port) };
+    if (p.retransmit) side.retransmit = retransmitPolicy(p.retransmit);
+    const values: PlaceholderValues = { host: side.host, port: String(side.port), ...(side.retransmit && policyPlaceholders(side.retransmit)) };
     const missing = missingPlaceholders(client, values);
     if (missing.length > 0) throw new SuiteUsageError(`the client command uses ${missing.map((name) => `{${name}}`).join(', ')}, which this case does not give (it gives ${Object.keys(values).map((name) => `{${name}}`).join(', ')})`);
     const running = startClient(client, values, p.args ?? []);

@@ -8,6 +8,9 @@ import { ClientProcess } from './client-process';
 export const CLIENT_PLACEHOLDERS = {
   host: 'the address of the server side the case plays',
   port: 'its port',
+  rto: "a UDP client's first retransmission timeout, in ms (udp-client)",
+  'rto-multiplier': 'what each further timeout of a UDP client is multiplied by (udp-client)',
+  'rto-tries': 'how many times in all a UDP client sends a request before it gives up (udp-client)',
 } as const;
 
 export type ClientPlaceholder = keyof typeof CLIENT_PLACEHOLDERS;

@@ -6,6 +6,9 @@ import { TcpConnection } from '../../net/tcp-connection';
 import type { ClientProcess } from '../../targets/client-process';
 import { SuiteUsageError } from '../../verdict/failure';
 import { fixed, type Payload } from '../../net/payload';
+import { DatagramServer, type ReceivedDatagram } from '../../net/datagram-server';
+import { SERVICE_TRANSPORT } from '../../targets/target';
+import type { RetransmitPolicy } from './retransmit';
 
 /** The transcript's name for the listener's events (attempts, accepts) and for the client process's. */
 export const LISTENER = 'listener';
@@ -14,7 +17,8 @@ export const CLIENT = 'client';
 /**
  * The server side of one case of a client suite: a listener on 127.0.0.1 (a free port, made
  * before the client starts), the connections the client made that no `accept` step took yet, the
- * connections accepted (whose sends the client owes on stdout), and the client process.
+ * connections accepted (whose sends the client owes on stdout), and the client process. For a UDP
+ * service the listener is a UDP socket on that port instead, and the connection fields stay empty.
  * Everything is released when the case ends.
  */
 export interface ServerSide {
@@ -29,6 +33,17 @@ export interface ServerSide {
   client?: ClientProcess;
   /** What start-client gave the client on stdin: what the server side must receive (`expect: { stdin: true }`). */
   stdin: Payload;
+  /** For a UDP service: the socket on host:port the client sends its datagrams to. */
+  datagrams?: DatagramServer;
+  /** For a UDP service: the retransmission policy start-client gave the client. */
+  retransmit?: RetransmitPolicy;
+  /**
+   * The transmissions of the request a step took last, first to latest (receive-datagram starts it,
+   * expect-retransmissions adds to it): send-datagram answers the latest.
+   */
+  request?: ReceivedDatagram[];
+  /** The datagrams the server side sent from its port, in order: the replies the client owes on stdout. */
+  readonly replies: Payload[];
 }
 
 const serverSides = caseState(() => ({ started: undefined as Promise<ServerSide> | undefined }));
@@ -53,31 +68,53 @@ export function startedServerSide(run: CaseRun): Promise<ServerSide> {
 
 async function listen(ctx: StepContext, listening: boolean): Promise<ServerSide> {
   const transcript = ctx.run.transcript;
+  const side: ServerSide = { host: '127.0.0.1', port: 0, waiting: [], accepted: [], arrivals: new EventTarget(), replies: [], stdin: fixed(Buffer.alloc(0), 'nothing') };
+  const open = SERVICE_TRANSPORT[ctx.run.service] === 'udp' ? openUdp : openTcp;
+  // Registered before the opening is awaited, so that a case cut short still releases it.
+  const opening = open(side, transcript);
+  ctx.onCleanup(async () => {
+    await side.client?.kill();
+    await opening.then(({ close }) => close(), () => undefined);
+  });
+  const { port, close } = await opening;
+  if (!listening) close();
+  transcript.record(LISTENER, 'note', `${listening ? 'listening on' : 'nothing listens on'} ${side.host}:${port}${side.datagrams ? ' (udp)' : ''}`);
+  return Object.assign(side, { port });
+}
+
+interface Opened {
+  port: number;
+  /** Stops listening and drops what no step took; called again at the end of the case. */
+  close(): void;
+}
+
+async function openTcp(side: ServerSide, transcript: CaseRun['transcript']): Promise<Opened> {
   // Half-open: the client's half-close must not close the server side's writing too (Node's default).
   const server = net.createServer({ allowHalfOpen: true });
-  const arrivals = new EventTarget();
-  const waiting: net.Socket[] = [];
   let attempts = 0;
   server.on('connection', (socket) => {
     attempts++;
     // Every attempt is evidence, with its time, whether or not a step accepts it.
     transcript.record(LISTENER, 'connected', `attempt ${attempts} from ${socket.remoteAddress}:${socket.remotePort}`);
     socket.on('error', () => undefined); // a connection no step took: its fate is not the case's evidence
-    waiting.push(socket);
-    arrivals.dispatchEvent(new Event('arrival'));
-  });
-  const side: ServerSide = { host: '127.0.0.1', port: 0, waiting, accepted: [], arrivals, stdin: fixed(Buffer.alloc(0), 'nothing') };
-  ctx.onCleanup(async () => {
-    await side.client?.kill();
-    for (const socket of waiting) socket.destroy();
-    server.close();
+    side.waiting.push(socket);
+    side.arrivals.dispatchEvent(new Event('arrival'));
   });
   server.listen(0, side.host);
   await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
-  if (!listening) server.close();
-  transcript.record(LISTENER, 'note', `${listening ? 'listening on' : 'nothing listens on'} ${side.host}:${port}`);
-  return Object.assign(side, { port });
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => {
+      for (const socket of side.waiting) socket.destroy();
+      if (server.listening) server.close();
+    },
+  };
+}
+
+async function openUdp(side: ServerSide, transcript: CaseRun['transcript']): Promise<Opened> {
+  const socket = await DatagramServer.open(LISTENER, side.host, 0, transcript);
+  side.datagrams = socket;
+  return { port: socket.port, close: () => socket.close() };
 }
 
 /** Takes the next connection the client made, waiting for one until `deadline`; undefined if none came. */
