@@ -154,6 +154,9 @@ describe('sockspec run with a client', () => {
     const client = await sockspec(['run', '--suite', 'echo-client', '--cmd', 'nc -l {port}']);
     expect(client.code).toBe(2);
     expect(client.stderr).toMatch(/the echo-client suite checks a client, and the command target is a server/);
+    const noSuite = await sockspec(['run', '--client', 'nc {host} {port}']);
+    expect(noSuite.stderr).toMatch(/^error: --client needs --suite: a client speaks one service, and each client suite checks one \(client suites: echo-client, [^)]*udp-client[^)]*\)\n$/);
+    expect(noSuite.code).toBe(2);
     const noPort = await sockspec(['run', '--suite', 'echo-client', '--client', 'nc localhost 7']);
     expect(noPort.stderr).toMatch(/--client: the client command has no \{port\}/);
   }, 60_000);
@@ -176,6 +179,9 @@ describe('sockspec run with a client', () => {
       const { reference, mutants } = CLIENT_SUITES['echo-client'];
       const targets = path.join(dir.path, 'clients.yaml');
       writeFileSync(targets, ['targets:', '  - name: reference', `    client: "${reference}"`, '  - name: exits-0-on-reset', `    client: "${mutants['exits-0-on-reset'].command}"`, ''].join('\n'));
+      const noSuites = await sockspec(['run', '--targets', targets]);
+      expect(noSuites.stderr).toBe('error: target reference is a client, which speaks one service: give it its suites in the targets file (suites: [echo-client]) or run with --suite\n');
+      expect(noSuites.code).toBe(2);
       const matrix = await sockspec(['run', '--targets', targets, '--suite', 'echo-client', '--filter', 'echo-client reset', '--reports', path.join(dir.path, 'matrix')]);
       expect(matrix.stdout).toMatch(/^echo-client\/reset-after-data +pass +FAIL$/m);
       expect(matrix.code).toBe(1);

@@ -7,7 +7,8 @@ import { NETWORK_MUTANTS } from '../fixtures/mutants/network';
 import { CLIENT_SUITES } from '../fixtures/clients';
 import { bundledSuiteNames } from '../harness/cli/suite-files';
 import { bundledSuite } from './support/run-suite';
-import { loadRuleBook, bundledRuleBook, BUNDLED_RULES_DIR } from '../harness/suite/rules';
+import { loadRuleBook, bundledRuleBook, mayCite, BUNDLED_RULES_DIR } from '../harness/suite/rules';
+import { peerOf } from '../harness/suite/schema';
 import { SuiteError } from '../harness/suite/suite-error';
 import { computeCoverage, coverageMarkdown, coverageText, holeOf, totalsByLevel, type MutantRecord } from '../harness/suite/coverage';
 import type { CatalogueRule } from '../harness/suite/rules';
@@ -54,7 +55,7 @@ describe('rules catalogues', () => {
 
 describe('computeCoverage', () => {
   const rule = (id: string, level: CatalogueRule['level'], extra: Partial<CatalogueRule> = {}): CatalogueRule => ({
-    id, level, text: 'x', source: 'y', catalogue: 'c', services: ['echo-tcp'], ...extra,
+    id, level, text: 'x', source: 'y', catalogue: 'c', services: ['echo-tcp'], peer: 'server', ...extra,
   });
   const suite = {
     suite: 's', title: 't', service: 'echo-tcp', file: 'f',
@@ -139,7 +140,7 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ');
 }
 
-/** Every mutant server and client of the project, with the suite whose cases it is run against (test/mutants.test.ts, test/lifecycle.test.ts, test/client-mutants.test.ts). */
+/** Every mutant server and client of the project, with the suite whose cases it is run against (test/mutants.test.ts, test/lifecycle.test.ts, test/*-client-mutants.test.ts). */
 function allMutants(): MutantRecord[] {
   const clientTables = Object.fromEntries(Object.entries(CLIENT_SUITES).map(([suite, { mutants }]) => [suite, mutants]));
   const tables: Record<string, Record<string, { breaks: string[]; kills: string[] }>> = { ...ZOO, lifecycle: LIFECYCLE_MUTANTS, ...NETWORK_MUTANTS, ...clientTables };
@@ -158,10 +159,13 @@ describe('the bundled rules, suites and mutants', () => {
   });
 
   test('every mutant names the rules it breaks, each a rule its suite may cite', () => {
-    const services = Object.fromEntries(suites.map((s) => [s.suite, s.service]));
+    const suiteOf = Object.fromEntries(suites.map((s) => [s.suite, { service: s.service, peer: peerOf(s) }]));
     const wrong = mutants.flatMap((m) => {
       if (m.breaks.length === 0) return [`${m.suite}/${m.name}: breaks no rule`];
-      return m.breaks.filter((id) => !book.get(id)?.services.includes(services[m.suite])).map((id) => `${m.suite}/${m.name}: ${id}`);
+      return m.breaks.filter((id) => {
+        const rule = book.get(id);
+        return !rule || !mayCite(suiteOf[m.suite], rule);
+      }).map((id) => `${m.suite}/${m.name}: ${id}`);
     });
     expect(wrong).toEqual([]);
   });

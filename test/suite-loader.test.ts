@@ -38,6 +38,7 @@ describe('malformed suites are reported with file, line, column and the rule bro
       'cases[0].steps[2].parallel.steps[0].expect.rule: "rfc862-tcp-until-client-closes" is not a rule this case cites; the case\'s rules are rfc862-tcp-echo-back',
     ],
     ['rule-of-other-service', 9, 13, 'cases[0].rules[0]: rule "chat-5.2-not-to-sender" is for chat suites (catalogue chat), not for the echo-tcp service'],
+    ['rule-of-other-side', 9, 13, 'cases[0].rules[0]: rule "echo-client-3.4-reply-unchanged" is a rule for the client of echo-tcp (catalogue echo-client), and this suite checks its server'],
   ])('%s', (name, line, column, rule) => {
     const error = errorOf(name);
     expect(error.message).toBe(`fixtures/suites/malformed/${name}.suite.yaml:${line}:${column}: ${rule}`);

@@ -1,4 +1,3 @@
-import * as table from '../fixtures/clients/udp/index';
 import { proveClientSuite } from './support/client-mutant-proof';
 
 /**
@@ -8,5 +7,5 @@ import { proveClientSuite } from './support/client-mutant-proof';
 const CLIENT_RUN_BUDGET_MS = 120_000;
 
 describe('udp-client suite against the reference and mutant clients', () => {
-  proveClientSuite('udp-client', table, CLIENT_RUN_BUDGET_MS);
+  proveClientSuite('udp-client', CLIENT_RUN_BUDGET_MS);
 });

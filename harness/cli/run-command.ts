@@ -47,12 +47,13 @@ export interface RunFlags extends TargetFlags, ReportFlags {
  * starts), start the target, let jest run the suite files, then summarise and pick the exit code.
  */
 export async function runSuites(flags: RunFlags): Promise<number> {
-  const allFiles = resolveSuiteFiles(flags.suite);
-  const allSuites = allFiles.map((file) => loadSuite(file));
-  // Without --suite, --client runs the client suites and any other target the server suites.
-  const chosen = flags.suite.length > 0 || flags.client === undefined ? allSuites.map(() => true) : allSuites.map((suite) => peerOf(suite) === 'client');
-  const files = allFiles.filter((_, i) => chosen[i]);
-  const suites = allSuites.filter((_, i) => chosen[i]);
+  const files = resolveSuiteFiles(flags.suite);
+  const suites = files.map((file) => loadSuite(file));
+  // A server target runs every suite by default; a client speaks one service, so it is given its suite.
+  if (flags.client !== undefined && flags.suite.length === 0) {
+    const clientSuites = suites.filter((suite) => peerOf(suite) === 'client').map((suite) => suite.suite);
+    throw new UsageError(`--client needs --suite: a client speaks one service, and each client suite checks one (client suites: ${clientSuites.join(', ')})`);
+  }
   if (flags.filter !== undefined) parseRegex(flags.filter, '--filter');
   const stepTimeout = flags.stepTimeout === undefined ? undefined : parseMs(flags.stepTimeout, '--step-timeout');
   const retries = flags.retries === undefined ? undefined : parseCount(flags.retries, '--retries');

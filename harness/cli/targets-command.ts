@@ -61,6 +61,9 @@ function entryRun(entry: TargetEntry, flags: RunFlags): RunFlags {
 
 /** The entry's suites that the run asked for (all of the run's, when the entry names none). */
 function suitesOf(entry: TargetEntry, flags: RunFlags): string[] {
+  if (!entry.suites && flags.suite.length === 0 && entry.client !== undefined) {
+    throw new UsageError(`target ${entry.name} is a client, which speaks one service: give it its suites in the targets file (suites: [echo-client]) or run with --suite`);
+  }
   const asked = resolveSuiteFiles(flags.suite);
   if (!entry.suites) return asked;
   const own = resolveSuiteFiles(entry.suites);

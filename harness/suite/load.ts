@@ -1,10 +1,10 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { CheckedYaml, type PathPart } from './checked-yaml';
 import { didYouMean } from './closest';
-import { CaseSchema, SuiteHeadSchema, peerOf, type Case, type Suite } from './schema';
+import { CaseSchema, SuiteHeadSchema, peerOf, type Case, type Peer, type Suite } from './schema';
 import { EACH_LIMITS, EachList, expandEach, shownAt } from './each';
 import { closest } from './closest';
-import { bundledRuleBook } from './rules';
+import { bundledRuleBook, mayCite } from './rules';
 import { checkCaseBudget } from './case-budget';
 import { checkStepUse } from './step-use';
 import type { ServiceName } from '../targets/target';
@@ -87,17 +87,20 @@ export function loadSuite(file: string): Suite {
     };
   }
 
-  /** A cited rule must be in a bundled catalogue for this suite's service (docs/rules.md). */
+  /** A cited rule must be in a bundled catalogue for this suite's service and side (docs/rules.md). */
   function checkRule(c: PlacedCase, id: string, where: PathPart[]): void {
     const service = isMapping(yaml.data) && typeof yaml.data.service === 'string' ? (yaml.data.service as ServiceName) : undefined;
+    const peer = peerOf(isMapping(yaml.data) ? (yaml.data as { peer?: Peer }) : {});
     const book = bundledRuleBook();
     const rule = book.get(id);
     if (!rule) {
-      const known = service ? book.forService(service).map((r) => r.id) : [];
+      const known = service ? book.forSuites(service, peer).map((r) => r.id) : [];
       const hint = closest(id, known, Infinity);
       c.report(where, `unknown rule "${id}"${hint ? ` (the closest is "${hint}")` : ''}; the rules are in suites/rules/*.rules.yaml`);
     } else if (service && !rule.services.includes(service)) {
       c.report(where, `rule "${id}" is for ${rule.services.join(', ')} suites (catalogue ${rule.catalogue}), not for the ${service} service`);
+    } else if (service && !mayCite({ service, peer }, rule)) {
+      c.report(where, `rule "${id}" is a rule for the ${rule.peer} of ${service} (catalogue ${rule.catalogue}), and this suite checks its ${peer}`);
     }
   }
 

@@ -33,6 +33,9 @@ export const CatalogueSchema = Type.Object(
       uniqueItems: true,
       description: 'the services whose suites may cite these rules',
     }),
+    peer: Type.Optional(
+      Type.Literal('client', { description: "client: rules a client of the services must keep, cited by client suites (peer: client); by default the rules are the server's" }),
+    ),
     rules: Type.Array(RuleSchema, { minItems: 1 }),
   },
   { additionalProperties: false },

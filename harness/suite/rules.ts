@@ -4,15 +4,17 @@ import { PACKAGE_ROOT } from '../package-paths';
 import type { ServiceName } from '../targets/target';
 import { CheckedYaml } from './checked-yaml';
 import { CatalogueSchema, type Catalogue, type Rule } from './rules-schema';
+import type { Peer } from './schema';
 
 /** The requirements catalogues that ship with sockspec: suites/rules/*.rules.yaml. */
 export const BUNDLED_RULES_DIR = path.join(PACKAGE_ROOT, 'suites', 'rules');
 const SUFFIX = '.rules.yaml';
 
-/** A rule with the catalogue it belongs to and the services whose suites may cite it. */
+/** A rule with the catalogue it belongs to, and the suites that may cite it: of these services, checking this side of them. */
 export interface CatalogueRule extends Rule {
   catalogue: string;
   services: ServiceName[];
+  peer: Peer;
 }
 
 /** Every rule of a set of catalogues, by id; ids are unique over all of them. */
@@ -20,7 +22,9 @@ export class RuleBook {
   private readonly byId = new Map<string, CatalogueRule>();
 
   constructor(readonly catalogues: readonly Catalogue[]) {
-    for (const c of catalogues) for (const rule of c.rules) this.byId.set(rule.id, { ...rule, catalogue: c.catalogue, services: rule.services ?? c.services });
+    for (const c of catalogues) {
+      for (const rule of c.rules) this.byId.set(rule.id, { ...rule, catalogue: c.catalogue, services: rule.services ?? c.services, peer: c.peer ?? 'server' });
+    }
   }
 
   get(id: string): CatalogueRule | undefined {
@@ -32,10 +36,15 @@ export class RuleBook {
     return [...this.byId.values()];
   }
 
-  /** The rules the suites of a service may cite. */
-  forService(service: ServiceName): CatalogueRule[] {
-    return this.all().filter((rule) => rule.services.includes(service));
+  /** The rules the suites of a service that check this side of it may cite. */
+  forSuites(service: ServiceName, peer: Peer): CatalogueRule[] {
+    return this.all().filter((rule) => mayCite({ service, peer }, rule));
   }
+}
+
+/** Whether a suite of this service and side may cite the rule: a server suite cites server rules, a client suite client rules. */
+export function mayCite(suite: { service: ServiceName; peer: Peer }, rule: CatalogueRule): boolean {
+  return rule.services.includes(suite.service) && rule.peer === suite.peer;
 }
 
 /**

@@ -1,12 +1,7 @@
 import { runCase, type CaseOutcome } from '../../harness/run/run-case';
 import { describeFailure } from '../../harness/report/describe';
 import { bundledSuite, failedIds, misattributed } from './run-suite';
-
-/** A client suite's table of clients (fixtures/clients/<service>/index.ts): the reference and the mutants. */
-export interface ClientTable {
-  REFERENCE_CLIENT: string;
-  MUTANT_CLIENTS: Record<string, { bug: string; breaks: string[]; command: string; kills: string[] }>;
-}
+import { CLIENT_SUITES } from '../../fixtures/clients';
 
 /** Every case of a client suite against one client command, in order, as `--client` runs them. */
 export async function runClientSuite(suiteName: string, command: string): Promise<CaseOutcome[]> {
@@ -21,15 +16,15 @@ export async function runClientSuite(suiteName: string, command: string): Promis
  * mutant client fails exactly the cases its table lists, each at a check of a rule it breaks, and
  * every case is some mutant's.
  */
-export function proveClientSuite(suiteName: string, table: ClientTable, budgetMs: number): void {
-  const { REFERENCE_CLIENT, MUTANT_CLIENTS } = table;
+export function proveClientSuite(suiteName: string, budgetMs: number): void {
+  const { reference, mutants } = CLIENT_SUITES[suiteName];
 
   test('the reference client passes every case', async () => {
-    const failures = (await runClientSuite(suiteName, REFERENCE_CLIENT)).filter((o) => o.verdict === 'fail').map(describeFailure);
+    const failures = (await runClientSuite(suiteName, reference)).filter((o) => o.verdict === 'fail').map(describeFailure);
     expect(failures).toEqual([]);
   }, budgetMs);
 
-  test.concurrent.each(Object.entries(MUTANT_CLIENTS))('mutant client %s fails exactly its cases, each at a check of a rule it breaks', async (_name, mutant) => {
+  test.concurrent.each(Object.entries(mutants))('mutant client %s fails exactly its cases, each at a check of a rule it breaks', async (_name, mutant) => {
     const outcomes = await runClientSuite(suiteName, mutant.command);
     // The failures of cases it should pass, in full: on a loaded machine, the first thing to read.
     expect(outcomes.filter((o) => o.verdict === 'fail' && !mutant.kills.includes(o.caseId)).map(describeFailure)).toEqual([]);
@@ -39,7 +34,7 @@ export function proveClientSuite(suiteName: string, table: ClientTable, budgetMs
 
   test('every case is killed by a mutant client or says why none can', () => {
     const suite = bundledSuite(suiteName);
-    const killed = new Set(Object.values(MUTANT_CLIENTS).flatMap((m) => m.kills));
+    const killed = new Set(Object.values(mutants).flatMap((m) => m.kills));
     expect(suite.cases.filter((c) => !killed.has(c.id) && !c.noMutant).map((c) => c.id)).toEqual([]);
     expect([...killed].filter((id) => !suite.cases.some((c) => c.id === id))).toEqual([]);
   });
