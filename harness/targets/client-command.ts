@@ -8,6 +8,8 @@ import { ClientProcess } from './client-process';
 export const CLIENT_PLACEHOLDERS = {
   host: 'the address of the server side the case plays',
   port: 'its port',
+  ca: 'TLS cases: a PEM file holding the one root the client is to trust',
+  servername: 'TLS cases: the name the client must verify the certificate against and send as SNI (an IP address: verify that, send no SNI)',
 } as const;
 
 export type ClientPlaceholder = keyof typeof CLIENT_PLACEHOLDERS;
@@ -43,8 +45,11 @@ export function missingPlaceholders(client: ClientCommand, values: PlaceholderVa
   return [...new Set(used.filter((name) => values[name] === undefined))];
 }
 
-/** Starts the client once: the placeholders substituted in every word, `extraArgs` appended. No shell is involved. */
-export function startClient(client: ClientCommand, values: PlaceholderValues, extraArgs: readonly string[] = []): ClientProcess {
+/**
+ * Starts the client once: the placeholders substituted in every word, `extraArgs` appended, `env`
+ * added to its environment. No shell is involved.
+ */
+export function startClient(client: ClientCommand, values: PlaceholderValues, extraArgs: readonly string[] = [], env: Readonly<Record<string, string>> = {}): ClientProcess {
   const [program, ...args] = splitCommand(client.command).map((word) => word.replace(PLACEHOLDER, (_, name: ClientPlaceholder) => values[name] ?? ''));
-  return new ClientProcess(program, [...args, ...extraArgs]);
+  return new ClientProcess(program, [...args, ...extraArgs], env);
 }
