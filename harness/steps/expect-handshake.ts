@@ -38,7 +38,9 @@ export const expectHandshake = defineStep({
     const timeoutMs = p.timeout === undefined ? ctx.run.stepTimeout : toMs(p.timeout);
     const deadline = deadlineFor(ctx, timeoutMs);
     const outcome = await by(handshake.settled, deadline);
-    if (!handshake.hello) throw new StepFailure(`no TLS ClientHello arrived${outcome ? ` (the connection ${describeOutcome(outcome).replace(/^ended by the client: /, 'ended: ')})` : ` within ${timeoutMs} ms`}: the client did not start a TLS handshake`);
+    if (!handshake.hello) {
+      throw new StepFailure(`no TLS ClientHello arrived: the client did not start a TLS handshake${outcome ? ` (what came was ${describeOutcome(outcome)})` : ` within ${timeoutMs} ms`}`);
+    }
     if (p.sni !== undefined && handshake.servername !== p.sni) {
       throw new StepFailure(`the ClientHello carried ${handshake.servername === false ? 'no SNI' : `SNI ${handshake.servername}`}; expected ${p.sni === false ? 'none' : p.sni}`);
     }
