@@ -5,7 +5,7 @@ import type { Step } from '../harness/steps/registry';
 import type { Suite } from '../harness/suite/schema';
 import { cachedCertificateSet } from '../harness/certs/cache';
 import { PYTHON } from '../fixtures/mutants/python';
-import { tempDir } from './support/cli';
+import { ROOT, sockspec, tempDir } from './support/cli';
 
 /** One case of a client suite made of `steps`, run against `command`. */
 function runClientCase(command: string, steps: unknown[]): Promise<CaseOutcome> {
@@ -65,4 +65,29 @@ describe('the server side of a client suite over TLS', () => {
     ]);
     expect(outcome.failure?.summary).toMatch(/^no TLS ClientHello arrived: the client did not start a TLS handshake \(what came was refused by the server side: wrong version number\)$/);
   }, 30_000);
+});
+
+describe('sockspec run with a TLS client', () => {
+  const reference = `${PYTHON} ${path.join(ROOT, 'fixtures', 'clients', 'tls', 'reference.py')} {host} {port} {ca} {servername}`;
+
+  test('without --suite, a command taking {ca} and {servername} runs the TLS client suites only', async () => {
+    const dir = tempDir();
+    try {
+      const result = await sockspec(['run', '--client', reference, '--reports', dir.path]);
+      expect(result.stdout).toMatch(/1 suite\(s\) against client: /);
+      expect(result.stdout).toMatch(/^tls-client +10 +0 /m);
+      expect(result.code).toBe(0);
+    } finally {
+      dir.remove();
+    }
+  }, 120_000);
+
+  test('a TLS client suite against a command without {ca} and {servername}, or a plain one against a command with them, is a usage error', async () => {
+    const plain = await sockspec(['run', '--suite', 'tls-client', '--client', 'nc {host} {port}']);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toMatch(/the tls-client suite checks a TLS client, which must take \{ca\} and \{servername\} \(the root to trust, the name to verify\); the client command has neither/);
+    const tls = await sockspec(['run', '--suite', 'echo-client', '--client', reference]);
+    expect(tls.code).toBe(2);
+    expect(tls.stderr).toMatch(/the echo-client suite plays a plain TCP server and gives no \{ca\} or \{servername\}, which the client command uses/);
+  }, 60_000);
 });

@@ -25,7 +25,7 @@ import { resolveSuiteFiles } from './suite-files';
 import { declarationsFromFlags, parseMs, parseRegex, targetSpecFromFlags, type TargetFlags } from './target-option';
 import { repeatFlag, seedFlag } from './repeat-flags';
 import { newRunSeed } from '../run/seed';
-import { peerFit } from '../run/peer-fit';
+import { clientCommandMisfit, peerFit } from '../run/peer-fit';
 import { peerOf } from '../suite/schema';
 
 export interface RunFlags extends TargetFlags, ReportFlags {
@@ -49,8 +49,11 @@ export interface RunFlags extends TargetFlags, ReportFlags {
 export async function runSuites(flags: RunFlags): Promise<number> {
   const allFiles = resolveSuiteFiles(flags.suite);
   const allSuites = allFiles.map((file) => loadSuite(file));
-  // Without --suite, --client runs the client suites and any other target the server suites.
-  const chosen = flags.suite.length > 0 || flags.client === undefined ? allSuites.map(() => true) : allSuites.map((suite) => peerOf(suite) === 'client');
+  // Without --suite, --client runs the client suites made for its command (TLS ones for a command
+  // taking {ca} and {servername}, the others otherwise) and any other target the server suites.
+  const { client } = flags;
+  const chosen =
+    flags.suite.length > 0 || client === undefined ? allSuites.map(() => true) : allSuites.map((suite) => peerOf(suite) === 'client' && clientCommandMisfit(suite, client) === undefined);
   const files = allFiles.filter((_, i) => chosen[i]);
   const suites = allSuites.filter((_, i) => chosen[i]);
   if (flags.filter !== undefined) parseRegex(flags.filter, '--filter');
@@ -71,6 +74,8 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   for (const suite of suites) {
     const { mismatch } = peerFit(suite, spec.kind, kind.client !== undefined);
     if (mismatch) throw new UsageError(mismatch);
+    const misfit = client === undefined || peerOf(suite) !== 'client' ? undefined : clientCommandMisfit(suite, client);
+    if (misfit) throw new UsageError(misfit);
   }
   if (declared.idleTimeoutMs !== undefined && kind.selfDeclared) {
     throw new UsageError('--idle-timeout declares the timeout of a server you give (--cmd, --image, --target ADDRESS); the builtin servers declare their own (2 s)');
