@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { defineStep } from './define';
 import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
 import { CLIENT, LISTENER, serverSide } from './support/server-side';
-import { ServerTlsOptions, serverContext } from './support/server-tls';
+import { ServerTlsOptions, serverTls } from './support/server-tls';
 import { cachedCertificateSet } from '../certs/cache';
 import { SERVER_NAME } from '../certs/certificate-set';
 import { makeClientCertificates } from '../certs/write';
@@ -16,7 +16,7 @@ export const startClientStep = defineStep({
     "Client suites: starts the case's server side (a listener on 127.0.0.1, a free port) and runs the client " +
     'command once against it, with {host} and {port} replaced; writes the payload to its stdin (none: empty stdin), ' +
     'in pieces of chunk bytes with delay between them, then closes stdin (unless stdinOpen). With listening: false nothing listens on the port. ' +
-    'With tls: the server side speaks TLS with the chain named, {ca} is a file holding the root the client is to trust and {servername} the name it must verify; ' +
+    'With tls: the server side speaks TLS with the chain named, {ca} is a file holding the root the client is to trust, {servername} the name it must verify, {cert} and {key} its client certificate; ' +
     "the client's default trust store (SSL_CERT_FILE, SSL_CERT_DIR) holds only an unrelated root. Goes on at once; the client is killed when the case ends.",
   schema: Type.Object(
     {
@@ -49,12 +49,12 @@ export const startClientStep = defineStep({
     const env: Record<string, string> = {};
     if (p.tls) {
       const set = await cachedCertificateSet();
-      side.tls = serverContext(p.tls, set);
+      side.tls = serverTls(p.tls, set);
       const files = await makeClientCertificates(set);
       ctx.onCleanup(() => files.remove());
-      Object.assign(values, { ca: files.ca, servername: p.tls.servername ?? SERVER_NAME });
+      Object.assign(values, { ca: files.ca, servername: p.tls.servername ?? SERVER_NAME, cert: files.cert, key: files.key });
       Object.assign(env, { SSL_CERT_FILE: files.defaultStore.file, SSL_CERT_DIR: files.defaultStore.dir });
-      transcript.record(LISTENER, 'note', `speaks ${p.tls.version ? `${p.tls.version} only` : 'TLSv1.2 and TLSv1.3'}, offering the ${p.tls.certificate} chain; {servername} is ${values.servername}`);
+      transcript.record(LISTENER, 'note', `speaks ${p.tls.version ? `${p.tls.version} only` : 'TLSv1.2 and TLSv1.3'}, offering the ${p.tls.certificate} chain${p.tls.clientCertificate ? ', requiring a client certificate' : ''}; {servername} is ${values.servername}`);
     }
     const missing = missingPlaceholders(client, values);
     if (missing.length > 0) throw new SuiteUsageError(`the client command uses ${missing.map((name) => `{${name}}`).join(', ')}, which this case does not give (it gives ${Object.keys(values).map((name) => `{${name}}`).join(', ')})`);

@@ -10,6 +10,8 @@ export const CLIENT_PLACEHOLDERS = {
   port: 'its port',
   ca: 'TLS cases: a PEM file holding the one root the client is to trust',
   servername: 'TLS cases: the name the client must verify the certificate against and send as SNI (an IP address: verify that, send no SNI)',
+  cert: "TLS cases: a PEM file holding the client's certificate, to present when the server asks for one",
+  key: 'TLS cases: a PEM file holding the key of {cert}',
 } as const;
 
 export type ClientPlaceholder = keyof typeof CLIENT_PLACEHOLDERS;

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type tls from 'node:tls';
+import type { ServerTls } from './server-tls';
 import { once } from 'node:events';
 import type { CaseRun, StepContext } from '../context';
 import { caseState } from './case-state';
@@ -29,7 +29,7 @@ export interface ServerSide {
   readonly arrivals: EventTarget;
   client?: ClientProcess;
   /** Set by start-client's `tls:` option: every connection accepted runs the server end of a TLS handshake with it. */
-  tls?: tls.SecureContext;
+  tls?: ServerTls;
   /** What start-client gave the client on stdin: what the server side must receive (`expect: { stdin: true }`). */
   stdin: Payload;
 }

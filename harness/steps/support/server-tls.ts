@@ -42,6 +42,7 @@ export const ServerTlsOptions = Type.Object(
   {
     certificate: Type.Union(Object.keys(SERVED_CHAINS).map((name) => Type.Literal(name as ServedChain)), { description: 'the certificate chain the server side offers' }),
     servername: Type.Optional(Type.String({ minLength: 1, description: `what {servername} holds: the name (or IP address) the client must verify, and send as SNI if it is a name (default ${SERVER_NAME})` })),
+    clientCertificate: Type.Optional(Type.Literal(true, { description: 'the server side asks for a client certificate and requires one the root signed ({cert} and {key} are one)' })),
     version: Type.Optional(
       Type.Union(VERSIONS.map((v) => Type.Literal(v)), { description: 'the only TLS version the server side speaks (default TLSv1.2 and TLSv1.3); below TLSv1.2 at OpenSSL security level 0, the only level at which OpenSSL 3 can still sign such a handshake' }),
     ),
@@ -78,13 +79,27 @@ export function serverHandshakeOf(conn: TcpConnection): ServerHandshake | undefi
   return handshakes.get(conn);
 }
 
-/** The secure context for a spec: its chain (leaf, then what follows it) and, below TLS 1.2, the one legacy version. */
-export function serverContext(spec: ServerTlsSpec, set: CertificateSet): tls.SecureContext {
+/** How the server side runs its handshakes: the context, and whether it requires a client certificate. */
+export interface ServerTls {
+  context: tls.SecureContext;
+  requireClientCertificate: boolean;
+}
+
+export function serverTls(spec: ServerTlsSpec, set: CertificateSet): ServerTls {
+  return { context: serverContext(spec, set), requireClientCertificate: spec.clientCertificate ?? false };
+}
+
+/**
+ * The secure context for a spec: its chain (leaf, then what follows it), the root client
+ * certificates must lead to, and, below TLS 1.2, the one legacy version.
+ */
+function serverContext(spec: ServerTlsSpec, set: CertificateSet): tls.SecureContext {
   const names = SERVED_CHAINS[spec.certificate];
   const legacy = spec.version === 'TLSv1' || spec.version === 'TLSv1.1';
   return tls.createSecureContext({
     cert: names.map((name) => set[name].cert).join(''),
     key: set[names[0]].key,
+    ca: spec.clientCertificate ? set.ca.cert : undefined,
     minVersion: spec.version ?? 'TLSv1.2',
     maxVersion: spec.version ?? 'TLSv1.3',
     ciphers: legacy ? LEGACY_CIPHERS : undefined,
@@ -97,7 +112,8 @@ export function serverContext(spec: ServerTlsSpec, set: CertificateSet): tls.Sec
  * recorded: the ClientHello and its SNI, then how it ended (done, with the protocol; an alert the
  * client sent; the client closing; the server side giving up).
  */
-export function acceptTls(label: string, raw: net.Socket, context: tls.SecureContext, transcript: Transcript): TcpConnection {
+export function acceptTls(label: string, raw: net.Socket, server: ServerTls, transcript: Transcript): TcpConnection {
+  const { context } = server;
   let hello = false;
   let sni: string | false = false;
   const tap = new ClientHelloTap(raw, () => {
@@ -107,6 +123,8 @@ export function acceptTls(label: string, raw: net.Socket, context: tls.SecureCon
   const socket = new tls.TLSSocket(tap as unknown as net.Socket, {
     isServer: true,
     secureContext: context,
+    requestCert: server.requireClientCertificate,
+    rejectUnauthorized: server.requireClientCertificate,
     // Called with the SNI of the ClientHello, before anything can fail: it is what the client sent.
     SNICallback: (name, done) => {
       sni = name;
