@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { runCase } from '../harness/run/run-case';
 import { REAL_TLS_CLIENTS } from '../fixtures/clients/tls/real-clients';
 import { bundledSuite, failedIds } from './support/run-suite';
@@ -18,4 +20,11 @@ describe('real TLS clients against the tls-client suite', () => {
     for (const c of suite.cases) outcomes.push(await runCase(suite, c, {}, { client: { command: client.command } }));
     expect(failedIds(outcomes)).toEqual(Object.keys(client.fails).sort());
   }, CLIENT_RUN_BUDGET_MS);
+});
+
+test('docs/client-contract.md §4.8 has a row for every real TLS client, under the name the verdicts use', () => {
+  const doc = readFileSync(path.join(__dirname, '..', 'docs', 'client-contract.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('### 4.8. Real clients'));
+  const rows = section.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| Client') && !line.startsWith('| ---')).map((line) => line.split('|')[1].trim());
+  expect(rows.map((name) => name.toLowerCase()).sort()).toEqual(Object.keys(REAL_TLS_CLIENTS).map((name) => name.toLowerCase()).sort());
 });
