@@ -7,7 +7,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { benchCertificateSet } from '../harness/certs/bench';
 import { cachedCertificateSet, storeCertificateSet } from '../harness/certs/cache';
-import { CERTIFICATE_NAMES, type CertificateName, type CertificateSet, createCertificateSet } from '../harness/certs/certificate-set';
+import { CERTIFICATE_NAMES, OUT_OF_DATE, type CertificateName, type CertificateSet, createCertificateSet } from '../harness/certs/certificate-set';
 import { makeTempCertificates, withTempCertificates } from '../harness/certs/write';
 import type { PemPair } from '../harness/certs/authority';
 
@@ -61,10 +61,20 @@ describe('certificate set', () => {
     expect(x509.selfSigned.checkIssued(x509.ca)).toBe(false);
   });
 
-  test('expired is expired, the rest are valid now', () => {
+  test('chained and ipOnly are signed by the intermediate, which the root signs', () => {
+    expect(x509.intermediate.checkIssued(x509.ca)).toBe(true);
+    expect(x509.chained.checkIssued(x509.intermediate)).toBe(true);
+    expect(x509.ipOnly.checkIssued(x509.intermediate)).toBe(true);
+    expect(x509.chained.checkIssued(x509.ca)).toBe(false);
+    expect(x509.ipOnly.checkHost('localhost')).toBeUndefined();
+    expect(x509.ipOnly.checkIP('127.0.0.1')).toBe('127.0.0.1');
+  });
+
+  test('expired is expired, notYetValid starts later, the rest are valid now', () => {
     const now = Date.now();
     expect(Date.parse(x509.expired.validTo)).toBeLessThan(now);
-    for (const name of CERTIFICATE_NAMES.filter((n) => n !== 'expired')) {
+    expect(Date.parse(x509.notYetValid.validFrom)).toBeGreaterThan(now);
+    for (const name of CERTIFICATE_NAMES.filter((n) => !OUT_OF_DATE.includes(n))) {
       expect(Date.parse(x509[name].validFrom)).toBeLessThanOrEqual(now);
       expect(Date.parse(x509[name].validTo)).toBeGreaterThan(now);
     }

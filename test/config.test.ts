@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineConformanceTests } from '../harness/api';
 import { defineSuiteTests } from '../harness/jest/suite-runtime';
@@ -14,7 +14,12 @@ import { ROOT, tempDir } from './support/cli';
 jest.mock('../harness/jest/suite-runtime', () => ({ defineSuiteTests: jest.fn() }));
 
 const CONFIGS = path.join(ROOT, 'fixtures', 'config');
-const BUNDLED = 'chat, chat-relay, echo-client, echo-tcp, echo-udp, lifecycle, network, network-udp, timeouts, tls, tls-mtls';
+/** Every suite in suites/, as the messages list them: the folder is the list, so a new suite needs no edit here. */
+const BUNDLED = readdirSync(path.join(ROOT, 'suites'))
+  .filter((file) => file.endsWith('.suite.yaml'))
+  .map((file) => file.replace(/\.suite\.yaml$/, ''))
+  .sort()
+  .join(', ');
 
 function problemsOf(name: string): string[] {
   try {

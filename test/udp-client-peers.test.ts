@@ -10,7 +10,7 @@ import { describeWithPrograms } from './support/tools';
 /**
  * Common programs run as UDP echo clients against the udp-client suite: each fails exactly the
  * cases fixtures/clients/udp/real-clients.ts lists (those a race decides aside), and
- * docs/client-contract.md §4.7 shows the same.
+ * docs/client-contract.md §5.7 shows the same.
  */
 
 /** A client's run of the whole suite (gives-up alone is 15 s for a client that follows it), several at once. */
@@ -38,7 +38,7 @@ test('every case a real client fails or races on is a case of the suite', () => 
   expect(named.filter((id) => !ids.includes(id))).toEqual([]);
 });
 
-/** docs/client-contract.md §4.7: each client's command, then the cases it fails and why. */
+/** docs/client-contract.md §5.7: each client's command, then the cases it fails and why. */
 function realClientsSection(): string {
   return Object.entries(REAL_UDP_CLIENTS)
     .map(([name, client]) => {

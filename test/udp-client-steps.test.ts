@@ -109,7 +109,7 @@ describe('the UDP server side at run time', () => {
     expect(outcome.suiteError?.message).toMatch(/the client command uses \{rto\}, \{rto-multiplier\}, \{rto-tries\}, which this case does not give/);
   });
 
-  test('the udp-client suite gives every case the same policy, the one docs/client-contract.md §4.1.2 states', () => {
+  test('the udp-client suite gives every case the same policy, the one docs/client-contract.md §5.1.2 states', () => {
     const policies = bundledSuite('udp-client').cases.map((c) => JSON.stringify((c.steps[0] as { 'start-client': { retransmit?: unknown } })['start-client'].retransmit));
     expect(new Set(policies)).toEqual(new Set([JSON.stringify({ rto: '1s', multiplier: 2, tries: 4 })]));
   });

@@ -68,15 +68,19 @@ export function validFor(days: number, now = Date.now()): Validity {
   return { notBefore: new Date(now - CLOCK_SKEW_MS), notAfter: new Date(now + days * DAY_MS) };
 }
 
-/** A root CA: self-signed, allowed to sign certificates but not to act as a server. */
-export function createAuthority(commonName: string, key: KeyPair, validity: Validity): Issuer {
+/**
+ * A CA, allowed to sign certificates but not to act as a server: a root (self-signed) when there is
+ * no `issuer`, else an intermediate that `issuer` signs.
+ */
+export function createAuthority(commonName: string, key: KeyPair, validity: Validity, issuer?: Issuer): Issuer {
   const cert = newCertificate(commonName, key, validity);
   cert.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
+    ...(issuer ? [authorityKeyIdentifier(issuer)] : []),
   ]);
-  sign(cert, { cert, key });
+  sign(cert, issuer ?? { cert, key });
   return { cert, key };
 }
 

@@ -2,11 +2,11 @@ import { X509Certificate, randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CERTIFICATE_NAMES, type CertificateSet, createCertificateSet } from './certificate-set';
+import { CERTIFICATE_NAMES, OUT_OF_DATE, type CertificateSet, createCertificateSet } from './certificate-set';
 import { DAY_MS } from './authority';
 
 /** Part of the cache folder's name: bump it whenever what createCertificateSet() makes changes. */
-export const CERTIFICATE_CACHE_VERSION = 3;
+export const CERTIFICATE_CACHE_VERSION = 4;
 const CACHE_FILE = 'set.json';
 /** A cached set is used only while every good certificate in it stays valid this much longer. */
 const MIN_REMAINING_MS = DAY_MS;
@@ -79,7 +79,7 @@ function isUsableSet(value: unknown, now: number): value is CertificateSet {
   return CERTIFICATE_NAMES.every((name) => {
     const entry = entries[name];
     if (typeof entry?.cert !== 'string' || typeof entry.key !== 'string') return false;
-    return name === 'expired' || staysValid(entry.cert, now);
+    return OUT_OF_DATE.includes(name) || staysValid(entry.cert, now);
   });
 }
 

@@ -40,6 +40,14 @@ export interface CertificateSet {
   client: PemPair;
   /** clientAuth, signed by `otherCa`: what a mutual-TLS server should refuse. */
   otherCaClient: PemPair;
+  /** A CA that `ca` signs: a server sends it after its leaf so that clients trusting only `ca` can build the chain. */
+  intermediate: PemPair;
+  /** Like `server`, but signed by `intermediate`: valid only with `intermediate` sent beside it. */
+  chained: PemPair;
+  /** Like `server`, but its notBefore is a day in the future. */
+  notYetValid: PemPair;
+  /** Signed by `intermediate`, with the server's IP addresses as its only names (no DNS name). */
+  ipOnly: PemPair;
 }
 
 export type CertificateName = keyof CertificateSet;
@@ -48,7 +56,10 @@ export type CertificateName = keyof CertificateSet;
 const NAMED: Record<CertificateName, true> = {
   ca: true, server: true, alt: true, expired: true, wrongHost: true, wildcard: true, weakKey: true,
   selfSigned: true, otherCa: true, otherCaServer: true, client: true, otherCaClient: true,
+  intermediate: true, chained: true, notYetValid: true, ipOnly: true,
 };
+/** The certificates made invalid on purpose by their dates: a cached set is judged without them. */
+export const OUT_OF_DATE: readonly CertificateName[] = ['expired', 'notYetValid'];
 export const CERTIFICATE_NAMES = Object.keys(NAMED) as readonly CertificateName[];
 
 /**
@@ -58,10 +69,11 @@ export const CERTIFICATE_NAMES = Object.keys(NAMED) as readonly CertificateName[
  * two certificates share a key. The one weak key is a key of its own: its size is what it is for.
  */
 export async function createCertificateSet(now = Date.now()): Promise<CertificateSet> {
-  const [caKey, otherCaKey, serverKey, clientKey, weakKey] = await Promise.all([
-    generateKey(), generateKey(), generateKey(), generateKey(), generateKey(WEAK_RSA_BITS),
+  const [caKey, otherCaKey, intermediateKey, serverKey, clientKey, weakKey] = await Promise.all([
+    generateKey(), generateKey(), generateKey(), generateKey(), generateKey(), generateKey(WEAK_RSA_BITS),
   ]);
   const ca = createAuthority('sockspec test CA', caKey, validFor(AUTHORITY_DAYS, now));
+  const intermediate = createAuthority('sockspec intermediate CA', intermediateKey, validFor(AUTHORITY_DAYS, now), ca);
   const otherCa = createAuthority('sockspec unrelated CA', otherCaKey, validFor(AUTHORITY_DAYS, now));
   const server = serverSpec(now);
   const client = clientSpec(now);
@@ -78,6 +90,10 @@ export async function createCertificateSet(now = Date.now()): Promise<Certificat
     otherCaServer: issueLeaf(server, serverKey, otherCa),
     client: issueLeaf(client, clientKey, ca),
     otherCaClient: issueLeaf(client, clientKey, otherCa),
+    intermediate: authorityPem(intermediate),
+    chained: issueLeaf(server, serverKey, intermediate),
+    notYetValid: issueLeaf({ ...server, validity: notYetValidity(now) }, serverKey, ca),
+    ipOnly: issueLeaf({ ...server, commonName: 'sockspec IP address', dnsNames: [], ips: SERVER_IPS }, serverKey, intermediate),
   };
 }
 
@@ -87,6 +103,11 @@ function serverSpec(now: number): LeafSpec {
 
 function clientSpec(now: number): LeafSpec {
   return { commonName: 'sockspec client', purpose: 'clientAuth', validity: validFor(LEAF_DAYS, now) };
+}
+
+/** Valid from tomorrow: not yet valid whatever a peer's clock skew. */
+function notYetValidity(now: number): Validity {
+  return { notBefore: new Date(now + DAY_MS), notAfter: new Date(now + (LEAF_DAYS + 1) * DAY_MS) };
 }
 
 /** Issued two days ago, expired yesterday: expired whatever a peer's clock skew. */

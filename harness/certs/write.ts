@@ -1,4 +1,4 @@
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,6 +76,47 @@ export async function makeServerCertificates(set: CertificateSet): Promise<Serve
     await writeWithMode(files.cert, set.server.cert, CERT_MODE);
     await writeWithMode(files.key, set.server.key, KEY_MODE);
     await writeWithMode(files.ca, set.ca.cert, CERT_MODE);
+    return { dir, ...files, remove: () => removeTemp(dir) };
+  } catch (err) {
+    await removeTemp(dir);
+    throw err;
+  }
+}
+
+/** What a client under test is given: the root to trust, its own certificate and key, and a decoy default trust store. */
+export interface ClientCertificateFiles {
+  dir: string;
+  ca: string;
+  /** The client certificate (clientAuth, signed by the root) and its key, for a server that asks for one. */
+  cert: string;
+  key: string;
+  /**
+   * A file holding the unrelated root (`otherCa`), and an empty folder: named by SSL_CERT_FILE and
+   * SSL_CERT_DIR, they are OpenSSL's default trust store for the client, so a client that trusts
+   * that store besides the root it was given accepts a chain the unrelated root signed.
+   */
+  defaultStore: { file: string; dir: string };
+  /** Deletes the folder; also done at process exit if never called. */
+  remove(): Promise<void>;
+}
+
+/** Writes `ca.crt`, the client's `client.crt` and `client.key`, and the decoy default store into a new private folder; no other key goes there. */
+export async function makeClientCertificates(set: CertificateSet): Promise<ClientCertificateFiles> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sockspec-client-pem-'));
+  leftAtExit.add(dir);
+  installExitHook();
+  const files = {
+    ca: path.join(dir, 'ca.crt'),
+    cert: path.join(dir, 'client.crt'),
+    key: path.join(dir, 'client.key'),
+    defaultStore: { file: path.join(dir, 'default-store.crt'), dir: path.join(dir, 'default-store') },
+  };
+  try {
+    await writeWithMode(files.ca, set.ca.cert, CERT_MODE);
+    await writeWithMode(files.cert, set.client.cert, CERT_MODE);
+    await writeWithMode(files.key, set.client.key, KEY_MODE);
+    await writeWithMode(files.defaultStore.file, set.otherCa.cert, CERT_MODE);
+    await mkdir(files.defaultStore.dir, { mode: 0o700 });
     return { dir, ...files, remove: () => removeTemp(dir) };
   } catch (err) {
     await removeTemp(dir);

@@ -25,7 +25,7 @@ import { resolveSuiteFiles } from './suite-files';
 import { declarationsFromFlags, parseMs, parseRegex, targetSpecFromFlags, type TargetFlags } from './target-option';
 import { repeatFlag, seedFlag } from './repeat-flags';
 import { newRunSeed } from '../run/seed';
-import { peerFit } from '../run/peer-fit';
+import { clientCommandMisfit, peerFit } from '../run/peer-fit';
 import { peerOf } from '../suite/schema';
 
 export interface RunFlags extends TargetFlags, ReportFlags {
@@ -72,6 +72,8 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   for (const suite of suites) {
     const { mismatch } = peerFit(suite, spec.kind, kind.client !== undefined);
     if (mismatch) throw new UsageError(mismatch);
+    const misfit = flags.client === undefined || peerOf(suite) !== 'client' ? undefined : clientCommandMisfit(suite, flags.client);
+    if (misfit) throw new UsageError(misfit);
   }
   if (declared.idleTimeoutMs !== undefined && kind.selfDeclared) {
     throw new UsageError('--idle-timeout declares the timeout of a server you give (--cmd, --image, --target ADDRESS); the builtin servers declare their own (2 s)');

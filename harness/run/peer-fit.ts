@@ -1,4 +1,4 @@
-import { peerOf, type Peer } from '../suite/schema';
+import { peerOf, type Peer, type Suite } from '../suite/schema';
 
 /**
  * Whether a target can run a suite: a client suite checks a client command (`--client`), a server
@@ -17,3 +17,25 @@ export function peerFit(suite: { suite: string; peer?: Peer }, targetKind: strin
 
 /** Why a client suite's case is skipped when no client is given. */
 export const NO_CLIENT = 'a client suite, and no client was given (--client "COMMAND {host} {port}")';
+
+/** What a TLS client suite gives its client besides {host} and {port}: without them a client cannot verify the server. */
+const TLS_PLACEHOLDERS = ['{ca}', '{servername}'];
+
+/** Whether a client suite plays a TLS server (a start-client step with `tls`), so gives {ca} and {servername}. */
+function speaksTls(suite: Suite): boolean {
+  return suite.cases.some((c) => c.steps.some((step) => 'start-client' in step && step['start-client']?.tls !== undefined));
+}
+
+/**
+ * Whether a client command and a client suite are made for each other: a TLS suite's client
+ * must take {ca} and {servername} (a client without them has no root to trust and no name to
+ * verify), and a plain suite gives neither. Undefined when they fit, else why not.
+ */
+export function clientCommandMisfit(suite: Suite, command: string): string | undefined {
+  const used = TLS_PLACEHOLDERS.filter((placeholder) => command.includes(placeholder));
+  if (speaksTls(suite) && used.length < TLS_PLACEHOLDERS.length) {
+    return `the ${suite.suite} suite checks a TLS client, which must take ${TLS_PLACEHOLDERS.join(' and ')} (the root to trust, the name to verify); the client command has ${used.length ? `only ${used.join('')}` : 'neither'}`;
+  }
+  if (!speaksTls(suite) && used.length > 0) return `the ${suite.suite} suite plays a plain TCP server and gives no ${used.join(' or ')}, which the client command uses`;
+  return undefined;
+}

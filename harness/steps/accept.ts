@@ -7,12 +7,13 @@ import { nextConnection, startedServerSide } from './support/server-side';
 import { StepFailure } from '../verdict/failure';
 import { toMs } from '../vocabulary/units';
 import { clientState } from './support/client-state';
+import { acceptTls } from './support/server-tls';
 
 export const accept = defineStep({
   name: 'accept',
   summary:
     "Client suites: takes the next connection the client made to the case's listener (waiting for it up to the timeout) " +
-    'and names it, so send, expect, half-close, close, reset, stop-reading and expect-close work on it as on a connection sockspec opened.',
+    'and names it (when start-client gave tls:, the server end of the TLS handshake runs on it in the background, its outcome on the transcript), so send, expect, half-close, close, reset, stop-reading and expect-close work on it as on a connection sockspec opened.',
   shorthand: 'conn',
   schema: Type.Object({ conn: Type.Optional(ConnName), timeout: Type.Optional(StepTimeout) }, { additionalProperties: false }),
   cost: () => ({ connections: 1 }),
@@ -31,7 +32,7 @@ export const accept = defineStep({
     if (!socket) throw new StepFailure(`the client made no connection to ${side.host}:${side.port} within ${timeoutMs} ms`, clientState(side));
     const label = ctx.scope.label(name);
     ctx.run.transcript.record(label, 'connected', `accepted from ${socket.remoteAddress}:${socket.remotePort}`);
-    const conn = new TcpConnection(label, socket, ctx.run.transcript);
+    const conn = side.tls ? acceptTls(label, socket, side.tls, ctx.run.transcript) : new TcpConnection(label, socket, ctx.run.transcript);
     side.accepted.push(conn);
     ctx.scope.add(name, conn);
   },

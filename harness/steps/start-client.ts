@@ -1,7 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { defineStep } from './define';
 import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
-import { CLIENT, serverSide } from './support/server-side';
+import { CLIENT, LISTENER, serverSide } from './support/server-side';
+import { ServerTlsOptions, serverTls } from './support/server-tls';
+import { cachedCertificateSet } from '../certs/cache';
+import { SERVER_NAME } from '../certs/certificate-set';
+import { makeClientCertificates } from '../certs/write';
 import { missingPlaceholders, startClient, type PlaceholderValues } from '../targets/client-command';
 import { SuiteUsageError } from '../verdict/failure';
 import { DescribedDuration, Size, formatBytes, toBytes, toMs } from '../vocabulary/units';
@@ -13,7 +17,9 @@ export const startClientStep = defineStep({
   summary:
     "Client suites: starts the case's server side (a listener on 127.0.0.1, a free port) and runs the client " +
     'command once against it, with {host} and {port} replaced; writes the payload to its stdin (none: empty stdin), ' +
-    'in pieces of chunk bytes with delay between them, then closes stdin (unless stdinOpen). With listening: false nothing listens on the port. Goes on at once; the client is killed when the case ends.',
+    'in pieces of chunk bytes with delay between them, then closes stdin (unless stdinOpen). With listening: false nothing listens on the port. ' +
+    'With tls: the server side speaks TLS with the chain named, {ca} is a file holding the root the client is to trust, {servername} the name it must verify, {cert} and {key} its client certificate; ' +
+    "the client's default trust store (SSL_CERT_FILE, SSL_CERT_DIR) holds only an unrelated root. Goes on at once; the client is killed when the case ends.",
   schema: Type.Object(
     {
       stdin: Type.Optional(Type.Object(PayloadFields, { additionalProperties: false, description: 'what the client reads on stdin, as send takes a payload' })),
@@ -23,6 +29,7 @@ export const startClientStep = defineStep({
       stdinOpen: Type.Optional(Type.Boolean({ description: 'keep stdin open after the payload, until the case ends (a client that waits for its end never exits)' })),
       args: Type.Optional(Type.Array(Type.String(), { description: 'words appended to the client command' })),
       retransmit: Type.Optional(RetransmitSpec),
+      tls: Type.Optional(ServerTlsOptions),
     },
     { additionalProperties: false },
   ),
@@ -44,9 +51,19 @@ export const startClientStep = defineStep({
     const transcript = ctx.run.transcript;
     if (p.retransmit) side.retransmit = retransmitPolicy(p.retransmit);
     const values: PlaceholderValues = { host: side.host, port: String(side.port), ...(side.retransmit && policyPlaceholders(side.retransmit)) };
+    const env: Record<string, string> = {};
+    if (p.tls) {
+      const set = await cachedCertificateSet();
+      side.tls = serverTls(p.tls, set);
+      const files = await makeClientCertificates(set);
+      ctx.onCleanup(() => files.remove());
+      Object.assign(values, { ca: files.ca, servername: p.tls.servername ?? SERVER_NAME, cert: files.cert, key: files.key });
+      Object.assign(env, { SSL_CERT_FILE: files.defaultStore.file, SSL_CERT_DIR: files.defaultStore.dir });
+      transcript.record(LISTENER, 'note', `speaks ${p.tls.version ? `${p.tls.version} only` : 'TLSv1.2 and TLSv1.3'}, offering the ${p.tls.certificate} chain${p.tls.clientCertificate ? ', requiring a client certificate' : ''}; {servername} is ${values.servername}`);
+    }
     const missing = missingPlaceholders(client, values);
     if (missing.length > 0) throw new SuiteUsageError(`the client command uses ${missing.map((name) => `{${name}}`).join(', ')}, which this case does not give (it gives ${Object.keys(values).map((name) => `{${name}}`).join(', ')})`);
-    const running = startClient(client, values, p.args ?? []);
+    const running = startClient(client, values, p.args ?? [], env);
     side.client = running;
     transcript.record(CLIENT, 'note', `started (pid ${running.pid ?? 'none'}) with ${formatBytes(stdin.length)} on stdin`);
     // The client's output in the timeline, beside the server side's events: what it printed when.

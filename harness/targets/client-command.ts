@@ -11,6 +11,10 @@ export const CLIENT_PLACEHOLDERS = {
   rto: "a UDP client's first retransmission timeout, in ms (udp-client)",
   'rto-multiplier': 'what each further timeout of a UDP client is multiplied by (udp-client)',
   'rto-tries': 'how many times in all a UDP client sends a request before it gives up (udp-client)',
+  ca: 'TLS cases: a PEM file holding the one root the client is to trust',
+  servername: 'TLS cases: the name the client must verify the certificate against and send as SNI (an IP address: verify that, send no SNI)',
+  cert: "TLS cases: a PEM file holding the client's certificate, to present when the server asks for one",
+  key: 'TLS cases: a PEM file holding the key of {cert}',
 } as const;
 
 export type ClientPlaceholder = keyof typeof CLIENT_PLACEHOLDERS;
@@ -46,8 +50,11 @@ export function missingPlaceholders(client: ClientCommand, values: PlaceholderVa
   return [...new Set(used.filter((name) => values[name] === undefined))];
 }
 
-/** Starts the client once: the placeholders substituted in every word, `extraArgs` appended. No shell is involved. */
-export function startClient(client: ClientCommand, values: PlaceholderValues, extraArgs: readonly string[] = []): ClientProcess {
+/**
+ * Starts the client once: the placeholders substituted in every word, `extraArgs` appended, `env`
+ * added to its environment. No shell is involved.
+ */
+export function startClient(client: ClientCommand, values: PlaceholderValues, extraArgs: readonly string[] = [], env: Readonly<Record<string, string>> = {}): ClientProcess {
   const [program, ...args] = splitCommand(client.command).map((word) => word.replace(PLACEHOLDER, (_, name: ClientPlaceholder) => values[name] ?? ''));
-  return new ClientProcess(program, [...args, ...extraArgs]);
+  return new ClientProcess(program, [...args, ...extraArgs], env);
 }

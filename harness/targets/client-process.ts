@@ -45,8 +45,9 @@ export class ClientProcess {
   private readonly stdoutHash: Hash = createHash('sha256');
   private readonly stdoutListeners: ((chunk: Buffer) => void)[] = [];
 
-  constructor(program: string, args: readonly string[]) {
-    this.child = spawn(program, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `env`: variables set for the client on top of sockspec's own environment. */
+  constructor(program: string, args: readonly string[], env: Readonly<Record<string, string>> = {}) {
+    this.child = spawn(program, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     (this.child.stdout as Readable).on('data', (chunk: Buffer) => this.keepStdout(chunk));
     this.stderr.follow(this.child.stderr as Readable);
     // A client that exits without reading all its stdin closes the pipe: not sockspec's failure.

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { ServerTls } from './server-tls';
 import { once } from 'node:events';
 import type { CaseRun, StepContext } from '../context';
 import { caseState } from './case-state';
@@ -31,6 +32,8 @@ export interface ServerSide {
   /** Wakes an `accept` waiting for the next connection. */
   readonly arrivals: EventTarget;
   client?: ClientProcess;
+  /** Set by start-client's `tls:` option: every connection accepted runs the server end of a TLS handshake with it. */
+  tls?: ServerTls;
   /** What start-client gave the client on stdin: what the server side must receive (`expect: { stdin: true }`). */
   stdin: Payload;
   /** For a UDP service: the socket on host:port the client sends its datagrams to. */
