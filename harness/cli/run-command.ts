@@ -25,7 +25,7 @@ import { resolveSuiteFiles } from './suite-files';
 import { declarationsFromFlags, parseMs, parseRegex, targetSpecFromFlags, type TargetFlags } from './target-option';
 import { repeatFlag, seedFlag } from './repeat-flags';
 import { newRunSeed } from '../run/seed';
-import { peerFit } from '../run/peer-fit';
+import { clientTimeoutMissing, peerFit } from '../run/peer-fit';
 import { peerOf } from '../suite/schema';
 
 export interface RunFlags extends TargetFlags, ReportFlags {
@@ -68,8 +68,9 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   const services = [...new Set(suites.map((s) => s.service))];
   const spec = targetSpecFromFlags(flags, services, declared);
   const kind = targetKind(spec);
+  const client = kind.client?.(spec);
   for (const suite of suites) {
-    const { mismatch } = peerFit(suite, spec.kind, kind.client !== undefined);
+    const mismatch = peerFit(suite, spec.kind, kind.client !== undefined).mismatch ?? (client && clientTimeoutMissing(suite, client));
     if (mismatch) throw new UsageError(mismatch);
   }
   if (declared.idleTimeoutMs !== undefined && kind.selfDeclared) {

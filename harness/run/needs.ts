@@ -21,5 +21,8 @@ function met(need: Need, endpoint: Endpoint | undefined, launcher: Launcher | un
       return launcher?.sharesHostNetwork === true;
     case 'idle-timeout':
       return endpoint?.idleTimeoutMs !== undefined;
+    case 'client-timeout':
+      // Never a skip: a run whose client suite needs it and lacks it stops first (run/peer-fit.ts).
+      return true;
   }
 }

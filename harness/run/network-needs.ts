@@ -1,6 +1,7 @@
 import type { Case } from '../suite/schema';
 import { stepKind } from '../steps/registry';
 import { network, toConditions, type NetworkParamsSpec } from '../steps/network';
+import { startClientStep } from '../steps/start-client';
 import { firstMissing, type Capability } from '../netns/capabilities';
 import { requiredCapabilities } from '../netns/conditions';
 
@@ -39,4 +40,15 @@ function capabilitiesOf(p: NetworkParamsSpec): Capability[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Why a client case whose connect must time out cannot run here (its start-client drops the
+ * client's SYNs inside a network namespace: root and nftables), or undefined when it can.
+ */
+export function synDropSkip(c: Case): string | undefined {
+  const drops = c.steps.some((step) => (step as Record<string, { dropSyns?: boolean } | null>)[startClientStep.name]?.dropSyns === true);
+  if (!drops) return undefined;
+  const missing = firstMissing(['nftables']);
+  return missing ? `needs ${missing}` : undefined;
 }

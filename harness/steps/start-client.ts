@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { defineStep } from './define';
 import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
-import { CLIENT, serverSide } from './support/server-side';
-import { missingPlaceholders, startClient, type PlaceholderValues } from '../targets/client-command';
+import { CLIENT, LISTENER, serverSide } from './support/server-side';
+import { synDropRoute } from './support/syn-drop';
+import { missingPlaceholders, startClient, timeoutSeconds, type PlaceholderValues } from '../targets/client-command';
 import { SuiteUsageError } from '../verdict/failure';
 import { DescribedDuration, Size, formatBytes, toBytes, toMs } from '../vocabulary/units';
 
@@ -20,6 +21,13 @@ export const startClientStep = defineStep({
       listening: Type.Optional(Type.Boolean({ description: 'false: the client is given a port nothing listens on, so its connection is refused' })),
       stdinOpen: Type.Optional(Type.Boolean({ description: 'keep stdin open after the payload, until the case ends (a client that waits for its end never exits)' })),
       args: Type.Optional(Type.Array(Type.String(), { description: 'words appended to the client command' })),
+      dropSyns: Type.Optional(
+        Type.Boolean({
+          description:
+            'true: the client runs inside a network namespace the case creates and is given an address there (the host end of its veth pair) ' +
+            'from which nftables drops every SYN it sends, so its connect can only time out; needs root and nftables (the case is skipped without them)',
+        }),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -29,19 +37,23 @@ export const startClientStep = defineStep({
     if (where.peer !== 'client') report('start-client is for client suites (peer: client)');
     if (where.inParallel) report('start-client runs one client per case: not inside parallel or repeat');
     if (p.stdin && PAYLOAD_FORMS.filter((form) => p.stdin?.[form] !== undefined).length !== 1) report('stdin takes one payload form: text, hex, base64, random or counter', 'stdin');
+    if (p.dropSyns && p.listening !== undefined) report('dropSyns gives an address nothing answers at: leave out listening', 'dropSyns');
   },
   async run(p, ctx) {
     const client = ctx.run.client;
     if (!client) throw new SuiteUsageError('start-client needs a client to run: give one with --client "COMMAND {host} {port}"');
-    const side = await serverSide(ctx, p.listening ?? true);
+    const side = await serverSide(ctx, !p.dropSyns && (p.listening ?? true));
     if (side.client) throw new SuiteUsageError('the client is already started in this case');
     const stdin = p.stdin ? buildPayload(p.stdin, ctx.seed) : side.stdin;
     side.stdin = stdin;
     const transcript = ctx.run.transcript;
-    const values: PlaceholderValues = { host: side.host, port: String(side.port) };
+    const route = p.dropSyns ? await synDropRoute(ctx, side.port) : undefined;
+    const values: PlaceholderValues = { host: route?.host ?? side.host, port: String(side.port) };
+    if (client.timeoutMs !== undefined) values.timeout = timeoutSeconds(client.timeoutMs);
     const missing = missingPlaceholders(client, values);
     if (missing.length > 0) throw new SuiteUsageError(`the client command uses ${missing.map((name) => `{${name}}`).join(', ')}, which this case does not give (it gives ${Object.keys(values).map((name) => `{${name}}`).join(', ')})`);
-    const running = startClient(client, values, p.args ?? []);
+    if (route) transcript.record(LISTENER, 'note', `the client runs in network namespace ${route.name}; every SYN to ${route.host}:${side.port} is dropped`);
+    const running = startClient(client, values, p.args ?? [], route?.wrap);
     side.client = running;
     transcript.record(CLIENT, 'note', `started (pid ${running.pid ?? 'none'}) with ${formatBytes(stdin.length)} on stdin`);
     void running.exited.then(() => transcript.record(CLIENT, 'note', `exited: ${running.exitDescription}`));
