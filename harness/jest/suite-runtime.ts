@@ -20,7 +20,6 @@ import type { TargetExit } from '../targets/target-exit';
 import { cachedProfile, DEFAULT_PROFILE } from '../suite/profile';
 import { peerFit } from '../run/peer-fit';
 import { clientCommandProblem } from '../targets/client-command';
-import { clientTimeoutMissing } from '../run/peer-fit';
 
 /** Time jest allows a test beyond the case's own deadline, so the case reports its own timeout. */
 const JEST_MARGIN_MS = 5000;
@@ -61,7 +60,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   const client = kind.client?.(spec);
   const fit = peerFit(suite, spec.kind, client !== undefined);
   if (fit.mismatch) throw new Error(`sockspec: ${fit.mismatch}`);
-  const clientProblem = client && (clientCommandProblem(client.command) ?? clientTimeoutMissing(suite, client));
+  const clientProblem = client && clientCommandProblem(client.command);
   if (clientProblem) throw new Error(`sockspec: ${clientProblem}`);
   // The target this file starts itself: the one it was given, or one the CLI leaves to each suite file (builtin).
   const startsOwn = fit.skipReason === undefined && (given !== undefined || settings.target?.endpoints === undefined);
@@ -114,7 +113,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
       const level = c.level ?? 'must';
       const title = testTitle(c.id, c.title, level);
       // The builtin servers declare everything; another target declares what it was told.
-      const skip = fit.skipReason ?? (selfDeclared ? undefined : unmetNeed(c, declared, launcher)) ?? networkSkip(c, movable !== undefined) ?? synDropSkip(c);
+      const skip = fit.skipReason ?? (selfDeclared ? undefined : unmetNeed(c, declared, launcher, client)) ?? networkSkip(c, movable !== undefined) ?? synDropSkip(c);
       if (skip) {
         // The reason stays out of the test name, which must not change with the flags. A skipped
         // test never meets jest's name filter, so the one --filter leaves out is dropped here.

@@ -18,7 +18,8 @@ export function peerFit(suite: { suite: string; peer?: Peer }, targetKind: strin
 
 /**
  * Why a client cannot run a suite whose cases check its timeout (needs: [client-timeout]) when it
- * declares none: the run's usage error, since what the cases would measure against is missing.
+ * declares none: the usage error of a run that names the suite, since what its cases would
+ * measure against is missing (a run of every client suite skips them instead: run/needs.ts).
  */
 export function clientTimeoutMissing(suite: { suite: string; cases: readonly { needs?: readonly string[] }[] }, client: ClientCommand): string | undefined {
   if (client.timeoutMs !== undefined || !suite.cases.some((c) => c.needs?.includes('client-timeout'))) return undefined;
