@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import type { Case } from '../suite/schema';
 import { stepKind } from '../steps/registry';
 import { network, toConditions, type NetworkParamsSpec } from '../steps/network';
@@ -51,4 +52,20 @@ export function synDropSkip(c: Case): string | undefined {
   if (!drops) return undefined;
   const missing = firstMissing(['nftables']);
   return missing ? `needs ${missing}` : undefined;
+}
+
+/**
+ * Why a client case whose attempts are recorded cannot run here (its start-client refuses
+ * attempts, which tcpdump records on loopback: root and tcpdump), or undefined when it can.
+ */
+export function attemptCaptureSkip(c: Case): string | undefined {
+  const refuses = c.steps.some((step) => (step as Record<string, { refuse?: number } | null>)[startClientStep.name]?.refuse !== undefined);
+  if (!refuses) return undefined;
+  if (process.getuid?.() !== 0) return `needs root to record connection attempts with tcpdump (running as uid ${process.getuid?.()})`;
+  try {
+    execFileSync('tcpdump', ['--version'], { stdio: 'ignore', timeout: 5000 });
+    return undefined;
+  } catch {
+    return 'needs tcpdump to record connection attempts (apt-get install tcpdump)';
+  }
 }

@@ -29,13 +29,15 @@ import { expectTimeWait } from './expect-time-wait';
 import { startClientStep } from './start-client';
 import { accept } from './accept';
 import { expectClientExit } from './expect-client-exit';
+import { expectAttempts } from './expect-attempts';
 
 /** Every step kind a suite may use, in the order the docs list them. */
 export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, expectSelection, sleep, parallel, repeat, concurrently, stopReading, faults, network,
   blackhole, expectIdleClose,
   launch, stopServer, holdPort, expectTimeWait,
   sendLines, expectLines, collectLines, expectSameOrder, expectFifo, barrier, join,
-  startClientStep, accept, expectClientExit] as const;
+  startClientStep, accept, expectClientExit,
+  expectAttempts] as const;
 
 type Kinds = (typeof STEP_KINDS)[number];
 type ParamsOf<K> = K extends StepKind<infer S> ? Static<S> : never;

@@ -3,6 +3,10 @@ import { defineStep } from './define';
 import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
 import { CLIENT, LISTENER, serverSide } from './support/server-side';
 import { synDropRoute } from './support/syn-drop';
+import { captureSyns } from './support/syn-capture';
+import { BackoffPolicySchema, declarePolicy, policyPlaceholders } from './support/backoff-policy';
+import type { StepContext } from './context';
+import type { ServerSide } from './support/server-side';
 import { missingPlaceholders, startClient, timeoutSeconds, type PlaceholderValues } from '../targets/client-command';
 import { SuiteUsageError } from '../verdict/failure';
 import { DescribedDuration, Size, formatBytes, toBytes, toMs } from '../vocabulary/units';
@@ -21,6 +25,15 @@ export const startClientStep = defineStep({
       listening: Type.Optional(Type.Boolean({ description: 'false: the client is given a port nothing listens on, so its connection is refused' })),
       stdinOpen: Type.Optional(Type.Boolean({ description: 'keep stdin open after the payload, until the case ends (a client that waits for its end never exits)' })),
       args: Type.Optional(Type.Array(Type.String(), { description: 'words appended to the client command' })),
+      refuse: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          description:
+            'the first N connection attempts are refused (nothing listens: the kernel answers with a reset), then the server side listens; ' +
+            'every attempt is recorded with its time (tcpdump on loopback: root and tcpdump, the case is skipped without them)',
+        }),
+      ),
+      backoff: Type.Optional(BackoffPolicySchema),
       dropSyns: Type.Optional(
         Type.Boolean({
           description:
@@ -38,11 +51,14 @@ export const startClientStep = defineStep({
     if (where.inParallel) report('start-client runs one client per case: not inside parallel or repeat');
     if (p.stdin && PAYLOAD_FORMS.filter((form) => p.stdin?.[form] !== undefined).length !== 1) report('stdin takes one payload form: text, hex, base64, random or counter', 'stdin');
     if (p.dropSyns && p.listening !== undefined) report('dropSyns gives an address nothing answers at: leave out listening', 'dropSyns');
+    if (p.refuse !== undefined && (p.listening !== undefined || p.dropSyns)) report('refuse starts without listening and listens later: leave out listening and dropSyns', 'refuse');
   },
   async run(p, ctx) {
     const client = ctx.run.client;
     if (!client) throw new SuiteUsageError('start-client needs a client to run: give one with --client "COMMAND {host} {port}"');
-    const side = await serverSide(ctx, !p.dropSyns && (p.listening ?? true));
+    const side = await serverSide(ctx, !p.dropSyns && p.refuse === undefined && (p.listening ?? true));
+    if (p.refuse !== undefined) await refuseFirst(ctx, side, p.refuse);
+    if (p.backoff) declarePolicy(ctx.run, p.backoff);
     if (side.client) throw new SuiteUsageError('the client is already started in this case');
     const stdin = p.stdin ? buildPayload(p.stdin, ctx.seed) : side.stdin;
     side.stdin = stdin;
@@ -50,6 +66,7 @@ export const startClientStep = defineStep({
     const route = p.dropSyns ? await synDropRoute(ctx, side.port) : undefined;
     const values: PlaceholderValues = { host: route?.host ?? side.host, port: String(side.port) };
     if (client.timeoutMs !== undefined) values.timeout = timeoutSeconds(client.timeoutMs);
+    if (p.backoff) Object.assign(values, policyPlaceholders(p.backoff));
     const missing = missingPlaceholders(client, values);
     if (missing.length > 0) throw new SuiteUsageError(`the client command uses ${missing.map((name) => `{${name}}`).join(', ')}, which this case does not give (it gives ${Object.keys(values).map((name) => `{${name}}`).join(', ')})`);
     if (route) transcript.record(LISTENER, 'note', `the client runs in network namespace ${route.name}; every SYN to ${route.host}:${side.port} is dropped`);
@@ -61,3 +78,15 @@ export const startClientStep = defineStep({
     void running.feed(stdin, { chunk: p.chunk === undefined ? 0 : toBytes(p.chunk), delay: p.delay === undefined ? 0 : toMs(p.delay), keepOpen: p.stdinOpen ?? false });
   },
 });
+
+/**
+ * Refuses the client's first `count` attempts: nothing listens on the port until the capture has
+ * seen that many SYNs, then the listener opens, so attempt count + 1 is served. The client's next
+ * attempt comes a backoff delay later, which leaves the listener the milliseconds it needs.
+ */
+async function refuseFirst(ctx: StepContext, side: ServerSide, count: number): Promise<void> {
+  const capture = await captureSyns(ctx, side.host, side.port);
+  capture.onAttempt((_attempt, seen) => {
+    if (seen === count) void side.reopen();
+  });
+}

@@ -10,6 +10,11 @@ export const CLIENT_PLACEHOLDERS = {
   host: 'the address of the server side the case plays',
   port: 'its port',
   timeout: "the client's declared timeout (--client-timeout), in seconds: 2 for 2s, 0.5 for 500ms",
+  initial: "the retry policy a client-backoff case declares: the first delay, in seconds",
+  multiplier: 'the retry policy: each delay is the last one times this',
+  cap: 'the retry policy: the longest delay, in seconds',
+  jitter: 'the retry policy: the share (0.2) each delay is spread by at random, ±',
+  attempts: 'the retry policy: connection attempts in all, the first included',
 } as const;
 
 export type ClientPlaceholder = keyof typeof CLIENT_PLACEHOLDERS;

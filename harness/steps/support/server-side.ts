@@ -29,6 +29,8 @@ export interface ServerSide {
   client?: ClientProcess;
   /** What start-client gave the client on stdin: what the server side must receive (`expect: { stdin: true }`). */
   stdin: Payload;
+  /** Listens on the port again, after a start without listening: a server that comes back. */
+  reopen(): Promise<void>;
 }
 
 const serverSides = caseState(() => ({ started: undefined as Promise<ServerSide> | undefined }));
@@ -66,7 +68,12 @@ async function listen(ctx: StepContext, listening: boolean): Promise<ServerSide>
     waiting.push(socket);
     arrivals.dispatchEvent(new Event('arrival'));
   });
-  const side: ServerSide = { host: '127.0.0.1', port: 0, waiting, accepted: [], arrivals, stdin: fixed(Buffer.alloc(0), 'nothing') };
+  const reopen = async () => {
+    server.listen(side.port, side.host);
+    await once(server, 'listening');
+    transcript.record(LISTENER, 'note', `listening on ${side.host}:${side.port} from now on`);
+  };
+  const side: ServerSide = { host: '127.0.0.1', port: 0, waiting, accepted: [], arrivals, stdin: fixed(Buffer.alloc(0), 'nothing'), reopen };
   ctx.onCleanup(async () => {
     await side.client?.kill();
     for (const socket of waiting) socket.destroy();
