@@ -24,6 +24,7 @@ function verdict(outcome: CaseOutcome): string {
   if (/did not exit within/.test(summary)) return 'hangs';
   if (/the delay before attempt/.test(summary)) return 'delays off the policy';
   if (/made no connection/.test(summary)) return 'no connection';
+  if (/connection attempt\(s\), \d+ expected/.test(summary)) return 'attempts off the policy';
   if (/expected a clean close \(FIN\)/.test(summary)) return 'no half-close';
   return summary;
 }

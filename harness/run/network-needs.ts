@@ -59,7 +59,10 @@ export function synDropSkip(c: Case): string | undefined {
  * attempts, which tcpdump records on loopback: root and tcpdump), or undefined when it can.
  */
 export function attemptCaptureSkip(c: Case): string | undefined {
-  const refuses = c.steps.some((step) => (step as Record<string, { refuse?: number } | null>)[startClientStep.name]?.refuse !== undefined);
+  const refuses = c.steps.some((step) => {
+    const params = (step as Record<string, { refuse?: number; refuseFor?: unknown } | null>)[startClientStep.name];
+    return params?.refuse !== undefined || params?.refuseFor !== undefined;
+  });
   if (!refuses) return undefined;
   if (process.getuid?.() !== 0) return `needs root to record connection attempts with tcpdump (running as uid ${process.getuid?.()})`;
   try {

@@ -33,6 +33,12 @@ export const startClientStep = defineStep({
             'every attempt is recorded with its time (tcpdump on loopback: root and tcpdump, the case is skipped without them)',
         }),
       ),
+      refuseFor: Type.Optional(
+        DescribedDuration(
+          'as refuse, but by time: attempts are refused until this long after the first one, then the server side listens. ' +
+            'Unlike a count, this does not race a client that retries within milliseconds (the listener opens when the capture has told sockspec of an attempt)',
+        ),
+      ),
       backoff: Type.Optional(BackoffPolicySchema),
       dropSyns: Type.Optional(
         Type.Boolean({
@@ -51,13 +57,16 @@ export const startClientStep = defineStep({
     if (where.inParallel) report('start-client runs one client per case: not inside parallel or repeat');
     if (p.stdin && PAYLOAD_FORMS.filter((form) => p.stdin?.[form] !== undefined).length !== 1) report('stdin takes one payload form: text, hex, base64, random or counter', 'stdin');
     if (p.dropSyns && p.listening !== undefined) report('dropSyns gives an address nothing answers at: leave out listening', 'dropSyns');
-    if (p.refuse !== undefined && (p.listening !== undefined || p.dropSyns)) report('refuse starts without listening and listens later: leave out listening and dropSyns', 'refuse');
+    if (p.refuse !== undefined && p.refuseFor !== undefined) report('give refuse (a count of attempts) or refuseFor (a time), not both', 'refuseFor');
+    const refusing = p.refuse !== undefined ? 'refuse' : p.refuseFor !== undefined ? 'refuseFor' : undefined;
+    if (refusing && (p.listening !== undefined || p.dropSyns)) report(`${refusing} starts without listening and listens later: leave out listening and dropSyns`, refusing);
   },
   async run(p, ctx) {
     const client = ctx.run.client;
     if (!client) throw new SuiteUsageError('start-client needs a client to run: give one with --client "COMMAND {host} {port}"');
-    const side = await serverSide(ctx, !p.dropSyns && p.refuse === undefined && (p.listening ?? true));
-    if (p.refuse !== undefined) await refuseFirst(ctx, side, p.refuse);
+    const refusing = p.refuse !== undefined || p.refuseFor !== undefined;
+    const side = await serverSide(ctx, !p.dropSyns && !refusing && (p.listening ?? true));
+    if (refusing) await refuseFirst(ctx, side, p.refuse !== undefined ? { attempts: p.refuse } : { ms: toMs(p.refuseFor ?? 0) });
     if (p.backoff) declarePolicy(ctx.run, p.backoff);
     if (side.client) throw new SuiteUsageError('the client is already started in this case');
     const stdin = p.stdin ? buildPayload(p.stdin, ctx.seed) : side.stdin;
@@ -80,13 +89,19 @@ export const startClientStep = defineStep({
 });
 
 /**
- * Refuses the client's first `count` attempts: nothing listens on the port until the capture has
- * seen that many SYNs, then the listener opens, so attempt count + 1 is served. The client's next
- * attempt comes a backoff delay later, which leaves the listener the milliseconds it needs.
+ * Refuses the client's first attempts: nothing listens on the port until the capture has seen
+ * `attempts` SYNs, or until `ms` after the first one (by the SYN's time on the wire), then the
+ * listener opens. Opening takes the milliseconds the capture needs to report an attempt: a client
+ * that retries faster than that may find the port still closed after a count, never after a time
+ * its delays clear.
  */
-async function refuseFirst(ctx: StepContext, side: ServerSide, count: number): Promise<void> {
+async function refuseFirst(ctx: StepContext, side: ServerSide, until: { attempts: number } | { ms: number }): Promise<void> {
   const capture = await captureSyns(ctx, side.host, side.port);
-  capture.onAttempt((_attempt, seen) => {
-    if (seen === count) void side.reopen();
+  capture.onAttempt((attempt, seen) => {
+    if ('attempts' in until && seen === until.attempts) void side.reopen();
+    if ('ms' in until && seen === 1) {
+      const timer = setTimeout(() => void side.reopen(), Math.max(0, attempt.at + until.ms - Date.now()));
+      ctx.onCleanup(async () => clearTimeout(timer));
+    }
   });
 }
