@@ -14,7 +14,7 @@ import { ROOT, tempDir } from './support/cli';
 jest.mock('../harness/jest/suite-runtime', () => ({ defineSuiteTests: jest.fn() }));
 
 const CONFIGS = path.join(ROOT, 'fixtures', 'config');
-const BUNDLED = 'chat, chat-relay, client-timeouts, echo-client, echo-tcp, echo-udp, lifecycle, network, network-udp, timeouts, tls, tls-mtls';
+const BUNDLED = 'chat, chat-relay, client-backoff, client-timeouts, echo-client, echo-tcp, echo-udp, lifecycle, network, network-udp, timeouts, tls, tls-mtls';
 
 function problemsOf(name: string): string[] {
   try {
