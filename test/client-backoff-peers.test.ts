@@ -11,7 +11,7 @@ import { describeWithPrograms } from './support/tools';
 /**
  * Common programs that retry, through the client-backoff suite: each case's outcome named (`pass`
  * or what went wrong), which must be the verdict fixtures/clients/backoff/real-clients.ts records
- * and docs/client-contract.md §5.4 shows.
+ * and docs/client-contract.md §7.4 shows.
  */
 
 const suite = bundledSuite('client-backoff');
@@ -47,7 +47,7 @@ if (captureMissing && process.env.CI === 'true') {
   for (const [name, client] of Object.entries(REAL_CLIENTS)) describeWithPrograms(client.programs, name, () => probeClient(name, client));
 }
 
-/** docs/client-contract.md §5.4: the verdicts, as the table above makes them. */
+/** docs/client-contract.md §7.4: the verdicts, as the table above makes them. */
 function verdictSection(): string {
   const header = `| Client | Command | ${CASES.join(' | ')} |`;
   const rule = `|${' --- |'.repeat(CASES.length + 2)}`;

@@ -12,7 +12,7 @@ import { describeWithPrograms } from './support/tools';
 /**
  * Common programs with a timeout through the client-timeouts suite: each case's outcome named
  * (`pass` or what went wrong), which must be the verdict fixtures/clients/timing/real-clients.ts
- * records and docs/client-contract.md §4.5 shows.
+ * records and docs/client-contract.md §6.5 shows.
  */
 
 const suite = bundledSuite('client-timeouts');
@@ -49,7 +49,7 @@ if (synDropMissing && process.env.CI === 'true') {
 
 for (const [name, client] of Object.entries(REAL_CLIENTS)) describeWithPrograms(client.programs, name, () => probeClient(name, client));
 
-/** docs/client-contract.md §4.5: the verdicts, as the table above makes them. */
+/** docs/client-contract.md §6.5: the verdicts, as the table above makes them. */
 function verdictSection(): string {
   const header = `| Client | Command | ${CASES.join(' | ')} |`;
   const rule = `|${' --- |'.repeat(CASES.length + 2)}`;

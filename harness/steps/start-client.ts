@@ -1,12 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { defineStep } from './define';
 import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
-import { CLIENT, LISTENER, serverSide } from './support/server-side';
+import { CLIENT, LISTENER, serverSide, type ServerSide } from './support/server-side';
 import { synDropRoute } from './support/syn-drop';
 import { captureSyns } from './support/syn-capture';
 import { BackoffPolicySchema, declarePolicy, policyPlaceholders } from './support/backoff-policy';
 import type { StepContext } from './context';
-import type { ServerSide } from './support/server-side';
 import { missingPlaceholders, startClient, timeoutSeconds, type PlaceholderValues } from '../targets/client-command';
 import { SuiteUsageError } from '../verdict/failure';
 import { DescribedDuration, Size, formatBytes, toBytes, toMs } from '../vocabulary/units';
