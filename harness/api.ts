@@ -7,7 +7,7 @@ import { ProjectConfigSchema, type ProjectConfig } from './suite/config-schema';
 import type { TargetSpec } from './targets/registry';
 import { definedOnly } from './targets/declarations';
 import { LOOPBACK_HOSTS, loopbackAddress } from './targets/kinds/command';
-import { clientCommandProblem } from './targets/client-command';
+import { MAX_CLIENT_TIMEOUT_MS, clientCommandProblem } from './targets/client-command';
 
 export { defineSuiteTests, type SuiteTestOptions, type ProjectConfig, type TargetSpec };
 
@@ -27,7 +27,7 @@ function configTarget(config: ProjectConfig): TargetSpec {
   // Without the fields the config leaves out: the spec reads as the config does.
   const declared = definedOnly({ tls: config.tls, idleTimeoutMs: config.idleTimeoutMs });
   const { readyLog, startTimeoutMs } = config;
-  if (config.client !== undefined) return { kind: 'client', command: config.client };
+  if (config.client !== undefined) return definedOnly({ kind: 'client', command: config.client, timeout: config.clientTimeoutMs === undefined ? undefined : `${config.clientTimeoutMs}ms` });
   if (config.image !== undefined) return definedOnly({ kind: 'image', image: config.image, services: config.services ?? {}, env: config.env, readyLog, startTimeoutMs, declared });
   return definedOnly({ kind: 'command', command: config.cmd as string, host: config.host === undefined ? undefined : loopbackAddress(config.host), readyLog, startTimeoutMs, declared });
 }
@@ -44,6 +44,7 @@ function readConfig(file: string): { config: ProjectConfig; suiteFiles: string[]
   if (badRegex) json.report(['readyLog'], `not a regular expression: ${badRegex}`);
   const clientProblem = typeof fields.client === 'string' ? clientCommandProblem(fields.client) : undefined;
   if (clientProblem) json.report(['client'], clientProblem);
+  if (typeof fields.clientTimeoutMs === 'number' && fields.clientTimeoutMs > MAX_CLIENT_TIMEOUT_MS) json.report(['clientTimeoutMs'], `takes at most ${MAX_CLIENT_TIMEOUT_MS} (ms)`);
   if (typeof fields.host === 'string' && loopbackAddress(fields.host) === undefined) json.report(['host'], `takes ${LOOPBACK_HOSTS}, not "${fields.host}"`);
   const folder = path.dirname(path.resolve(file));
   const suiteFiles = (Array.isArray(fields.suites) ? (fields.suites as unknown[]) : []).flatMap((entry, i) => {

@@ -101,6 +101,7 @@ Examples:
   sockspec run --suite echo-tcp --image my-echo:1.2 --port 7 --env LOG_LEVEL=debug
   sockspec run --suite echo-client --client "python3 my_client.py {host} {port}"
   sockspec run --suite tls-client --client "python3 my_tls_client.py {host} {port} {ca} {servername} {cert} {key}"
+  sockspec run --suite client-timeouts --client "curl -sS --max-time {timeout} telnet://{host}:{port}" --client-timeout 2s
   sockspec run --targets sockspec.targets.yaml --suite echo-tcp`;
 
 export const SCHEMA_HELP = `Usage: sockspec schema [suite|targets|config]

@@ -25,7 +25,7 @@ import { resolveSuiteFiles } from './suite-files';
 import { declarationsFromFlags, parseMs, parseRegex, targetSpecFromFlags, type TargetFlags } from './target-option';
 import { repeatFlag, seedFlag } from './repeat-flags';
 import { newRunSeed } from '../run/seed';
-import { clientCommandMisfit, peerFit } from '../run/peer-fit';
+import { clientCommandMisfit, clientTimeoutMissing, peerFit } from '../run/peer-fit';
 import { peerOf } from '../suite/schema';
 
 export interface RunFlags extends TargetFlags, ReportFlags {
@@ -69,8 +69,10 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   const services = [...new Set(suites.map((s) => s.service))];
   const spec = targetSpecFromFlags(flags, services, declared);
   const kind = targetKind(spec);
+  const client = kind.client?.(spec);
   for (const suite of suites) {
-    const { mismatch } = peerFit(suite, spec.kind, kind.client !== undefined);
+    // A timing suite the user named needs the timeout; one run as part of every client suite has its cases skipped without it.
+    const mismatch = peerFit(suite, spec.kind, kind.client !== undefined).mismatch ?? (client && flags.suite.length > 0 ? clientTimeoutMissing(suite, client) : undefined);
     if (mismatch) throw new UsageError(mismatch);
     const misfit = flags.client === undefined || peerOf(suite) !== 'client' ? undefined : clientCommandMisfit(suite, flags.client);
     if (misfit) throw new UsageError(misfit);

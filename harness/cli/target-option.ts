@@ -1,5 +1,5 @@
 import { AddressTarget } from '../targets/address';
-import { clientCommandProblem } from '../targets/client-command';
+import { clientCommandProblem, clientTimeoutMs } from '../targets/client-command';
 import { needsTestcontainers, testcontainersInstalled } from '../targets/container-package';
 import type { Declarations } from '../targets/define';
 import { LOOPBACK_HOSTS, loopbackAddress } from '../targets/kinds/command';
@@ -17,6 +17,8 @@ export interface TargetFlags extends TlsFlags {
   cmd?: string;
   /** A client to check with the client suites: a command with {host} and {port}. */
   client?: string;
+  /** The timeout the client declares (--client-timeout), checked by the client timing suites. */
+  clientTimeout?: string;
   image?: string;
   port?: string;
   udpPort?: string;
@@ -55,7 +57,7 @@ export function declarationsFromFlags(flags: TargetFlags): Declarations {
 export function targetSpecFromFlags(flags: TargetFlags, services: readonly ServiceName[], declared: Declarations): TargetSpec {
   checkCombination(flags);
   if (flags.cmd !== undefined) return { ...commandSpec(flags.cmd, flags), declared };
-  if (flags.client !== undefined) return { ...clientSpec(flags.client), declared };
+  if (flags.client !== undefined) return { ...clientSpec(flags.client, flags.clientTimeout), declared };
   if (flags.image !== undefined) return { ...imageSpec(flags.image, flags, services), declared };
   if (flags.target === 'container') {
     requireTestcontainers('--target container');
@@ -75,16 +77,20 @@ function checkCombination(flags: TargetFlags): void {
     throw new UsageError('--ready-log and --start-timeout go with --cmd or --image');
   }
   if (flags.host !== undefined && flags.cmd === undefined) throw new UsageError('--host goes with --cmd');
+  if (flags.clientTimeout !== undefined && flags.client === undefined) throw new UsageError('--client-timeout goes with --client');
   if ((flags.port !== undefined || flags.udpPort !== undefined || flags.env !== undefined) && flags.image === undefined) {
     throw new UsageError('--port, --udp-port and --env go with --image');
   }
 }
 
-/** A client command: checked now, so a mistake in it stops the run before anything starts. */
-function clientSpec(command: string): TargetSpec & { kind: 'client' } {
+/** A client command and its timeout: checked now, so a mistake in them stops the run before anything starts. */
+function clientSpec(command: string, timeout: string | undefined): TargetSpec & { kind: 'client' } {
   const problem = clientCommandProblem(command);
   if (problem) throw new UsageError(`--client: ${problem}`);
-  return { kind: 'client', command };
+  if (timeout === undefined) return { kind: 'client', command };
+  const ms = clientTimeoutMs(timeout);
+  if (typeof ms === 'string') throw new UsageError(`--client-timeout ${ms}`);
+  return { kind: 'client', command, timeout };
 }
 
 function commandSpec(command: string, flags: TargetFlags): TargetSpec & { kind: 'command' } {

@@ -7,6 +7,7 @@ import { loadProfile, namesProfileFile } from '../suite/profile';
 import { SuiteUsageError } from '../verdict/failure';
 import type { RunFlags } from './run-command';
 import { published } from '../suite/published';
+import { CLIENT_TIMEOUT_PATTERN, clientTimeoutMs } from '../targets/client-command';
 
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
 
@@ -21,6 +22,7 @@ export const TargetEntrySchema = Type.Object(
     cmd: Type.Optional(Type.String({ description: 'as --cmd: a command sockspec starts; {port}, {cert}, {key} and {ca} are replaced' })),
     image: Type.Optional(Type.String({ description: 'as --image: a server image, one container for the run' })),
     client: Type.Optional(Type.String({ description: 'as --client: a client command the client suites run; {host} and {port} are replaced' })),
+    clientTimeout: Type.Optional(Type.String({ pattern: CLIENT_TIMEOUT_PATTERN, description: 'as --client-timeout, with client: the timeout the client keeps ("2s", "1500ms"), given to it as {timeout} in seconds' })),
     services: Type.Optional(
       Type.Object(Object.fromEntries(SERVICE_NAMES.map((service) => [service, Type.Optional(Port)])), {
         additionalProperties: false,
@@ -88,6 +90,9 @@ export function loadTargetsFile(file: string): TargetEntry[] {
     const zero = (['startTimeout', 'idleTimeout'] as const).find((field) => entry[field] !== undefined && toMs(entry[field] as string | number) === 0);
     if (zero) yaml.report(['targets', i, zero], 'must be more than 0');
     if (entry.host !== undefined && entry.cmd === undefined) yaml.report(['targets', i, 'host'], 'host goes with cmd');
+    const timeoutProblem = entry.clientTimeout === undefined ? undefined : clientTimeoutMs(entry.clientTimeout);
+    if (typeof timeoutProblem === 'string') yaml.report(['targets', i, 'clientTimeout'], timeoutProblem);
+    if (entry.clientTimeout !== undefined && entry.client === undefined) yaml.report(['targets', i, 'clientTimeout'], 'clientTimeout goes with client');
     if ((entry.readyLog !== undefined || entry.startTimeout !== undefined) && entry.target !== undefined) {
       yaml.report(['targets', i, entry.readyLog !== undefined ? 'readyLog' : 'startTimeout'], 'readyLog and startTimeout go with cmd or image');
     }
@@ -127,6 +132,7 @@ export function entryFlags(entry: TargetEntry, commandLine: Pick<RunFlags, 'stri
     target: entry.target,
     cmd: entry.cmd,
     client: entry.client,
+    clientTimeout: entry.clientTimeout,
     image: entry.image,
     servicePorts: entry.services as Partial<Record<ServiceName, number>> | undefined,
     port: entry.port === undefined ? undefined : String(entry.port),

@@ -14,7 +14,7 @@ import { filterSelects, testTitle } from '../suite/case-title';
 import { unmetNeed } from '../run/needs';
 import { deadTargetRecord, skipRecord, unstartedMessage, unstartedRecord } from '../report/outcome-record';
 import { NamespaceTarget } from '../netns/netns-target';
-import { networkSkip, usesNetwork } from '../run/network-needs';
+import { attemptCaptureSkip, networkSkip, synDropSkip, usesNetwork } from '../run/network-needs';
 import { deadTargetCheck } from './dead-target';
 import type { TargetExit } from '../targets/target-exit';
 import { cachedProfile, DEFAULT_PROFILE } from '../suite/profile';
@@ -113,7 +113,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
       const level = c.level ?? 'must';
       const title = testTitle(c.id, c.title, level);
       // The builtin servers declare everything; another target declares what it was told.
-      const skip = fit.skipReason ?? (selfDeclared ? undefined : unmetNeed(c, declared, launcher)) ?? networkSkip(c, movable !== undefined);
+      const skip = fit.skipReason ?? (selfDeclared ? undefined : unmetNeed(c, declared, launcher, client)) ?? networkSkip(c, movable !== undefined) ?? synDropSkip(c) ?? attemptCaptureSkip(c);
       if (skip) {
         // The reason stays out of the test name, which must not change with the flags. A skipped
         // test never meets jest's name filter, so the one --filter leaves out is dropped here.
@@ -148,7 +148,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
         if (failsRun(result, strict)) throw plainError(result.message ?? 'failed');
         // jest knows no "failed but tolerated": the test passes, and jest prints this under the file.
         console.warn(`tolerated (${toleratedWhy(level)}): ${result.message}`);
-      }, repeat * caseTimeouts(suite, c, declaredIdleTimeoutMs).total + JEST_MARGIN_MS);
+      }, repeat * caseTimeouts(suite, c, declaredIdleTimeoutMs, client?.timeoutMs).total + JEST_MARGIN_MS);
     }
     // jest shows no reason for a skipped test; the CLI prints it from the case records.
     if (skipped.length) console.info(`${suite.suite}: ${skipped.length} case(s) skipped:\n${skipped.join('\n')}`);

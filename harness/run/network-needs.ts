@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import type { Case } from '../suite/schema';
 import { stepKind } from '../steps/registry';
 import { network, toConditions, type NetworkParamsSpec } from '../steps/network';
+import { startClientStep } from '../steps/start-client';
 import { firstMissing, type Capability } from '../netns/capabilities';
 import { requiredCapabilities } from '../netns/conditions';
 
@@ -38,5 +40,35 @@ function capabilitiesOf(p: NetworkParamsSpec): Capability[] {
     return requiredCapabilities(toConditions(p));
   } catch {
     return [];
+  }
+}
+
+/**
+ * Why a client case whose connect must time out cannot run here (its start-client drops the
+ * client's SYNs inside a network namespace: root and nftables), or undefined when it can.
+ */
+export function synDropSkip(c: Case): string | undefined {
+  const drops = c.steps.some((step) => (step as Record<string, { dropSyns?: boolean } | null>)[startClientStep.name]?.dropSyns === true);
+  if (!drops) return undefined;
+  const missing = firstMissing(['nftables']);
+  return missing ? `needs ${missing}` : undefined;
+}
+
+/**
+ * Why a client case whose attempts are recorded cannot run here (its start-client refuses
+ * attempts, which tcpdump records on loopback: root and tcpdump), or undefined when it can.
+ */
+export function attemptCaptureSkip(c: Case): string | undefined {
+  const refuses = c.steps.some((step) => {
+    const params = (step as Record<string, { refuse?: number; refuseFor?: unknown } | null>)[startClientStep.name];
+    return params?.refuse !== undefined || params?.refuseFor !== undefined;
+  });
+  if (!refuses) return undefined;
+  if (process.getuid?.() !== 0) return `needs root to record connection attempts with tcpdump (running as uid ${process.getuid?.()})`;
+  try {
+    execFileSync('tcpdump', ['--version'], { stdio: 'ignore', timeout: 5000 });
+    return undefined;
+  } catch {
+    return 'needs tcpdump to record connection attempts (apt-get install tcpdump)';
   }
 }

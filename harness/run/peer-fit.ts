@@ -1,4 +1,5 @@
 import { peerOf, type Peer, type Suite } from '../suite/schema';
+import type { ClientCommand } from '../targets/client-command';
 
 /**
  * Whether a target can run a suite: a client suite checks a client command (`--client`), a server
@@ -13,6 +14,16 @@ export function peerFit(suite: { suite: string; peer?: Peer }, targetKind: strin
   }
   if (peer === 'server' && playsClient) return { mismatch: `the ${suite.suite} suite checks a server, and --client gives a client: run a client suite (sockspec list shows them)` };
   return {};
+}
+
+/**
+ * Why a client cannot run a suite whose cases check its timeout (needs: [client-timeout]) when it
+ * declares none: the usage error of a run that names the suite, since what its cases would
+ * measure against is missing (a run of every client suite skips them instead: run/needs.ts).
+ */
+export function clientTimeoutMissing(suite: { suite: string; cases: readonly { needs?: readonly string[] }[] }, client: ClientCommand): string | undefined {
+  if (client.timeoutMs !== undefined || !suite.cases.some((c) => c.needs?.includes('client-timeout'))) return undefined;
+  return `the ${suite.suite} suite checks the client's timeout: declare it with --client-timeout T (e.g. 2s; the command gets it as {timeout}, in seconds)`;
 }
 
 /** Why a client suite's case is skipped when no client is given. */

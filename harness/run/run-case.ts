@@ -69,19 +69,21 @@ export interface RunOptions {
  * waits out the idle timeout the target declares (`needs: [idle-timeout]`) gets that time on top:
  * its own deadline is written for the time its steps take besides.
  */
-export function caseTimeouts(suite: Suite, c: Case, idleTimeoutMs?: number): { step: number; total: number } {
+export function caseTimeouts(suite: Suite, c: Case, idleTimeoutMs?: number, clientTimeoutMs?: number): { step: number; total: number } {
   const step = c.stepTimeout ?? suite.defaults?.stepTimeout;
   const total = c.timeout ?? suite.defaults?.caseTimeout;
   const waitsOutIdleTimeout = c.needs?.includes('idle-timeout') ? (idleTimeoutMs ?? 0) : 0;
+  // A case that waits for the client to give up waits its declared timeout on top of its own.
+  const waitsOutClientTimeout = c.needs?.includes('client-timeout') ? (clientTimeoutMs ?? 0) : 0;
   return {
     step: step === undefined ? DEFAULT_STEP_TIMEOUT : toMs(step),
-    total: (total === undefined ? DEFAULT_CASE_TIMEOUT : toMs(total)) + waitsOutIdleTimeout,
+    total: (total === undefined ? DEFAULT_CASE_TIMEOUT : toMs(total)) + waitsOutIdleTimeout + waitsOutClientTimeout,
   };
 }
 
 /** Runs one case against the endpoints; never throws for a server's misbehaviour, only reports it. */
 export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, options: RunOptions = {}): Promise<CaseOutcome> {
-  const timeouts = caseTimeouts(suite, c, endpoints[suite.service]?.idleTimeoutMs);
+  const timeouts = caseTimeouts(suite, c, endpoints[suite.service]?.idleTimeoutMs, options.client?.timeoutMs);
   const started = Date.now();
   const abort = new AbortController();
   // Every waiting step of every parallel client listens for the case deadline.

@@ -5,9 +5,10 @@ import { startedServerSide, type ServerSide } from './support/server-side';
 import { clientState } from './support/client-state';
 import { readExactly } from './support/expect-bytes';
 import { concatenated, type Payload } from '../net/payload';
-import type { CapturedBytes, ClientExit } from '../targets/client-process';
+import type { CapturedBytes, ClientExit, ClientProcess } from '../targets/client-process';
+import type { CaseRun } from './context';
 import { dump, firstDifference, windowStart } from '../verdict/bytes';
-import { StepFailure } from '../verdict/failure';
+import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { DescribedDuration, formatBytes, toMs } from '../vocabulary/units';
 import { Regex } from '../vocabulary/regex';
 import { createHash } from 'node:crypto';
@@ -24,11 +25,18 @@ export const expectClientExit = defineStep({
     {
       ...CheckedRule,
       code: Type.Optional(
-        Type.Union([ExitCode, Type.Literal('non-zero'), Type.Array(ExitCode, { minItems: 1, uniqueItems: true })], {
-          description: 'the exit code: a number, "non-zero", or a list of the codes allowed (default 0)',
+        Type.Union([ExitCode, Type.Literal('non-zero'), Type.Literal('any'), Type.Array(ExitCode, { minItems: 1, uniqueItems: true })], {
+          description: 'the exit code: a number, "non-zero", "any" (a step that checks the time alone), or a list of the codes allowed (default 0)',
         }),
       ),
       within: Type.Optional(DescribedDuration('how long after this step starts the client must have exited (default the step timeout); a client that has not is killed and fails')),
+      after: Type.Optional(
+        Type.Literal('timeout', {
+          description:
+            "timeout: the client must exit no sooner than its declared timeout (--client-timeout T) after it started, and no later than tolerance after that: within [T, T + tolerance] of its start (the case needs: [client-timeout])",
+        }),
+      ),
+      tolerance: Type.Optional(DescribedDuration('with after: how late past its declared timeout the client may exit (its start-up and a loaded machine included)')),
       stdout: Type.Optional(
         Type.Union([
           Type.Literal('sent', { description: 'every byte the server side sent on the connections it accepted, in order; for a UDP service, the datagrams it sent from its port, back to back' }),
@@ -39,9 +47,12 @@ export const expectClientExit = defineStep({
     },
     { additionalProperties: false },
   ),
-  describe: (p) => `expect the client to exit with ${describeCode(p.code ?? 0)}`,
+  describe: (p) => `expect the client to exit with ${describeCode(p.code ?? 0)}${p.after ? ` within [T, T + ${p.tolerance}] of its start` : ''}`,
+  needs: (p) => (p.after ? ['client-timeout'] : []),
   check(p, where, report) {
     if (where.peer !== 'client') report('expect-client-exit is for client suites (peer: client)');
+    if ((p.after === undefined) !== (p.tolerance === undefined)) report('after and tolerance go together: after: timeout, tolerance: 1500ms', p.after === undefined ? 'tolerance' : 'after');
+    if (p.after !== undefined && p.within !== undefined) report('give within or after, not both: after bounds the exit by the declared timeout', 'within');
     if (typeof p.stdout === 'object') {
       const forms = [...PAYLOAD_FORMS, 'regex'].filter((form) => (p.stdout as Record<string, unknown>)[form] !== undefined);
       if (forms.length !== 1) report('stdout takes "sent", or one of text, hex, base64, random, counter and regex', 'stdout');
@@ -52,10 +63,15 @@ export const expectClientExit = defineStep({
     const client = side.client;
     if (!client) throw new StepFailure('the client was not started');
     const began = Date.now();
-    const withinMs = p.within === undefined ? ctx.run.stepTimeout : toMs(p.within);
-    const exit = await exitBy(client.exited, Math.min(began + withinMs, ctx.run.caseDeadline));
-    if (!exit) throw new StepFailure(`the client did not exit within ${withinMs} ms`, clientState(side));
-    ctx.run.notes.push(`client: ${client.exitDescription} ${Math.max(0, exit.at - began)} ms after step ${ctx.path} began`);
+    if (p.after !== undefined) {
+      await exitAfterTimeout(side, client, toMs(p.tolerance ?? 0), ctx.run);
+    } else {
+      const withinMs = p.within === undefined ? ctx.run.stepTimeout : toMs(p.within);
+      const exit = await exitBy(client.exited, Math.min(began + withinMs, ctx.run.caseDeadline));
+      if (!exit) throw new StepFailure(`the client did not exit within ${withinMs} ms`, clientState(side));
+      ctx.run.notes.push(`client: ${client.exitDescription} ${Math.max(0, exit.at - began)} ms after step ${ctx.path} began`);
+    }
+    const exit = await client.exited;
     if (!codeMatches(exit, p.code ?? 0)) throw new StepFailure(`the client exited with ${client.exitDescription}, expected ${describeCode(p.code ?? 0)}`, clientState(side));
     if (p.stdout !== undefined) checkStdout(side, p.stdout, ctx.seed);
     if (p.stderr !== undefined && !new RegExp(p.stderr, 'u').test(client.stderr.lines().join('\n'))) {
@@ -64,13 +80,31 @@ export const expectClientExit = defineStep({
   },
 });
 
-function describeCode(code: number | 'non-zero' | number[]): string {
+/**
+ * The client's exit within [T, T + tolerance] of its start, T its declared timeout: a client
+ * still running then is too late (it is killed when the case ends), one that exited before T gave
+ * up before its timeout had passed.
+ */
+async function exitAfterTimeout(side: ServerSide, client: ClientProcess, toleranceMs: number, run: CaseRun): Promise<void> {
+  const timeoutMs = run.client?.timeoutMs;
+  if (timeoutMs === undefined) throw new SuiteUsageError('after: timeout needs the timeout the client declares (--client-timeout T)');
+  const exit = await exitBy(client.exited, Math.min(client.startedAt + timeoutMs + toleranceMs, run.caseDeadline));
+  const window = `[${timeoutMs}, ${timeoutMs + toleranceMs}] ms (its declared timeout, plus ${toleranceMs} ms)`;
+  if (!exit) throw new StepFailure(`the client did not give up within ${window} of its start`, clientState(side));
+  const tookMs = exit.at - client.startedAt;
+  run.notes.push(`client: ${client.exitDescription} ${tookMs} ms after it started; declared timeout ${timeoutMs} ms`);
+  if (tookMs < timeoutMs) throw new StepFailure(`the client exited ${tookMs} ms after it started, before its declared timeout had passed: expected within ${window}`, clientState(side));
+}
+
+function describeCode(code: number | 'non-zero' | 'any' | number[]): string {
+  if (code === 'any') return 'any code';
   if (code === 'non-zero') return 'a non-zero code';
   return Array.isArray(code) ? `code ${code.join(' or ')}` : `code ${code}`;
 }
 
-function codeMatches(exit: ClientExit, code: number | 'non-zero' | number[]): boolean {
+function codeMatches(exit: ClientExit, code: number | 'non-zero' | 'any' | number[]): boolean {
   if (exit.code === null) return false; // a signal is no exit code
+  if (code === 'any') return true;
   if (code === 'non-zero') return exit.code !== 0;
   return Array.isArray(code) ? code.includes(exit.code) : exit.code === code;
 }

@@ -1,15 +1,19 @@
 import { Type } from '@sinclair/typebox';
 import { defineStep } from './define';
 import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
-import { CLIENT, LISTENER, serverSide } from './support/server-side';
+import { CLIENT, LISTENER, serverSide, type ServerSide } from './support/server-side';
+import { synDropRoute } from './support/syn-drop';
+import { captureSyns } from './support/syn-capture';
+import { BackoffPolicySchema, declarePolicy, policyPlaceholders as backoffPlaceholders } from './support/backoff-policy';
+import type { StepContext } from './context';
 import { ServerTlsOptions, serverTls } from './support/server-tls';
 import { cachedCertificateSet } from '../certs/cache';
 import { SERVER_NAME } from '../certs/certificate-set';
 import { makeClientCertificates } from '../certs/write';
-import { missingPlaceholders, startClient, type PlaceholderValues } from '../targets/client-command';
+import { missingPlaceholders, startClient, timeoutSeconds, type PlaceholderValues } from '../targets/client-command';
 import { SuiteUsageError } from '../verdict/failure';
 import { DescribedDuration, Size, formatBytes, toBytes, toMs } from '../vocabulary/units';
-import { RetransmitSpec, policyPlaceholders, retransmitPolicy } from './support/retransmit';
+import { RetransmitSpec, policyPlaceholders as retransmitPlaceholders, retransmitPolicy } from './support/retransmit';
 import { SERVICE_TRANSPORT } from '../targets/target';
 
 export const startClientStep = defineStep({
@@ -30,6 +34,28 @@ export const startClientStep = defineStep({
       args: Type.Optional(Type.Array(Type.String(), { description: 'words appended to the client command' })),
       retransmit: Type.Optional(RetransmitSpec),
       tls: Type.Optional(ServerTlsOptions),
+      refuse: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          description:
+            'the first N connection attempts are refused (nothing listens: the kernel answers with a reset), then the server side listens; ' +
+            'every attempt is recorded with its time (tcpdump on loopback: root and tcpdump, the case is skipped without them)',
+        }),
+      ),
+      refuseFor: Type.Optional(
+        DescribedDuration(
+          'as refuse, but by time: attempts are refused until this long after the first one, then the server side listens. ' +
+            'Unlike a count, this does not race a client that retries within milliseconds (the listener opens when the capture has told sockspec of an attempt)',
+        ),
+      ),
+      backoff: Type.Optional(BackoffPolicySchema),
+      dropSyns: Type.Optional(
+        Type.Boolean({
+          description:
+            'true: the client runs inside a network namespace the case creates and is given an address there (the host end of its veth pair) ' +
+            'from which nftables drops every SYN it sends, so its connect can only time out; needs root and nftables (the case is skipped without them)',
+        }),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -40,17 +66,28 @@ export const startClientStep = defineStep({
     if (where.inParallel) report('start-client runs one client per case: not inside parallel or repeat');
     if (p.retransmit && SERVICE_TRANSPORT[where.service] !== 'udp') report('retransmit is the policy of a UDP client: its suite is of a UDP service', 'retransmit');
     if (p.stdin && PAYLOAD_FORMS.filter((form) => p.stdin?.[form] !== undefined).length !== 1) report('stdin takes one payload form: text, hex, base64, random or counter', 'stdin');
+    if (p.dropSyns && p.listening !== undefined) report('dropSyns gives an address nothing answers at: leave out listening', 'dropSyns');
+    if (p.refuse !== undefined && p.refuseFor !== undefined) report('give refuse (a count of attempts) or refuseFor (a time), not both', 'refuseFor');
+    const refusing = p.refuse !== undefined ? 'refuse' : p.refuseFor !== undefined ? 'refuseFor' : undefined;
+    if (refusing && (p.listening !== undefined || p.dropSyns)) report(`${refusing} starts without listening and listens later: leave out listening and dropSyns`, refusing);
+    if ((refusing || p.dropSyns) && SERVICE_TRANSPORT[where.service] === 'udp') report(`${refusing ?? 'dropSyns'} is for TCP clients: a UDP server side has no connections to refuse`, refusing ?? 'dropSyns');
   },
   async run(p, ctx) {
     const client = ctx.run.client;
     if (!client) throw new SuiteUsageError('start-client needs a client to run: give one with --client "COMMAND {host} {port}"');
-    const side = await serverSide(ctx, p.listening ?? true);
+    const refusing = p.refuse !== undefined || p.refuseFor !== undefined;
+    const side = await serverSide(ctx, !p.dropSyns && !refusing && (p.listening ?? true));
+    if (refusing) await refuseFirst(ctx, side, p.refuse !== undefined ? { attempts: p.refuse } : { ms: toMs(p.refuseFor ?? 0) });
+    if (p.backoff) declarePolicy(ctx.run, p.backoff);
     if (side.client) throw new SuiteUsageError('the client is already started in this case');
     const stdin = p.stdin ? buildPayload(p.stdin, ctx.seed) : side.stdin;
     side.stdin = stdin;
     const transcript = ctx.run.transcript;
     if (p.retransmit) side.retransmit = retransmitPolicy(p.retransmit);
-    const values: PlaceholderValues = { host: side.host, port: String(side.port), ...(side.retransmit && policyPlaceholders(side.retransmit)) };
+    const route = p.dropSyns ? await synDropRoute(ctx, side.port) : undefined;
+    const values: PlaceholderValues = { host: route?.host ?? side.host, port: String(side.port), ...(side.retransmit && retransmitPlaceholders(side.retransmit)) };
+    if (client.timeoutMs !== undefined) values.timeout = timeoutSeconds(client.timeoutMs);
+    if (p.backoff) Object.assign(values, backoffPlaceholders(p.backoff));
     const env: Record<string, string> = {};
     if (p.tls) {
       const set = await cachedCertificateSet();
@@ -63,7 +100,8 @@ export const startClientStep = defineStep({
     }
     const missing = missingPlaceholders(client, values);
     if (missing.length > 0) throw new SuiteUsageError(`the client command uses ${missing.map((name) => `{${name}}`).join(', ')}, which this case does not give (it gives ${Object.keys(values).map((name) => `{${name}}`).join(', ')})`);
-    const running = startClient(client, values, p.args ?? [], env);
+    if (route) transcript.record(LISTENER, 'note', `the client runs in network namespace ${route.name}; every SYN to ${route.host}:${side.port} is dropped`);
+    const running = startClient(client, values, p.args ?? [], { env, wrap: route?.wrap });
     side.client = running;
     transcript.record(CLIENT, 'note', `started (pid ${running.pid ?? 'none'}) with ${formatBytes(stdin.length)} on stdin`);
     // The client's output in the timeline, beside the server side's events: what it printed when.
@@ -74,3 +112,21 @@ export const startClientStep = defineStep({
     void running.feed(stdin, { chunk: p.chunk === undefined ? 0 : toBytes(p.chunk), delay: p.delay === undefined ? 0 : toMs(p.delay), keepOpen: p.stdinOpen ?? false });
   },
 });
+
+/**
+ * Refuses the client's first attempts: nothing listens on the port until the capture has seen
+ * `attempts` SYNs, or until `ms` after the first one (by the SYN's time on the wire), then the
+ * listener opens. Opening takes the milliseconds the capture needs to report an attempt: a client
+ * that retries faster than that may find the port still closed after a count, never after a time
+ * its delays clear.
+ */
+async function refuseFirst(ctx: StepContext, side: ServerSide, until: { attempts: number } | { ms: number }): Promise<void> {
+  const capture = await captureSyns(ctx, side.host, side.port);
+  capture.onAttempt((attempt, seen) => {
+    if ('attempts' in until && seen === until.attempts) void side.reopen();
+    if ('ms' in until && seen === 1) {
+      const timer = setTimeout(() => void side.reopen(), Math.max(0, attempt.at + until.ms - Date.now()));
+      ctx.onCleanup(async () => clearTimeout(timer));
+    }
+  });
+}

@@ -22,6 +22,7 @@ export const ProjectConfigSchema = Type.Object(
     cmd: Type.Optional(Type.String({ minLength: 1, description: 'the command that starts your server; {port}, {cert}, {key} and {ca} are replaced' })),
     image: Type.Optional(Type.String({ minLength: 1, description: 'instead of cmd: your server image, on this machine already (Docker must run)' })),
     client: Type.Optional(Type.String({ minLength: 1, description: 'instead of cmd or image: your client command, for client suites (echo-client); {host} and {port} are replaced' })),
+    clientTimeoutMs: Type.Optional(Milliseconds('with client: the timeout your client keeps, in ms (the client-timeouts suite checks it); the command gets it as {timeout}, in seconds')),
     services: Type.Optional(
       Type.Object(Object.fromEntries(SERVICE_NAMES.map((service) => [service, Type.Optional(Port)])), {
         additionalProperties: false,
@@ -43,7 +44,7 @@ export const ProjectConfigSchema = Type.Object(
   {
     additionalProperties: false,
     oneOf: [{ required: ['cmd'] }, { required: ['image'] }, { required: ['client'] }],
-    dependentRequired: { image: ['services'], services: ['image'], env: ['image'], host: ['cmd'] },
+    dependentRequired: { image: ['services'], services: ['image'], env: ['image'], host: ['cmd'], clientTimeoutMs: ['client'] },
   },
 );
 

@@ -10,5 +10,6 @@ export const NEEDS = {
   'host-network':
     "a server started in this host's network namespace (builtin, or a command: --cmd, or cmd in sockspec.config.json or a targets file); each container start has a namespace of its own, which a port held here, TIME_WAIT and a second instance do not reach",
   'idle-timeout': 'the idle timeout the server declares (--idle-timeout on the command line, idleTimeoutMs in sockspec.config.json, idleTimeout in a targets file)',
+  'client-timeout': 'the timeout the client declares (--client-timeout on the command line, clientTimeoutMs in sockspec.config.json, clientTimeout in a targets file)',
 } as const;
 export type Need = keyof typeof NEEDS;

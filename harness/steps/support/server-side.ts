@@ -47,6 +47,8 @@ export interface ServerSide {
   request?: ReceivedDatagram[];
   /** The datagrams the server side sent from its port, in order: the replies the client owes on stdout. */
   readonly replies: Payload[];
+  /** Listens on the port again, after a start without listening: a server that comes back (TCP). */
+  reopen(): Promise<void>;
 }
 
 const serverSides = caseState(() => ({ started: undefined as Promise<ServerSide> | undefined }));
@@ -71,7 +73,16 @@ export function startedServerSide(run: CaseRun): Promise<ServerSide> {
 
 async function listen(ctx: StepContext, listening: boolean): Promise<ServerSide> {
   const transcript = ctx.run.transcript;
-  const side: ServerSide = { host: '127.0.0.1', port: 0, waiting: [], accepted: [], arrivals: new EventTarget(), replies: [], stdin: fixed(Buffer.alloc(0), 'nothing') };
+  const side: ServerSide = {
+    host: '127.0.0.1',
+    port: 0,
+    waiting: [],
+    accepted: [],
+    arrivals: new EventTarget(),
+    replies: [],
+    stdin: fixed(Buffer.alloc(0), 'nothing'),
+    reopen: () => Promise.reject(new SuiteUsageError('only a TCP server side refuses and then listens')),
+  };
   const open = SERVICE_TRANSPORT[ctx.run.service] === 'udp' ? openUdp : openTcp;
   // Registered before the opening is awaited, so that a case cut short still releases it.
   const opening = open(side, transcript);
@@ -79,7 +90,8 @@ async function listen(ctx: StepContext, listening: boolean): Promise<ServerSide>
     await side.client?.kill();
     await opening.then(({ close }) => close(), () => undefined);
   });
-  const { port, close } = await opening;
+  const { port, close, reopen } = await opening;
+  if (reopen) side.reopen = reopen;
   if (!listening) close();
   transcript.record(LISTENER, 'note', `${listening ? 'listening on' : 'nothing listens on'} ${side.host}:${port}${side.datagrams ? ' (udp)' : ''}`);
   return Object.assign(side, { port });
@@ -89,6 +101,8 @@ interface Opened {
   port: number;
   /** Stops listening and drops what no step took; called again at the end of the case. */
   close(): void;
+  /** Listens on the same port again, after close(). */
+  reopen?(): Promise<void>;
 }
 
 async function openTcp(side: ServerSide, transcript: CaseRun['transcript']): Promise<Opened> {
@@ -105,11 +119,17 @@ async function openTcp(side: ServerSide, transcript: CaseRun['transcript']): Pro
   });
   server.listen(0, side.host);
   await once(server, 'listening');
+  const port = (server.address() as net.AddressInfo).port;
   return {
-    port: (server.address() as net.AddressInfo).port,
+    port,
     close: () => {
       for (const socket of side.waiting) socket.destroy();
       if (server.listening) server.close();
+    },
+    reopen: async () => {
+      server.listen(port, side.host);
+      await once(server, 'listening');
+      transcript.record(LISTENER, 'note', `listening on ${side.host}:${port} from now on`);
     },
   };
 }

@@ -1,10 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import { defineTargetKind } from '../define';
 import type { Target } from '../target';
+import { CLIENT_TIMEOUT_PATTERN, clientTimeoutMs } from '../client-command';
 
 const ClientSpec = Type.Object(
   {
     command: Type.String({ minLength: 1, description: 'the client command line; {host} and {port} are replaced by the address of the server side each case runs' }),
+    timeout: Type.Optional(
+      Type.String({ pattern: CLIENT_TIMEOUT_PATTERN, description: 'the timeout the client keeps ("2s", "1500ms"), which the timing suites check; the command gets it as {timeout}, in seconds' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -19,9 +23,18 @@ export const client = defineTargetKind({
   schema: ClientSpec,
   help: `  --client "COMMAND"   a client to check (client suites, e.g. --suite echo-client): each
                        case starts its server side on 127.0.0.1 and runs the command with
-                       {host} and {port} replaced (docs/client-contract.md). No shell.`,
+                       {host} and {port} replaced (docs/client-contract.md). No shell.
+  --client-timeout T   the timeout the client keeps (2s, 1500ms; a unit is required): the
+                       client-timeouts suite checks it gives up within [T, T + tolerance];
+                       the command gets it as {timeout}, in seconds (2, 1.5)`,
   startedBy: 'suite-file',
-  client: (spec) => ({ command: spec.command }),
+  client: (spec) => {
+    if (spec.timeout === undefined) return { command: spec.command };
+    const timeoutMs = clientTimeoutMs(spec.timeout);
+    // Flags, targets files and configs are checked where they are read; a spec given in code is checked here.
+    if (typeof timeoutMs === 'string') throw new Error(`sockspec: the client's timeout ${timeoutMs}`);
+    return { command: spec.command, timeoutMs };
+  },
   create: (spec): Target => ({ description: `client: ${spec.command}`, start: async () => ({}), stop: async () => undefined }),
   startBudgetMs: () => 0,
 });
