@@ -71,8 +71,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   const kind = targetKind(spec);
   const client = kind.client?.(spec);
   for (const suite of suites) {
-    // A timing suite the user named needs the timeout; one run as part of every client suite has its cases skipped without it.
-    const mismatch = peerFit(suite, spec.kind, kind.client !== undefined).mismatch ?? (client && flags.suite.length > 0 ? clientTimeoutMissing(suite, client) : undefined);
+    const mismatch = peerFit(suite, spec.kind, kind.client !== undefined).mismatch ?? (client ? clientTimeoutMissing(suite, client) : undefined);
     if (mismatch) throw new UsageError(mismatch);
     const misfit = flags.client === undefined || peerOf(suite) !== 'client' ? undefined : clientCommandMisfit(suite, flags.client);
     if (misfit) throw new UsageError(misfit);
