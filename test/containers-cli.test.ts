@@ -148,7 +148,7 @@ describe('sockspec run with container flags, no engine needed', () => {
     [['--suite', 'echo-tcp', '--image', 'any', '--port', '0'], /--port takes 1-65535, not "0"/],
     [['--suite', 'echo-tcp', '--image', 'any', '--port', '7', '--env', 'NO_VALUE'], /--env takes NAME=VALUE, not "NO_VALUE"/],
     [['--cmd', 'server {port}', '--port', '7'], /--port, --udp-port and --env go with --image/],
-    [['--image', 'any', '--target', 'container'], /give one of --target, --cmd and --image/],
+    [['--image', 'any', '--target', 'container'], /give one of --target, --cmd, --image and --client/],
     [['--target', 'container', '--ready-log', 'up'], /--ready-log and --start-timeout go with --cmd or --image/],
   ])('usage error %j: exit 2 with one line', async (args, message) => {
     const result = await sockspec(['run', ...(args as string[])]);
