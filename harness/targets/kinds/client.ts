@@ -21,9 +21,11 @@ export const client = defineTargetKind({
   name: 'client',
   summary: 'a client command each case of a client suite runs against the server side sockspec plays',
   schema: ClientSpec,
-  help: `  --client "COMMAND"   a client to check (client suites, e.g. --suite echo-client): each
-                       case starts its server side on 127.0.0.1 and runs the command with
-                       {host} and {port} replaced (docs/client-contract.md). No shell.
+  help: `  --client "COMMAND"   a client to check, with the client suite it is for (--suite
+                       echo-client, tls-client, udp-client, client-timeouts, client-backoff):
+                       each case starts its server side on 127.0.0.1 and runs the command with
+                       {host} and {port} replaced, and the suite's own placeholders ({ca},
+                       {servername}, {timeout}, ...: docs/client-contract.md). No shell.
   --client-timeout T   the timeout the client keeps (2s, 1500ms; a unit is required): the
                        client-timeouts suite checks it gives up within [T, T + tolerance];
                        the command gets it as {timeout}, in seconds (2, 1.5)`,
