@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { CASES, REAL_CLIENTS, type BackoffCase, type RealClient } from '../fixtures/clients/backoff/real-clients';
+import { CASES, REAL_CLIENTS, type RealClient } from '../fixtures/clients/backoff/real-clients';
 import { PYTHON } from '../fixtures/mutants/python';
 import { runCase, type CaseOutcome } from '../harness/run/run-case';
 import { attemptCaptureSkip } from '../harness/run/network-needs';
-import { ROOT } from './support/cli';
 import { bundledSuite } from './support/run-suite';
+import { clientContract, verdictTable } from './support/verdict-table';
 import { describeWithPrograms } from './support/tools';
 
 /**
@@ -48,14 +46,7 @@ if (captureMissing && process.env.CI === 'true') {
 }
 
 /** docs/client-contract.md §7.4: the verdicts, as the table above makes them. */
-function verdictSection(): string {
-  const header = `| Client | Command | ${CASES.join(' | ')} |`;
-  const rule = `|${' --- |'.repeat(CASES.length + 2)}`;
-  const rows = Object.entries(REAL_CLIENTS).map(([name, client]) => `| ${name} | \`${client.command}\` | ${CASES.map((id: BackoffCase) => client.verdicts[id]).join(' | ')} |`);
-  return [header, rule, ...rows].join('\n');
-}
 
 test('docs/client-contract.md shows the verdicts the test asserts', () => {
-  const doc = readFileSync(path.join(ROOT, 'docs', 'client-contract.md'), 'utf8');
-  expect(doc).toContain(verdictSection());
+  expect(clientContract()).toContain(verdictTable(CASES, REAL_CLIENTS));
 });

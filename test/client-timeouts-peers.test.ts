@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { CASES, PROBE_TIMEOUT, REAL_CLIENTS, type RealClient, type TimingCase } from '../fixtures/clients/timing/real-clients';
+import { CASES, PROBE_TIMEOUT, REAL_CLIENTS, type RealClient } from '../fixtures/clients/timing/real-clients';
 import { PYTHON } from '../fixtures/mutants/python';
 import { runCase, type CaseOutcome } from '../harness/run/run-case';
 import { synDropSkip } from '../harness/run/network-needs';
 import { clientTimeoutMs } from '../harness/targets/client-command';
-import { ROOT } from './support/cli';
 import { bundledSuite } from './support/run-suite';
+import { clientContract, verdictTable } from './support/verdict-table';
 import { describeWithPrograms } from './support/tools';
 
 /**
@@ -50,14 +48,7 @@ if (synDropMissing && process.env.CI === 'true') {
 for (const [name, client] of Object.entries(REAL_CLIENTS)) describeWithPrograms(client.programs, name, () => probeClient(name, client));
 
 /** docs/client-contract.md §6.5: the verdicts, as the table above makes them. */
-function verdictSection(): string {
-  const header = `| Client | Command | ${CASES.join(' | ')} |`;
-  const rule = `|${' --- |'.repeat(CASES.length + 2)}`;
-  const rows = Object.entries(REAL_CLIENTS).map(([name, client]) => `| ${name} | \`${client.command}\` | ${CASES.map((id: TimingCase) => client.verdicts[id]).join(' | ')} |`);
-  return [header, rule, ...rows].join('\n');
-}
 
 test('docs/client-contract.md shows the verdicts the test asserts', () => {
-  const doc = readFileSync(path.join(ROOT, 'docs', 'client-contract.md'), 'utf8');
-  expect(doc).toContain(verdictSection());
+  expect(clientContract()).toContain(verdictTable(CASES, REAL_CLIENTS));
 });
