@@ -1,7 +1,7 @@
-import { Duplex } from 'node:stream';
 import type { Alert } from './tls-alerts';
 import type net from 'node:net';
 import { RECORD_TYPE } from './record-types';
+import { SocketTap } from './socket-tap';
 import { parseServerHello } from './server-hello';
 import { isTls13Suite } from './tls13-record-keys';
 import { type OpenedRecord, Tls13Reader } from './tls13-reader';
@@ -29,7 +29,7 @@ const MAX_BODY = 2 ** 14 + 256;
  * is encrypted; TLS 1.3 hides it inside the protection, so for a TLS 1.3 suite (read from the
  * ServerHello) the tap opens the server's records with the secrets node:tls logs (see keylog()).
  */
-export class RecordTap extends Duplex {
+export class RecordTap extends SocketTap {
   private header = Buffer.alloc(0);
   private remaining = 0;
   /** The body of the current record, when it is needed (ServerHello, TLS 1.3 records). */
@@ -38,37 +38,15 @@ export class RecordTap extends Duplex {
   private tls13?: Tls13Reader;
 
   constructor(
-    private readonly raw: net.Socket,
+    raw: net.Socket,
     private readonly onRecord: (record: SeenRecord) => void,
   ) {
-    super({ allowHalfOpen: true });
-    raw.on('data', (chunk: Buffer) => {
-      this.scan(chunk);
-      if (!this.push(chunk)) raw.pause();
-    });
-    raw.on('end', () => this.push(null));
-    // node:tls does not pass a stream's errors on to the TLS socket: a reset becomes the end of
-    // the stream here, and the connection learns it was a reset from the TCP socket itself.
-    raw.on('error', () => this.push(null));
-    raw.on('close', () => this.destroy());
+    super(raw);
   }
 
   /** Takes a line of the TLS socket's 'keylog' event: the secrets that open TLS 1.3 records. */
   keylog(line: Buffer): void {
     this.tls13?.keylog(line.toString('latin1'));
-  }
-
-  _read(): void {
-    this.raw.resume();
-  }
-
-  _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
-    // A failed write shows up as the TCP socket's error (above).
-    this.raw.write(chunk, () => done());
-  }
-
-  _final(done: (err?: Error | null) => void): void {
-    this.raw.end(done);
   }
 
   /**
@@ -97,7 +75,7 @@ export class RecordTap extends Duplex {
   }
 
   /** Walks record boundaries: 5-byte header (type, version, length), then the body. */
-  private scan(chunk: Buffer): void {
+  protected inspect(chunk: Buffer): void {
     let offset = 0;
     while (offset < chunk.length) {
       if (this.remaining > 0) {

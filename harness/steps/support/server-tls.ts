@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { Duplex } from 'node:stream';
+import { SocketTap } from '../../net/socket-tap';
 import { Type, type Static } from '@sinclair/typebox';
 import type { CertificateName, CertificateSet } from '../../certs/certificate-set';
 import { SERVER_NAME } from '../../certs/certificate-set';
@@ -192,34 +192,14 @@ const CLIENT_HELLO = 1;
  * handshake record holding a ClientHello: the proof that the client started a TLS handshake,
  * which node:tls does not give when the handshake then fails.
  */
-class ClientHelloTap extends Duplex {
+class ClientHelloTap extends SocketTap {
   private head = Buffer.alloc(0);
 
   constructor(
-    private readonly raw: net.Socket,
+    raw: net.Socket,
     private readonly onHello: () => void,
   ) {
-    super({ allowHalfOpen: true });
-    raw.on('data', (chunk: Buffer) => {
-      this.look(chunk);
-      if (!this.push(chunk)) raw.pause();
-    });
-    raw.on('end', () => this.push(null));
-    // node:tls does not pass a stream's errors on: a reset ends the stream, and the connection reads it from the TCP socket.
-    raw.on('error', () => this.push(null));
-    raw.on('close', () => this.destroy());
-  }
-
-  _read(): void {
-    this.raw.resume();
-  }
-
-  _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.raw.write(chunk, () => done());
-  }
-
-  _final(done: (err?: Error | null) => void): void {
-    this.raw.end(done);
+    super(raw);
   }
 
   /**
@@ -231,7 +211,7 @@ class ClientHelloTap extends Duplex {
     done(err);
   }
 
-  private look(chunk: Buffer): void {
+  protected inspect(chunk: Buffer): void {
     if (this.head.length >= HELLO_PREFIX) return;
     this.head = Buffer.concat([this.head, chunk]).subarray(0, HELLO_PREFIX);
     if (this.head.length === HELLO_PREFIX && this.head[0] === RECORD_TYPE.handshake && this.head[5] === CLIENT_HELLO) this.onHello();
