@@ -19,7 +19,7 @@ export { defineSuiteTests, type SuiteTestOptions, type ProjectConfig, type Targe
 export function defineConformanceTests(configFile = path.resolve('sockspec.config.json')): void {
   const { config, suiteFiles } = readConfig(configFile);
   const target = configTarget(config);
-  for (const file of suiteFiles) defineSuiteTests(file, { target, strict: config.strict, seed: config.seed });
+  for (const file of suiteFiles) defineSuiteTests(file, { target, strict: config.strict, seed: config.seed, timeScale: config.timeScale, noTimeouts: config.noTimeouts });
 }
 
 /** The target the config names, as a target spec: a command, an image and its services, or a client command. */

@@ -76,6 +76,12 @@ Verdicts and reports:
                        tolerated, and the run passes)
   --step-timeout MS    the deadline of every step that sets none of its own (e.g. for slow
                        machines); a step's own timeout still applies
+  --time-scale F       multiply every deadline, wait and tolerance by F (above 0, at most 100,
+                       e.g. 3 for a slow or loaded machine; SOCKSPEC_TIME_SCALE when not given),
+                       but not the durations a rule is about (a declared idle timeout or
+                       --client-timeout, a backoff policy, a sleep); the reports state it
+  --no-timeouts        no step or case deadline at all, for stepping through a case in a
+                       debugger: a case ends when its steps end (Ctrl-C still stops the run)
   --retries N          run a failed case again up to N times; a pass after a failure is
                        reported as flaky (JUnit flakyFailure), not as a plain pass
   --repeat N           run every case N times (1 to 100) and report its pass rate; a case

@@ -24,6 +24,8 @@ import { style } from '../report/style';
 import { resolveSuiteFiles } from './suite-files';
 import { declarationsFromFlags, parseMs, parseRegex, targetSpecFromFlags, type TargetFlags } from './target-option';
 import { repeatFlag, seedFlag } from './repeat-flags';
+import { timeScaleFlags } from './time-scale-flag';
+import { describeTimeScale } from '../vocabulary/time-scale';
 import { newRunSeed } from '../run/seed';
 import { clientCommandMisfit, clientTimeoutMissing, peerFit } from '../run/peer-fit';
 import { peerOf } from '../suite/schema';
@@ -40,6 +42,10 @@ export interface RunFlags extends TargetFlags, ReportFlags {
   seed?: string;
   /** Run every case this many times and report its pass rate. */
   repeat?: string;
+  /** Multiplies every deadline and tolerance that is not the rule under test (default SOCKSPEC_TIME_SCALE, else 1). */
+  timeScale?: string;
+  /** No step or case deadline at all, for stepping through a case in a debugger. */
+  noTimeouts: boolean;
 }
 
 /**
@@ -59,6 +65,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   const retries = flags.retries === undefined ? undefined : parseCount(flags.retries, '--retries');
   const repeat = flags.repeat === undefined ? undefined : repeatFlag(flags.repeat, flags.retries);
   const seed = flags.seed === undefined ? newRunSeed() : seedFlag(flags.seed);
+  const timeScale = timeScaleFlags(flags.timeScale, flags.noTimeouts);
   if ((flags.updateBaseline || flags.failOnUnexpectedPass) && !flags.baseline) {
     throw new UsageError('--update-baseline and --fail-on-unexpected-pass go with --baseline FILE');
   }
@@ -95,7 +102,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   // Interrupted: the cases that ended so far, reported as such (no baseline is read or written).
   const writePartialReports = () => {
     const records = casesRun();
-    finishReports(reportsDir, records, target.description, { strict: flags.strict, updateBaseline: false, failOnUnexpectedPass: false, interrupted: true }, []);
+    finishReports(reportsDir, records, target.description, { strict: flags.strict, updateBaseline: false, failOnUnexpectedPass: false, interrupted: true, timing: timeScale }, []);
     process.stdout.write(`\n${summaryLines(records, flags.strict).join('\n')}\n\n${style.warn('INTERRUPTED')}  partial reports: ${shownReports()}\n`);
   };
   // Installed for the whole run, starting included: a container target sees that the CLI handles
@@ -115,9 +122,10 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     });
     // The suite files start the servers of the lifecycle and network cases from the same spec.
     const runTarget = { spec, description: target.description, endpoints };
-    Object.assign(process.env, settingsEnv({ target: runTarget, outcomesDir, stepTimeout, transcripts: flags.transcripts, retries, profile: declared.profile, strict: flags.strict, filter: flags.filter, seed, repeat }));
+    Object.assign(process.env, settingsEnv({ target: runTarget, outcomesDir, stepTimeout, transcripts: flags.transcripts, retries, profile: declared.profile, strict: flags.strict, filter: flags.filter, seed, repeat, timeScale: timeScale.factor, noTimeouts: timeScale.noTimeouts }));
     const runs = repeat && repeat > 1 ? `, each case ${repeat} times` : '';
-    process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}, seed ${seed}${runs}\n\n`);
+    const scaled = describeTimeScale(timeScale);
+    process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}, seed ${seed}${runs}\n${scaled ? `${style.warn(scaled)}\n` : ''}\n`);
 
     // The config JSON names its own rootDir. Passing the package root as the project made jest
     // read the JSON a second time as a project config, and warn about its reporters.
@@ -139,12 +147,12 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     if (records.length > 0 && records.every((r) => r.verdict === 'skip')) {
       process.stdout.write(`no case ran: every case${flags.filter === undefined ? '' : ' --filter matched'} was skipped (the reasons are above)\n\n`);
     }
-    const finished = finishReports(reportsDir, records, target.description, flags, jestProblems(results, records));
+    const finished = finishReports(reportsDir, records, target.description, { ...flags, timing: timeScale }, jestProblems(results, records));
     if (finished.lines.length) process.stdout.write(`${finished.lines.join('\n')}\n\n`);
     const code = results.numRuntimeErrorTestSuites > 0 || records.some((r) => r.suiteError) ? EXIT.error : finished.code;
     if (code !== EXIT.pass) printServerOutput(printed(), target.description);
     const verdict = code === EXIT.pass ? style.pass('PASS') : code === EXIT.error ? style.fail('ERROR') : style.fail('FAIL');
-    process.stdout.write(`${verdict}  reports: ${shownReports()}\n`);
+    process.stdout.write(`${verdict}  reports: ${shownReports()}${scaled ? `  (${scaled})` : ''}\n`);
     // A server the suite files start themselves (in a network namespace) is a target that would
     // not start, as when the CLI starts it: exit 2 with the reason, the reports written first.
     const unstarted = records.find((r) => r.targetError)?.targetError;

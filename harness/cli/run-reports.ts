@@ -5,6 +5,7 @@ import { writeJunit, type JestProblem } from '../report/junit';
 import type { OutcomeRecord } from '../report/outcome-record';
 import { resultsOf, writeResults, type ResultEntry } from '../report/results-json';
 import { EXIT } from './errors';
+import type { TimeScale } from '../vocabulary/time-scale';
 
 export interface ReportFlags {
   strict: boolean;
@@ -13,6 +14,8 @@ export interface ReportFlags {
   failOnUnexpectedPass: boolean;
   /** The run was interrupted: the reports hold the cases that ended before. */
   interrupted?: boolean;
+  /** --time-scale and --no-timeouts, which the reports state. */
+  timing?: TimeScale;
 }
 
 /**
@@ -21,10 +24,10 @@ export interface ReportFlags {
  * regressions alone.
  */
 export function finishReports(reportsDir: string, records: OutcomeRecord[], target: string, flags: ReportFlags, jestProblems: readonly JestProblem[]): { code: number; lines: string[] } {
-  const results = resultsOf(records, target, flags.strict, flags.interrupted);
+  const results = resultsOf(records, target, flags.strict, flags.interrupted, flags.timing);
   writeResults(reportsDir, results);
   writeHtmlReport(reportsDir, results);
-  writeJunit(path.join(reportsDir, 'junit.xml'), { records, jestProblems, strict: flags.strict, interrupted: flags.interrupted });
+  writeJunit(path.join(reportsDir, 'junit.xml'), { records, jestProblems, strict: flags.strict, interrupted: flags.interrupted, timeScale: flags.timing });
   const failing = (entry: ResultEntry) => entry.verdict === 'fail' && (entry.level === 'must' || (flags.strict && entry.level === 'should'));
   // A failure jest saw that no case recorded (e.g. jest's own timeout) fails the run whatever the baseline says.
   const unrecorded = jestProblems.length > 0;

@@ -1,5 +1,6 @@
 import type { Endpoints } from '../targets/target';
 import type { TargetSpec } from '../targets/registry';
+import { MAX_TIME_SCALE, parseTimeScale, type TimeScale } from '../vocabulary/time-scale';
 
 /** The target of a `sockspec run`, as the suite files get it. */
 export interface RunTarget {
@@ -27,6 +28,9 @@ export const ENV = {
   filter: 'SOCKSPEC_FILTER',
   seed: 'SOCKSPEC_SEED',
   repeat: 'SOCKSPEC_REPEAT',
+  /** Also the user's own setting: a plain `jest` run, or a project's, reads it as --time-scale. */
+  timeScale: 'SOCKSPEC_TIME_SCALE',
+  noTimeouts: 'SOCKSPEC_NO_TIMEOUTS',
 } as const;
 
 export interface RunSettings {
@@ -49,6 +53,10 @@ export interface RunSettings {
   seed?: number;
   /** Run every case this many times and report its pass rate (--repeat). */
   repeat?: number;
+  /** Multiplies every deadline and tolerance that is not the rule under test (--time-scale). */
+  timeScale?: number;
+  /** No step or case deadline at all (--no-timeouts). */
+  noTimeouts?: boolean;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
@@ -63,7 +71,23 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     filter: env[ENV.filter] || undefined,
     seed: env[ENV.seed] ? Number(env[ENV.seed]) : undefined,
     repeat: env[ENV.repeat] ? Number(env[ENV.repeat]) : undefined,
+    timeScale: envTimeScale(env),
+    noTimeouts: env[ENV.noTimeouts] === 'true',
   };
+}
+
+/** SOCKSPEC_TIME_SCALE, checked: a user sets it by hand, so a wrong one is said in one line. */
+export function envTimeScale(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = env[ENV.timeScale];
+  if (!text) return undefined;
+  const factor = parseTimeScale(text);
+  if (factor === undefined) throw new Error(`sockspec: ${ENV.timeScale} takes a number above 0 and at most ${MAX_TIME_SCALE} (e.g. 0.5, 3), not "${text}"`);
+  return factor;
+}
+
+/** The run's time scale, from its settings. */
+export function timeScaleOf(settings: Pick<RunSettings, 'timeScale' | 'noTimeouts'>): TimeScale {
+  return { factor: settings.timeScale ?? 1, noTimeouts: settings.noTimeouts ?? false };
 }
 
 export function settingsEnv(settings: RunSettings): Record<string, string> {
@@ -79,5 +103,7 @@ export function settingsEnv(settings: RunSettings): Record<string, string> {
   if (settings.filter !== undefined) env[ENV.filter] = settings.filter;
   if (settings.seed !== undefined) env[ENV.seed] = String(settings.seed);
   if (settings.repeat) env[ENV.repeat] = String(settings.repeat);
+  if (settings.timeScale !== undefined) env[ENV.timeScale] = String(settings.timeScale);
+  if (settings.noTimeouts) env[ENV.noTimeouts] = 'true';
   return env;
 }

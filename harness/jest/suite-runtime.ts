@@ -9,7 +9,9 @@ import { checkedTargetSpec, targetKind, type ExtensionTargetSpec, type TargetSpe
 import { appendRecord, combineRepetitions, toRecord, type OutcomeRecord } from '../report/outcome-record';
 import { failsRun } from '../report/verdict';
 import { newRunSeed } from '../run/seed';
-import { readSettings } from './settings';
+import { envTimeScale, readSettings, timeScaleOf } from './settings';
+import { MAX_DURATION_MS } from '../vocabulary/units';
+import { MAX_TIME_SCALE, parseTimeScale } from '../vocabulary/time-scale';
 import { filterSelects, testTitle } from '../suite/case-title';
 import { unmetNeed } from '../run/needs';
 import { deadTargetRecord, skipRecord, unstartedMessage, unstartedRecord } from '../report/outcome-record';
@@ -38,6 +40,10 @@ export interface SuiteTestOptions {
   strict?: boolean;
   /** The seed of the cases' random choices, to replay a run; by default each suite file draws one. */
   seed?: number;
+  /** Multiplies every deadline and tolerance that is not the rule under test, as --time-scale (default SOCKSPEC_TIME_SCALE, else 1). */
+  timeScale?: number;
+  /** No step or case deadline at all, as --no-timeouts: for stepping through a case in a debugger. */
+  noTimeouts?: boolean;
 }
 
 /**
@@ -89,6 +95,12 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   // Failure messages name it, so a run without a given seed can still be replayed.
   const seed = options.seed ?? settings.seed ?? newRunSeed();
   const repeat = settings.repeat ?? 1;
+  if (options.timeScale !== undefined && parseTimeScale(String(options.timeScale)) === undefined) {
+    throw new Error(`sockspec: timeScale takes a number above 0 and at most ${MAX_TIME_SCALE}, not ${options.timeScale}`);
+  }
+  // How patient the machine needs sockspec to be is not the target's business: SOCKSPEC_TIME_SCALE
+  // applies to a target given here too.
+  const timeScale = timeScaleOf({ timeScale: options.timeScale ?? settings.timeScale ?? envTimeScale(), noTimeouts: options.noTimeouts ?? settings.noTimeouts });
   let targetExited: () => TargetExit | undefined = deadTargetCheck(settings.outcomesDir, undefined);
 
   if (settings.retries) jest.retryTimes(settings.retries);
@@ -101,7 +113,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
         endpoints = selfDeclared ? started : declareEndpoints(started, spec.declared);
       }
       if (namespaced) namespacedEndpoints = await namespaced.start([suite.service]).catch(failedStart);
-    }, startBudgetMs + JEST_MARGIN_MS);
+    }, jestTimeout(startBudgetMs));
     afterAll(async () => {
       await own?.stop();
       await namespaced?.stop();
@@ -138,7 +150,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
         const records: OutcomeRecord[] = [];
         for (let repetition = 1; repetition <= repeat; repetition++) {
           const profile = () => cachedProfile(settings.profile ?? DEFAULT_PROFILE);
-          const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, launcher, network, client, seed: { run: seed, repetition }, profile });
+          const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, timeScale, launcher, network, client, seed: { run: seed, repetition }, profile });
           const record = toRecord(outcome, settings.transcripts || outcome.verdict === 'fail', repeat);
           if (settings.outcomesDir) appendRecord(settings.outcomesDir, record);
           records.push(record);
@@ -148,11 +160,16 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
         if (failsRun(result, strict)) throw plainError(result.message ?? 'failed');
         // jest knows no "failed but tolerated": the test passes, and jest prints this under the file.
         console.warn(`tolerated (${toleratedWhy(level)}): ${result.message}`);
-      }, repeat * caseTimeouts(suite, c, declaredIdleTimeoutMs, client?.timeoutMs).total + JEST_MARGIN_MS);
+      }, jestTimeout(repeat * caseTimeouts(suite, c, declaredIdleTimeoutMs, client?.timeoutMs, timeScale).total));
     }
     // jest shows no reason for a skipped test; the CLI prints it from the case records.
     if (skipped.length) console.info(`${suite.suite}: ${skipped.length} case(s) skipped:\n${skipped.join('\n')}`);
   });
+}
+
+/** jest's timeout for a hook or test that takes up to `ms`: a timer longer than MAX_DURATION_MS would fire at once. */
+function jestTimeout(ms: number): number {
+  return Math.min(ms + JEST_MARGIN_MS, MAX_DURATION_MS);
 }
 
 /**

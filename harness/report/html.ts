@@ -83,7 +83,7 @@ const el = (tag, attrs = {}, ...children) => {
   return node;
 };
 const LABEL = { pass: 'passed', fail: 'FAILED', skip: 'skipped', info: 'info' };
-document.getElementById('meta').textContent = 'target: ' + results.target + ' · finished ' + results.finishedAt + (results.seed === undefined ? '' : ' · seed ' + results.seed) + (results.strict ? ' · strict' : '');
+document.getElementById('meta').textContent = 'target: ' + results.target + ' · finished ' + results.finishedAt + (results.seed === undefined ? '' : ' · seed ' + results.seed) + (results.strict ? ' · strict' : '') + (results.timeScale > 1 || results.timeScale < 1 ? ' · time scale × ' + results.timeScale : '') + (results.noTimeouts ? ' · no timeouts' : '');
 const t = results.totals;
 document.getElementById('totals').append(
   el('span', { class: 'passed' }, t.passed + ' passed'),

@@ -5,6 +5,7 @@ import { isFlaky, type OutcomeRecord } from './outcome-record';
 import { failsRun } from './verdict';
 import { xmlText } from './xml-text';
 import { testTitle } from '../suite/case-title';
+import type { TimeScale } from '../vocabulary/time-scale';
 
 /**
  * What jest saw go wrong that no case record tells: a suite file that did not run, or a test jest
@@ -24,6 +25,8 @@ export interface JunitInput {
   strict: boolean;
   /** The run was stopped before it ended: the report holds the cases that finished. */
   interrupted?: boolean;
+  /** --time-scale and --no-timeouts, stated in every <testsuite>'s properties when the run used them. */
+  timeScale?: TimeScale;
 }
 
 /** A testcase's verdict element, if it has one: a passed case has none. */
@@ -63,13 +66,26 @@ export function junitXml(input: JunitInput): string {
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', { name: 'sockspec', ...counts(all) });
   for (const suite of suites) {
     const element = root.ele('testsuite', attributes({ name: suite.name, ...counts(suite.testcases), skipped: count(suite.testcases, 'skipped') }));
+    const properties = runProperties(input.timeScale, suite.interrupted);
+    if (properties.length) {
+      const list = element.ele('properties');
+      for (const [name, value] of properties) list.ele('property', { name, value });
+    }
     if (suite.interrupted) {
-      element.ele('properties').ele('property', { name: 'interrupted', value: 'true' });
       element.ele('system-err').txt('interrupted: the run was stopped while this suite ran; cases that had not finished are not in this report');
     }
     for (const testcase of suite.testcases) addTestcase(element, testcase);
   }
   return root.end({ prettyPrint: true });
+}
+
+/** The run's settings a reader of one <testsuite> needs to weigh its verdicts. */
+function runProperties(timeScale: TimeScale | undefined, interrupted: boolean | undefined): [string, string][] {
+  const properties: [string, string][] = [];
+  if (timeScale && timeScale.factor !== 1) properties.push(['time-scale', String(timeScale.factor)]);
+  if (timeScale?.noTimeouts) properties.push(['no-timeouts', 'true']);
+  if (interrupted) properties.push(['interrupted', 'true']);
+  return properties;
 }
 
 export function writeJunit(file: string, input: JunitInput): void {

@@ -22,6 +22,10 @@ export function mergeResults(files: readonly ResultsFile[]): ResultsFile {
     strict: files.some((f) => f.strict),
     finishedAt: files.map((f) => f.finishedAt).sort().pop() ?? new Date().toISOString(),
     seed: seeds.size === 1 ? [...seeds][0] : undefined,
+    // The most lenient shard's, so the merged report never claims more than every shard checked
+    // (reports of a version before --time-scale have none: 1).
+    timeScale: Math.max(...files.map((f) => f.timeScale ?? 1)),
+    ...(files.some((f) => f.noTimeouts) ? { noTimeouts: true as const } : {}),
     totals: { cases: cases.length, passed: sum('passed'), failed: sum('failed'), tolerated: sum('tolerated'), skipped: sum('skipped'), errors: sum('errors') },
     cases,
     // Results of a version before rules were reported have none.

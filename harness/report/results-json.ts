@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isFlaky, type OutcomeRecord } from './outcome-record';
 import { failsRun } from './verdict';
 import { ruleResults, type RuleResult } from './rule-results';
+import { UNSCALED, type TimeScale } from '../vocabulary/time-scale';
 
 /** Bumped only when a field changes meaning or goes away; new fields may appear in any version. */
 export const RESULTS_FORMAT = 1;
@@ -14,6 +15,10 @@ export interface ResultsFile {
   finishedAt: string;
   /** The run's seed: `sockspec run --seed SEED` makes the same random choices (absent when no case ran). */
   seed?: number;
+  /** What the run multiplied every deadline and tolerance by (--time-scale; 1: as the suites say). */
+  timeScale: number;
+  /** Present when the run had no step or case deadline (--no-timeouts). */
+  noTimeouts?: true;
   /** Present when the run was interrupted (Ctrl-C): the cases are those that ended before. */
   interrupted?: true;
   /** `errors`: cases a mistake in the suite stopped (not the server's failures, not in `failed`). */
@@ -55,7 +60,7 @@ export interface ResultEntry {
 }
 
 /** `info` cases report measurements; their verdict is `info` whatever happened, so nobody gates on it. */
-export function resultsOf(records: readonly OutcomeRecord[], target: string, strict: boolean, interrupted = false): ResultsFile {
+export function resultsOf(records: readonly OutcomeRecord[], target: string, strict: boolean, interrupted = false, timeScale: TimeScale = UNSCALED): ResultsFile {
   const cases = records.map(
     (r): ResultEntry => ({
       id: `${r.suite}/${r.caseId}`,
@@ -87,6 +92,8 @@ export function resultsOf(records: readonly OutcomeRecord[], target: string, str
     finishedAt: new Date().toISOString(),
     // Every case of a run has the run's seed.
     seed: records.find((r) => r.seed !== undefined)?.seed,
+    timeScale: timeScale.factor,
+    ...(timeScale.noTimeouts ? { noTimeouts: true as const } : {}),
     ...(interrupted ? { interrupted: true as const } : {}),
     totals: {
       cases: records.length,

@@ -2,7 +2,8 @@ import { setMaxListeners } from 'node:events';
 import { Transcript } from '../net/transcript';
 import type { Endpoints } from '../targets/target';
 import { peerOf, type Case, type Level, type Peer, type Suite } from '../suite/schema';
-import { toMs } from '../vocabulary/units';
+import { MAX_DURATION_MS, toMs } from '../vocabulary/units';
+import { deadlineMs, UNSCALED, type TimeScale } from '../vocabulary/time-scale';
 import { stepKind, type Step } from '../steps/registry';
 import { NoEvidence, StepFailure, SuiteUsageError } from '../verdict/failure';
 import type { CaseRun, StepContext } from '../steps/context';
@@ -50,8 +51,10 @@ export interface CaseOutcome {
 const FIXED_SEED: CaseSeed = { run: 0, repetition: 1 };
 
 export interface RunOptions {
-  /** Overrides every step deadline the suite sets (used to keep the project's own tests fast). */
+  /** Overrides every step deadline the suite sets (used to keep the project's own tests fast); scaled like them. */
   stepTimeout?: number;
+  /** The run's patience (--time-scale, --no-timeouts); default the suite's durations as written. */
+  timeScale?: TimeScale;
   /** Starts server instances for lifecycle cases (builtin or command targets). */
   launcher?: Launcher;
   /** The veth pair of a server in a network namespace, for cases with network steps. */
@@ -65,25 +68,29 @@ export interface RunOptions {
 }
 
 /**
- * Deadlines of a case, from the case, else the suite's defaults, else sockspec's. A case that
- * waits out the idle timeout the target declares (`needs: [idle-timeout]`) gets that time on top:
- * its own deadline is written for the time its steps take besides.
+ * Deadlines of a case, from the case, else the suite's defaults, else sockspec's, scaled by the
+ * run's time scale. A case that waits out the idle timeout the target declares (`needs:
+ * [idle-timeout]`) gets that time on top, unscaled (it is the rule): its own deadline is written
+ * for the time its steps take besides.
  */
-export function caseTimeouts(suite: Suite, c: Case, idleTimeoutMs?: number, clientTimeoutMs?: number): { step: number; total: number } {
+export function caseTimeouts(suite: Suite, c: Case, idleTimeoutMs?: number, clientTimeoutMs?: number, timeScale: TimeScale = UNSCALED): { step: number; total: number } {
   const step = c.stepTimeout ?? suite.defaults?.stepTimeout;
   const total = c.timeout ?? suite.defaults?.caseTimeout;
   const waitsOutIdleTimeout = c.needs?.includes('idle-timeout') ? (idleTimeoutMs ?? 0) : 0;
   // A case that waits for the client to give up waits its declared timeout on top of its own.
   const waitsOutClientTimeout = c.needs?.includes('client-timeout') ? (clientTimeoutMs ?? 0) : 0;
+  const ownTotal = deadlineMs(total === undefined ? DEFAULT_CASE_TIMEOUT : toMs(total), timeScale);
   return {
-    step: step === undefined ? DEFAULT_STEP_TIMEOUT : toMs(step),
-    total: (total === undefined ? DEFAULT_CASE_TIMEOUT : toMs(total)) + waitsOutIdleTimeout + waitsOutClientTimeout,
+    step: deadlineMs(step === undefined ? DEFAULT_STEP_TIMEOUT : toMs(step), timeScale),
+    // A timer takes at most MAX_DURATION_MS; a longer one would fire at once.
+    total: Math.min(ownTotal + waitsOutIdleTimeout + waitsOutClientTimeout, MAX_DURATION_MS),
   };
 }
 
 /** Runs one case against the endpoints; never throws for a server's misbehaviour, only reports it. */
 export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, options: RunOptions = {}): Promise<CaseOutcome> {
-  const timeouts = caseTimeouts(suite, c, endpoints[suite.service]?.idleTimeoutMs, options.client?.timeoutMs);
+  const timeScale = options.timeScale ?? UNSCALED;
+  const timeouts = caseTimeouts(suite, c, endpoints[suite.service]?.idleTimeoutMs, options.client?.timeoutMs, timeScale);
   const started = Date.now();
   const abort = new AbortController();
   // Every waiting step of every parallel client listens for the case deadline.
@@ -100,7 +107,8 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     // Lifecycle steps point the service at the instances they start, for this case only.
     endpoints: { ...endpoints },
     transcript,
-    stepTimeout: options.stepTimeout ?? timeouts.step,
+    stepTimeout: options.stepTimeout === undefined ? timeouts.step : deadlineMs(options.stepTimeout, timeScale),
+    timeScale,
     caseTimeout: timeouts.total,
     caseDeadline: started + timeouts.total,
     signal: abort.signal,

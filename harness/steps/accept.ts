@@ -1,11 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import { TcpConnection } from '../net/tcp-connection';
-import { deadlineFor } from './context';
+import { deadlineFor, stepTimeoutMs } from './context';
 import { ConnName, StepTimeout, defineStep } from './define';
 import { DEFAULT_CONN } from './support/scope';
 import { nextConnection, startedServerSide } from './support/server-side';
 import { StepFailure } from '../verdict/failure';
-import { toMs } from '../vocabulary/units';
 import { clientState } from './support/client-state';
 import { acceptTls } from './support/server-tls';
 
@@ -27,8 +26,8 @@ export const accept = defineStep({
     const name = p.conn ?? DEFAULT_CONN;
     ctx.scope.reserve(name);
     const side = await startedServerSide(ctx.run);
-    const timeoutMs = p.timeout === undefined ? ctx.run.stepTimeout : toMs(p.timeout);
-    const socket = await nextConnection(side, deadlineFor(ctx, timeoutMs), ctx.run.signal);
+    const timeoutMs = stepTimeoutMs(ctx, p.timeout);
+    const socket = await nextConnection(side, deadlineFor(ctx, p.timeout), ctx.run.signal);
     if (!socket) throw new StepFailure(`the client made no connection to ${side.host}:${side.port} within ${timeoutMs} ms`, clientState(side));
     const label = ctx.scope.label(name);
     ctx.run.transcript.record(label, 'connected', `accepted from ${socket.remoteAddress}:${socket.remotePort}`);

@@ -2,7 +2,6 @@ import { Type } from '@sinclair/typebox';
 import { Waiter } from '../net/waiter';
 import { deadlineFor } from './context';
 import type { ClientGroup } from './support/scope';
-import { toMs } from '../vocabulary/units';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { StepTimeout, defineStep } from './define';
 
@@ -48,7 +47,7 @@ export const barrier = defineStep({
     const name = pass === 1 ? p.name : `${p.name} (pass ${pass})`;
     if (state.arrived.size > p.clients) throw new SuiteUsageError(`barrier ${name}: ${state.arrived.size} clients arrived, more than the ${p.clients} it waits for`);
     state.waiter.notify();
-    const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
+    const deadline = deadlineFor(ctx, p.timeout);
     const waited = await state.waiter.until(() => state.arrived.size >= p.clients, deadline, ctx.run.signal);
     if (waited !== 'ready') throw new StepFailure(`barrier ${name}: ${state.arrived.size} of ${p.clients} clients arrived in time`, [missing(state, p.clients), ...tooMany(group, p.clients)]);
   },

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import { patienceFor } from './context';
-import { toMs } from '../vocabulary/units';
 import { StepFailure } from '../verdict/failure';
 import { ConnName, StepTimeout, defineStep, onConn } from './define';
 import { CaptureName, saveCapture } from './support/captures';
@@ -38,7 +37,7 @@ export const collectLines = defineStep({
       until: p.until === undefined ? undefined : expand(p.until, ctx),
       unique: p.unique ?? false,
     });
-    const stopped = await readLines(conn, patienceFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout)), (line) => collector.take(line));
+    const stopped = await readLines(conn, patienceFor(ctx, p.timeout), (line) => collector.take(line));
     if (stopped !== undefined) throw collector.stalled(stopped, unreadEvidence(conn));
     saveCapture(ctx, p.as, collector.kept);
   },

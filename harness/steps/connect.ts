@@ -2,10 +2,10 @@ import { Type } from '@sinclair/typebox';
 import { TcpConnection } from '../net/tcp-connection';
 import { TlsHandshakeError, connectTls } from '../net/tls-connect';
 import { UdpConnection } from '../net/udp-connection';
-import { deadlineFor, endpointFor } from './context';
+import { deadlineFor, endpointFor, stepTimeoutMs } from './context';
 import { DEFAULT_CONN } from './support/scope';
 import { StepFailure } from '../verdict/failure';
-import { DescribedDuration, toMs } from '../vocabulary/units';
+import { DescribedDuration } from '../vocabulary/units';
 import { retryWithBackoff } from '../targets/readiness';
 import type { StepContext } from './context';
 import { ConnName, StepTimeout, defineStep } from './define';
@@ -52,11 +52,11 @@ export const connect = defineStep({
       ctx.scope.add(name, await UdpConnection.open(label, endpoint, ctx.run.transcript));
       return;
     }
-    const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
+    const deadline = deadlineFor(ctx, p.timeout);
     const tls = tlsFor(p.tls, p.service ?? ctx.run.service);
     if (p.retry !== undefined) {
-      const attemptMs = p.timeout === undefined ? ctx.run.stepTimeout : toMs(p.timeout);
-      ctx.scope.add(name, await openWithRetries(ctx, name, endpoint, tls, attemptMs, Math.min(Date.now() + toMs(p.retry), ctx.run.caseDeadline)));
+      const attemptMs = stepTimeoutMs(ctx, p.timeout);
+      ctx.scope.add(name, await openWithRetries(ctx, name, endpoint, tls, attemptMs, deadlineFor(ctx, p.retry)));
       return;
     }
     try {

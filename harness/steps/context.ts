@@ -7,6 +7,8 @@ import type { Launcher } from '../targets/launcher';
 import type { CaseNetwork } from '../netns/case-network';
 import type { Profile } from './support/profile';
 import type { ClientCommand } from '../targets/client-command';
+import { toMs } from '../vocabulary/units';
+import { deadlineMs, toleranceMs, type TimeScale } from '../vocabulary/time-scale';
 
 /*
  * The API a step is written against: what it sees of its case (CaseRun, StepContext) and the
@@ -22,9 +24,11 @@ export interface CaseRun {
   readonly service: ServiceName;
   readonly endpoints: Endpoints;
   readonly transcript: Transcript;
-  /** Default deadline for one step, in ms. */
+  /** Default deadline for one step, in ms, already scaled by the run's time scale. */
   readonly stepTimeout: number;
-  /** The case's total deadline in ms, and the absolute time (Date.now()) it falls at. */
+  /** The run's patience (--time-scale, --no-timeouts): a step scales what it waits for and tolerates through the functions below. */
+  readonly timeScale: TimeScale;
+  /** The case's total deadline in ms (scaled), and the absolute time (Date.now()) it falls at. */
   readonly caseTimeout: number;
   readonly caseDeadline: number;
   /** Aborted when the case deadline passes, so every wait ends with it. */
@@ -63,13 +67,33 @@ export interface StepContext {
   onCleanup(release: () => Promise<void>): void;
 }
 
-export function deadlineFor(ctx: { run: CaseRun }, timeoutMs: number | undefined): number {
-  return Math.min(Date.now() + (timeoutMs ?? ctx.run.stepTimeout), ctx.run.caseDeadline);
+/*
+ * A step's durations go through these, which is where the run's time scale applies: what the suite
+ * gives as patience (a `timeout`, a `within`, a `tolerance`) is scaled; a duration the rule is about
+ * (an idle timeout, a `sleep`, a `for`) is read with toMs and never passes here.
+ */
+
+/** A duration in the suite's form (250, "2s"). */
+type SuiteDuration = number | string;
+
+/** How long the step may wait: its `timeout` (or another wait it names), else the case's step timeout; scaled. */
+export function stepTimeoutMs(ctx: { run: CaseRun }, timeout: SuiteDuration | undefined): number {
+  return timeout === undefined ? ctx.run.stepTimeout : deadlineMs(toMs(timeout), ctx.run.timeScale);
+}
+
+/** The step's timeout as an absolute deadline (Date.now()), never past the case's. */
+export function deadlineFor(ctx: { run: CaseRun }, timeout: SuiteDuration | undefined): number {
+  return Math.min(Date.now() + stepTimeoutMs(ctx, timeout), ctx.run.caseDeadline);
 }
 
 /** The step's timeout as patience: how long it may wait without progress. */
-export function patienceFor(ctx: { run: CaseRun }, timeoutMs: number | undefined): Patience {
-  return new Patience(timeoutMs ?? ctx.run.stepTimeout, ctx.run.caseDeadline, ctx.run.signal);
+export function patienceFor(ctx: { run: CaseRun }, timeout: SuiteDuration | undefined): Patience {
+  return new Patience(stepTimeoutMs(ctx, timeout), ctx.run.caseDeadline, ctx.run.signal);
+}
+
+/** How far a timing check lets a measurement be off (a `tolerance`, a `slack`); scaled. */
+export function toleranceFor(ctx: { run: CaseRun }, tolerance: SuiteDuration | undefined): number {
+  return tolerance === undefined ? 0 : toleranceMs(toMs(tolerance), ctx.run.timeScale);
 }
 
 export function endpointFor(run: CaseRun, service: ServiceName | undefined): Endpoint {

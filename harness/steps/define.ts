@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { StepContext } from './context';
-import { Duration } from '../vocabulary/units';
+import { DescribedDuration } from '../vocabulary/units';
 import { RULE_ID_PATTERN } from '../vocabulary/rule-id';
 import type { Need } from '../vocabulary/needs';
 import type { ServiceName, Transport } from '../targets/target';
@@ -67,7 +67,8 @@ export const ConnName = Type.String({
   description: 'the connection this step uses; "main" when not given',
 });
 
-export const StepTimeout = Duration;
+/** A waiting step's `timeout`: patience, so --time-scale scales it (context.ts). */
+export const StepTimeout = DescribedDuration("how long the step waits (default the case's step timeout; patience, scaled by --time-scale)");
 
 /**
  * The field every checking step may carry: the rule (one of its case's `rules`) whose check it is.

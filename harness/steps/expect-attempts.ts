@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { CheckedRule, defineStep } from './define';
+import { toleranceFor } from './context';
 import { startedServerSide } from './support/server-side';
 import { synCaptureOf, type Attempt } from './support/syn-capture';
 import { atCap, declaredPolicy, nominalDelayMs, type BackoffPolicy } from './support/backoff-policy';
@@ -26,7 +27,7 @@ export const expectAttempts = defineStep({
       ...CheckedRule,
       count: Type.Optional(Type.Union([Type.Literal('policy'), Type.Integer({ minimum: 1 })], { description: 'policy: exactly the attempts the policy declares; or a number' })),
       delays: Type.Optional(Type.Union(Object.entries(CHECKS).map(([name, what]) => Type.Literal(name, { description: what })), { description: 'which property of the delays between attempts to check' })),
-      tolerance: Type.Optional(DescribedDuration('with delays: how far each delay may be off its window (the client\'s timers and a loaded machine)')),
+      tolerance: Type.Optional(DescribedDuration('with delays: how far each delay may be off its window (the client\'s timers and a loaded machine; scaled by --time-scale for growth and cap, not for jitter, nor are the policy\'s delays)')),
     },
     { additionalProperties: false },
   ),
@@ -52,7 +53,10 @@ export const expectAttempts = defineStep({
       if (attempts.length !== expected) throw new StepFailure(`the client made ${attempts.length} connection attempt(s), ${expected} expected`, [...times, ...clientState(side)]);
     }
     if (p.delays !== undefined) {
-      const problem = delaysProblem(p.delays as keyof typeof CHECKS, attempts, policy as BackoffPolicy, toMs(p.tolerance ?? 0));
+      // The jitter check's tolerance is the least a delay must stray to count as jitter: the bar the
+      // client must clear, not patience, so --time-scale leaves it alone.
+      const toleranceMs = p.delays === 'jitter' ? toMs(p.tolerance ?? 0) : toleranceFor(ctx, p.tolerance);
+      const problem = delaysProblem(p.delays as keyof typeof CHECKS, attempts, policy as BackoffPolicy, toleranceMs);
       if (problem) throw new StepFailure(problem, [...times, ...clientState(side)]);
     }
     const note = `attempts: ${attempts.length}; delays ${delays(attempts).join(', ')} ms`;

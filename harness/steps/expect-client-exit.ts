@@ -6,10 +6,10 @@ import { clientState } from './support/client-state';
 import { readExactly } from './support/expect-bytes';
 import { concatenated, type Payload } from '../net/payload';
 import type { CapturedBytes, ClientExit, ClientProcess } from '../targets/client-process';
-import type { CaseRun } from './context';
+import { stepTimeoutMs, toleranceFor, type CaseRun } from './context';
 import { dump, firstDifference, windowStart } from '../verdict/bytes';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
-import { DescribedDuration, formatBytes, toMs } from '../vocabulary/units';
+import { DescribedDuration, formatBytes } from '../vocabulary/units';
 import { Regex } from '../vocabulary/regex';
 import { createHash } from 'node:crypto';
 
@@ -29,14 +29,14 @@ export const expectClientExit = defineStep({
           description: 'the exit code: a number, "non-zero", "any" (a step that checks the time alone), or a list of the codes allowed (default 0)',
         }),
       ),
-      within: Type.Optional(DescribedDuration('how long after this step starts the client must have exited (default the step timeout); a client that has not is killed and fails')),
+      within: Type.Optional(DescribedDuration('how long after this step starts the client must have exited (default the step timeout; patience, scaled by --time-scale); a client that has not is killed and fails')),
       after: Type.Optional(
         Type.Literal('timeout', {
           description:
             "timeout: the client must exit no sooner than its declared timeout (--client-timeout T) after it started, and no later than tolerance after that: within [T, T + tolerance] of its start (the case needs: [client-timeout])",
         }),
       ),
-      tolerance: Type.Optional(DescribedDuration('with after: how late past its declared timeout the client may exit (its start-up and a loaded machine included)')),
+      tolerance: Type.Optional(DescribedDuration('with after: how late past its declared timeout the client may exit (its start-up and a loaded machine included; scaled by --time-scale, the declared timeout is not)')),
       stdout: Type.Optional(
         Type.Union([
           Type.Literal('sent', { description: 'every byte the server side sent on the connections it accepted, in order; for a UDP service, the datagrams it sent from its port, back to back' }),
@@ -64,9 +64,9 @@ export const expectClientExit = defineStep({
     if (!client) throw new StepFailure('the client was not started');
     const began = Date.now();
     if (p.after !== undefined) {
-      await exitAfterTimeout(side, client, toMs(p.tolerance ?? 0), ctx.run);
+      await exitAfterTimeout(side, client, toleranceFor(ctx, p.tolerance), ctx.run);
     } else {
-      const withinMs = p.within === undefined ? ctx.run.stepTimeout : toMs(p.within);
+      const withinMs = stepTimeoutMs(ctx, p.within);
       const exit = await exitBy(client.exited, Math.min(began + withinMs, ctx.run.caseDeadline));
       if (!exit) throw new StepFailure(`the client did not exit within ${withinMs} ms`, clientState(side));
       ctx.run.notes.push(`client: ${client.exitDescription} ${Math.max(0, exit.at - began)} ms after step ${ctx.path} began`);

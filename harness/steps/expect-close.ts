@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import { deadlineFor } from './context';
-import { toMs } from '../vocabulary/units';
 import { dump } from '../verdict/bytes';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import type { TcpConnection } from '../net/tcp-connection';
@@ -47,7 +46,7 @@ export const expectClose = defineStep({
   async run(p, ctx) {
     const conn = ctx.scope.tcp(p.conn);
     const accept: readonly CloseOutcome[] = p.accept ?? ['fin'];
-    const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
+    const deadline = deadlineFor(ctx, p.timeout);
     const dataAllowed = p.ignoreData || p.notEcho;
     const waited = await conn.waiter.until(() => conn.ended || (!dataAllowed && conn.available > 0), deadline, ctx.run.signal);
     if (p.notEcho) checkNotEcho(conn);

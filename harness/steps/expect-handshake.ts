@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { deadlineFor } from './context';
+import { deadlineFor, stepTimeoutMs } from './context';
 import { CheckedRule, ConnName, StepTimeout, defineStep, onConn } from './define';
 import { describeOutcome, serverHandshakeOf } from './support/server-tls';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
-import { formatBytes, toMs } from '../vocabulary/units';
+import { formatBytes } from '../vocabulary/units';
 
 export const expectHandshake = defineStep({
   name: 'expect-handshake',
@@ -35,8 +35,8 @@ export const expectHandshake = defineStep({
     const conn = ctx.scope.tcp(p.conn);
     const handshake = serverHandshakeOf(conn);
     if (!handshake) throw new SuiteUsageError(`connection "${p.conn ?? 'main'}" is not TLS: give start-client a tls: option`);
-    const timeoutMs = p.timeout === undefined ? ctx.run.stepTimeout : toMs(p.timeout);
-    const deadline = deadlineFor(ctx, timeoutMs);
+    const timeoutMs = stepTimeoutMs(ctx, p.timeout);
+    const deadline = deadlineFor(ctx, p.timeout);
     const outcome = await by(handshake.settled, deadline);
     if (!handshake.hello) {
       throw new StepFailure(`no TLS ClientHello arrived: the client did not start a TLS handshake${outcome ? ` (what came was ${describeOutcome(outcome)})` : ` within ${timeoutMs} ms`}`);

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { endpointFor } from './context';
+import { endpointFor, toleranceFor } from './context';
 import type { TcpConnection } from '../net/tcp-connection';
 import type { Waiter } from '../net/waiter';
-import { Duration, toMs } from '../vocabulary/units';
+import { DescribedDuration } from '../vocabulary/units';
 import { dump } from '../verdict/bytes';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { proxiedConnection } from './support/fault-proxy';
@@ -34,7 +34,7 @@ export const expectIdleClose = defineStep({
     {
       ...CheckedRule,
       conn: Type.Optional(ConnName),
-      slack: Duration,
+      slack: DescribedDuration('how late past the declared idle timeout the close may come (patience: scaled by --time-scale; the idle timeout is not)'),
       seen: Type.Optional(Type.Union([Type.Literal('client'), Type.Literal('proxy')], { description: 'where the close is observed (default client)' })),
     },
     { additionalProperties: false },
@@ -47,7 +47,9 @@ export const expectIdleClose = defineStep({
     const viaProxy = p.seen === 'proxy';
     const { conn, proxied } = viaProxy ? proxiedConnection(ctx, p.conn) : { conn: ctx.scope.tcp(p.conn), proxied: undefined };
     const earliest = idleMs - EARLY_TOLERANCE_MS;
-    const latest = idleMs + toMs(p.slack);
+    // The idle timeout is the rule; the slack is patience, scaled with the run (--time-scale).
+    const slackMs = toleranceFor(ctx, p.slack);
+    const latest = idleMs + slackMs;
     const since = Math.max(conn.lastSent, conn.lastReceived ?? 0);
     const seen = (): SeenClose | undefined => (proxied ? proxied.serverClose : clientSaw(conn));
     const waiter: Waiter = proxied ? proxied.waiter : conn.waiter;
@@ -65,7 +67,7 @@ export const expectIdleClose = defineStep({
     if (!close) {
       if (ctx.run.signal.aborted) throw new StepFailure('the case deadline passed while waiting for the idle close');
       const side = proxied ? 'the server had not closed its side of the proxied connection' : 'the connection was still open';
-      throw new StepFailure(`${side} ${ms(performance.now() - since)} after its last byte; ${declared} plus ${toMs(p.slack)} ms slack had passed`);
+      throw new StepFailure(`${side} ${ms(performance.now() - since)} after its last byte; ${declared} plus ${slackMs} ms slack had passed`);
     }
     const idle = close.at - since;
     const afterWrite = close.at - conn.lastSent;
@@ -74,7 +76,7 @@ export const expectIdleClose = defineStep({
     if (afterWrite < earliest) {
       throw new StepFailure(`${who} (${how}) ${ms(afterWrite)} after the client's last write, before ${declared} (allowed: ${earliest} to ${latest} ms)`);
     }
-    if (idle > latest) throw new StepFailure(`${who} (${how}) after ${ms(idle)} idle, later than ${declared} plus ${toMs(p.slack)} ms slack`);
+    if (idle > latest) throw new StepFailure(`${who} (${how}) after ${ms(idle)} idle, later than ${declared} plus ${slackMs} ms slack`);
   },
 });
 

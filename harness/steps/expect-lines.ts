@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import { patienceFor } from './context';
-import { toMs } from '../vocabulary/units';
 import { StepFailure } from '../verdict/failure';
 import { CheckedRule, ConnName, StepTimeout, defineStep, onConn } from './define';
 import { lines, listLines, readLines, shown, skippedNote, unreadEvidence, wholeLine } from './support/line-input';
@@ -46,7 +45,7 @@ export const expectLines = defineStep({
     const until = p.until === undefined ? undefined : expand(p.until, ctx);
     const skip = p.skip === undefined ? undefined : wholeLine(expand(p.skip, ctx), 'skip');
     const check = new LineCheck(expected, until, onConn(p.conn));
-    const stopped = await readLines(conn, patienceFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout)), (line) => {
+    const stopped = await readLines(conn, patienceFor(ctx, p.timeout), (line) => {
       if (line !== until && skip?.test(line)) {
         check.skipped++;
         return false;

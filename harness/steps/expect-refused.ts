@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { deadlineFor, endpointFor } from './context';
 import { TlsHandshakeError } from '../net/tls-connect';
-import { toMs } from '../vocabulary/units';
 import { StepFailure } from '../verdict/failure';
 import { suiteName } from '../net/client-hello';
 import { type HelloOutcome, HelloSpec, exchangeHello, offered } from './support/hello-exchange';
@@ -47,7 +46,7 @@ export const expectRefused = defineStep({
   needs: (p) => tlsNeeds(p.tls),
   async run(p, ctx) {
     const endpoint = endpointFor(ctx.run, p.service);
-    const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
+    const deadline = deadlineFor(ctx, p.timeout);
     const label = ctx.scope.label('probe');
     const probe: RefusalProbe = { label, endpoint, transcript: ctx.run.transcript, deadline };
     if (p.hello) return expectHelloRefused(await exchangeHello(label, endpoint, p.hello, ctx, deadline), offered(p.hello), probe);

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { CheckedRule, defineStep } from './define';
+import { toleranceFor } from './context';
 import { checkDatagramStep, clientExitTime, currentRequest, describeDatagram, nextDatagram, sameRequest, startedDatagramSide, type DatagramSide } from './support/datagram-side';
 import { describePolicy, waitAfter, type RetransmitPolicy } from './support/retransmit';
 import { clientState } from './support/client-state';
@@ -10,7 +11,7 @@ import { DescribedDuration, toMs } from '../vocabulary/units';
 const Tolerance = Type.Object(
   {
     early: DescribedDuration('how much sooner than its declared wait a transmission (or the giving up) may come'),
-    late: DescribedDuration('how much later: the client is a process on a machine that may be loaded'),
+    late: DescribedDuration('how much later: the client is a process on a machine that may be loaded (scaled by --time-scale; the declared waits are not)'),
   },
   { additionalProperties: false, description: 'how far from the declared waits the measured ones may be' },
 );
@@ -46,7 +47,8 @@ export const expectRetransmissions = defineStep({
     const policy = side.retransmit;
     if (!policy) throw new SuiteUsageError('expect-retransmissions checks the policy start-client gave the client: give start-client a retransmit');
     const request = currentRequest(side, 'expect-retransmissions');
-    const window = { early: toMs(p.tolerance.early), late: toMs(p.tolerance.late) };
+    // A slow machine makes a transmission late, never early: --time-scale widens the late side only.
+    const window = { early: toMs(p.tolerance.early), late: toleranceFor(ctx, p.tolerance.late) };
     const until = p.giveUp ? policy.tries : request.length + (p.count ?? 1);
     if (until > policy.tries) throw new SuiteUsageError(`transmission ${until} of a request is past the ${policy.tries} tries start-client declared`);
     const seen = request.length;

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { deadlineFor, endpointFor } from './context';
 import { CIPHER_SUITES, CIPHER_SUITE_NAMES, suiteName } from '../net/client-hello';
-import { toMs } from '../vocabulary/units';
 import { StepFailure } from '../verdict/failure';
 import { CheckedRule, StepTimeout, defineStep } from './define';
 import { ServiceField } from './connect';
@@ -36,7 +35,7 @@ export const expectSelection = defineStep({
   },
   async run(p, ctx) {
     const endpoint = endpointFor(ctx.run, p.service);
-    const deadline = deadlineFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
+    const deadline = deadlineFor(ctx, p.timeout);
     const label = ctx.scope.label('probe');
     const outcome = await exchangeHello(label, endpoint, p.hello, ctx, deadline);
     if (outcome.kind === 'timeout') throw new StepFailure('the server neither answered nor refused the ClientHello before the deadline');

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { TcpConnection } from '../net/tcp-connection';
 import { patienceFor } from './context';
-import { Size, toBytes, toMs } from '../vocabulary/units';
+import { Size, toBytes } from '../vocabulary/units';
 import { SuiteUsageError } from '../verdict/failure';
 import { CheckedRule, ConnName, StepTimeout, defineStep, onConn } from './define';
 import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
@@ -51,7 +51,7 @@ export const expect = defineStep({
   },
   async run(p, ctx) {
     const conn = ctx.scope.get(p.conn);
-    const patience = patienceFor(ctx, p.timeout === undefined ? undefined : toMs(p.timeout));
+    const patience = patienceFor(ctx, p.timeout);
     if (!(conn instanceof TcpConnection)) {
       if (p.regex !== undefined || p.line !== undefined || p.digest !== undefined) {
         throw new SuiteUsageError('regex, line and digest checks are for TCP; on UDP expect datagrams (sent or a payload)');

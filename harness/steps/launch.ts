@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import { freePort } from '../targets/free-port';
 import { SERVICE_TRANSPORT } from '../targets/target';
-import { Duration, toMs } from '../vocabulary/units';
+import { DescribedDuration } from '../vocabulary/units';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { CheckedRule, defineStep } from './define';
+import { stepTimeoutMs } from './context';
 import { DEFAULT_SERVER, RELEASE_STOP_MS, currentPort, launcherOf, lifecycleOf } from './support/lifecycle-support';
 import { holdUntilCaseEnds } from './support/case-state';
 
@@ -22,7 +23,7 @@ export const launch = defineStep({
       as: Type.Optional(ServerName),
       port: Type.Optional(Type.Union([Type.Literal('free'), Type.Literal('same'), Type.Literal('held')])),
       expect: Type.Optional(Type.Union([Type.Literal('listening'), Type.Literal('failure')])),
-      within: Type.Optional(Duration),
+      within: Type.Optional(DescribedDuration('how long the server has to listen, or to fail (default 5s; patience, scaled by --time-scale)')),
     },
     { additionalProperties: false },
   ),
@@ -35,7 +36,7 @@ export const launch = defineStep({
     const lifecycle = lifecycleOf(run);
     if (lifecycle.instances.get(name)?.running) throw new SuiteUsageError(`server "${name}" is already running`);
     const port = await portFor(p.port ?? 'free', run);
-    const within = toMs(p.within ?? '5s');
+    const within = stepTimeoutMs(ctx, p.within ?? '5s');
     run.transcript.record(name, 'note', `launch on port ${port} (${launcher.description})`);
     const expectation = p.expect ?? 'listening';
     const launching = launcher.launch(run.service, port, Date.now() + within, expectation);

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { deadlineFor } from './context';
+import { deadlineFor, stepTimeoutMs } from './context';
 import { CheckedRule, StepTimeout, defineStep } from './define';
 import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
 import { checkDatagramStep, describeDatagram, nextDatagram, sameRequest, startedDatagramSide } from './support/datagram-side';
@@ -7,7 +7,6 @@ import { readExactly } from './support/expect-bytes';
 import { clientState } from './support/client-state';
 import { dump } from '../verdict/bytes';
 import { StepFailure } from '../verdict/failure';
-import { toMs } from '../vocabulary/units';
 import { LISTENER } from './support/server-side';
 
 export const receiveDatagram = defineStep({
@@ -27,8 +26,8 @@ export const receiveDatagram = defineStep({
   },
   async run(p, ctx) {
     const side = await startedDatagramSide(ctx.run);
-    const timeoutMs = p.timeout === undefined ? ctx.run.stepTimeout : toMs(p.timeout);
-    const deadline = deadlineFor(ctx, timeoutMs);
+    const timeoutMs = stepTimeoutMs(ctx, p.timeout);
+    const deadline = deadlineFor(ctx, p.timeout);
     const previous = side.request?.[0];
     let datagram = await nextDatagram(side, deadline, ctx.run.signal);
     while (datagram && previous && sameRequest(datagram, previous)) {

@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { SERVICE_NAMES } from '../targets/target';
 import { TlsDeclarationSchema } from '../targets/define';
 import { published } from './published';
+import { MAX_TIME_SCALE } from '../vocabulary/time-scale';
 
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
 const Milliseconds = (description: string) => Type.Integer({ minimum: 1, description });
@@ -40,6 +41,14 @@ export const ProjectConfigSchema = Type.Object(
     seed: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 4294967295, description: "the seed of the cases' random choices, as sockspec run --seed (default: each suite file draws one, printed with every failure)" }),
     ),
+    timeScale: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: MAX_TIME_SCALE,
+        description: 'multiplies every deadline, wait and tolerance that is not the rule under test, as sockspec run --time-scale (default SOCKSPEC_TIME_SCALE, else 1)',
+      }),
+    ),
+    noTimeouts: Type.Optional(Type.Boolean({ description: 'no step or case deadline at all, as sockspec run --no-timeouts: for stepping through a case in a debugger' })),
   },
   {
     additionalProperties: false,

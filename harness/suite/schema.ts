@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Duration } from '../vocabulary/units';
+import { DescribedDuration } from '../vocabulary/units';
 import { StepList } from '../steps/define';
 import { stepSchema, type Step } from '../steps/registry';
 import { SERVICE_NAMES } from '../targets/target';
@@ -31,8 +31,8 @@ const CASE_FIELDS = {
       description: 'must (default): a failure fails the run; should: fails the run only with --strict; info: never fails, reports',
     }),
   ),
-  timeout: Type.Optional(Duration),
-  stepTimeout: Type.Optional(Duration),
+  timeout: Type.Optional(DescribedDuration("the case's deadline (default the suite's caseTimeout, else 30s; patience, scaled by --time-scale)")),
+  stepTimeout: Type.Optional(DescribedDuration("each step's deadline in this case (default the suite's stepTimeout, else 2s; patience, scaled by --time-scale)")),
   needs: Type.Optional(
     Type.Array(Type.Union((Object.keys(NEEDS) as Need[]).map((n) => Type.Literal(n))), {
       uniqueItems: true,
@@ -83,8 +83,8 @@ const SUITE_FIELDS = {
   defaults: Type.Optional(
     Type.Object(
       {
-        stepTimeout: Type.Optional(Duration),
-        caseTimeout: Type.Optional(Duration),
+        stepTimeout: Type.Optional(DescribedDuration("each step's deadline (default 2s; patience, scaled by --time-scale)")),
+        caseTimeout: Type.Optional(DescribedDuration("each case's deadline (default 30s; patience, scaled by --time-scale)")),
       },
       { additionalProperties: false },
     ),
