@@ -3,19 +3,43 @@ import type { Config } from '@jest/types';
 import { junitReporter, suiteProject } from './harness/jest/config';
 
 /**
- * `npm test`: the project's own tests (test/, TypeScript through swc) and every suite against the
- * builtin reference servers, exactly as `sockspec run` runs them.
+ * The project's own tests, in three jest projects:
+ * - `suites`: every suite against the builtin reference servers, exactly as `sockspec run` runs them;
+ * - `unit`: the test files under test/ (TypeScript through swc), except the slow proofs below;
+ * - `slow`: the slow proofs below.
+ *
+ * `npm test` (the quick loop) runs `suites` and `unit`; `npm run test:full` runs all three, and is
+ * what CI runs (.ci/run). A test file that takes minutes goes in this list, with why.
  */
+export const SLOW_PROOFS: Record<string, string> = {
+  'mutants.test.ts': 'runs every server suite against each of its mutant servers (~10 min)',
+  'echo-client-mutants.test.ts': 'runs the echo client suites against every mutant client, each a process',
+  'udp-client-mutants.test.ts': 'runs the UDP client suite against every mutant client, each waiting out retransmission timers',
+  'tls-client-mutants.test.ts': 'runs the TLS client suite against every mutant client, each a process and a handshake',
+  'client-timeouts-mutants.test.ts': 'runs the client timeout suite against every mutant client, each waiting out its declared timeout',
+  'client-backoff-mutants.test.ts': 'runs the backoff suite against every mutant client, each waiting out its backoff delays',
+  'random-payload-kills.test.ts': 'runs the random-payload cases against mutants over many seeds',
+  'package.test.ts': 'npm pack, then npm and pnpm installs into fresh projects',
+  'containers.test.ts': 'builds container images and runs the suites against containers (Docker)',
+  'containers-cli.test.ts': 'builds images and runs the CLI against containers (Docker)',
+  'containers-readiness.test.ts': 'starts containers that are slow to listen (Docker)',
+  'dead-container.test.ts': 'runs suites against a container that exits midway (Docker)',
+  'api-image.test.ts': 'runs a project test against a container image through defineConformanceTests (Docker)',
+  'repeat.test.ts': 'runs three suites five times over (--repeat), and a flaky server until it flakes',
+  'targets-file.test.ts': 'runs the CLI over targets files: several targets, each a whole run, then the matrix',
+  'client-target.test.ts': 'runs every client suite against the reference clients through the CLI',
+  'cli-progress.test.ts': 'runs whole suites through the CLI to check its progress output',
+};
+
+const slowFiles = Object.keys(SLOW_PROOFS).map((file) => `<rootDir>/test/${file}`);
+
+const typescriptTests = { rootDir: __dirname, transform: { '\\.ts$': '@swc/jest' }, testEnvironment: 'node' };
+
 const config: Config.InitialOptions = {
   projects: [
     suiteProject(),
-    {
-      displayName: 'unit',
-      rootDir: __dirname,
-      testMatch: ['<rootDir>/test/**/*.test.ts'],
-      transform: { '\\.ts$': '@swc/jest' },
-      testEnvironment: 'node',
-    },
+    { ...typescriptTests, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...slowFiles] },
+    { ...typescriptTests, displayName: 'slow', testMatch: slowFiles },
   ],
   reporters: ['default', junitReporter({ outputDirectory: path.join(__dirname, 'reports'), outputName: 'project-tests.xml' })],
 };
