@@ -89,6 +89,14 @@ test('host, as --host and a targets file\'s host: the loopback address a command
   expect(define.mock.calls[0][1]).toEqual({ target: { kind: 'command', command: 'node server.js {port}', host: '::1', declared: {} }, strict: undefined, seed: undefined });
 });
 
+test('timeScale and noTimeouts, as --time-scale and --no-timeouts: checked, then handed to each suite file', () => {
+  expect(problemsOf('time-scale.json')).toEqual(['fixtures/config/time-scale.json:4:16: timeScale: must be > 0', '  fixtures/config/time-scale.json:5:17: noTimeouts: must be a boolean']);
+  const define = jest.mocked(defineSuiteTests);
+  define.mockClear();
+  defineConformanceTests(path.join(CONFIGS, 'time-scale-valid.json'));
+  expect(define.mock.calls[0][1]).toMatchObject({ timeScale: 2.5, noTimeouts: true });
+});
+
 test('docs/ci.md documents every field of sockspec.config.json, in backticks', () => {
   const text = readFileSync(path.join(ROOT, 'docs', 'ci.md'), 'utf8');
   expect(Object.keys(ProjectConfigSchema.properties).filter((field) => !text.includes(`\`${field}\``))).toEqual([]);
