@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { caseTimeouts, runCase } from '../harness/run/run-case';
@@ -7,7 +8,11 @@ import type { Case, Suite } from '../harness/suite/schema';
 import type { ResultsFile } from '../harness/report/results-json';
 import type { TimeScale } from '../harness/vocabulary/time-scale';
 import { MAX_DURATION_MS } from '../harness/vocabulary/units';
-import { sockspec, tempDir } from './support/cli';
+import { ROOT, sockspec, tempDir } from './support/cli';
+
+const BIN = path.join(ROOT, 'bin', 'sockspec.js');
+/** One case waiting 500 ms at most for an echo; run against a server that never answers. */
+const DEAF = path.join(ROOT, 'fixtures', 'verdicts', 'deaf.suite.yaml');
 
 /*
  * --time-scale multiplies patience (deadlines, waits, tolerances) and never a duration a rule is
@@ -102,6 +107,32 @@ describe('--no-timeouts', () => {
 });
 
 describe('the command line', () => {
+  test('--no-timeouts: a case waiting for what never comes waits until Ctrl-C, which stops the run cleanly (exit 130)', async () => {
+    const dir = tempDir();
+    try {
+      const server = path.join(dir.path, 'deaf.js');
+      writeFileSync(server, "require('net').createServer((s) => s.resume()).listen(Number(process.argv[2]), '127.0.0.1');\n");
+      const args = ['run', '--suite', DEAF, '--cmd', `${process.execPath} ${server} {port}`, '--reports', dir.path];
+      // Without it the case fails on its 500 ms deadline.
+      const normal = await sockspec(args);
+      expect(normal.code).toBe(1);
+      const cli = spawn(process.execPath, [BIN, ...args, '--no-timeouts'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, detached: true });
+      const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+      let stdout = '';
+      const started = new Promise<void>((resolve) => cli.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()).includes('no timeouts') && resolve()));
+      await started;
+      // Far past every deadline the suite sets, the case is still waiting.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(stdout).not.toMatch(/deaf\/waits/);
+      process.kill(-(cli.pid as number), 'SIGINT');
+      expect(await exited).toBe(130);
+      const results = JSON.parse(readFileSync(path.join(dir.path, 'results.json'), 'utf8')) as ResultsFile;
+      expect({ interrupted: results.interrupted, noTimeouts: results.noTimeouts, cases: results.cases.length }).toEqual({ interrupted: true, noTimeouts: true, cases: 0 });
+    } finally {
+      dir.remove();
+    }
+  }, 60_000);
+
   test.each([['0'], ['-1'], ['abc'], ['101'], ['']])('--time-scale "%s" is a usage error (exit 2, one line)', async (value) => {
     const result = await sockspec(['run', '--suite', 'echo-tcp', `--time-scale=${value}`]);
     expect({ code: result.code, stderr: result.stderr }).toEqual({
