@@ -10,7 +10,7 @@ export const expectNoNewRequest = defineStep({
     'UDP client suites: for the given time after the request a step took last, the client sends no other datagram ' +
     '(retransmissions of that request aside): it waits for the reply before its next request. ' +
     "Measured from the request's arrival, so a step that runs late does not move the window.",
-  schema: Type.Object({ ...CheckedRule, for: DescribedDuration('how long after the request the client must send nothing new') }, { additionalProperties: false }),
+  schema: Type.Object({ ...CheckedRule, for: DescribedDuration('how long after the request the client must send nothing new (the rule: not scaled by --time-scale)') }, { additionalProperties: false }),
   describe: (p) => `expect no new request for ${p.for}`,
   check(_p, where, report) {
     checkDatagramStep('expect-no-new-request', where, report);

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { TcpConnection } from '../net/tcp-connection';
 import { sleep } from '../net/waiter';
-import { Duration, toMs } from '../vocabulary/units';
+import { DescribedDuration, toMs } from '../vocabulary/units';
 import { dump } from '../verdict/bytes';
 import { StepFailure } from '../verdict/failure';
 import { windowFull } from './support/line-input';
@@ -10,7 +10,7 @@ import { CheckedRule, ConnName, defineStep, onConn } from './define';
 export const expectSilence = defineStep({
   name: 'expect-silence',
   summary: 'Passes when nothing arrives on the connection for the given time and it stays open.',
-  schema: Type.Object({ ...CheckedRule, conn: Type.Optional(ConnName), for: Duration }, { additionalProperties: false }),
+  schema: Type.Object({ ...CheckedRule, conn: Type.Optional(ConnName), for: DescribedDuration('how long nothing may arrive; the check itself, so --time-scale does not scale it') }, { additionalProperties: false }),
   describe: (p) => `expect silence for ${p.for}${onConn(p.conn)}`,
   async run(p, ctx) {
     const conn = ctx.scope.get(p.conn);

@@ -17,7 +17,7 @@ export const NetworkParams = Type.Object(
     jitter: Type.Optional(DescribedDuration('netem: ± on the delay')),
     reorder: Type.Optional(percent('netem: packets sent ahead of the delayed ones')),
     duplicate: Type.Optional(percent('netem: packets sent twice')),
-    for: Type.Optional(DescribedDuration('lift the conditions after this long, while the next steps run')),
+    for: Type.Optional(DescribedDuration('lift the conditions after this long, while the next steps run (it shapes the exchange: not scaled by --time-scale)')),
   },
   { additionalProperties: false },
 );

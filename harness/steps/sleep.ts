@@ -1,11 +1,11 @@
 import { sleep as pause } from '../net/waiter';
-import { Duration, toMs } from '../vocabulary/units';
+import { DescribedDuration, toMs } from '../vocabulary/units';
 import { defineStep } from './define';
 
 export const sleep = defineStep({
   name: 'sleep',
   summary: 'Waits for the given time (ends early only when the case deadline passes).',
-  schema: Duration,
+  schema: DescribedDuration('how long to pause; it shapes the exchange, so --time-scale does not scale it'),
   describe: (p) => `sleep ${p}`,
   run: (p, ctx) => pause(toMs(p), ctx.run.signal),
 });
