@@ -139,13 +139,13 @@ describe('the command line', () => {
       code: 2,
       stderr: `error: --time-scale takes a number above 0 and at most 100 (e.g. 0.5, 3), not "${value}"\n`,
     });
-  });
+  }, 30_000);
 
   test('a wrong SOCKSPEC_TIME_SCALE is a usage error too, naming the variable', async () => {
     const result = await sockspec(['run', '--suite', 'echo-tcp'], { env: { SOCKSPEC_TIME_SCALE: 'slow' } });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error: SOCKSPEC_TIME_SCALE takes a number above 0 and at most 100 \(e\.g\. 0\.5, 3\), not "slow"\n {2}or unset SOCKSPEC_TIME_SCALE\n$/);
-  });
+  }, 30_000);
 
   describe('the reports state the time scale', () => {
     const reports = tempDir();
