@@ -29,6 +29,15 @@ export const SLOW_PROOFS: Record<string, string> = {
   'targets-file.test.ts': 'runs the CLI over targets files: several targets, each a whole run, then the matrix',
   'client-target.test.ts': 'runs every client suite against the reference clients through the CLI',
   'cli-progress.test.ts': 'runs whole suites through the CLI to check its progress output',
+  'peers.test.ts': 'runs the suites against real third-party servers (socat, Python, ncat), each started per case',
+  'tls-peers.test.ts': "runs the TLS suites against socat's OpenSSL server",
+  'chat-peers.test.ts': 'runs the chat-relay suite through the CLI against real relays, with each profile',
+  'client-peers-probe.test.ts': 'runs common programs as echo clients against scripted servers, one process per probe',
+  'tls-client-peers.test.ts': 'runs the TLS client suite against real TLS clients (openssl, curl, ...), a run per client',
+  'udp-client-peers.test.ts': 'runs the UDP client suite against real programs, each waiting out retransmission timers',
+  'client-timeouts-peers.test.ts': 'runs the client timeout suite against real programs, each waiting out its timeout',
+  'client-backoff-peers.test.ts': 'runs the backoff suite against real programs, each waiting out its backoff delays',
+  'network.test.ts': 'runs the network suites through the CLI in network namespaces (root, tc, nftables), loss cases included',
 };
 
 const slowFiles = Object.keys(SLOW_PROOFS).map((file) => `<rootDir>/test/${file}`);
