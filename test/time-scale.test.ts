@@ -9,6 +9,7 @@ import type { ResultsFile } from '../harness/report/results-json';
 import type { TimeScale } from '../harness/vocabulary/time-scale';
 import { MAX_DURATION_MS } from '../harness/vocabulary/units';
 import { ROOT, sockspec, tempDir } from './support/cli';
+import { runHelp } from '../harness/cli/help';
 
 const BIN = path.join(ROOT, 'bin', 'sockspec.js');
 /** One case waiting 500 ms at most for an echo; run against a server that never answers. */
@@ -107,6 +108,11 @@ describe('--no-timeouts', () => {
 });
 
 describe('the command line', () => {
+  test('run --help tells both flags, and what --time-scale leaves alone', () => {
+    expect(runHelp()).toMatch(/--time-scale F +multiply every deadline, wait and tolerance by F[^]*not the durations a rule is about/);
+    expect(runHelp()).toMatch(/--no-timeouts +no step or case deadline at all/);
+  });
+
   test('--no-timeouts: a case waiting for what never comes waits until Ctrl-C, which stops the run cleanly (exit 130)', async () => {
     const dir = tempDir();
     try {
