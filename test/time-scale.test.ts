@@ -8,6 +8,7 @@ import type { Case, Suite } from '../harness/suite/schema';
 import type { ResultsFile } from '../harness/report/results-json';
 import type { TimeScale } from '../harness/vocabulary/time-scale';
 import { MAX_DURATION_MS } from '../harness/vocabulary/units';
+import { withScaledStart } from '../harness/targets/registry';
 import { ROOT, sockspec, tempDir } from './support/cli';
 import { runHelp } from '../harness/cli/help';
 
@@ -74,6 +75,18 @@ describe('--time-scale: patience scales', () => {
     const waitsIdle = aCase({ timeout: '1s', stepTimeout: '200ms', needs: ['idle-timeout'] });
     expect(caseTimeouts(suite, waitsIdle, 2000, undefined, { factor: 3, noTimeouts: false })).toEqual({ step: 600, total: 3000 + 2000 });
     expect(caseTimeouts(suite, waitsIdle, 2000, undefined, { factor: 1, noTimeouts: true })).toEqual({ step: MAX_DURATION_MS, total: MAX_DURATION_MS });
+  });
+});
+
+describe("--time-scale: a target's readiness wait scales", () => {
+  test('a command or image target waits longer to start; a target sockspec does not wait for is left alone', () => {
+    const triple = { factor: 3, noTimeouts: false };
+    expect(withScaledStart({ kind: 'command', command: 'x {port}', startTimeoutMs: 1000 }, triple)).toMatchObject({ startTimeoutMs: 3000 });
+    // The default (10 s) is scaled as well.
+    expect(withScaledStart({ kind: 'command', command: 'x {port}' }, triple)).toMatchObject({ startTimeoutMs: 30_000 });
+    expect(withScaledStart({ kind: 'image', image: 'x', services: { 'echo-tcp': 7 } }, { factor: 1, noTimeouts: true })).toMatchObject({ startTimeoutMs: MAX_DURATION_MS });
+    expect(withScaledStart({ kind: 'builtin' }, triple)).toEqual({ kind: 'builtin' });
+    expect(withScaledStart({ kind: 'command', command: 'x {port}' }, { factor: 1, noTimeouts: false })).toEqual({ kind: 'command', command: 'x {port}' });
   });
 });
 

@@ -7,7 +7,7 @@ import type { Config } from '@jest/types';
 import { suiteProject } from '../jest/config';
 import { settingsEnv } from '../jest/settings';
 import { declareEndpoints } from '../targets/declarations';
-import { targetKind } from '../targets/registry';
+import { targetKind, withScaledStart } from '../targets/registry';
 import { collapseAttempts, readRecords, type OutcomeRecord } from '../report/outcome-record';
 import { targetExitMessage, writeTargetExit, type TargetExit } from '../targets/target-exit';
 import { attachServerOutput } from '../report/server-output';
@@ -74,7 +74,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   const declared = declarationsFromFlags(flags);
   checkShard(flags.shard);
   const services = [...new Set(suites.map((s) => s.service))];
-  const spec = targetSpecFromFlags(flags, services, declared);
+  const spec = withScaledStart(targetSpecFromFlags(flags, services, declared), timeScale);
   const kind = targetKind(spec);
   const client = kind.client?.(spec);
   for (const suite of suites) {

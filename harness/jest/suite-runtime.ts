@@ -5,7 +5,7 @@ import type { CommandTargetOptions } from '../targets/command';
 import { TargetError, type Endpoint, type Endpoints, type Target } from '../targets/target';
 import type { ContainerTargetOptions } from '../targets/container';
 import { declareEndpoints, declaredEndpoint } from '../targets/declarations';
-import { checkedTargetSpec, targetKind, type ExtensionTargetSpec, type TargetSpec } from '../targets/registry';
+import { checkedTargetSpec, targetKind, withScaledStart, type ExtensionTargetSpec, type TargetSpec } from '../targets/registry';
 import { appendRecord, combineRepetitions, toRecord, type OutcomeRecord } from '../report/outcome-record';
 import { failsRun } from '../report/verdict';
 import { newRunSeed } from '../run/seed';
@@ -59,7 +59,14 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   const suite = loadSuite(file);
   const given = givenSpec(options);
   const settings = given ? readSettings({}) : readSettings();
-  const spec: TargetSpec = given ?? settings.target?.spec ?? { kind: 'builtin' };
+  if (options.timeScale !== undefined && parseTimeScale(String(options.timeScale)) === undefined) {
+    throw new Error(`sockspec: timeScale takes a number above 0 and at most ${MAX_TIME_SCALE}, not ${options.timeScale}`);
+  }
+  // How patient the machine needs sockspec to be is not the target's business: SOCKSPEC_TIME_SCALE
+  // applies to a target given here too.
+  const timeScale = timeScaleOf({ timeScale: options.timeScale ?? settings.timeScale ?? envTimeScale(), noTimeouts: options.noTimeouts ?? settings.noTimeouts });
+  // The CLI's spec comes scaled already.
+  const spec: TargetSpec = (given && withScaledStart(given, timeScale)) ?? settings.target?.spec ?? { kind: 'builtin' };
   const kind = targetKind(spec);
   const unfit = kind.unfit?.(spec, suite.service, suite.suite);
   if (unfit) throw new Error(`sockspec: ${unfit}`);
@@ -95,12 +102,6 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   // Failure messages name it, so a run without a given seed can still be replayed.
   const seed = options.seed ?? settings.seed ?? newRunSeed();
   const repeat = settings.repeat ?? 1;
-  if (options.timeScale !== undefined && parseTimeScale(String(options.timeScale)) === undefined) {
-    throw new Error(`sockspec: timeScale takes a number above 0 and at most ${MAX_TIME_SCALE}, not ${options.timeScale}`);
-  }
-  // How patient the machine needs sockspec to be is not the target's business: SOCKSPEC_TIME_SCALE
-  // applies to a target given here too.
-  const timeScale = timeScaleOf({ timeScale: options.timeScale ?? settings.timeScale ?? envTimeScale(), noTimeouts: options.noTimeouts ?? settings.noTimeouts });
   let targetExited: () => TargetExit | undefined = deadTargetCheck(settings.outcomesDir, undefined);
 
   if (settings.retries) jest.retryTimes(settings.retries);

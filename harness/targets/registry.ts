@@ -6,6 +6,7 @@ import { address } from './kinds/address';
 import { command } from './kinds/command';
 import { image } from './kinds/image';
 import { client } from './kinds/client';
+import { deadlineMs, type TimeScale } from '../vocabulary/time-scale';
 
 /** Every kind of target sockspec runs suites against, in the order `run --help` lists them. */
 const BUILT_IN_KINDS = [builtin, referenceContainers, address, command, image, client] as const;
@@ -62,6 +63,16 @@ export function checkedTargetSpec(spec: unknown): TargetSpec {
   const problem = Value.Errors(targetSpecSchema(), spec).First();
   if (problem) throw new Error(`sockspec: target ${kind.name}${problem.path ? ` ${problem.path}` : ''}: ${problem.message}`);
   return spec as TargetSpec;
+}
+
+/**
+ * The spec with its readiness wait scaled by the run's time scale (--time-scale): how long a server
+ * may take to start is patience. Only a kind that takes `startTimeoutMs` waits for one.
+ */
+export function withScaledStart<T extends { kind: string }>(spec: T, timeScale: TimeScale): T {
+  const kind = targetKind(spec);
+  if ((timeScale.factor === 1 && !timeScale.noTimeouts) || !('startTimeoutMs' in kind.schema.properties)) return spec;
+  return { ...spec, startTimeoutMs: deadlineMs(kind.startBudgetMs(spec), timeScale) };
 }
 
 /** The target list of `sockspec run --help`. */
