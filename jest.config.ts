@@ -37,6 +37,8 @@ export const SLOW_PROOFS: Record<string, string> = {
   'udp-client-peers.test.ts': 'runs the UDP client suite against real programs, each waiting out retransmission timers',
   'client-timeouts-peers.test.ts': 'runs the client timeout suite against real programs, each waiting out its timeout',
   'client-backoff-peers.test.ts': 'runs the backoff suite against real programs, each waiting out its backoff delays',
+  'isolation.test.ts': 'runs each suite whose cases share a server in its order and reversed, against the reference server and mutants',
+  'lifecycle.test.ts': 'runs the lifecycle suite against correct servers and each mutant process, starting and stopping each',
   'network.test.ts': 'runs the network suites through the CLI in network namespaces (root, tc, nftables), loss cases included',
 };
 
