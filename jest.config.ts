@@ -39,6 +39,10 @@ export const SLOW_PROOFS: Record<string, string> = {
   'client-backoff-peers.test.ts': 'runs the backoff suite against real programs, each waiting out its backoff delays',
   'isolation.test.ts': 'runs each suite whose cases share a server in its order and reversed, against the reference server and mutants',
   'lifecycle.test.ts': 'runs the lifecycle suite against correct servers and each mutant process, starting and stopping each',
+  'ci-integration.test.ts': 'runs the CLI a dozen times over for baselines, retries, shards and their merge',
+  'html-report.test.ts': 'opens the reports in a real browser (Chromium) and clicks through them',
+  'flood.test.ts': 'floods connections and a whole run with data to hold the harness to its memory bounds',
+  'idle-timeout.test.ts': 'runs the timeouts suite through the CLI, waiting out real idle timeouts',
   'network.test.ts': 'runs the network suites through the CLI in network namespaces (root, tc, nftables), loss cases included',
 };
 

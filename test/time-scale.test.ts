@@ -5,7 +5,8 @@ import path from 'node:path';
 import { caseTimeouts, runCase } from '../harness/run/run-case';
 import type { Step } from '../harness/steps/registry';
 import type { Case, Suite } from '../harness/suite/schema';
-import type { ResultsFile } from '../harness/report/results-json';
+import { resultsOf, type ResultsFile } from '../harness/report/results-json';
+import { mergeResults } from '../harness/report/merge';
 import type { TimeScale } from '../harness/vocabulary/time-scale';
 import { MAX_DURATION_MS } from '../harness/vocabulary/units';
 import { withScaledStart } from '../harness/targets/registry';
@@ -118,6 +119,15 @@ describe('--no-timeouts', () => {
     expect({ verdict: outcome.verdict, failure: outcome.failure?.summary }).toEqual({ verdict: 'pass', failure: undefined });
     expect(outcome.durationMs).toBeGreaterThanOrEqual(1400);
   });
+});
+
+test('sockspec merge keeps the most lenient shard\'s time scale, and says so when any shard had no timeouts', () => {
+  const shard = (timeScale: TimeScale) => resultsOf([], 'builtin', false, false, timeScale);
+  const merged = mergeResults([shard({ factor: 2, noTimeouts: false }), shard({ factor: 0.5, noTimeouts: true })]);
+  expect({ timeScale: merged.timeScale, noTimeouts: merged.noTimeouts }).toEqual({ timeScale: 2, noTimeouts: true });
+  // A shard written before --time-scale existed ran as the suites say.
+  const { timeScale: _absent, ...older } = shard({ factor: 1, noTimeouts: false });
+  expect(mergeResults([older as ResultsFile, shard({ factor: 0.5, noTimeouts: false })]).timeScale).toBe(1);
 });
 
 describe('the command line', () => {
