@@ -156,7 +156,7 @@ async function refuseFirst(ctx: StepContext, side: ServerSide, until: Until): Pr
  * failure from the client's attempt timeout.
  */
 async function dropFirst(ctx: StepContext, side: ServerSide, ns: NetworkNamespace, until: Until): Promise<void> {
-  const lift = await dropAnswers(ns, side.host, side.port);
+  const lift = await dropAnswers(ctx, ns, side.host, side.port);
   const capture = await captureSyns(ctx, side.host, side.port, ns.hostDevice);
   capture.droppedUntil = Infinity;
   answerFrom(ctx, capture, until, async () => {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import type { StepContext } from '../context';
 import { holdUntilCaseEnds } from './case-state';
 import { NetworkNamespace } from '../../netns/namespace';
@@ -50,13 +51,29 @@ const ANSWER_TABLE = 'sockspec-client-answers';
  * SYNs still leave the namespace, so a capture on the veth sees each attempt, but the answer
  * (a reset while nothing listens, a SYN-ACK once something does) never reaches the client, whose
  * connect can only time out. Resolves to the function that deletes the rule: from then on the
- * client's SYNs are answered. The rule goes with the namespace in any case.
+ * client's SYNs are answered. The nft that deletes it is started now and waits for its command
+ * on stdin: started then, on a loaded machine, it could take a few hundred milliseconds to run,
+ * and the rule must go when the case says. The rule goes with the namespace in any case.
  */
-export async function dropAnswers(ns: NetworkNamespace, host: string, port: number): Promise<() => Promise<void>> {
+export async function dropAnswers(ctx: StepContext, ns: NetworkNamespace, host: string, port: number): Promise<() => Promise<void>> {
   const rules = `table inet ${ANSWER_TABLE} {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    ip saddr ${host} tcp sport ${port} counter drop\n  }\n}\n`;
   await ns.inside('nft', ['-f', '-'], rules).catch(failure('could not set the rule that drops the answers'));
+  const [program, args] = ns.exec('nft', ['-f', '-']);
+  const deleter = spawn(program, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  const said: Buffer[] = [];
+  deleter.stderr.on('data', (piece: Buffer) => said.push(piece));
+  deleter.stdin.on('error', () => undefined); // an nft gone before its command: its exit says why
+  const exited = new Promise<number | null>((resolve) => {
+    deleter.once('error', () => resolve(null));
+    deleter.once('exit', (code) => resolve(code));
+  });
+  ctx.onCleanup(async () => {
+    deleter.kill('SIGKILL');
+  });
   return async () => {
-    await ns.inside('nft', ['delete', 'table', 'inet', ANSWER_TABLE]).catch(failure('could not delete the rule that drops the answers'));
+    deleter.stdin.end(`delete table inet ${ANSWER_TABLE}\n`);
+    const code = await exited;
+    if (code !== 0) throw new StepFailure(`could not delete the rule that drops the answers: ${Buffer.concat(said).toString().trim() || `nft ended with ${code}`}`);
   };
 }
 
