@@ -24,6 +24,8 @@ function verdict(outcome: CaseOutcome): string {
   if (/made no connection/.test(summary)) return 'no connection';
   if (/connection attempt\(s\), \d+ expected/.test(summary)) return 'attempts off the policy';
   if (/expected a clean close \(FIN\)/.test(summary)) return 'no half-close';
+  // The connection the server side took carried nothing and ended: one the client had given up.
+  if (/received 0 B then the peer closed the connection/.test(summary)) return 'timed-out attempt connects';
   return summary;
 }
 

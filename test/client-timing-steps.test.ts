@@ -4,7 +4,7 @@ import { loadSuite } from '../harness/suite/load';
 import { SuiteError } from '../harness/suite/suite-error';
 import { tempDir } from './support/cli';
 
-/** The load errors of the timing steps' options (expect-client-exit after, start-client refuse and dropSyns, expect-attempts). */
+/** The load errors of the timing steps' options (expect-client-exit after, start-client refuse, drop and dropSyns, expect-attempts). */
 
 function problemsOf(steps: string, needs = ''): string[] {
   const dir = tempDir();
@@ -42,6 +42,17 @@ test('start-client: refuse or refuseFor, without listening or dropSyns; dropSyns
     'cases[0].steps[0].start-client.refuse: refuse starts without listening and listens later: leave out listening and dropSyns',
   ]);
   expect(problemsOf('      - start-client: { dropSyns: true, listening: true }\n')).toEqual(['cases[0].steps[0].start-client.dropSyns: dropSyns gives an address nothing answers at: leave out listening']);
+});
+
+test('start-client: drop or dropFor, without refusing, listening or dropSyns', () => {
+  expect(problemsOf('      - start-client: { drop: 2, dropFor: 1s }\n')).toEqual(['cases[0].steps[0].start-client.dropFor: give drop (a count of attempts) or dropFor (a time), not both']);
+  expect(problemsOf('      - start-client: { dropFor: 1s, refuse: 2 }\n')).toEqual([
+    'cases[0].steps[0].start-client.dropFor: dropFor starts without answering and listens later: leave out listening, dropSyns, refuse and refuseFor',
+  ]);
+  expect(problemsOf('      - start-client: { drop: 2, dropSyns: true }\n')).toEqual([
+    'cases[0].steps[0].start-client.drop: drop starts without answering and listens later: leave out listening, dropSyns, refuse and refuseFor',
+  ]);
+  expect(problemsOf('      - start-client: { drop: 2 }\n')).toEqual([]);
 });
 
 test('expect-attempts: something to check, delays with their tolerance', () => {

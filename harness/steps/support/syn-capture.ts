@@ -15,6 +15,12 @@ export interface SynCapture {
   readonly attempts: Attempt[];
   /** Called on each new attempt, in order. */
   onAttempt(listener: (attempt: Attempt, count: number) => void): void;
+  /**
+   * Set by start-client's drop: until this time (ms since the epoch; Infinity while the drop
+   * holds) attempts got no answer, so each failed only at the client's attempt timeout. Unset,
+   * every attempt was refused at once.
+   */
+  droppedUntil?: number;
 }
 
 /** How long tcpdump may take to open the capture, on a loaded machine. */
@@ -27,14 +33,14 @@ export function synCaptureOf(ctx: StepContext): SynCapture | undefined {
 }
 
 /**
- * Records every connection attempt to host:port on loopback with its time: tcpdump (read-only,
- * on `lo`, immediate mode, one line per packet) sees the SYNs a refusing port answers with a reset,
- * which no listener can see. A retransmitted SYN repeats its source port and sequence number, so
+ * Records every connection attempt to host:port on `device` (loopback unless the client runs in
+ * a namespace of its own) with its time: tcpdump (read-only, immediate mode, one line per packet)
+ * sees the SYNs a refusing port answers with a reset, or nothing answers, which no listener can see. A retransmitted SYN repeats its source port and sequence number, so
  * attempts are the SYNs with a new pair. The capture ends with the case. Needs root and tcpdump.
  */
-export async function captureSyns(ctx: StepContext, host: string, port: number): Promise<SynCapture> {
+export async function captureSyns(ctx: StepContext, host: string, port: number, device = 'lo'): Promise<SynCapture> {
   const filter = `tcp and dst host ${host} and dst port ${port} and tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn`;
-  const child = spawn('tcpdump', ['-i', 'lo', '-n', '-tt', '-l', '--immediate-mode', filter], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('tcpdump', ['-i', device, '-n', '-tt', '-l', '--immediate-mode', filter], { stdio: ['ignore', 'pipe', 'pipe'] });
   ctx.onCleanup(async () => {
     child.kill('SIGKILL');
   });
