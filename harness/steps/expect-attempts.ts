@@ -15,7 +15,7 @@ const CHECKS = {
   growth: 'each delay below the cap is initial × multiplier^(k-1), ± jitter, ± tolerance',
   cap: 'each delay at the cap is the cap, ± jitter, ± tolerance: never longer',
   jitter: 'some delay is more than tolerance away from its value without jitter: clients started together do not retry in lock-step',
-  apart: "the copies start-client's copies started together do not retry in lock-step: for some k, their k-th attempts (each from its copy's first) are more than tolerance apart",
+  apart: "the clients start-client's copies started together do not retry in lock-step: for some k, their k-th attempts (each from its copy's first) are more than tolerance apart",
 } as const;
 
 export const expectAttempts = defineStep({
@@ -23,7 +23,7 @@ export const expectAttempts = defineStep({
   summary:
     "Client suites: once the client has exited, checks the connection attempts start-client's refuse recorded (each first SYN, " +
     "timed on the wire) against the retry policy start-client's backoff declared: their count, and the delays between them (growth, cap, jitter); " +
-    "or, with apart, whether the copies start-client's copies started together retry in lock-step.",
+    "or, with apart, whether the clients start-client's copies started together retry in lock-step.",
   schema: Type.Object(
     {
       ...CheckedRule,

@@ -112,7 +112,7 @@ export const startClientStep = defineStep({
     const missing = missingPlaceholders(client, values);
     if (missing.length > 0) throw new SuiteUsageError(`the client command uses ${missing.map((name) => `{${name}}`).join(', ')}, which this case does not give (it gives ${Object.keys(values).map((name) => `{${name}}`).join(', ')})`);
     if (route) transcript.record(LISTENER, 'note', `the client runs in network namespace ${route.name}; every SYN to ${route.host}:${side.port} is dropped`);
-    const startCompanions = p.copies ? await readyCompanions(ctx, side.host, p.copies - 1) : undefined;
+    const startCompanions = p.copies ? await readyCompanions(ctx, side.host, side.port, p.copies - 1) : undefined;
     const running = startClient(client, values, p.args ?? [], { env, wrap: route?.wrap });
     startCompanions?.((port) => {
       const companion = startClient(client, { ...values, port: String(port) }, p.args ?? [], { env });

@@ -1,9 +1,8 @@
-import net from 'node:net';
-import { once } from 'node:events';
 import type { CaseRun, StepContext } from '../context';
 import { caseState } from './case-state';
 import { recordSyns, type Attempt, type SynCapture } from './syn-capture';
 import type { ClientProcess } from '../../targets/client-process';
+import { freePort } from '../../targets/free-port';
 
 /**
  * The companions of a case's client: the copies start-client's `copies` starts beside it, at the
@@ -30,14 +29,19 @@ export function companionsOf(run: CaseRun): readonly Companion[] {
 /**
  * Readies `count` companions on host (a refused port and its capture each), before the main client
  * starts; the function returned starts them all at once with `start`, right after the main client.
+ * `mainPort` is the main client's: free now too, but its attempts are not a companion's.
  */
-export async function readyCompanions(ctx: StepContext, host: string, count: number): Promise<(start: (port: number) => ClientProcess) => void> {
+export async function readyCompanions(ctx: StepContext, host: string, mainPort: number, count: number): Promise<(start: (port: number) => ClientProcess) => void> {
+  // Free, and nothing will listen there: the kernel refuses every attempt.
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = await freePort('tcp', host);
+    if (port !== mainPort && !ports.includes(port)) ports.push(port);
+  }
   const companions = await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
+    ports.map(async (port, i): Promise<Companion> => {
       const copy = i + 2;
-      const port = await refusedPort(host);
-      const capture = await recordSyns(ctx, host, port, copyName(copy));
-      return { copy, port, capture } as Companion;
+      return { copy, port, capture: await recordSyns(ctx, host, port, copyName(copy)) };
     }),
   );
   companionState(ctx.run).companions.push(...companions);
@@ -57,17 +61,6 @@ export async function readyCompanions(ctx: StepContext, host: string, count: num
 
 function copyName(copy: number): string {
   return `copy ${copy}`;
-}
-
-/** A free port on host that nothing listens on: the kernel refuses every connection to it. */
-async function refusedPort(host: string): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, host);
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /**
