@@ -55,6 +55,17 @@ test('start-client: drop or dropFor, without refusing, listening or dropSyns', (
   expect(problemsOf('      - start-client: { drop: 2 }\n')).toEqual([]);
 });
 
+test('start-client: copies only with refuse or refuseFor, and backoff; from 2 to 8', () => {
+  const policy = 'backoff: { initial: 100ms, multiplier: 2, cap: 800ms, jitter: 0.2, attempts: 8, attemptTimeout: 500ms }';
+  const problem = 'cases[0].steps[0].start-client.copies: copies compares the retries of clients refused together: give it with refuse or refuseFor, and backoff';
+  expect(problemsOf(`      - start-client: { refuse: 1000, copies: 3, ${policy} }\n`)).toEqual([]);
+  expect(problemsOf(`      - start-client: { refuseFor: 1s, copies: 2, ${policy} }\n`)).toEqual([]);
+  expect(problemsOf(`      - start-client: { copies: 3, ${policy} }\n`)).toEqual([problem]);
+  expect(problemsOf('      - start-client: { refuse: 1000, copies: 3 }\n')).toEqual([problem]);
+  expect(problemsOf(`      - start-client: { refuse: 1000, copies: 9, ${policy} }\n`)).toEqual([expect.stringMatching(/copies/)]);
+  expect(problemsOf(`      - start-client: { refuse: 1000, copies: 1, ${policy} }\n`)).toEqual([expect.stringMatching(/copies/)]);
+});
+
 test('expect-attempts: something to check, delays with their tolerance', () => {
   expect(problemsOf('      - start-client: { refuse: 2 }\n      - expect-attempts: {}\n')).toEqual(['cases[0].steps[1].expect-attempts: give count, or delays and tolerance']);
   expect(problemsOf('      - start-client: { refuse: 2 }\n      - expect-attempts: { delays: cap }\n')).toEqual(['cases[0].steps[1].expect-attempts.delays: delays and tolerance go together']);

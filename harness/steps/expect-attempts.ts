@@ -4,6 +4,7 @@ import { startedServerSide } from './support/server-side';
 import { synCaptureOf, type Attempt } from './support/syn-capture';
 import { atCap, declaredPolicy, nominalDelayMs, type BackoffPolicy } from './support/backoff-policy';
 import { clientState } from './support/client-state';
+import { companionsOf, describeCopies, lockStepProblem } from './support/companions';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { DescribedDuration, toMs } from '../vocabulary/units';
 
@@ -14,13 +15,15 @@ const CHECKS = {
   growth: 'each delay below the cap is initial × multiplier^(k-1), ± jitter, ± tolerance',
   cap: 'each delay at the cap is the cap, ± jitter, ± tolerance: never longer',
   jitter: 'some delay is more than tolerance away from its value without jitter: clients started together do not retry in lock-step',
+  apart: "the clients start-client's copies started together do not retry in lock-step: for some k, their k-th attempts (each from its copy's first) are more than tolerance apart",
 } as const;
 
 export const expectAttempts = defineStep({
   name: 'expect-attempts',
   summary:
     "Client suites: once the client has exited, checks the connection attempts start-client's refuse or drop recorded (each first SYN, " +
-    "timed on the wire) against the retry policy start-client's backoff declared: their count, and the delays between them (growth, cap, jitter). " +
+    "timed on the wire) against the retry policy start-client's backoff declared: their count, and the delays between them (growth, cap, jitter); " +
+    "or, with apart, whether the clients start-client's copies started together retry in lock-step. " +
     'Delay k runs from the moment attempt k failed (a refused one at its reset, a dropped one the attempt timeout after its SYN) to attempt k + 1\'s first SYN.',
   schema: Type.Object(
     {
@@ -43,8 +46,11 @@ export const expectAttempts = defineStep({
     const policy = declaredPolicy(ctx.run);
     if (!capture) throw new SuiteUsageError('expect-attempts reads the attempts start-client records: give it refuse or drop');
     if (!policy && (p.count === 'policy' || p.delays !== undefined)) throw new SuiteUsageError('expect-attempts checks a policy start-client declares: give it backoff');
+    const companions = companionsOf(ctx.run);
+    if (p.delays === 'apart' && companions.length === 0) throw new SuiteUsageError('expect-attempts delays: apart compares the copies start-client starts together: give it copies');
     if (!side.client) throw new StepFailure('the client was not started');
-    await side.client.exited;
+    // Every copy's, for apart: the attempts of a copy still running are not all in.
+    await Promise.all([side.client.exited, ...(p.delays === 'apart' ? companions.map((companion) => companion.client?.exited) : [])]);
     await new Promise((resolve) => setTimeout(resolve, CAPTURE_SETTLE_MS));
     const attempts = capture.attempts;
     const dropped = (attempt: Attempt) => attempt.at < (capture.droppedUntil ?? 0);
@@ -56,7 +62,12 @@ export const expectAttempts = defineStep({
       const expected = p.count === 'policy' ? (policy as BackoffPolicy).attempts : p.count;
       if (attempts.length !== expected) throw new StepFailure(`the client made ${attempts.length} connection attempt(s), ${expected} expected`, [...times, ...clientState(side)]);
     }
-    if (p.delays !== undefined) {
+    if (p.delays === 'apart') {
+      const copies = [attempts, ...companions.map((companion) => companion.capture.attempts)];
+      const problem = lockStepProblem(copies, toMs(p.tolerance ?? 0));
+      if (problem) throw new StepFailure(problem, [...times, ...clientState(side)]);
+      ctx.run.notes.push(`delays of the copies started together: ${describeCopies(copies)} ms`);
+    } else if (p.delays !== undefined) {
       const problem = delaysProblem(p.delays as keyof typeof CHECKS, actual, policy as BackoffPolicy, toMs(p.tolerance ?? 0));
       if (problem) throw new StepFailure(problem, [...times, ...clientState(side)]);
     }

@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import { defineStep } from './define';
 import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
-import { CLIENT, LISTENER, serverSide, type ServerSide } from './support/server-side';
+import { CLIENT, LISTENER, caseLoopback, serverSide, type ServerSide } from './support/server-side';
 import { caseNamespace, dropAnswers, routeThrough, synDropRoute } from './support/syn-drop';
 import { captureSyns, type SynCapture } from './support/syn-capture';
+import { readyCompanions } from './support/companions';
 import type { NetworkNamespace } from '../netns/namespace';
 import { BackoffPolicySchema, declarePolicy, policyPlaceholders as backoffPlaceholders } from './support/backoff-policy';
 import type { StepContext } from './context';
@@ -24,7 +25,7 @@ export const startClientStep = defineStep({
     'command once against it, with {host} and {port} replaced; writes the payload to its stdin (none: empty stdin), ' +
     'in pieces of chunk bytes with delay between them, then closes stdin (unless stdinOpen). With listening: false nothing listens on the port. ' +
     'With tls: the server side speaks TLS with the chain named, {ca} is a file holding the root the client is to trust, {servername} the name it must verify, {cert} and {key} its client certificate; ' +
-    "the client's default trust store (SSL_CERT_FILE, SSL_CERT_DIR) holds only an unrelated root. Goes on at once; the client is killed when the case ends.",
+    "the client's default trust store (SSL_CERT_FILE, SSL_CERT_DIR) holds only an unrelated root. With copies, that many copies of the client start together (see copies). Goes on at once; the client is killed when the case ends.",
   schema: Type.Object(
     {
       stdin: Type.Optional(Type.Object(PayloadFields, { additionalProperties: false, description: 'what the client reads on stdin, as send takes a payload' })),
@@ -62,6 +63,15 @@ export const startClientStep = defineStep({
         DescribedDuration('as drop, but by time: attempts get no answer until this long after the first one, then the server side listens (as refuseFor)'),
       ),
       backoff: Type.Optional(BackoffPolicySchema),
+      copies: Type.Optional(
+        Type.Integer({
+          minimum: 2,
+          maximum: 8,
+          description:
+            'with refuse or refuseFor, and backoff: runs this many copies of the client command, started at the same moment, the main one as the other options say ' +
+            'and each other one refused throughout on a port of its own with its own attempt capture (expect-attempts delays: apart compares them); all are killed when the case ends',
+        }),
+      ),
       dropSyns: Type.Optional(
         Type.Boolean({
           description:
@@ -83,6 +93,7 @@ export const startClientStep = defineStep({
     if (p.refuse !== undefined && p.refuseFor !== undefined) report('give refuse (a count of attempts) or refuseFor (a time), not both', 'refuseFor');
     const refusing = p.refuse !== undefined ? 'refuse' : p.refuseFor !== undefined ? 'refuseFor' : undefined;
     if (refusing && (p.listening !== undefined || p.dropSyns)) report(`${refusing} starts without listening and listens later: leave out listening and dropSyns`, refusing);
+    if (p.copies !== undefined && (!refusing || !p.backoff)) report('copies compares the retries of clients refused together: give it with refuse or refuseFor, and backoff', 'copies');
     if ((refusing || p.dropSyns) && SERVICE_TRANSPORT[where.service] === 'udp') report(`${refusing ?? 'dropSyns'} is for TCP clients: a UDP server side has no connections to refuse`, refusing ?? 'dropSyns');
     if (p.drop !== undefined && p.dropFor !== undefined) report('give drop (a count of attempts) or dropFor (a time), not both', 'dropFor');
     const dropping = p.drop !== undefined ? 'drop' : p.dropFor !== undefined ? 'dropFor' : undefined;
@@ -95,7 +106,7 @@ export const startClientStep = defineStep({
     const refusing = p.refuse !== undefined || p.refuseFor !== undefined;
     const dropping = p.drop !== undefined || p.dropFor !== undefined;
     const ns = dropping ? await caseNamespace(ctx) : undefined;
-    const side = await serverSide(ctx, !p.dropSyns && !refusing && !dropping && (p.listening ?? true), ns?.subnet.host);
+    const side = await serverSide(ctx, !p.dropSyns && !refusing && !dropping && (p.listening ?? true), ns?.subnet.host ?? (refusing ? caseLoopback() : undefined));
     if (refusing) await refuseFirst(ctx, side, p.refuse !== undefined ? { attempts: p.refuse } : { ms: toMs(p.refuseFor ?? 0) });
     if (ns) await dropFirst(ctx, side, ns, p.drop !== undefined ? { attempts: p.drop } : { ms: toMs(p.dropFor ?? 0) });
     if (p.backoff) declarePolicy(ctx.run, p.backoff);
@@ -121,7 +132,13 @@ export const startClientStep = defineStep({
     const missing = missingPlaceholders(client, values);
     if (missing.length > 0) throw new SuiteUsageError(`the client command uses ${missing.map((name) => `{${name}}`).join(', ')}, which this case does not give (it gives ${Object.keys(values).map((name) => `{${name}}`).join(', ')})`);
     if (route) transcript.record(LISTENER, 'note', `the client runs in network namespace ${route.name}; every ${p.dropSyns ? 'SYN to' : 'answer from'} ${route.host}:${side.port} is dropped`);
+    const startCompanions = p.copies ? await readyCompanions(ctx, side.host, side.port, p.copies - 1) : undefined;
     const running = startClient(client, values, p.args ?? [], { env, wrap: route?.wrap });
+    startCompanions?.((port) => {
+      const companion = startClient(client, { ...values, port: String(port) }, p.args ?? [], { env });
+      void companion.feed(stdin);
+      return companion;
+    });
     side.client = running;
     transcript.record(CLIENT, 'note', `started (pid ${running.pid ?? 'none'}) with ${formatBytes(stdin.length)} on stdin`);
     // The client's output in the timeline, beside the server side's events: what it printed when.

@@ -56,6 +56,18 @@ const serverSides = caseState(() => ({ started: undefined as Promise<ServerSide>
 const LOOPBACK = '127.0.0.1';
 
 /**
+ * An address of loopback's 127.0.0.0/8 of the case's own, at random (never 127.0.0.x), for a
+ * server side that refuses: nothing listens on its port, so another process running at the same
+ * time (a parallel suite, a concurrent proof) may be handed the same free port and aim its own
+ * client at it, whose SYNs a capture by port alone would count as this client's attempts. Both
+ * must also draw the same one of 16 million addresses to meet.
+ */
+export function caseLoopback(): string {
+  const byte = (low: number) => low + Math.floor(Math.random() * (255 - low));
+  return `127.${byte(1)}.${byte(0)}.${byte(1)}`;
+}
+
+/**
  * The case's server side, started on first use; its release is registered with the case. Not
  * `listening`: the port is a free one nothing listens on (the listener is closed at once), for a
  * client whose connection must be refused. `host` is 127.0.0.1 unless the client runs in a
