@@ -59,10 +59,9 @@ describe('sockspec run in parallel', () => {
   afterEach(() => reports.remove());
 
   const caseLines = (stdout: string) => [...stdout.matchAll(/^([✓✗~-]) (\S+)/gm)].map((m) => `${m[2]} ${m[1]}`);
-  const verdicts = () => {
-    const results = JSON.parse(readFileSync(path.join(reports.path, 'results.json'), 'utf8')) as { cases: Array<{ id: string; verdict: string }> };
-    return results.cases.map((c) => `${c.id} ${c.verdict}`).sort();
-  };
+  const reported = () => (JSON.parse(readFileSync(path.join(reports.path, 'results.json'), 'utf8')) as { cases: Array<{ id: string; verdict: string }> }).cases;
+  const verdicts = () => reported().map((c) => `${c.id} ${c.verdict}`).sort();
+  const reportedOrder = () => reported().map((c) => c.id);
 
   test('two suites on two workers: every case once, the alone ones last, the verdicts of a serial run', async () => {
     const args = ['run', '--suite', 'echo-tcp', '--suite', 'echo-udp', '--reports', reports.path];
@@ -73,12 +72,14 @@ describe('sockspec run in parallel', () => {
     expect(lines.slice(-2).sort()).toEqual(['echo-tcp/concurrent-clients ✓', 'echo-tcp/connect-burst ✓']);
     const inParallel = verdicts();
     expect(new Set(inParallel).size).toBe(bundledSuite('echo-tcp').cases.length + bundledSuite('echo-udp').cases.length);
+    // The reports list the cases in their suites' order, the alone ones among them.
+    const order = bundledSuite('echo-tcp').cases.map((c) => `echo-tcp/${c.id}`);
+    expect(reportedOrder().filter((id) => id.startsWith('echo-tcp/'))).toEqual(order);
 
     const serial = await sockspec([...args, '--workers', '1'], { timeoutMs: 120_000 });
     expect(serial.code).toBe(0);
     expect(verdicts()).toEqual(inParallel);
     // One after another, the cases come in their suites' order, as before parallel runs.
-    const order = bundledSuite('echo-tcp').cases.map((c) => `echo-tcp/${c.id}`);
     expect(caseLines(serial.stdout).map((line) => line.split(' ')[0]).filter((id) => id.startsWith('echo-tcp/'))).toEqual(order);
   }, 240_000);
 

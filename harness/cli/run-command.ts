@@ -26,7 +26,7 @@ import { declarationsFromFlags, parseMs, parseRegex, targetSpecFromFlags, type T
 import { repeatFlag, seedFlag } from './repeat-flags';
 import { newRunSeed } from '../run/seed';
 import { clientCommandMisfit, clientTimeoutMissing, peerFit } from '../run/peer-fit';
-import { peerOf } from '../suite/schema';
+import { peerOf, type Suite } from '../suite/schema';
 import { joinResults, suitePasses, workersFlag, type SuitePass } from './suite-passes';
 
 export interface RunFlags extends TargetFlags, ReportFlags {
@@ -94,7 +94,8 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     removeThisRunsNamespaces();
     rmSync(outcomesDir, { recursive: true, force: true });
   };
-  const casesRun = () => collapseAttempts(readRecords(outcomesDir));
+  // A run in parallel records cases as they end, the alone ones last: the reports list them in their suites' order.
+  const casesRun = () => inSuiteOrder(collapseAttempts(readRecords(outcomesDir)), suites);
   const shownReports = () => `${path.join(path.relative(process.cwd(), reportsDir) || '.', 'junit.xml')}, results.json, index.html`;
   // Interrupted: the cases that ended so far, reported as such (no baseline is read or written).
   const writePartialReports = () => {
@@ -191,6 +192,13 @@ class Interruption {
     }
     this.exiting = this.cleanUp().finally(() => process.exit(EXIT.interrupted)) as Promise<never>;
   };
+}
+
+/** The records sorted by suite, in the order the suites were given, and by case, in each suite's order. */
+function inSuiteOrder(records: OutcomeRecord[], suites: readonly Suite[]): OutcomeRecord[] {
+  const position = new Map(suites.flatMap((suite, s) => suite.cases.map((c, i): [string, number] => [`${suite.suite}/${c.id}`, s * 100_000 + i])));
+  const at = (r: OutcomeRecord) => position.get(`${r.suite}/${r.caseId}`) ?? Number.MAX_SAFE_INTEGER;
+  return [...records].sort((a, b) => at(a) - at(b));
 }
 
 /** A server that crashed on a case's input may be seen to exit a little after the case failed. */
