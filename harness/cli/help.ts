@@ -97,8 +97,8 @@ Verdicts and reports:
                        per CI machine; join the parts' reports with sockspec merge
   --workers N          how many suite files run side by side (default: the machine's cores);
                        cases that declare "alone" run afterwards, one at a time. 1 runs
-                       every case one after another, as in the suites' order. A target the
-                       CLI starts (--cmd, --image, an address) is always run one case at a time
+                       every case one after another, in the suites' order. A target the CLI
+                       starts (--cmd, --image, an address) is always run one case at a time
 
 Examples:
   sockspec run --suite echo-tcp --cmd "python3 my_server.py {port}"
