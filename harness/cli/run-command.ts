@@ -28,6 +28,7 @@ import { newRunSeed } from '../run/seed';
 import { clientCommandMisfit, clientTimeoutMissing, peerFit } from '../run/peer-fit';
 import { peerOf, type Suite } from '../suite/schema';
 import { joinResults, suitePasses, workersFlag, type SuitePass } from './suite-passes';
+import { childProcesses, processesExited } from './worker-exit';
 
 export interface RunFlags extends TargetFlags, ReportFlags {
   suite: string[];
@@ -105,7 +106,11 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   };
   // Installed for the whole run, starting included: a container target sees that the CLI handles
   // the signal and leaves the exit to it.
-  const interruption = new Interruption(writePartialReports, cleanUp);
+  const interruption = new Interruption(writePartialReports, async () => {
+    const workers = childProcesses();
+    await cleanUp();
+    await processesExited(workers);
+  });
   const onSignal = interruption.onSignal;
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
