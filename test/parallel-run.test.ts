@@ -91,6 +91,17 @@ describe('sockspec run in parallel', () => {
     expect(verdicts()).toEqual(['echo-tcp/connect-burst pass']);
   }, 60_000);
 
+  test('--shard: the shards of a parallel run hold every case once between them', async () => {
+    const ids: string[] = [];
+    for (const shard of ['1/2', '2/2']) {
+      const result = await sockspec(['run', '--suite', 'echo-tcp', '--suite', 'echo-udp', '--shard', shard, '--workers', '2', '--reports', reports.path], { timeoutMs: 120_000 });
+      expect(result.code).toBe(0);
+      ids.push(...reportedOrder());
+    }
+    const all = [...bundledSuite('echo-tcp').cases.map((c) => `echo-tcp/${c.id}`), ...bundledSuite('echo-udp').cases.map((c) => `echo-udp/${c.id}`)];
+    expect(ids.sort()).toEqual(all.sort());
+  }, 240_000);
+
   test('Ctrl-C while two workers run: exit 130, partial reports, no worker left running', async () => {
     // In a process group of its own, as a terminal's foreground job; Ctrl-C signals the whole group.
     const cli = spawn(process.execPath, [path.join(ROOT, 'bin', 'sockspec.js'), 'run', '--suite', 'timeouts', '--suite', 'echo-udp', '--workers', '2', '--reports', reports.path], {
