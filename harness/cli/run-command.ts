@@ -26,7 +26,9 @@ import { declarationsFromFlags, parseMs, parseRegex, targetSpecFromFlags, type T
 import { repeatFlag, seedFlag } from './repeat-flags';
 import { newRunSeed } from '../run/seed';
 import { clientCommandMisfit, clientTimeoutMissing, peerFit } from '../run/peer-fit';
-import { peerOf } from '../suite/schema';
+import { peerOf, type Suite } from '../suite/schema';
+import { joinResults, suitePasses, workersFlag, type SuitePass } from './suite-passes';
+import { childProcesses, processesExited } from './worker-exit';
 
 export interface RunFlags extends TargetFlags, ReportFlags {
   suite: string[];
@@ -40,6 +42,8 @@ export interface RunFlags extends TargetFlags, ReportFlags {
   seed?: string;
   /** Run every case this many times and report its pass rate. */
   repeat?: string;
+  /** How many suite files run side by side (default: the machine's cores); 1 runs them one after another. */
+  workers?: string;
 }
 
 /**
@@ -59,6 +63,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   const retries = flags.retries === undefined ? undefined : parseCount(flags.retries, '--retries');
   const repeat = flags.repeat === undefined ? undefined : repeatFlag(flags.repeat, flags.retries);
   const seed = flags.seed === undefined ? newRunSeed() : seedFlag(flags.seed);
+  const workers = workersFlag(flags.workers);
   if ((flags.updateBaseline || flags.failOnUnexpectedPass) && !flags.baseline) {
     throw new UsageError('--update-baseline and --fail-on-unexpected-pass go with --baseline FILE');
   }
@@ -90,7 +95,8 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     removeThisRunsNamespaces();
     rmSync(outcomesDir, { recursive: true, force: true });
   };
-  const casesRun = () => collapseAttempts(readRecords(outcomesDir));
+  // A run in parallel records cases as they end, the alone ones last: the reports list them in their suites' order.
+  const casesRun = () => inSuiteOrder(collapseAttempts(readRecords(outcomesDir)), suites);
   const shownReports = () => `${path.join(path.relative(process.cwd(), reportsDir) || '.', 'junit.xml')}, results.json, index.html`;
   // Interrupted: the cases that ended so far, reported as such (no baseline is read or written).
   const writePartialReports = () => {
@@ -100,7 +106,11 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   };
   // Installed for the whole run, starting included: a container target sees that the CLI handles
   // the signal and leaves the exit to it.
-  const interruption = new Interruption(writePartialReports, cleanUp);
+  const interruption = new Interruption(writePartialReports, async () => {
+    const workers = childProcesses();
+    await cleanUp();
+    await processesExited(workers);
+  });
   const onSignal = interruption.onSignal;
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -115,15 +125,21 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     });
     // The suite files start the servers of the lifecycle and network cases from the same spec.
     const runTarget = { spec, description: target.description, endpoints };
-    Object.assign(process.env, settingsEnv({ target: runTarget, outcomesDir, stepTimeout, transcripts: flags.transcripts, retries, profile: declared.profile, strict: flags.strict, filter: flags.filter, seed, repeat }));
+    const settings = { target: runTarget, outcomesDir, stepTimeout, transcripts: flags.transcripts, retries, profile: declared.profile, strict: flags.strict, filter: flags.filter, seed, repeat };
     const runs = repeat && repeat > 1 ? `, each case ${repeat} times` : '';
     process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}, seed ${seed}${runs}\n\n`);
 
-    // The config JSON names its own rootDir. Passing the package root as the project made jest
-    // read the JSON a second time as a project config, and warn about its reporters.
-    const { results } = await runCLI(jestArgv(files, flags.filter, flags.shard), [process.cwd()]);
-    // Cases that ended after a Ctrl-C ended because the target was stopped: not reported.
-    if (interruption.exiting) return await interruption.exiting;
+    const passResults = [];
+    for (const pass of suitePasses(suites, workers, kind.startedBy !== 'suite-file')) {
+      // jest's workers, started by each pass, inherit the settings with the pass's part.
+      Object.assign(process.env, settingsEnv({ ...settings, part: pass.part }));
+      // The config JSON names its own rootDir. Passing the package root as the project made jest
+      // read the JSON a second time as a project config, and warn about its reporters.
+      passResults.push((await runCLI(jestArgv(pass, flags.filter, flags.shard), [process.cwd()])).results);
+      // Cases that ended after a Ctrl-C ended because the target was stopped: not reported.
+      if (interruption.exiting) return await interruption.exiting;
+    }
+    const results = joinResults(passResults);
     const records = casesRun();
     if (targetExit) nameTargetExit(records, targetExit);
     // Read at most once (a container's log is a `docker logs` call), and only when a failure needs it.
@@ -183,6 +199,13 @@ class Interruption {
   };
 }
 
+/** The records sorted by suite, in the order the suites were given, and by case, in each suite's order. */
+function inSuiteOrder(records: OutcomeRecord[], suites: readonly Suite[]): OutcomeRecord[] {
+  const position = new Map(suites.flatMap((suite, s) => suite.cases.map((c, i): [string, number] => [`${suite.suite}/${c.id}`, s * 100_000 + i])));
+  const at = (r: OutcomeRecord) => position.get(`${r.suite}/${r.caseId}`) ?? Number.MAX_SAFE_INTEGER;
+  return [...records].sort((a, b) => at(a) - at(b));
+}
+
 /** A server that crashed on a case's input may be seen to exit a little after the case failed. */
 const EXIT_SEEN_LATE_MS = 250;
 
@@ -219,9 +242,9 @@ function printServerOutput(printed: readonly PrintedLine[], description: string)
   process.stdout.write(`${heading}\n${lines.map((line) => `  | ${line}`).join('\n')}\n\n`);
 }
 
-function jestArgv(files: string[], filter: string | undefined, shard: string | undefined): Config.Argv {
+function jestArgv(pass: SuitePass, filter: string | undefined, shard: string | undefined): Config.Argv {
   const config: Config.InitialOptions = {
-    ...suiteProject(files),
+    ...suiteProject(pass.files),
     // junit.xml is written from the case records afterwards (report/junit.ts).
     reporters: [path.join(__dirname, '..', 'jest', 'progress-reporter.js')],
   };
@@ -233,8 +256,9 @@ function jestArgv(files: string[], filter: string | undefined, shard: string | u
     shard,
     // A shard may hold no suite file when there are more shards than suites.
     passWithNoTests: true,
-    // Suites share one machine's loopback; running them one after another keeps timings honest.
-    runInBand: true,
+    // One worker runs the files in this process, as jest's --runInBand: no worker processes to start.
+    runInBand: pass.workers === 1,
+    maxWorkers: pass.workers,
     // The case records say everything (a tolerated failure, a skip's reason); the suite files'
     // console messages are for a project's own jest, where no records are read.
     silent: true,

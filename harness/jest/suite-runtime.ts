@@ -9,7 +9,7 @@ import { checkedTargetSpec, targetKind, type ExtensionTargetSpec, type TargetSpe
 import { appendRecord, combineRepetitions, toRecord, type OutcomeRecord } from '../report/outcome-record';
 import { failsRun } from '../report/verdict';
 import { newRunSeed } from '../run/seed';
-import { readSettings } from './settings';
+import { inPart, readSettings } from './settings';
 import { filterSelects, testTitle } from '../suite/case-title';
 import { unmetNeed } from '../run/needs';
 import { deadTargetRecord, skipRecord, unstartedMessage, unstartedRecord } from '../report/outcome-record';
@@ -50,9 +50,11 @@ export interface SuiteTestOptions {
  * code and the reports agree; a tolerated failure passes its test with a warning saying so.
  */
 export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): void {
-  const suite = loadSuite(file);
   const given = givenSpec(options);
   const settings = given ? readSettings({}) : readSettings();
+  const loaded = loadSuite(file);
+  // A run in two parts defines here only this part's cases; the other part's jest run defines the rest.
+  const suite = { ...loaded, cases: loaded.cases.filter((c) => inPart(c, settings.part)) };
   const spec: TargetSpec = given ?? settings.target?.spec ?? { kind: 'builtin' };
   const kind = targetKind(spec);
   const unfit = kind.unfit?.(spec, suite.service, suite.suite);
