@@ -8,7 +8,8 @@ import { suiteProject } from '../jest/config';
 import { settingsEnv } from '../jest/settings';
 import { declareEndpoints } from '../targets/declarations';
 import { targetKind } from '../targets/registry';
-import { collapseAttempts, readRecords, type OutcomeRecord } from '../report/outcome-record';
+import { appendRecord, collapseAttempts, readRecords, skipRecord, type OutcomeRecord } from '../report/outcome-record';
+import { filterSelects, testTitle } from '../suite/case-title';
 import { targetExitMessage, writeTargetExit, type TargetExit } from '../targets/target-exit';
 import { attachServerOutput } from '../report/server-output';
 import { jestProblems } from '../report/jest-problems';
@@ -129,8 +130,17 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     const runs = repeat && repeat > 1 ? `, each case ${repeat} times` : '';
     process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}, seed ${seed}${runs}\n\n`);
 
+    // A client suite against the builtin servers: every case skipped for one reason, said here
+    // once, without starting jest's workers on it (each would load the harness for nothing).
+    // A sharded run says it in the first shard only, so that the merged shards hold it once.
+    const fit: Suite[] = [];
+    for (const suite of suites) {
+      const { skipReason } = peerFit(suite, spec.kind, kind.client !== undefined);
+      if (skipReason === undefined) fit.push(suite);
+      else if (flags.shard === undefined || flags.shard.startsWith('1/')) skipSuite(suite, skipReason, outcomesDir, flags.filter);
+    }
     const passResults = [];
-    for (const pass of suitePasses(suites, workers, kind.startedBy !== 'suite-file')) {
+    for (const pass of suitePasses(fit, workers, kind.startedBy !== 'suite-file')) {
       // jest's workers, started by each pass, inherit the settings with the pass's part.
       Object.assign(process.env, settingsEnv({ ...settings, part: pass.part }));
       // The config JSON names its own rootDir. Passing the package root as the project made jest
@@ -226,6 +236,13 @@ function nameTargetExit(records: OutcomeRecord[], exit: TargetExit): void {
       r.message = `${r.message ?? ''}\nmeanwhile ${reason}`;
     }
   }
+}
+
+/** Records every case of `suite` that `filter` selects as skipped for `reason`, and says so in one line. */
+function skipSuite(suite: Suite, reason: string, outcomesDir: string, filter: string | undefined): void {
+  const selected = suite.cases.filter((c) => filterSelects(filter, suite.suite, testTitle(c.id, c.title, c.level ?? 'must')));
+  for (const c of selected) appendRecord(outcomesDir, skipRecord(suite, c, reason));
+  if (selected.length > 0) process.stdout.write(`${style.warn('-')} ${suite.suite}: ${selected.length} case(s)  [skipped: ${reason}]\n`);
 }
 
 const SERVER_OUTPUT_LINES = 20;

@@ -45,9 +45,13 @@ export function suitePasses(suites: readonly Suite[], workers: number, sharedTar
   return passes.filter((pass) => pass.files.length > 0);
 }
 
-/** The passes' jest results as one run's: counts summed, files listed in the order they ran. */
+/**
+ * The passes' jest results as one run's: counts summed, files listed in the order they ran. No
+ * pass (every suite skipped before jest) is a run of no file.
+ */
 export function joinResults(results: readonly AggregatedResult[]): AggregatedResult {
   const [first, ...rest] = results;
+  if (!first) return NO_FILE_RUN;
   return rest.reduce<AggregatedResult>((joined, next) => {
     const sum = Object.fromEntries(
       Object.entries(next)
@@ -57,3 +61,6 @@ export function joinResults(results: readonly AggregatedResult[]): AggregatedRes
     return { ...joined, ...sum, success: joined.success && next.success, testResults: [...joined.testResults, ...next.testResults] };
   }, first);
 }
+
+/** What the run reads of jest's results when jest ran no file. */
+const NO_FILE_RUN = { success: true, numTotalTestSuites: 0, numRuntimeErrorTestSuites: 0, numFailedTests: 0, testResults: [] } as unknown as AggregatedResult;
