@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import type { AggregatedResult } from '@jest/test-result';
 import { joinResults, suitePasses, workersFlag } from '../harness/cli/suite-passes';
 import { inPart } from '../harness/jest/settings';
 import { bundledSuite } from './support/run-suite';
-import { ROOT, sockspec, tempDir } from './support/cli';
+import { sockspec, startInterruptible, tempDir } from './support/cli';
 
 const ALONE = ['chat/fan-out-200', 'chat/slow-consumer', 'echo-tcp/concurrent-clients', 'echo-tcp/connect-burst', 'timeouts/slow-clients'];
 
@@ -103,29 +103,17 @@ describe('sockspec run in parallel', () => {
   }, 240_000);
 
   test('Ctrl-C while two workers run: exit 130, partial reports, no worker left running', async () => {
-    // In a process group of its own, as a terminal's foreground job; Ctrl-C signals the whole group.
-    const cli = spawn(process.execPath, [path.join(ROOT, 'bin', 'sockspec.js'), 'run', '--suite', 'timeouts', '--suite', 'echo-udp', '--workers', '2', '--reports', reports.path], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
-      detached: true,
-    });
-    let stdout = '';
-    const firstCase = new Promise<void>((resolve) =>
-      cli.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (/^✓ echo-udp\//m.test(stdout)) resolve();
-      }),
-    );
-    const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
-    await firstCase;
+    const run = startInterruptible(['run', '--suite', 'timeouts', '--suite', 'echo-udp', '--workers', '2', '--reports', reports.path], /^✓ echo-udp\//m);
+    const { cli } = run;
+    await run.reached;
     const workers = execFileSync('ps', ['-o', 'pid=', '--ppid', String(cli.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
     expect(workers.length).toBeGreaterThanOrEqual(2);
-    process.kill(-(cli.pid as number), 'SIGINT');
-    expect(await exited).toBe(130);
-    expect(stdout).toMatch(/^INTERRUPTED {2}partial reports: /m);
+    run.interrupt();
+    expect(await run.exited).toBe(130);
+    expect(run.stdout()).toMatch(/^INTERRUPTED {2}partial reports: /m);
     const results = JSON.parse(readFileSync(path.join(reports.path, 'results.json'), 'utf8')) as { interrupted?: boolean; cases: Array<{ id: string }> };
     expect(results.interrupted).toBe(true);
-    expect(results.cases.map((c) => c.id)).toContain(/^✓ (echo-udp\/\S+)/m.exec(stdout)?.[1]);
+    expect(results.cases.map((c) => c.id)).toContain(/^✓ (echo-udp\/\S+)/m.exec(run.stdout())?.[1]);
     // The CLI exits once its workers have stopped what they held.
     const alive = workers.filter((pid) => {
       try {
