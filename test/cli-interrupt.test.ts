@@ -1,11 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ResultsFile } from '../harness/report/results-json';
-import { ROOT, tempDir } from './support/cli';
+import { ROOT, startInterruptible, tempDir } from './support/cli';
 import { expectValidJunit } from './support/junit-schema';
 
-const BIN = path.join(ROOT, 'bin', 'sockspec.js');
 /** A quick case, then one that sleeps 30 s. */
 const SLOW = path.join(ROOT, 'fixtures', 'verdicts', 'slow.suite.yaml');
 /** A million one-byte sends, 10 clients of 100000 rounds: steps that never wait for anything. */
@@ -27,29 +26,14 @@ test('Ctrl-C mid-case: exit 130, partial reports of the cases that ended, the ru
     const server = path.join(dir.path, 'interrupted-echo.js');
     writeFileSync(server, "require('net').createServer((s) => s.pipe(s)).listen(Number(process.argv[2]), '127.0.0.1');\n");
     const reports = path.join(dir.path, 'reports');
-    // In a process group of its own, as a terminal's foreground job; Ctrl-C signals the whole group.
-    const cli = spawn(process.execPath, [BIN, 'run', '--suite', SLOW, '--cmd', `${process.execPath} ${server} {port}`, '--reports', reports], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
-      detached: true,
-    });
-    let stdout = '';
-    const firstCase = new Promise<void>((resolve) =>
-      cli.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (stdout.includes('✓ slow/quick')) resolve();
-      }),
-    );
-    let stderr = '';
-    cli.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
-    await firstCase;
-    process.kill(-(cli.pid as number), 'SIGINT');
-    expect(await exited).toBe(130);
+    const run = startInterruptible(['run', '--suite', SLOW, '--cmd', `${process.execPath} ${server} {port}`, '--reports', reports], /✓ slow\/quick/);
+    await run.reached;
+    run.interrupt();
+    expect(await run.exited).toBe(130);
 
-    expect(stdout).toMatch(/^INTERRUPTED {2}partial reports: .*junit\.xml, results\.json, index\.html$/m);
-    expect(stdout).not.toMatch(/^✗/m);
-    expect(stderr).toContain('interrupted: stopping the target');
+    expect(run.stdout()).toMatch(/^INTERRUPTED {2}partial reports: .*junit\.xml, results\.json, index\.html$/m);
+    expect(run.stdout()).not.toMatch(/^✗/m);
+    expect(run.stderr()).toContain('interrupted: stopping the target');
     const results = JSON.parse(readFileSync(path.join(reports, 'results.json'), 'utf8')) as ResultsFile;
     expect(results.interrupted).toBe(true);
     expect(results.cases.map((c) => [c.case, c.verdict])).toEqual([['quick', 'pass']]);
@@ -72,23 +56,20 @@ test('Ctrl-C mid-burst of steps that never wait: heard in the middle of the burs
     const count = path.join(dir.path, 'bytes-received');
     const reports = path.join(dir.path, 'reports');
     const server = `${process.execPath} ${COUNTING_ECHO} {port} ${marker} ${count}`;
-    const cli = spawn(process.execPath, [BIN, 'run', '--suite', BURST, '--cmd', server, '--reports', reports], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, detached: true });
-    let stdout = '';
-    cli.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+    const run = startInterruptible(['run', '--suite', BURST, '--cmd', server, '--reports', reports]);
     let ended = false;
-    void exited.then(() => (ended = true));
+    void run.exited.then(() => (ended = true));
     while (!existsSync(marker) && !ended) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(ended).toBe(false);
-    process.kill(-(cli.pid as number), 'SIGINT');
-    expect(await exited).toBe(130);
+    run.interrupt();
+    expect(await run.exited).toBe(130);
 
     // Each send only queues its byte, which is written at once: unless the rounds let the event
     // loop turn (parallel.ts, repeat), the signal is handled only once all million are sent, and
     // the server, stopped after it, has received them all. Heard mid-burst, it was stopped with
     // a small part of them.
     expect(Number(readFileSync(count, 'utf8'))).toBeLessThan(BURST_BYTES / 2);
-    expect(stdout).toMatch(/^INTERRUPTED {2}partial reports: /m);
+    expect(run.stdout()).toMatch(/^INTERRUPTED {2}partial reports: /m);
     const results = JSON.parse(readFileSync(path.join(reports, 'results.json'), 'utf8')) as ResultsFile;
     expect(results.interrupted).toBe(true);
     expect(results.cases).toEqual([]);

@@ -21,9 +21,12 @@ function verdict(outcome: CaseOutcome): string {
   const summary = outcome.failure?.summary ?? '';
   if (/did not exit within/.test(summary)) return 'hangs';
   if (/the delay before attempt/.test(summary)) return 'delays off the policy';
+  if (/retried in lock-step/.test(summary)) return 'retries in lock-step';
   if (/made no connection/.test(summary)) return 'no connection';
   if (/connection attempt\(s\), \d+ expected/.test(summary)) return 'attempts off the policy';
   if (/expected a clean close \(FIN\)/.test(summary)) return 'no half-close';
+  // The connection the server side took carried nothing and ended: one the client had given up.
+  if (/received 0 B then the peer closed the connection/.test(summary)) return 'timed-out attempt connects';
   return summary;
 }
 

@@ -104,6 +104,27 @@ describe('a suite checks one side, and the target must be of that side', () => {
     expect(peerFit({ suite: 'echo-tcp' }, 'client', true).mismatch).toMatch(/the echo-tcp suite checks a server, and --client gives a client/);
   });
 
+  test('against the builtin servers, a client suite is skipped in one line, with a record per case (once over the shards), and jest never loads it', async () => {
+    const dir = tempDir();
+    try {
+      const run = await sockspec(['run', '--suite', 'echo-client', '--suite', 'udp-client', '--filter', 'round-trip|echo-client', '--reports', dir.path]);
+      expect(run.code).toBe(0);
+      const cases = bundledSuite('echo-client').cases.length;
+      expect(run.stdout).toContain(`- echo-client: ${cases} case(s)  [skipped: a client suite, and no client was given`);
+      // --filter selects the udp-client cases by title: only round-trip's.
+      expect(run.stdout).toMatch(/^- udp-client: 1 case\(s\) {2}\[skipped: /m);
+      expect(run.stdout).toContain('no case ran: every case --filter matched was skipped');
+      const results = JSON.parse(readFileSync(path.join(dir.path, 'results.json'), 'utf8')) as { cases: Array<{ suite: string; verdict: string }> };
+      expect(results.cases.filter((c) => c.verdict === 'skip')).toHaveLength(cases + 1);
+      expect(readFileSync(path.join(dir.path, 'junit.xml'), 'utf8')).toMatch(/<skipped/);
+      const second = await sockspec(['run', '--suite', 'echo-client', '--shard', '2/2', '--reports', path.join(dir.path, 'shard2')]);
+      expect(second.stdout).not.toContain('- echo-client:');
+      expect((JSON.parse(readFileSync(path.join(dir.path, 'shard2', 'results.json'), 'utf8')) as { cases: unknown[] }).cases).toEqual([]);
+    } finally {
+      dir.remove();
+    }
+  }, 60_000);
+
   test('the server-side steps in a server suite are load errors', () => {
     const dir = tempDir();
     try {

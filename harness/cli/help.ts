@@ -101,6 +101,10 @@ Verdicts and reports:
   --reports DIR        where junit.xml, results.json and index.html go (default ./reports)
   --shard I/N          run the I-th of N parts of the suite files (jest's --shard), e.g. one
                        per CI machine; join the parts' reports with sockspec merge
+  --workers N          how many suite files run side by side (default: the machine's cores);
+                       cases that declare "alone" run afterwards, one at a time. 1 runs
+                       every case one after another, in the suites' order. A target the CLI
+                       starts (--cmd, --image, an address) is always run one case at a time
 
 Examples:
   sockspec run --suite echo-tcp --cmd "python3 my_server.py {port}"

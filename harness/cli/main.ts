@@ -64,6 +64,7 @@ async function runCommand(argv: string[]): Promise<number> {
         updateBaseline: values['update-baseline'] ?? false,
         failOnUnexpectedPass: values['fail-on-unexpected-pass'] ?? false,
         shard: values.shard,
+        workers: values.workers,
         profile: values.profile,
       };
       if (values.only !== undefined && values.targets === undefined) throw new UsageError('--only goes with --targets FILE');
@@ -133,6 +134,7 @@ const RUN_OPTIONS = {
   'update-baseline': { type: 'boolean' },
   'fail-on-unexpected-pass': { type: 'boolean' },
   shard: { type: 'string' },
+  workers: { type: 'string' },
   profile: { type: 'string' },
   strict: { type: 'boolean' },
   'step-timeout': { type: 'string' },

@@ -8,7 +8,8 @@ import { suiteProject } from '../jest/config';
 import { settingsEnv } from '../jest/settings';
 import { declareEndpoints } from '../targets/declarations';
 import { targetKind, withScaledStart } from '../targets/registry';
-import { collapseAttempts, readRecords, type OutcomeRecord } from '../report/outcome-record';
+import { appendRecord, collapseAttempts, readRecords, skipRecord, type OutcomeRecord } from '../report/outcome-record';
+import { filterSelects, testTitle } from '../suite/case-title';
 import { targetExitMessage, writeTargetExit, type TargetExit } from '../targets/target-exit';
 import { attachServerOutput } from '../report/server-output';
 import { jestProblems } from '../report/jest-problems';
@@ -28,7 +29,9 @@ import { timeScaleFlags } from './time-scale-flag';
 import { describeTimeScale } from '../vocabulary/time-scale';
 import { newRunSeed } from '../run/seed';
 import { clientCommandMisfit, clientTimeoutMissing, peerFit } from '../run/peer-fit';
-import { peerOf } from '../suite/schema';
+import { peerOf, type Suite } from '../suite/schema';
+import { joinResults, suitePasses, workersFlag, type SuitePass } from './suite-passes';
+import { childProcesses, processesExited } from './worker-exit';
 
 export interface RunFlags extends TargetFlags, ReportFlags {
   suite: string[];
@@ -42,6 +45,8 @@ export interface RunFlags extends TargetFlags, ReportFlags {
   seed?: string;
   /** Run every case this many times and report its pass rate. */
   repeat?: string;
+  /** How many suite files run side by side (default: the machine's cores); 1 runs them one after another. */
+  workers?: string;
   /** Multiplies every deadline and tolerance that is not the rule under test (default SOCKSPEC_TIME_SCALE, else 1). */
   timeScale?: string;
   /** No step or case deadline at all, for stepping through a case in a debugger. */
@@ -66,6 +71,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   const repeat = flags.repeat === undefined ? undefined : repeatFlag(flags.repeat, flags.retries);
   const seed = flags.seed === undefined ? newRunSeed() : seedFlag(flags.seed);
   const timeScale = timeScaleFlags(flags.timeScale, flags.noTimeouts);
+  const workers = workersFlag(flags.workers);
   if ((flags.updateBaseline || flags.failOnUnexpectedPass) && !flags.baseline) {
     throw new UsageError('--update-baseline and --fail-on-unexpected-pass go with --baseline FILE');
   }
@@ -97,7 +103,8 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     removeThisRunsNamespaces();
     rmSync(outcomesDir, { recursive: true, force: true });
   };
-  const casesRun = () => collapseAttempts(readRecords(outcomesDir));
+  // A run in parallel records cases as they end, the alone ones last: the reports list them in their suites' order.
+  const casesRun = () => inSuiteOrder(collapseAttempts(readRecords(outcomesDir)), suites);
   const shownReports = () => `${path.join(path.relative(process.cwd(), reportsDir) || '.', 'junit.xml')}, results.json, index.html`;
   // Interrupted: the cases that ended so far, reported as such (no baseline is read or written).
   const writePartialReports = () => {
@@ -107,7 +114,11 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   };
   // Installed for the whole run, starting included: a container target sees that the CLI handles
   // the signal and leaves the exit to it.
-  const interruption = new Interruption(writePartialReports, cleanUp);
+  const interruption = new Interruption(writePartialReports, async () => {
+    const workers = childProcesses();
+    await cleanUp();
+    await processesExited(workers);
+  });
   const onSignal = interruption.onSignal;
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -122,16 +133,31 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     });
     // The suite files start the servers of the lifecycle and network cases from the same spec.
     const runTarget = { spec, description: target.description, endpoints };
-    Object.assign(process.env, settingsEnv({ target: runTarget, outcomesDir, stepTimeout, transcripts: flags.transcripts, retries, profile: declared.profile, strict: flags.strict, filter: flags.filter, seed, repeat, timeScale: timeScale.factor, noTimeouts: timeScale.noTimeouts }));
+    const settings = { target: runTarget, outcomesDir, stepTimeout, transcripts: flags.transcripts, retries, profile: declared.profile, strict: flags.strict, filter: flags.filter, seed, repeat, timeScale: timeScale.factor, noTimeouts: timeScale.noTimeouts };
     const runs = repeat && repeat > 1 ? `, each case ${repeat} times` : '';
     const scaled = describeTimeScale(timeScale);
     process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}, seed ${seed}${runs}\n${scaled ? `${style.warn(scaled)}\n` : ''}\n`);
 
-    // The config JSON names its own rootDir. Passing the package root as the project made jest
-    // read the JSON a second time as a project config, and warn about its reporters.
-    const { results } = await runCLI(jestArgv(files, flags.filter, flags.shard), [process.cwd()]);
-    // Cases that ended after a Ctrl-C ended because the target was stopped: not reported.
-    if (interruption.exiting) return await interruption.exiting;
+    // A client suite against the builtin servers: every case skipped for one reason, said here
+    // once, without starting jest's workers on it (each would load the harness for nothing).
+    // A sharded run says it in the first shard only, so that the merged shards hold it once.
+    const fit: Suite[] = [];
+    for (const suite of suites) {
+      const { skipReason } = peerFit(suite, spec.kind, kind.client !== undefined);
+      if (skipReason === undefined) fit.push(suite);
+      else if (flags.shard === undefined || flags.shard.startsWith('1/')) skipSuite(suite, skipReason, outcomesDir, flags.filter);
+    }
+    const passResults = [];
+    for (const pass of suitePasses(fit, workers, kind.startedBy !== 'suite-file')) {
+      // jest's workers, started by each pass, inherit the settings with the pass's part.
+      Object.assign(process.env, settingsEnv({ ...settings, part: pass.part }));
+      // The config JSON names its own rootDir. Passing the package root as the project made jest
+      // read the JSON a second time as a project config, and warn about its reporters.
+      passResults.push((await runCLI(jestArgv(pass, flags.filter, flags.shard), [process.cwd()])).results);
+      // Cases that ended after a Ctrl-C ended because the target was stopped: not reported.
+      if (interruption.exiting) return await interruption.exiting;
+    }
+    const results = joinResults(passResults);
     const records = casesRun();
     if (targetExit) nameTargetExit(records, targetExit);
     // Read at most once (a container's log is a `docker logs` call), and only when a failure needs it.
@@ -191,6 +217,13 @@ class Interruption {
   };
 }
 
+/** The records sorted by suite, in the order the suites were given, and by case, in each suite's order. */
+function inSuiteOrder(records: OutcomeRecord[], suites: readonly Suite[]): OutcomeRecord[] {
+  const position = new Map(suites.flatMap((suite, s) => suite.cases.map((c, i): [string, number] => [`${suite.suite}/${c.id}`, s * 100_000 + i])));
+  const at = (r: OutcomeRecord) => position.get(`${r.suite}/${r.caseId}`) ?? Number.MAX_SAFE_INTEGER;
+  return [...records].sort((a, b) => at(a) - at(b));
+}
+
 /** A server that crashed on a case's input may be seen to exit a little after the case failed. */
 const EXIT_SEEN_LATE_MS = 250;
 
@@ -213,6 +246,13 @@ function nameTargetExit(records: OutcomeRecord[], exit: TargetExit): void {
   }
 }
 
+/** Records every case of `suite` that `filter` selects as skipped for `reason`, and says so in one line. */
+function skipSuite(suite: Suite, reason: string, outcomesDir: string, filter: string | undefined): void {
+  const selected = suite.cases.filter((c) => filterSelects(filter, suite.suite, testTitle(c.id, c.title, c.level ?? 'must')));
+  for (const c of selected) appendRecord(outcomesDir, skipRecord(suite, c, reason));
+  if (selected.length > 0) process.stdout.write(`${style.warn('-')} ${suite.suite}: ${selected.length} case(s)  [skipped: ${reason}]\n`);
+}
+
 const SERVER_OUTPUT_LINES = 20;
 
 /**
@@ -227,9 +267,9 @@ function printServerOutput(printed: readonly PrintedLine[], description: string)
   process.stdout.write(`${heading}\n${lines.map((line) => `  | ${line}`).join('\n')}\n\n`);
 }
 
-function jestArgv(files: string[], filter: string | undefined, shard: string | undefined): Config.Argv {
+function jestArgv(pass: SuitePass, filter: string | undefined, shard: string | undefined): Config.Argv {
   const config: Config.InitialOptions = {
-    ...suiteProject(files),
+    ...suiteProject(pass.files),
     // junit.xml is written from the case records afterwards (report/junit.ts).
     reporters: [path.join(__dirname, '..', 'jest', 'progress-reporter.js')],
   };
@@ -241,8 +281,9 @@ function jestArgv(files: string[], filter: string | undefined, shard: string | u
     shard,
     // A shard may hold no suite file when there are more shards than suites.
     passWithNoTests: true,
-    // Suites share one machine's loopback; running them one after another keeps timings honest.
-    runInBand: true,
+    // One worker runs the files in this process, as jest's --runInBand: no worker processes to start.
+    runInBand: pass.workers === 1,
+    maxWorkers: pass.workers,
     // The case records say everything (a tolerated failure, a skip's reason); the suite files'
     // console messages are for a project's own jest, where no records are read.
     silent: true,

@@ -28,10 +28,24 @@ export const ENV = {
   filter: 'SOCKSPEC_FILTER',
   seed: 'SOCKSPEC_SEED',
   repeat: 'SOCKSPEC_REPEAT',
+  part: 'SOCKSPEC_PART',
   /** Also the user's own setting: a plain `jest` run, or a project's, reads it as --time-scale. */
   timeScale: 'SOCKSPEC_TIME_SCALE',
   noTimeouts: 'SOCKSPEC_NO_TIMEOUTS',
 } as const;
+
+/**
+ * A run in parallel is two jest runs: the cases that may run beside other suite files, side by
+ * side, then the cases that declare `alone`, one at a time.
+ */
+export const PARTS = ['together', 'alone'] as const;
+
+export type Part = (typeof PARTS)[number];
+
+/** Whether a case belongs to the part a jest run defines (every case does when there is none). */
+export function inPart(c: { alone?: string }, part: Part | undefined): boolean {
+  return part === undefined || (part === 'alone') === (c.alone !== undefined);
+}
 
 export interface RunSettings {
   /** The CLI's target, in one value; undefined means "start the builtin servers here". */
@@ -53,6 +67,8 @@ export interface RunSettings {
   seed?: number;
   /** Run every case this many times and report its pass rate (--repeat). */
   repeat?: number;
+  /** Which of a suite's cases this jest run defines (PARTS); every case when unset. */
+  part?: Part;
   /** Multiplies every deadline and tolerance that is not the rule under test (--time-scale). */
   timeScale?: number;
   /** No step or case deadline at all (--no-timeouts). */
@@ -71,6 +87,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     filter: env[ENV.filter] || undefined,
     seed: env[ENV.seed] ? Number(env[ENV.seed]) : undefined,
     repeat: env[ENV.repeat] ? Number(env[ENV.repeat]) : undefined,
+    part: PARTS.find((part) => part === env[ENV.part]),
     timeScale: envTimeScale(env),
     noTimeouts: env[ENV.noTimeouts] === 'true',
   };
@@ -103,6 +120,7 @@ export function settingsEnv(settings: RunSettings): Record<string, string> {
   if (settings.filter !== undefined) env[ENV.filter] = settings.filter;
   if (settings.seed !== undefined) env[ENV.seed] = String(settings.seed);
   if (settings.repeat) env[ENV.repeat] = String(settings.repeat);
+  if (settings.part) env[ENV.part] = settings.part;
   if (settings.timeScale !== undefined) env[ENV.timeScale] = String(settings.timeScale);
   if (settings.noTimeouts) env[ENV.noTimeouts] = 'true';
   return env;

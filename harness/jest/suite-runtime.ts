@@ -9,7 +9,7 @@ import { checkedTargetSpec, targetKind, withScaledStart, type ExtensionTargetSpe
 import { appendRecord, combineRepetitions, toRecord, type OutcomeRecord } from '../report/outcome-record';
 import { failsRun } from '../report/verdict';
 import { newRunSeed } from '../run/seed';
-import { envTimeScale, readSettings, timeScaleOf } from './settings';
+import { envTimeScale, inPart, readSettings, timeScaleOf } from './settings';
 import { MAX_DURATION_MS } from '../vocabulary/units';
 import { MAX_TIME_SCALE, parseTimeScale } from '../vocabulary/time-scale';
 import { filterSelects, testTitle } from '../suite/case-title';
@@ -56,9 +56,11 @@ export interface SuiteTestOptions {
  * code and the reports agree; a tolerated failure passes its test with a warning saying so.
  */
 export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): void {
-  const suite = loadSuite(file);
   const given = givenSpec(options);
   const settings = given ? readSettings({}) : readSettings();
+  const loaded = loadSuite(file);
+  // A run in two parts defines here only this part's cases; the other part's jest run defines the rest.
+  const suite = { ...loaded, cases: loaded.cases.filter((c) => inPart(c, settings.part)) };
   if (options.timeScale !== undefined && parseTimeScale(String(options.timeScale)) === undefined) {
     throw new Error(`sockspec: timeScale takes a number above 0 and at most ${MAX_TIME_SCALE}, not ${options.timeScale}`);
   }

@@ -185,7 +185,8 @@ export function removeThisRunsNamespaces(): void {
   removeOwnedBy((pid) => pid === process.pid || parentOf(pid) === process.pid || dead(pid));
 }
 
-function parentOf(pid: number): number | undefined {
+/** The parent of a process, from /proc; undefined when it is gone (or there is no /proc). */
+export function parentOf(pid: number): number | undefined {
   try {
     // The fields after the command name, which is in parentheses and may hold spaces.
     return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);

@@ -54,7 +54,7 @@ export function summaryLines(records: readonly OutcomeRecord[], strict: boolean,
   const mixed = records.filter(isFlaky);
   if (mixed.length) lines.push('', 'flaky (passed some of their --repeat runs, failed others):', ...mixed.map((r) => `  ${r.suite}/${r.caseId}: passed ${r.passed} of ${r.runs} runs`));
   const skipped = records.filter((r) => r.verdict === 'skip');
-  if (skipped.length) lines.push('', 'skipped:', ...skipped.map((r) => `  ${r.suite}/${r.caseId}: ${r.reason}`));
+  if (skipped.length) lines.push('', 'skipped:', ...skippedLines(skipped));
   const tolerated = records.filter((r) => r.verdict === 'fail' && !failsRun(r, strict));
   if (tolerated.length) {
     lines.push('', 'failed but not required (should without --strict, or info):', ...tolerated.map((r) => `  ${r.suite}/${r.caseId} [${r.level}]`));
@@ -69,4 +69,26 @@ export function summaryLines(records: readonly OutcomeRecord[], strict: boolean,
     lines.push('', targetExit, `  ${notRun} case(s) after it failed without running`);
   }
   return lines;
+}
+
+/** How many case ids a line of skipped cases names before it only counts the rest. */
+const SKIPPED_IDS_SHOWN = 3;
+
+/**
+ * One line per suite and reason: a client suite run without --client skips every case for one
+ * reason, which says more once than fifteen times.
+ */
+function skippedLines(skipped: readonly OutcomeRecord[]): string[] {
+  const groups = new Map<string, OutcomeRecord[]>();
+  for (const r of skipped) {
+    const key = `${r.suite}\0${r.reason ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((group) => {
+    const [{ suite, caseId, reason }] = group;
+    if (group.length === 1) return `  ${suite}/${caseId}: ${reason}`;
+    const ids = group.slice(0, SKIPPED_IDS_SHOWN).map((r) => r.caseId);
+    const more = group.length > SKIPPED_IDS_SHOWN ? `, and ${group.length - SKIPPED_IDS_SHOWN} more` : '';
+    return `  ${suite}: ${group.length} cases (${ids.join(', ')}${more}): ${reason}`;
+  });
 }

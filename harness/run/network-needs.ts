@@ -56,19 +56,20 @@ export function synDropSkip(c: Case): string | undefined {
 
 /**
  * Why a client case whose attempts are recorded cannot run here (its start-client refuses
- * attempts, which tcpdump records on loopback: root and tcpdump), or undefined when it can.
+ * attempts, which tcpdump records on loopback: root and tcpdump; or drops them, in a network
+ * namespace: nftables too), or undefined when it can.
  */
 export function attemptCaptureSkip(c: Case): string | undefined {
-  const refuses = c.steps.some((step) => {
-    const params = (step as Record<string, { refuse?: number; refuseFor?: unknown } | null>)[startClientStep.name];
-    return params?.refuse !== undefined || params?.refuseFor !== undefined;
-  });
-  if (!refuses) return undefined;
+  const starts = c.steps.map((step) => (step as Record<string, { refuse?: number; refuseFor?: unknown; drop?: number; dropFor?: unknown } | null>)[startClientStep.name]);
+  const refuses = starts.some((params) => params?.refuse !== undefined || params?.refuseFor !== undefined);
+  const drops = starts.some((params) => params?.drop !== undefined || params?.dropFor !== undefined);
+  if (!refuses && !drops) return undefined;
   if (process.getuid?.() !== 0) return `needs root to record connection attempts with tcpdump (running as uid ${process.getuid?.()})`;
   try {
     execFileSync('tcpdump', ['--version'], { stdio: 'ignore', timeout: 5000 });
-    return undefined;
   } catch {
     return 'needs tcpdump to record connection attempts (apt-get install tcpdump)';
   }
+  const missing = drops ? firstMissing(['nftables']) : undefined;
+  return missing ? `needs ${missing}` : undefined;
 }

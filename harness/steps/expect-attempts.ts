@@ -5,6 +5,7 @@ import { startedServerSide } from './support/server-side';
 import { synCaptureOf, type Attempt } from './support/syn-capture';
 import { atCap, declaredPolicy, nominalDelayMs, type BackoffPolicy } from './support/backoff-policy';
 import { clientState } from './support/client-state';
+import { companionsOf, describeCopies, lockStepProblem } from './support/companions';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { DescribedDuration, toMs } from '../vocabulary/units';
 
@@ -15,13 +16,16 @@ const CHECKS = {
   growth: 'each delay below the cap is initial × multiplier^(k-1), ± jitter, ± tolerance',
   cap: 'each delay at the cap is the cap, ± jitter, ± tolerance: never longer',
   jitter: 'some delay is more than tolerance away from its value without jitter: clients started together do not retry in lock-step',
+  apart: "the clients start-client's copies started together do not retry in lock-step: for some k, their k-th attempts (each from its copy's first) are more than tolerance apart",
 } as const;
 
 export const expectAttempts = defineStep({
   name: 'expect-attempts',
   summary:
-    "Client suites: once the client has exited, checks the connection attempts start-client's refuse recorded (each first SYN, " +
-    "timed on the wire) against the retry policy start-client's backoff declared: their count, and the delays between them (growth, cap, jitter).",
+    "Client suites: once the client has exited, checks the connection attempts start-client's refuse or drop recorded (each first SYN, " +
+    "timed on the wire) against the retry policy start-client's backoff declared: their count, and the delays between them (growth, cap, jitter); " +
+    "or, with apart, whether the clients start-client's copies started together retry in lock-step. " +
+    'Delay k runs from the moment attempt k failed (a refused one at its reset, a dropped one the attempt timeout after its SYN) to attempt k + 1\'s first SYN.',
   schema: Type.Object(
     {
       ...CheckedRule,
@@ -41,41 +45,53 @@ export const expectAttempts = defineStep({
     const side = await startedServerSide(ctx.run);
     const capture = synCaptureOf(ctx);
     const policy = declaredPolicy(ctx.run);
-    if (!capture) throw new SuiteUsageError('expect-attempts reads the attempts start-client records: give it refuse');
+    if (!capture) throw new SuiteUsageError('expect-attempts reads the attempts start-client records: give it refuse or drop');
     if (!policy && (p.count === 'policy' || p.delays !== undefined)) throw new SuiteUsageError('expect-attempts checks a policy start-client declares: give it backoff');
+    const companions = companionsOf(ctx.run);
+    if (p.delays === 'apart' && companions.length === 0) throw new SuiteUsageError('expect-attempts delays: apart compares the copies start-client starts together: give it copies');
     if (!side.client) throw new StepFailure('the client was not started');
-    await side.client.exited;
+    // Every copy's, for apart: the attempts of a copy still running are not all in.
+    await Promise.all([side.client.exited, ...(p.delays === 'apart' ? companions.map((companion) => companion.client?.exited) : [])]);
     await new Promise((resolve) => setTimeout(resolve, CAPTURE_SETTLE_MS));
     const attempts = capture.attempts;
-    const times = describeAttempts(attempts);
+    const dropped = (attempt: Attempt) => attempt.at < (capture.droppedUntil ?? 0);
+    const timeoutMs = policy ? toMs(policy.attemptTimeout) : 0;
+    // A refused attempt fails at its reset, within a millisecond of its SYN; a dropped one at the client's attempt timeout.
+    const actual = delays(attempts, (attempt) => attempt.at + (dropped(attempt) ? timeoutMs : 0));
+    const times = describeAttempts(attempts, dropped);
     if (p.count !== undefined) {
       const expected = p.count === 'policy' ? (policy as BackoffPolicy).attempts : p.count;
       if (attempts.length !== expected) throw new StepFailure(`the client made ${attempts.length} connection attempt(s), ${expected} expected`, [...times, ...clientState(side)]);
     }
-    if (p.delays !== undefined) {
+    if (p.delays === 'apart') {
+      const copies = [attempts, ...companions.map((companion) => companion.capture.attempts)];
+      const problem = lockStepProblem(copies, toMs(p.tolerance ?? 0));
+      if (problem) throw new StepFailure(problem, [...times, ...clientState(side)]);
+      ctx.run.notes.push(`delays of the copies started together: ${describeCopies(copies)} ms`);
+    } else if (p.delays !== undefined) {
       // The jitter check's tolerance is the least a delay must stray to count as jitter: the bar the
       // client must clear, not patience, so --time-scale leaves it alone.
       const toleranceMs = p.delays === 'jitter' ? toMs(p.tolerance ?? 0) : toleranceFor(ctx, p.tolerance);
-      const problem = delaysProblem(p.delays as keyof typeof CHECKS, attempts, policy as BackoffPolicy, toleranceMs);
+      const problem = delaysProblem(p.delays as keyof typeof CHECKS, actual, policy as BackoffPolicy, toleranceMs);
       if (problem) throw new StepFailure(problem, [...times, ...clientState(side)]);
     }
-    const note = `attempts: ${attempts.length}; delays ${delays(attempts).join(', ')} ms`;
+    const note = `attempts: ${attempts.length}; delays ${actual.join(', ')} ms`;
     if (!ctx.run.notes.includes(note)) ctx.run.notes.push(note);
   },
 });
 
-function delays(attempts: readonly Attempt[]): number[] {
-  return attempts.slice(1).map((attempt, i) => Math.round(attempt.at - attempts[i].at));
+/** Delay k: from the moment attempt k failed to attempt k + 1's first SYN. */
+function delays(attempts: readonly Attempt[], failedAt: (attempt: Attempt) => number): number[] {
+  return attempts.slice(1).map((attempt, i) => Math.round(attempt.at - failedAt(attempts[i])));
 }
 
-function describeAttempts(attempts: readonly Attempt[]): string[] {
+function describeAttempts(attempts: readonly Attempt[], dropped: (attempt: Attempt) => boolean): string[] {
   const first = attempts[0]?.at ?? 0;
-  return attempts.map((attempt, i) => `attempt ${i + 1} at +${Math.round(attempt.at - first)} ms (source port ${attempt.sourcePort})`);
+  return attempts.map((attempt, i) => `attempt ${i + 1} at +${Math.round(attempt.at - first)} ms (source port ${attempt.sourcePort})${dropped(attempt) ? ', not answered' : ''}`);
 }
 
 /** What is wrong with the delays for `check`, or undefined. Delay k is the one before attempt k + 1. */
-function delaysProblem(check: keyof typeof CHECKS, attempts: readonly Attempt[], policy: BackoffPolicy, toleranceMs: number): string | undefined {
-  const actual = delays(attempts);
+function delaysProblem(check: keyof typeof CHECKS, actual: readonly number[], policy: BackoffPolicy, toleranceMs: number): string | undefined {
   if (actual.length === 0) return 'the client made one attempt: there is no delay to check';
   const window = (k: number) => {
     const nominal = nominalDelayMs(policy, k);

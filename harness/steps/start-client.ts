@@ -1,9 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { defineStep } from './define';
 import { PAYLOAD_FORMS, PayloadFields, buildPayload } from './support/payload';
-import { CLIENT, LISTENER, serverSide, type ServerSide } from './support/server-side';
-import { synDropRoute } from './support/syn-drop';
-import { captureSyns } from './support/syn-capture';
+import { CLIENT, LISTENER, caseLoopback, serverSide, type ServerSide } from './support/server-side';
+import { caseNamespace, dropAnswers, routeThrough, synDropRoute } from './support/syn-drop';
+import { captureSyns, type SynCapture } from './support/syn-capture';
+import { readyCompanions } from './support/companions';
+import type { NetworkNamespace } from '../netns/namespace';
 import { BackoffPolicySchema, declarePolicy, policyPlaceholders as backoffPlaceholders } from './support/backoff-policy';
 import type { StepContext } from './context';
 import { ServerTlsOptions, serverTls } from './support/server-tls';
@@ -23,7 +25,7 @@ export const startClientStep = defineStep({
     'command once against it, with {host} and {port} replaced; writes the payload to its stdin (none: empty stdin), ' +
     'in pieces of chunk bytes with delay between them, then closes stdin (unless stdinOpen). With listening: false nothing listens on the port. ' +
     'With tls: the server side speaks TLS with the chain named, {ca} is a file holding the root the client is to trust, {servername} the name it must verify, {cert} and {key} its client certificate; ' +
-    "the client's default trust store (SSL_CERT_FILE, SSL_CERT_DIR) holds only an unrelated root. Goes on at once; the client is killed when the case ends.",
+    "the client's default trust store (SSL_CERT_FILE, SSL_CERT_DIR) holds only an unrelated root. With copies, that many copies of the client start together (see copies). Goes on at once; the client is killed when the case ends.",
   schema: Type.Object(
     {
       stdin: Type.Optional(Type.Object(PayloadFields, { additionalProperties: false, description: 'what the client reads on stdin, as send takes a payload' })),
@@ -48,7 +50,28 @@ export const startClientStep = defineStep({
             'Unlike a count, this does not race a client that retries within milliseconds (the listener opens when the capture has told sockspec of an attempt)',
         ),
       ),
+      drop: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          description:
+            'the first N connection attempts get no answer, so each ends at the client\'s own attempt timeout, then the server side listens: the client runs inside a network namespace ' +
+            'the case creates, is given an address there (the host end of its veth pair), and nftables inside the namespace drops what comes back from it; ' +
+            'every attempt is recorded with its time (tcpdump on the veth: root, tcpdump and nftables, the case is skipped without them)',
+        }),
+      ),
+      dropFor: Type.Optional(
+        DescribedDuration('as drop, but by time: attempts get no answer until this long after the first one, then the server side listens (as refuseFor)'),
+      ),
       backoff: Type.Optional(BackoffPolicySchema),
+      copies: Type.Optional(
+        Type.Integer({
+          minimum: 2,
+          maximum: 8,
+          description:
+            'with refuse or refuseFor, and backoff: runs this many copies of the client command, started at the same moment, the main one as the other options say ' +
+            'and each other one refused throughout on a port of its own with its own attempt capture (expect-attempts delays: apart compares them); all are killed when the case ends',
+        }),
+      ),
       dropSyns: Type.Optional(
         Type.Boolean({
           description:
@@ -70,21 +93,29 @@ export const startClientStep = defineStep({
     if (p.refuse !== undefined && p.refuseFor !== undefined) report('give refuse (a count of attempts) or refuseFor (a time), not both', 'refuseFor');
     const refusing = p.refuse !== undefined ? 'refuse' : p.refuseFor !== undefined ? 'refuseFor' : undefined;
     if (refusing && (p.listening !== undefined || p.dropSyns)) report(`${refusing} starts without listening and listens later: leave out listening and dropSyns`, refusing);
+    if (p.copies !== undefined && (!refusing || !p.backoff)) report('copies compares the retries of clients refused together: give it with refuse or refuseFor, and backoff', 'copies');
     if ((refusing || p.dropSyns) && SERVICE_TRANSPORT[where.service] === 'udp') report(`${refusing ?? 'dropSyns'} is for TCP clients: a UDP server side has no connections to refuse`, refusing ?? 'dropSyns');
+    if (p.drop !== undefined && p.dropFor !== undefined) report('give drop (a count of attempts) or dropFor (a time), not both', 'dropFor');
+    const dropping = p.drop !== undefined ? 'drop' : p.dropFor !== undefined ? 'dropFor' : undefined;
+    if (dropping && (refusing || p.listening !== undefined || p.dropSyns)) report(`${dropping} starts without answering and listens later: leave out listening, dropSyns, refuse and refuseFor`, dropping);
+    if (dropping && SERVICE_TRANSPORT[where.service] === 'udp') report(`${dropping} is for TCP clients: a UDP server side has no connections to drop`, dropping);
   },
   async run(p, ctx) {
     const client = ctx.run.client;
     if (!client) throw new SuiteUsageError('start-client needs a client to run: give one with --client "COMMAND {host} {port}"');
     const refusing = p.refuse !== undefined || p.refuseFor !== undefined;
-    const side = await serverSide(ctx, !p.dropSyns && !refusing && (p.listening ?? true));
+    const dropping = p.drop !== undefined || p.dropFor !== undefined;
+    const ns = dropping ? await caseNamespace(ctx) : undefined;
+    const side = await serverSide(ctx, !p.dropSyns && !refusing && !dropping && (p.listening ?? true), ns?.subnet.host ?? (refusing ? caseLoopback() : undefined));
     if (refusing) await refuseFirst(ctx, side, p.refuse !== undefined ? { attempts: p.refuse } : { ms: toMs(p.refuseFor ?? 0) });
+    if (ns) await dropFirst(ctx, side, ns, p.drop !== undefined ? { attempts: p.drop } : { ms: toMs(p.dropFor ?? 0) });
     if (p.backoff) declarePolicy(ctx.run, p.backoff);
     if (side.client) throw new SuiteUsageError('the client is already started in this case');
     const stdin = p.stdin ? buildPayload(p.stdin, ctx.seed) : side.stdin;
     side.stdin = stdin;
     const transcript = ctx.run.transcript;
     if (p.retransmit) side.retransmit = retransmitPolicy(p.retransmit);
-    const route = p.dropSyns ? await synDropRoute(ctx, side.port) : undefined;
+    const route = p.dropSyns ? await synDropRoute(ctx, side.port) : ns && routeThrough(ns);
     const values: PlaceholderValues = { host: route?.host ?? side.host, port: String(side.port), ...(side.retransmit && retransmitPlaceholders(side.retransmit)) };
     if (client.timeoutMs !== undefined) values.timeout = timeoutSeconds(client.timeoutMs);
     if (p.backoff) Object.assign(values, backoffPlaceholders(p.backoff));
@@ -100,8 +131,14 @@ export const startClientStep = defineStep({
     }
     const missing = missingPlaceholders(client, values);
     if (missing.length > 0) throw new SuiteUsageError(`the client command uses ${missing.map((name) => `{${name}}`).join(', ')}, which this case does not give (it gives ${Object.keys(values).map((name) => `{${name}}`).join(', ')})`);
-    if (route) transcript.record(LISTENER, 'note', `the client runs in network namespace ${route.name}; every SYN to ${route.host}:${side.port} is dropped`);
+    if (route) transcript.record(LISTENER, 'note', `the client runs in network namespace ${route.name}; every ${p.dropSyns ? 'SYN to' : 'answer from'} ${route.host}:${side.port} is dropped`);
+    const startCompanions = p.copies ? await readyCompanions(ctx, side.host, side.port, p.copies - 1) : undefined;
     const running = startClient(client, values, p.args ?? [], { env, wrap: route?.wrap });
+    startCompanions?.((port) => {
+      const companion = startClient(client, { ...values, port: String(port) }, p.args ?? [], { env });
+      void companion.feed(stdin);
+      return companion;
+    });
     side.client = running;
     transcript.record(CLIENT, 'note', `started (pid ${running.pid ?? 'none'}) with ${formatBytes(stdin.length)} on stdin`);
     // The client's output in the timeline, beside the server side's events: what it printed when.
@@ -113,6 +150,9 @@ export const startClientStep = defineStep({
   },
 });
 
+/** Until when start-client holds back the answers to the client's attempts: a count of attempts, or a time from the first. */
+type Until = { attempts: number } | { ms: number };
+
 /**
  * Refuses the client's first attempts: nothing listens on the port until the capture has seen
  * `attempts` SYNs, or until `ms` after the first one (by the SYN's time on the wire), then the
@@ -120,12 +160,38 @@ export const startClientStep = defineStep({
  * that retries faster than that may find the port still closed after a count, never after a time
  * its delays clear.
  */
-async function refuseFirst(ctx: StepContext, side: ServerSide, until: { attempts: number } | { ms: number }): Promise<void> {
+async function refuseFirst(ctx: StepContext, side: ServerSide, until: Until): Promise<void> {
   const capture = await captureSyns(ctx, side.host, side.port);
+  answerFrom(ctx, capture, until, () => side.reopen());
+}
+
+/**
+ * Leaves the client's first attempts unanswered: nothing listens and the namespace drops the
+ * resets, until as refuseFirst; then the listener opens and the rule goes, in that order, so that
+ * no attempt in between is refused. The capture, on the host end of the veth (the SYNs pass it
+ * whatever the rule does), learns until when attempts were dropped: expect-attempts times their
+ * failure from the client's attempt timeout.
+ */
+async function dropFirst(ctx: StepContext, side: ServerSide, ns: NetworkNamespace, until: Until): Promise<void> {
+  const lift = await dropAnswers(ctx, ns, side.host, side.port);
+  const capture = await captureSyns(ctx, side.host, side.port, ns.hostDevice);
+  capture.droppedUntil = Infinity;
+  answerFrom(ctx, capture, until, async () => {
+    await side.reopen();
+    await lift();
+    capture.droppedUntil = Date.now();
+    ctx.run.transcript.record(LISTENER, 'note', 'the client\'s attempts are answered from now on');
+  });
+}
+
+/** Calls `answer` once `until` is reached, by the attempts the capture saw. */
+function answerFrom(ctx: StepContext, capture: SynCapture, until: Until, answer: () => Promise<void>): void {
+  const start = () =>
+    void answer().catch((err: Error) => ctx.run.transcript.record(LISTENER, 'note', `could not answer the client's attempts: ${err.message}`));
   capture.onAttempt((attempt, seen) => {
-    if ('attempts' in until && seen === until.attempts) void side.reopen();
+    if ('attempts' in until && seen === until.attempts) start();
     if ('ms' in until && seen === 1) {
-      const timer = setTimeout(() => void side.reopen(), Math.max(0, attempt.at + until.ms - Date.now()));
+      const timer = setTimeout(start, Math.max(0, attempt.at + until.ms - Date.now()));
       ctx.onCleanup(async () => clearTimeout(timer));
     }
   });

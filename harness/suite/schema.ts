@@ -46,6 +46,13 @@ const CASE_FIELDS = {
       description: 'ids of the rules (suites/rules/*.rules.yaml) whose breach this case catches; see docs/rules.md',
     }),
   ),
+  alone: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'why this case must run with nothing beside it: what it holds the server to a time for, or how it loads the machine. `sockspec run` runs the other cases of every suite side by side (--workers), and these afterwards, one at a time',
+    }),
+  ),
   noMutant: Type.Optional(Type.String({ description: 'why no broken server in fixtures/ is made to fail this case' })),
   steps: StepList,
 };

@@ -22,6 +22,7 @@ export const CLIENT_PLACEHOLDERS = {
   cap: 'the retry policy: the longest delay, in seconds',
   jitter: 'the retry policy: the share (0.2) each delay is spread by at random, ±',
   attempts: 'the retry policy: connection attempts in all, the first included',
+  'attempt-timeout': 'the retry policy: how long one attempt waits for its connection, in seconds',
 } as const;
 
 export type ClientPlaceholder = keyof typeof CLIENT_PLACEHOLDERS;

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,4 +52,32 @@ export function expectFailedCases(result: CliResult, suite: string, expected: st
   if (JSON.stringify(failed) !== JSON.stringify(want)) {
     throw new Error(`failed cases were ${JSON.stringify(failed)}, expected ${JSON.stringify(want)}\n\n${result.stdout}\n${result.stderr}`);
   }
+}
+
+/** A `sockspec` run started to be interrupted: its output so far, and its exit code once it ends. */
+export interface InterruptibleRun {
+  cli: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stdout matches the pattern given (never without one). */
+  reached: Promise<void>;
+  exited: Promise<number | null>;
+  /** Ctrl-C, as a terminal sends it to its foreground job's whole process group. */
+  interrupt(): void;
+}
+
+/** Starts `sockspec ARGS` in a process group of its own, as a terminal's foreground job, watching stdout for `until`. */
+export function startInterruptible(args: string[], until?: RegExp): InterruptibleRun {
+  const cli = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, detached: true });
+  let stdout = '';
+  let stderr = '';
+  const reached = new Promise<void>((resolve) =>
+    cli.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (until?.test(stdout)) resolve();
+    }),
+  );
+  cli.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+  return { cli, stdout: () => stdout, stderr: () => stderr, reached, exited, interrupt: () => process.kill(-(cli.pid as number), 'SIGINT') };
 }

@@ -13,20 +13,6 @@ export function bundledSuite(name: string): Suite {
   return loadSuite(path.join(SUITES_DIR, `${name}.suite.yaml`));
 }
 
-/**
- * The mutant tests run several mutants at once in one process. These cases load the machine and
- * hold the server to a time while doing so (100 connects at once, a 12 MiB flood with at most 1 s
- * between lines, 50 slow clients and a fresh one served within 500 ms): run beside other cases
- * they measure each other, and a mutant fails one it should pass (seen: connect-burst,
- * slow-consumer). Each runs alone; all other cases share the machine.
- */
-const RUNS_ALONE = new Set([
-  'echo-tcp/concurrent-clients',
-  'echo-tcp/connect-burst',
-  'chat/fan-out-200',
-  'chat/slow-consumer',
-  'timeouts/slow-clients',
-]);
 const gate = new SharedGate();
 
 /**
@@ -39,7 +25,9 @@ const gate = new SharedGate();
 export async function runEachCaseFresh(suite: Suite, start: () => Promise<RunningServer>, stepTimeout?: number, seed?: CaseSeed): Promise<CaseOutcome[]> {
   const outcomes: CaseOutcome[] = [];
   for (const c of suite.cases) {
-    const release = await gate.enter(RUNS_ALONE.has(`${suite.suite}/${c.id}`));
+    // The mutant tests run several mutants at once in one process: a case that declares `alone`
+    // (it loads the machine and holds the server to a time) runs with no other case beside it.
+    const release = await gate.enter(c.alone !== undefined);
     const server = await start();
     try {
       // Mutants declare what the reference server declares (ALPN list, SNI name, idle timeout).

@@ -7,6 +7,7 @@ import { DescribedDuration, toMs } from '../../vocabulary/units';
  * A retry policy as gRPC's connection-backoff document states one: the delay before the second
  * attempt is `initial`, each next one `multiplier` times the last, never more than `cap`, each
  * spread at random by ± `jitter` (a share of it); after `attempts` attempts the client gives up.
+ * An attempt not connected within `attemptTimeout` has failed, as a refused one has.
  */
 export const BackoffPolicySchema = Type.Object(
   {
@@ -15,8 +16,9 @@ export const BackoffPolicySchema = Type.Object(
     cap: DescribedDuration('no delay is longer (before its jitter)'),
     jitter: Type.Number({ minimum: 0, maximum: 1, description: 'each delay is spread at random by ± this share of it' }),
     attempts: Type.Integer({ minimum: 2, maximum: 50, description: 'connection attempts in all, the first included, before the client gives up' }),
+    attemptTimeout: DescribedDuration('how long one attempt waits for its connection: one not connected by then has failed, as a refused one'),
   },
-  { additionalProperties: false, description: 'the retry policy the case declares to the client, through {initial}, {multiplier}, {cap}, {jitter} and {attempts}' },
+  { additionalProperties: false, description: 'the retry policy the case declares to the client, through {initial}, {multiplier}, {cap}, {jitter}, {attempts} and {attempt-timeout}' },
 );
 export type BackoffPolicy = Static<typeof BackoffPolicySchema>;
 
@@ -31,13 +33,14 @@ export function declaredPolicy(run: CaseRun): BackoffPolicy | undefined {
 }
 
 /** The policy as the client command gets it: durations in seconds, as {timeout}. */
-export function policyPlaceholders(policy: BackoffPolicy): Record<'initial' | 'multiplier' | 'cap' | 'jitter' | 'attempts', string> {
+export function policyPlaceholders(policy: BackoffPolicy): Record<'initial' | 'multiplier' | 'cap' | 'jitter' | 'attempts' | 'attempt-timeout', string> {
   return {
     initial: String(toMs(policy.initial) / 1000),
     multiplier: String(policy.multiplier),
     cap: String(toMs(policy.cap) / 1000),
     jitter: String(policy.jitter),
     attempts: String(policy.attempts),
+    'attempt-timeout': String(toMs(policy.attemptTimeout) / 1000),
   };
 }
 

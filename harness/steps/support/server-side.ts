@@ -16,9 +16,9 @@ export const LISTENER = 'listener';
 export const CLIENT = 'client';
 
 /**
- * The server side of one case of a client suite: a listener on 127.0.0.1 (a free port, made
- * before the client starts), the connections the client made that no `accept` step took yet, the
- * connections accepted (whose sends the client owes on stdout), and the client process. For a UDP
+ * The server side of one case of a client suite: a listener on 127.0.0.1 (or serverSide's host;
+ * a free port, made before the client starts), the connections the client made that no `accept`
+ * step took yet, the connections accepted (whose sends the client owes on stdout), and the client process. For a UDP
  * service the listener is a UDP socket on that port instead, and the connection fields stay empty.
  * Everything is released when the case ends.
  */
@@ -53,14 +53,29 @@ export interface ServerSide {
 
 const serverSides = caseState(() => ({ started: undefined as Promise<ServerSide> | undefined }));
 
+const LOOPBACK = '127.0.0.1';
+
+/**
+ * An address of loopback's 127.0.0.0/8 of the case's own, at random (never 127.0.0.x), for a
+ * server side that refuses: nothing listens on its port, so another process running at the same
+ * time (a parallel suite, a concurrent proof) may be handed the same free port and aim its own
+ * client at it, whose SYNs a capture by port alone would count as this client's attempts. Both
+ * must also draw the same one of 16 million addresses to meet.
+ */
+export function caseLoopback(): string {
+  const byte = (low: number) => low + Math.floor(Math.random() * (255 - low));
+  return `127.${byte(1)}.${byte(0)}.${byte(1)}`;
+}
+
 /**
  * The case's server side, started on first use; its release is registered with the case. Not
  * `listening`: the port is a free one nothing listens on (the listener is closed at once), for a
- * client whose connection must be refused.
+ * client whose connection must be refused. `host` is 127.0.0.1 unless the client runs in a
+ * network namespace of the case's own: then the host end of its veth pair, an address of this run.
  */
-export function serverSide(ctx: StepContext, listening = true): Promise<ServerSide> {
+export function serverSide(ctx: StepContext, listening = true, host = LOOPBACK): Promise<ServerSide> {
   const state = serverSides(ctx.run);
-  state.started ??= listen(ctx, listening);
+  state.started ??= listen(ctx, listening, host);
   return state.started;
 }
 
@@ -71,10 +86,10 @@ export function startedServerSide(run: CaseRun): Promise<ServerSide> {
   return started;
 }
 
-async function listen(ctx: StepContext, listening: boolean): Promise<ServerSide> {
+async function listen(ctx: StepContext, listening: boolean, host: string): Promise<ServerSide> {
   const transcript = ctx.run.transcript;
   const side: ServerSide = {
-    host: '127.0.0.1',
+    host,
     port: 0,
     waiting: [],
     accepted: [],

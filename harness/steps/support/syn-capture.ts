@@ -15,6 +15,12 @@ export interface SynCapture {
   readonly attempts: Attempt[];
   /** Called on each new attempt, in order. */
   onAttempt(listener: (attempt: Attempt, count: number) => void): void;
+  /**
+   * Set by start-client's drop: until this time (ms since the epoch; Infinity while the drop
+   * holds) attempts got no answer, so each failed only at the client's attempt timeout. Unset,
+   * every attempt was refused at once.
+   */
+  droppedUntil?: number;
 }
 
 /** How long tcpdump may take to open the capture, on a loaded machine. */
@@ -26,15 +32,24 @@ export function synCaptureOf(ctx: StepContext): SynCapture | undefined {
   return captures(ctx.run).capture;
 }
 
+/** Records the attempts to host:port, as recordSyns does, as the case's capture: the one synCaptureOf gives the steps. */
+export async function captureSyns(ctx: StepContext, host: string, port: number, device = 'lo'): Promise<SynCapture> {
+  const capture = await recordSyns(ctx, host, port, 'listener', device);
+  captures(ctx.run).capture = capture;
+  return capture;
+}
+
 /**
- * Records every connection attempt to host:port on loopback with its time: tcpdump (read-only,
- * on `lo`, immediate mode, one line per packet) sees the SYNs a refusing port answers with a reset,
- * which no listener can see. A retransmitted SYN repeats its source port and sequence number, so
- * attempts are the SYNs with a new pair. The capture ends with the case. Needs root and tcpdump.
+ * Records every connection attempt to host:port on `device` (loopback unless the client runs in
+ * a namespace of its own) with its time: tcpdump (read-only, immediate mode, one line per packet)
+ * sees the SYNs a refusing port answers with a reset, or nothing answers, which no listener can
+ * see. A retransmitted SYN repeats its source port and sequence number, so attempts are the SYNs
+ * with a new pair. Each attempt is in the transcript under `conn`. The capture ends with the case.
+ * Needs root and tcpdump.
  */
-export async function captureSyns(ctx: StepContext, host: string, port: number): Promise<SynCapture> {
+export async function recordSyns(ctx: StepContext, host: string, port: number, conn: string, device = 'lo'): Promise<SynCapture> {
   const filter = `tcp and dst host ${host} and dst port ${port} and tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn`;
-  const child = spawn('tcpdump', ['-i', 'lo', '-n', '-tt', '-l', '--immediate-mode', filter], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('tcpdump', ['-i', device, '-n', '-tt', '-l', '--immediate-mode', filter], { stdio: ['ignore', 'pipe', 'pipe'] });
   ctx.onCleanup(async () => {
     child.kill('SIGKILL');
   });
@@ -52,7 +67,7 @@ export async function captureSyns(ctx: StepContext, host: string, port: number):
     seen.add(key);
     const attempt = { at: Number(match[1]) * 1000, sourcePort };
     attempts.push(attempt);
-    ctx.run.transcript.record('listener', 'note', `attempt ${attempts.length}: SYN from port ${sourcePort}`);
+    ctx.run.transcript.record(conn, 'note', `attempt ${attempts.length}: SYN from port ${sourcePort}`);
     for (const listener of listeners) listener(attempt, attempts.length);
   });
   await new Promise<void>((resolve, reject) => {
@@ -74,7 +89,5 @@ export async function captureSyns(ctx: StepContext, host: string, port: number):
       reject(new StepFailure(`tcpdump ended: ${said.trim().split('\n').pop() ?? ''}`));
     });
   });
-  const capture: SynCapture = { attempts, onAttempt: (listener) => listeners.push(listener) };
-  captures(ctx.run).capture = capture;
-  return capture;
+  return { attempts, onAttempt: (listener) => listeners.push(listener) };
 }

@@ -1,0 +1,135 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AggregatedResult } from '@jest/test-result';
+import { joinResults, suitePasses, workersFlag } from '../harness/cli/suite-passes';
+import { inPart } from '../harness/jest/settings';
+import { bundledSuite } from './support/run-suite';
+import { sockspec, startInterruptible, tempDir } from './support/cli';
+
+const ALONE = ['chat/fan-out-200', 'chat/slow-consumer', 'echo-tcp/concurrent-clients', 'echo-tcp/connect-burst', 'timeouts/slow-clients'];
+
+describe('the passes of a run', () => {
+  const suites = ['echo-tcp', 'echo-udp', 'timeouts', 'tls'].map(bundledSuite);
+  const names = (files: string[]) => files.map((file) => path.basename(file, '.suite.yaml'));
+
+  test('side by side, then the suites with cases that run alone, in band', () => {
+    const passes = suitePasses(suites, 4, false);
+    expect(passes.map((p) => [names(p.files), p.workers, p.part])).toEqual([
+      [['echo-tcp', 'echo-udp', 'timeouts', 'tls'], 4, 'together'],
+      [['echo-tcp', 'timeouts'], 1, 'alone'],
+    ]);
+  });
+
+  test('no more workers than suite files', () => {
+    expect(suitePasses(suites, 32, false)[0].workers).toBe(4);
+  });
+
+  test('one worker, or a target every suite would share, runs every case in one pass, in order', () => {
+    for (const passes of [suitePasses(suites, 1, false), suitePasses(suites, 4, true)]) {
+      expect(passes).toEqual([{ files: suites.map((s) => s.file), workers: 1 }]);
+    }
+  });
+
+  test('each case is in exactly one part, and only cases that declare alone are in the alone part', () => {
+    const all = ['chat', 'echo-tcp', 'timeouts'].map(bundledSuite).flatMap((s) => s.cases.map((c) => ({ id: `${s.suite}/${c.id}`, c })));
+    expect(all.filter(({ c }) => inPart(c, 'alone')).map(({ id }) => id)).toEqual(ALONE);
+    for (const { c } of all) expect([inPart(c, 'together'), inPart(c, 'alone')].filter(Boolean)).toHaveLength(1);
+    for (const { c } of all) expect(inPart(c, undefined)).toBe(true);
+  });
+
+  test('--workers: the cores by default, 1 to 32, else a one-line usage error', () => {
+    expect(workersFlag(undefined)).toBe(os.availableParallelism());
+    expect(workersFlag('3')).toBe(3);
+    for (const bad of ['0', '33', '1.5', 'two', '']) expect(() => workersFlag(bad)).toThrow(/^--workers takes a whole number from 1 to 32, not ".*"$/);
+  });
+
+  test("the passes' jest results join: counts summed, files in the order they ran", () => {
+    const pass = (files: string[], failed: number, success: boolean) =>
+      ({ numTotalTestSuites: files.length, numFailedTests: failed, numRuntimeErrorTestSuites: 0, success, testResults: files.map((testFilePath) => ({ testFilePath })), startTime: 1 }) as unknown as AggregatedResult;
+    const joined = joinResults([pass(['a', 'b'], 1, false), pass(['c'], 2, true)]);
+    expect(joined).toMatchObject({ numTotalTestSuites: 3, numFailedTests: 3, numRuntimeErrorTestSuites: 0, success: false, startTime: 1 });
+    expect(joined.testResults.map((r) => r.testFilePath)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('sockspec run in parallel', () => {
+  let reports: ReturnType<typeof tempDir>;
+  beforeEach(() => (reports = tempDir()));
+  afterEach(() => reports.remove());
+
+  const caseLines = (stdout: string) => [...stdout.matchAll(/^([✓✗~-]) (\S+)/gm)].map((m) => `${m[2]} ${m[1]}`);
+  const reported = () => (JSON.parse(readFileSync(path.join(reports.path, 'results.json'), 'utf8')) as { cases: Array<{ id: string; verdict: string }> }).cases;
+  const verdicts = () => reported().map((c) => `${c.id} ${c.verdict}`).sort();
+  const reportedOrder = () => reported().map((c) => c.id);
+
+  test('two suites on two workers: every case once, the alone ones last, the verdicts of a serial run', async () => {
+    const args = ['run', '--suite', 'echo-tcp', '--suite', 'echo-udp', '--reports', reports.path];
+    const parallel = await sockspec([...args, '--workers', '2'], { timeoutMs: 120_000 });
+    expect(parallel.stderr).toBe('');
+    expect(parallel.code).toBe(0);
+    const lines = caseLines(parallel.stdout);
+    expect(lines.slice(-2).sort()).toEqual(['echo-tcp/concurrent-clients ✓', 'echo-tcp/connect-burst ✓']);
+    const inParallel = verdicts();
+    expect(new Set(inParallel).size).toBe(bundledSuite('echo-tcp').cases.length + bundledSuite('echo-udp').cases.length);
+    // The reports list the cases in their suites' order, the alone ones among them.
+    const order = bundledSuite('echo-tcp').cases.map((c) => `echo-tcp/${c.id}`);
+    expect(reportedOrder().filter((id) => id.startsWith('echo-tcp/'))).toEqual(order);
+
+    const serial = await sockspec([...args, '--workers', '1'], { timeoutMs: 120_000 });
+    expect(serial.code).toBe(0);
+    expect(verdicts()).toEqual(inParallel);
+    // One after another, the cases come in their suites' order, as before parallel runs.
+    expect(caseLines(serial.stdout).map((line) => line.split(' ')[0]).filter((id) => id.startsWith('echo-tcp/'))).toEqual(order);
+  }, 240_000);
+
+  test('--filter that picks only an alone case runs just it', async () => {
+    const result = await sockspec(['run', '--suite', 'echo-tcp', '--filter', 'connect-burst', '--workers', '2', '--reports', reports.path]);
+    expect(result.code).toBe(0);
+    expect(caseLines(result.stdout)).toEqual(['echo-tcp/connect-burst ✓']);
+    expect(verdicts()).toEqual(['echo-tcp/connect-burst pass']);
+  }, 60_000);
+
+  test('--shard: the shards of a parallel run hold every case once between them', async () => {
+    const ids: string[] = [];
+    for (const shard of ['1/2', '2/2']) {
+      const result = await sockspec(['run', '--suite', 'echo-tcp', '--suite', 'echo-udp', '--shard', shard, '--workers', '2', '--reports', reports.path], { timeoutMs: 120_000 });
+      expect(result.code).toBe(0);
+      ids.push(...reportedOrder());
+    }
+    const all = [...bundledSuite('echo-tcp').cases.map((c) => `echo-tcp/${c.id}`), ...bundledSuite('echo-udp').cases.map((c) => `echo-udp/${c.id}`)];
+    expect(ids.sort()).toEqual(all.sort());
+  }, 240_000);
+
+  test('Ctrl-C while two workers run: exit 130, partial reports, no worker left running', async () => {
+    const run = startInterruptible(['run', '--suite', 'timeouts', '--suite', 'echo-udp', '--workers', '2', '--reports', reports.path], /^✓ echo-udp\//m);
+    const { cli } = run;
+    await run.reached;
+    const workers = execFileSync('ps', ['-o', 'pid=', '--ppid', String(cli.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    expect(workers.length).toBeGreaterThanOrEqual(2);
+    run.interrupt();
+    expect(await run.exited).toBe(130);
+    expect(run.stdout()).toMatch(/^INTERRUPTED {2}partial reports: /m);
+    const results = JSON.parse(readFileSync(path.join(reports.path, 'results.json'), 'utf8')) as { interrupted?: boolean; cases: Array<{ id: string }> };
+    expect(results.interrupted).toBe(true);
+    expect(results.cases.map((c) => c.id)).toContain(/^✓ (echo-udp\/\S+)/m.exec(run.stdout())?.[1]);
+    // The CLI exits once its workers have stopped what they held.
+    const alive = workers.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
+  }, 60_000);
+
+  test('--workers 0: exit 2 with a one-line reason', async () => {
+    const result = await sockspec(['run', '--workers', '0']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--workers takes a whole number from 1 to 32, not "0"/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
