@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { parentOf } from '../netns/namespace';
+import { isRunning, parentOf } from '../netns/namespace';
 
 /** How long an interrupted run waits for jest's workers to stop what they hold (servers, namespaces). */
 const WORKER_EXIT_MS = 5_000;
@@ -23,14 +23,6 @@ export function childProcesses(): number[] {
  */
 export async function processesExited(pids: readonly number[]): Promise<void> {
   const deadline = Date.now() + WORKER_EXIT_MS;
-  while (pids.some(running) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  while (pids.some(isRunning) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
 }
 
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

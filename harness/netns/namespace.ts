@@ -50,7 +50,7 @@ export class NetworkNamespace {
   static async create(): Promise<NetworkNamespace> {
     if (!swept) {
       swept = true;
-      removeOwnedBy(dead);
+      removeOwnedBy((pid) => !isRunning(pid));
     }
     const n = ++created;
     const ns = new NetworkNamespace(`sockspec-${process.pid}-${n}`, `ss${process.pid}-${n}h`, `ss${process.pid}-${n}n`, await freeSubnet());
@@ -182,7 +182,7 @@ function killInside(name: string): void {
  * has exited has no parent to ask, so whatever a dead owner left is removed too (it is nobody's).
  */
 export function removeThisRunsNamespaces(): void {
-  removeOwnedBy((pid) => pid === process.pid || parentOf(pid) === process.pid || dead(pid));
+  removeOwnedBy((pid) => pid === process.pid || parentOf(pid) === process.pid || !isRunning(pid));
 }
 
 /** The parent of a process, from /proc; undefined when it is gone (or there is no /proc). */
@@ -195,11 +195,12 @@ export function parentOf(pid: number): number | undefined {
   }
 }
 
-function dead(pid: number): boolean {
+/** Whether a process still runs (one of another user's, which may not be signalled, does). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return false;
+    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
