@@ -1,6 +1,6 @@
 import type { Endpoints } from '../targets/target';
 import type { TargetSpec } from '../targets/registry';
-import { MAX_TIME_SCALE, parseTimeScale, type TimeScale } from '../vocabulary/time-scale';
+import { timeScaleProblem, type TimeScale } from '../vocabulary/time-scale';
 
 /** The target of a `sockspec run`, as the suite files get it. */
 export interface RunTarget {
@@ -97,9 +97,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
 export function envTimeScale(env: NodeJS.ProcessEnv = process.env): number | undefined {
   const text = env[ENV.timeScale];
   if (!text) return undefined;
-  const factor = parseTimeScale(text);
-  if (factor === undefined) throw new Error(`sockspec: ${ENV.timeScale} takes a number above 0 and at most ${MAX_TIME_SCALE} (e.g. 0.5, 3), not "${text}"`);
-  return factor;
+  const problem = timeScaleProblem(text, ENV.timeScale);
+  if (problem) throw new Error(`sockspec: ${problem}`);
+  return Number(text);
 }
 
 /** The run's time scale, from its settings. */

@@ -11,7 +11,7 @@ import { failsRun } from '../report/verdict';
 import { newRunSeed } from '../run/seed';
 import { envTimeScale, inPart, readSettings, timeScaleOf } from './settings';
 import { MAX_DURATION_MS } from '../vocabulary/units';
-import { MAX_TIME_SCALE, parseTimeScale } from '../vocabulary/time-scale';
+import { timeScaleProblem } from '../vocabulary/time-scale';
 import { filterSelects, testTitle } from '../suite/case-title';
 import { unmetNeed } from '../run/needs';
 import { deadTargetRecord, skipRecord, unstartedMessage, unstartedRecord } from '../report/outcome-record';
@@ -61,9 +61,8 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   const loaded = loadSuite(file);
   // A run in two parts defines here only this part's cases; the other part's jest run defines the rest.
   const suite = { ...loaded, cases: loaded.cases.filter((c) => inPart(c, settings.part)) };
-  if (options.timeScale !== undefined && parseTimeScale(String(options.timeScale)) === undefined) {
-    throw new Error(`sockspec: timeScale takes a number above 0 and at most ${MAX_TIME_SCALE}, not ${options.timeScale}`);
-  }
+  const problem = options.timeScale === undefined ? undefined : timeScaleProblem(String(options.timeScale), 'timeScale');
+  if (problem) throw new Error(`sockspec: ${problem}`);
   // How patient the machine needs sockspec to be is not the target's business: SOCKSPEC_TIME_SCALE
   // applies to a target given here too.
   const timeScale = timeScaleOf({ timeScale: options.timeScale ?? settings.timeScale ?? envTimeScale(), noTimeouts: options.noTimeouts ?? settings.noTimeouts });

@@ -38,6 +38,11 @@ export function parseTimeScale(text: string): number | undefined {
   return Number.isFinite(factor) && factor > 0 && factor <= MAX_TIME_SCALE ? factor : undefined;
 }
 
+/** Why `text`, given as `source` (a flag, a variable, an option), is no time scale; undefined when it is one. */
+export function timeScaleProblem(text: string, source: string): string | undefined {
+  return parseTimeScale(text) === undefined ? `${source} takes a number above 0 and at most ${MAX_TIME_SCALE} (e.g. 0.5, 3), not "${text}"` : undefined;
+}
+
 /** The one line telling what a scaled run did, for the summary and the reports; undefined for a run as the suites say. */
 export function describeTimeScale(scale: TimeScale): string | undefined {
   if (scale.noTimeouts) return `no timeouts (--no-timeouts)${scale.factor === 1 ? '' : `; tolerances × ${scale.factor}`}`;

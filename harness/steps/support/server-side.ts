@@ -70,8 +70,9 @@ export function caseLoopback(): string {
 /**
  * The case's server side, started on first use; its release is registered with the case. Not
  * `listening`: the port is a free one nothing listens on (the listener is closed at once), for a
- * client whose connection must be refused. `host` is 127.0.0.1 unless the client runs in a
- * network namespace of the case's own: then the host end of its veth pair, an address of this run.
+ * client whose connection must be refused. `host` is 127.0.0.1 unless the case refuses the client's
+ * attempts (then caseLoopback's) or the client runs in a network namespace of the case's own (then
+ * the host end of its veth pair, an address of this run).
  */
 export function serverSide(ctx: StepContext, listening = true, host = LOOPBACK): Promise<ServerSide> {
   const state = serverSides(ctx.run);
