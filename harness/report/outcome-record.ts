@@ -6,6 +6,7 @@ import type { Case, Level, Suite } from '../suite/schema';
 import { brokenRule, describeFailure, failureSummary, type RuleRef } from './describe';
 import type { SuiteUsageError } from '../verdict/failure';
 import { targetExitMessage, type TargetExit } from '../targets/target-exit';
+import type { Measurement } from '../vocabulary/measurement';
 
 /** A case outcome as stored between the jest workers and the CLI: plain JSON, one line each. */
 export interface OutcomeRecord {
@@ -53,6 +54,8 @@ export interface OutcomeRecord {
   /** Set by combineRepetitions, with --repeat N (N > 1): the case ran N times and passed `passed` of them. */
   runs?: number;
   passed?: number;
+  /** What a capacity case measured (harness/vocabulary/measurement.ts), raw, for results.json and the report's charts. */
+  measurements?: Measurement[];
 }
 
 /** A transcript event as JSON: the first bytes of data in hex. */
