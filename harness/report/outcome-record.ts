@@ -81,6 +81,7 @@ export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict 
     startedAt: outcome.startedAt,
     durationMs: outcome.durationMs,
     notes: outcome.notes,
+    measurements: outcome.measurements.length ? outcome.measurements : undefined,
     rules: outcome.rules.length ? outcome.rules : undefined,
     transcript: withTranscript ? outcome.transcript.events.map(recordedEvent) : undefined,
     peer: outcome.peer === 'client' ? 'client' : undefined,

@@ -17,6 +17,7 @@ import { cleanUp, type Cleanup } from './clean-up';
 import { cachedProfile, DEFAULT_PROFILE } from '../suite/profile';
 import type { Profile } from '../steps/support/profile';
 import type { ClientCommand } from '../targets/client-command';
+import type { Measurement } from '../vocabulary/measurement';
 
 export const DEFAULT_STEP_TIMEOUT = 2000;
 export const DEFAULT_CASE_TIMEOUT = 30_000;
@@ -42,6 +43,7 @@ export interface CaseOutcome {
   /** With a failure of a case citing rules: the rules it breaks, or that it failed before checking them. */
   attribution?: Attribution;
   notes: string[];
+  measurements: Measurement[];
   transcript: Transcript;
   /** The run seed and the repetition this outcome is of: with them the run can be replayed. */
   seed: CaseSeed;
@@ -113,6 +115,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     caseDeadline: started + timeouts.total,
     signal: abort.signal,
     notes,
+    measurements: [],
     launcher: options.launcher,
     profile: options.profile ?? (() => cachedProfile(DEFAULT_PROFILE)),
     client: options.client,
@@ -155,6 +158,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     rules: c.rules ?? [],
     attribution: failure && attribute(c, failure.step?.path, failure instanceof NoEvidence),
     notes: run.notes,
+    measurements: run.measurements,
     transcript: run.transcript,
     seed,
   };

@@ -9,6 +9,7 @@ import type { Profile } from './support/profile';
 import type { ClientCommand } from '../targets/client-command';
 import { toMs } from '../vocabulary/units';
 import { deadlineMs, toleranceMs, type TimeScale } from '../vocabulary/time-scale';
+import type { Measurement } from '../vocabulary/measurement';
 
 /*
  * The API a step is written against: what it sees of its case (CaseRun, StepContext) and the
@@ -35,6 +36,8 @@ export interface CaseRun {
   readonly signal: AbortSignal;
   /** Measurements worth reporting even when the case passes (e.g. UDP loss). */
   readonly notes: string[];
+  /** What a capacity step measured, raw: results.json keeps it and the HTML report draws it. */
+  readonly measurements: Measurement[];
   /** Starts server instances for the lifecycle steps; absent when sockspec does not run the target. */
   readonly launcher?: Launcher;
   /** The run's chat profile (its join exchange and {{variables}}), read the first time a step asks. */
