@@ -57,6 +57,8 @@ export interface ResultEntry {
   passed?: number;
   /** The case both passed and failed: some of its --repeat runs, or a failure --retries ran again. */
   flaky?: true;
+  /** What a capacity case measured, raw (the series the report draws). */
+  measurements?: OutcomeRecord['measurements'];
 }
 
 /** `info` cases report measurements; their verdict is `info` whatever happened, so nobody gates on it. */
@@ -83,6 +85,7 @@ export function resultsOf(records: readonly OutcomeRecord[], target: string, str
       runs: r.runs,
       passed: r.passed,
       flaky: isFlaky(r) || r.flaky ? true : undefined,
+      measurements: r.measurements,
     }),
   );
   return {
