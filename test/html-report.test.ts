@@ -153,6 +153,8 @@ describeWithPrograms(['chromium'], 'HTML report', () => {
       const results = capacityResults('fixture: capacity', {
         connections: [rampBreakingAt1016()],
         latency: [latencyCurve()],
+        // HdrHistogram's steps: each percentile halves the distance left to 100%.
+        'latency-halving': [{ ...latencyCurve(), percentiles: Array.from({ length: 14 }, (_, i) => ({ p: 100 - 100 / 2 ** (i + 1), ms: i / 4 })) }],
         throughput: [throughput(1), throughput(4, 1)],
         rate: [rateSeries()],
         'long-ramp': [rampHolding(10_000)],
@@ -217,6 +219,9 @@ describeWithPrograms(['chromium'], 'HTML report', () => {
       expect(Number(await latency.locator('circle[data-p="99"]').getAttribute('cx'))).toBeCloseTo(await plotMiddle(latency), 0);
       const numbers = await page.locator('details[id="capacity/latency"] table.numbers tr').allTextContents();
       expect(numbers).toEqual(expect.arrayContaining(['p990.84 ms', 'p99.92.60 ms', 'samples300,000']));
+      const halving = await page.locator('details[id="capacity/latency-halving"] table.numbers th').allTextContents();
+      expect(halving.filter((h) => h.startsWith('p'))).toEqual(['p50', 'p87.5', 'p96.875', 'p99.21875', 'p99.8046875', 'p99.951171875', 'p99.98779296875', 'p99.993896484375']);
+      expect(await page.locator('details[id="capacity/latency-halving"] .chart-title').textContent()).toBe('echo round trip: p99.21875 1.50 ms at 10,000/s, 100 clients');
       await page.locator('details[id="capacity/latency"]').screenshot({ path: path.join(ROOT, 'reports', 'html-capacity-latency.png') });
       await page.close();
     }, 30_000);
@@ -264,7 +269,7 @@ describeWithPrograms(['chromium'], 'HTML report', () => {
       expect(await asyncio.locator('td.k-latency .headline').textContent()).toBe('p99 0.84 ms');
       expect(await select.locator('td.k-ramp svg.spark .break-marker').count()).toBe(1);
       expect(await asyncio.locator('td.k-ramp svg.spark .break-marker').count()).toBe(0);
-      expect(await page.locator('#capacity svg.spark').count()).toBe(8);
+      expect(await page.locator('#capacity svg.spark').count()).toBe(9);
       expect(await select.locator('td.k-ramp a').first().getAttribute('href')).toBe('select-loop/index.html#capacity%2Fconnections');
       expect(await page.locator('#capacity').evaluate((s) => s.outerHTML)).not.toMatch(/NaN|Infinity|undefined/);
       await page.locator('#capacity').screenshot({ path: path.join(ROOT, 'reports', 'html-matrix-capacity.png') });

@@ -281,6 +281,15 @@ function numbersTable(rows, head) {
   return table;
 }
 
+// The table lists the marked percentiles; a curve without p99 among them (HdrHistogram's halving
+// steps: 50, 75, 87.5, ...) has up to 12 of its own points listed instead, as they are.
+function listedPercentiles(m) {
+  const marked = m.percentiles.filter((q) => MARKED.includes(q.p));
+  if (marked.some((q) => q.p === 99)) return marked;
+  const every = Math.ceil(m.percentiles.length / 12);
+  return m.percentiles.filter((q, i) => i % every === 0 || i === m.percentiles.length - 1);
+}
+
 function numbersOf(m) {
   switch (m.kind) {
     case 'ramp':
@@ -288,7 +297,7 @@ function numbersOf(m) {
     case 'rate':
       return numbersTable([['connections per second', format.perSecond(m.perSecond)], ['completed', format.count(m.completed)], ['failed', format.count(m.failed)], ['for', format.seconds(m.durationMs)]]);
     case 'latency':
-      return numbersTable([['offered', format.perSecond(m.offeredPerSecond)], ['clients', format.count(m.concurrency)], ['samples', format.count(m.samples)], ['errors', format.count(m.errors)], ...m.percentiles.filter((q) => MARKED.includes(q.p)).map((q) => ['p' + q.p, format.ms(q.ms)]), ['max', format.ms(m.maxMs)]]);
+      return numbersTable([['offered', format.perSecond(m.offeredPerSecond)], ['clients', format.count(m.concurrency)], ['samples', format.count(m.samples)], ['errors', format.count(m.errors)], ...listedPercentiles(m).map((q) => ['p' + q.p, format.ms(q.ms)]), ['max', format.ms(m.maxMs)]]);
     case 'throughput':
       return numbersTable([...m.streams.map((s, i) => [streamName(s, i), format.bytes(s.bytes), format.seconds(s.durationMs), format.bits(s.bitsPerSecond), s.verified ? 'verified' : 'NOT verified']), ['total', format.bytes(m.streams.reduce((sum, s) => sum + s.bytes, 0)), '', format.bits(totalBits(m)), '']], ['stream', 'bytes', 'time', 'throughput', 'bytes checked']);
     default:
