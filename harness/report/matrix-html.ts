@@ -37,10 +37,11 @@ const PAGE = `<!doctype html>
   tfoot td { font-weight: 600; }
   .error { color: #cf222e; white-space: pre; font: 12px ui-monospace, monospace; }
   .hidden { display: none; }
+  #capacity { margin-bottom: 1.5rem; }
   #capacity td { vertical-align: top; }
-  #capacity .entry { display: grid; grid-template-columns: auto auto; gap: 0 .5rem; align-items: center; margin: .15rem 0; }
+  #capacity .entry { display: grid; grid-template-columns: 120px auto; gap: 0 .5rem; align-items: center; margin: .15rem 0; }
   #capacity .entry a { grid-column: 1 / 3; font-size: 11px; color: #57606a; }
-  #capacity .headline { font-weight: 600; white-space: nowrap; font-variant-numeric: tabular-nums; }
+  #capacity .headline { font-weight: 600; min-width: 7rem; max-width: 14rem; font-variant-numeric: tabular-nums; }
 ${CHART_STYLE}
 </style>
 </head>
@@ -114,7 +115,7 @@ if (kinds.length) {
   const rows = matrix.targets.map((t, i) => {
     const cells = kinds.map(([kind]) => {
       const entries = measured.flatMap((row) => (row.measurements[i] || []).filter((m) => m.kind === kind).map((m) =>
-        el('div', { class: 'entry' }, el('a', { href: t.reports + '/index.html#' + encodeURIComponent(row.id), title: row.id }, m.label), el('span', { class: 'headline' }, headline(m)), sparkline(m))));
+        el('div', { class: 'entry' }, el('a', { href: t.reports + '/index.html#' + encodeURIComponent(row.id), title: row.id }, m.label), sparkline(m), el('span', { class: 'headline' }, headline(m)))));
       return el('td', { class: 'k-' + kind }, ...(entries.length ? entries : ['–']));
     });
     return el('tr', { class: 'capacity-row' }, el('th', {}, el('a', { href: t.reports + '/index.html' }, t.name)), ...cells);
