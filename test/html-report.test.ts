@@ -161,7 +161,9 @@ describeWithPrograms(['chromium'], 'HTML report', () => {
       });
       mkdirSync(path.join(dir.path, 'capacity'));
       capacityFile = writeHtmlReport(path.join(dir.path, 'capacity'), results);
-      const holding = capacityResults('fixture: holds 10,000', { connections: [rampHolding()], latency: [latencyCurve()] });
+      const halfAsFast = throughput(1);
+      halfAsFast.streams[0].bitsPerSecond /= 2;
+      const holding = capacityResults('fixture: holds 10,000', { connections: [rampHolding()], latency: [latencyCurve()], throughput: [halfAsFast] });
       mkdirSync(path.join(dir.path, 'capacity-matrix'));
       capacityMatrix = writeMatrixHtml(path.join(dir.path, 'capacity-matrix'), matrixOf([
         { name: 'select-loop', exitCode: 0, reports: 'select-loop', results },
@@ -265,11 +267,14 @@ describeWithPrograms(['chromium'], 'HTML report', () => {
       expect(await asyncio.locator('td.k-ramp .headline').allTextContents()).toEqual(['10,000 / 10,000 held']);
       expect(await select.locator('td.k-rate .headline').textContent()).toBe('500/s');
       expect(await asyncio.locator('td.k-rate').textContent()).toBe('–');
+      // One stream at half the speed of the other target's: its bar, on the same scale, half as tall.
+      const barHeight = async (row: ReturnType<Page['locator']>) => Number(await row.locator('td.k-throughput svg.spark rect').first().getAttribute('height'));
+      expect(await barHeight(asyncio)).toBeCloseTo((await barHeight(select)) / 2, 0);
       expect(await select.locator('td.k-throughput .headline').allTextContents()).toEqual(['1.2 Gbit/s', '1.2 Gbit/s NOT verified']);
       expect(await asyncio.locator('td.k-latency .headline').textContent()).toBe('p99 0.84 ms');
       expect(await select.locator('td.k-ramp svg.spark .break-marker').count()).toBe(1);
       expect(await asyncio.locator('td.k-ramp svg.spark .break-marker').count()).toBe(0);
-      expect(await page.locator('#capacity svg.spark').count()).toBe(9);
+      expect(await page.locator('#capacity svg.spark').count()).toBe(10);
       expect(await select.locator('td.k-ramp a').first().getAttribute('href')).toBe('select-loop/index.html#capacity%2Fconnections');
       expect(await page.locator('#capacity').evaluate((s) => s.outerHTML)).not.toMatch(/NaN|Infinity|undefined/);
       await page.locator('#capacity').screenshot({ path: path.join(ROOT, 'reports', 'html-matrix-capacity.png') });

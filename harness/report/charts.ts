@@ -324,31 +324,40 @@ function headline(m) {
   }
 }
 
-function sparkline(m) {
+// How far a measurement's sparkline reaches on each axis (x: time, nines or streams; y: its values).
+function extent(m) {
+  switch (m.kind) {
+    case 'ramp': return { x: Math.max(m.durationMs, ...m.series.map((p) => p.atMs)), y: Math.max(m.target, ...m.series.map((p) => p.open)) };
+    case 'rate': return { x: Math.max(...m.series.map((p) => p.atMs), 0), y: Math.max(...ratePoints(m).map((p) => p[1]), 0) };
+    case 'latency': { const curve = drawable(m); return { x: Math.max(4, ...curve.map((q) => nines(q.p))), y: Math.max(...curve.map((q) => q.ms), 0) }; }
+    case 'throughput': return { x: m.streams.length, y: Math.max(...m.streams.map((s) => s.bitsPerSecond), 0) };
+    default: return { x: 0, y: 0 };
+  }
+}
+
+// A chart the size of a word, on the scale of the measurements it sits beside (peers: the same
+// measurement on the other targets), so that heights compare across the matrix's rows.
+function sparkline(m, peers = [m]) {
   const W = 120, H = 28;
   const spark = svg('svg', { class: 'spark spark-' + m.kind, width: W, height: H, viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': m.label });
-  const trace = (points, xMax, yMax) => {
-    const x = (v) => at(1 + (finite(v) / (finite(xMax) || 1)) * (W - 2));
-    const y = (v) => at(H - 1 - (finite(v) / (finite(yMax) || 1)) * (H - 2));
-    if (points.length) spark.append(line(points, x, y));
-    return { x, y };
-  };
+  const reach = peers.map(extent);
+  const xMax = Math.max(...reach.map((e) => e.x)) || 1;
+  const yMax = Math.max(...reach.map((e) => e.y)) || 1;
+  const x = (v) => at(1 + (finite(v) / xMax) * (W - 2));
+  const y = (v) => at(H - 1 - (finite(v) / yMax) * (H - 2));
+  const trace = (points) => points.length && spark.append(line(points, x, y));
   if (m.kind === 'ramp') {
-    const yMax = Math.max(m.target, ...m.series.map((p) => p.open));
-    const { x, y } = trace(m.series.map((p) => [p.atMs, p.open]), Math.max(m.durationMs, ...m.series.map((p) => p.atMs)), yMax);
+    trace(m.series.map((p) => [p.atMs, p.open]));
     spark.append(svg('line', { class: 'target-line', x1: 0, x2: W, y1: y(m.target), y2: y(m.target) }));
     if (m.broke) { const p = breakPoint(m); spark.append(svg('g', { class: 'break-marker' }, svg('circle', { cx: x(p.atMs), cy: y(p.open), r: 2.5 }))); }
   } else if (m.kind === 'rate') {
-    const points = ratePoints(m);
-    trace(points, Math.max(...m.series.map((p) => p.atMs), 0), Math.max(...points.map((p) => p[1]), 0));
+    trace(ratePoints(m));
   } else if (m.kind === 'latency') {
-    const curve = drawable(m);
-    trace(curve.map((q) => [nines(q.p), q.ms]), Math.max(4, ...curve.map((q) => nines(q.p))), Math.max(...curve.map((q) => q.ms), 0));
+    trace(drawable(m).map((q) => [nines(q.p), q.ms]));
   } else if (m.kind === 'throughput') {
-    const most = Math.max(...m.streams.map((s) => s.bitsPerSecond), 0) || 1;
-    const width = (W - 2) / Math.max(m.streams.length, 1);
+    const width = (W - 2) / xMax;
     m.streams.forEach((s, i) => {
-      const h = at((finite(s.bitsPerSecond) / most) * (H - 2));
+      const h = at((finite(s.bitsPerSecond) / yMax) * (H - 2));
       spark.append(svg('rect', { class: 'bar ' + (s.verified ? 'verified' : 'unverified'), x: at(1 + i * width), y: at(H - 1 - h), width: at(Math.max(width - 1, 1)), height: h }));
     });
   }

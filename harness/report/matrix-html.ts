@@ -114,8 +114,11 @@ if (kinds.length) {
   capacity.append(el('thead', {}, el('tr', {}, el('th', {}, 'target'), ...kinds.map(([, title]) => el('th', {}, title)))));
   const rows = matrix.targets.map((t, i) => {
     const cells = kinds.map(([kind]) => {
-      const entries = measured.flatMap((row) => (row.measurements[i] || []).filter((m) => m.kind === kind).map((m) =>
-        el('div', { class: 'entry' }, el('a', { href: t.reports + '/index.html#' + encodeURIComponent(row.id), title: row.id }, m.label), sparkline(m), el('span', { class: 'headline' }, headline(m)))));
+      const entries = measured.flatMap((row) => (row.measurements[i] || []).filter((m) => m.kind === kind).map((m) => {
+        // The same measurement on every target: its sparklines share one scale.
+        const peers = row.measurements.flatMap((ms) => (ms || []).filter((p) => p.kind === m.kind && p.label === m.label));
+        return el('div', { class: 'entry' }, el('a', { href: t.reports + '/index.html#' + encodeURIComponent(row.id), title: row.id }, m.label), sparkline(m, peers), el('span', { class: 'headline' }, headline(m)));
+      }));
       return el('td', { class: 'k-' + kind }, ...(entries.length ? entries : ['–']));
     });
     return el('tr', { class: 'capacity-row' }, el('th', {}, el('a', { href: t.reports + '/index.html' }, t.name)), ...cells);
