@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, sockspec, tempDir } from './support/cli';
+import transformer from '../harness/jest/yaml-transform';
 
 const PROBE = path.join(ROOT, 'test', 'support', 'jest-compilations.js');
 const SUITES = ['chat-relay', 'echo-udp', 'tls-mtls'];
@@ -35,4 +36,13 @@ describe('suite files share the harness their jest worker loaded (harness/jest/s
     // (a suite file that required it would have jest compile every harness module again).
     expect(compiled.filter((file) => file.includes(`${path.sep}harness${path.sep}`))).toEqual([]);
   }, 60_000);
+});
+
+describe("the YAML transform's cache key (jest keeps a transform's output by it)", () => {
+  test('is a hash of the output: it changes with the suite file, not with its text (the runtime reads the file itself)', () => {
+    const key = (source: string, file: string) => transformer.getCacheKey(source, file);
+    expect(key('cases: []', '/a.suite.yaml')).toBe(key('cases: [changed]', '/a.suite.yaml'));
+    expect(key('cases: []', '/a.suite.yaml')).not.toBe(key('cases: []', '/b.suite.yaml'));
+    expect(transformer.process('', '/a.suite.yaml').code).toContain('"/a.suite.yaml"');
+  });
 });
