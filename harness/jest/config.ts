@@ -21,7 +21,8 @@ export function suiteProject(testMatch: string[] = [path.join(PACKAGE_ROOT, 'sui
     testMatch,
     moduleFileExtensions: ['yaml', 'yml', 'js', 'json'],
     transform: { '\\.ya?ml$': path.join(BUILT_JEST_DIR, 'yaml-transform.js') },
-    testEnvironment: 'node',
+    // jest's node environment, with the suite runtime loaded once per worker (suite-environment.ts).
+    testEnvironment: path.join(BUILT_JEST_DIR, 'suite-environment.js'),
     haste: { retainAllFiles: true },
     testPathIgnorePatterns: [],
     transformIgnorePatterns: [],
