@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { parse } from 'yaml';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { onRequest } from '../suite/on-request';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../package-paths';
 import { didYouMean } from '../suite/closest';
@@ -31,13 +31,6 @@ export function unknownSuiteHints(name: string): { suggestion: string; list: str
 /** Every bundled suite's file, those run only on request included. */
 export function bundledSuiteFiles(): string[] {
   return bundledSuiteNames().map((name) => path.join(BUNDLED_SUITES_DIR, name + SUFFIX));
-}
-
-/** Why a suite file runs only when asked for by name (its `onRequest`), or undefined. */
-export function onRequest(file: string): string | undefined {
-  const head: unknown = parse(readFileSync(file, 'utf8'));
-  const reason = head && typeof head === 'object' ? (head as { onRequest?: unknown }).onRequest : undefined;
-  return typeof reason === 'string' ? reason : undefined;
 }
 
 /**

@@ -159,7 +159,8 @@ export async function latency(drivers: LoadDrivers, o: LatencyOptions): Promise<
 
 /** The nearest-rank percentile of sorted samples. */
 export function percentile(sorted: Float64Array, p: number): number {
-  const rank = Math.ceil((p / 100) * sorted.length);
+  // Less a hair: 99.9 % of 1,000 is 999.0000000000001 in floating point, and its rank is 999.
+  const rank = Math.ceil((p * sorted.length) / 100 - 1e-9);
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
 }
 

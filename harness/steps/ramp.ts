@@ -40,7 +40,6 @@ export const ramp = defineStep({
   check(p, _where, report) {
     if (p.declared && p.connections !== undefined) report('give connections or declared: true, not both', 'connections');
     if (p.hold !== undefined && toMs(p.hold) > MAX_HOLD_MS) report(`hold is at most ${MAX_HOLD_MS / 1000}s`, 'hold');
-    if (p.connections !== undefined && 'problem' in driversFor(p.connections)) report((driversFor(p.connections) as { problem: string }).problem, 'connections');
   },
   describe: (p) => `ramp up to ${p.declared ? 'the declared number of' : count(p.connections ?? DEFAULT_CONNECTIONS)} connections at ${count(p.perSecond ?? DEFAULT_PER_SECOND)}/s`,
   async run(p, ctx) {
