@@ -316,8 +316,7 @@ async function latency(task: LatencyTask): Promise<LatencyResult> {
   async function serve(socket: net.Socket | Error, c: number): Promise<void> {
     for (let i = c; i < total && !halted; i += task.clients) {
       const due = start + i * intervalMs;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      await until(due);
       const problem = socket instanceof Error ? socket.message : await roundTrip(socket, line, due + task.timeoutMs, task.timeoutMs);
       if (problem === undefined) result.samples.push(performance.now() - due);
       else {
@@ -331,6 +330,13 @@ async function latency(task: LatencyTask): Promise<LatencyResult> {
   await Promise.all(clients);
   for (const socket of sockets) if (!(socket instanceof Error)) socket.destroy();
   return result;
+}
+
+/** Resolves at `due` (performance.now()), never before: a timer may fire up to a millisecond early, and a request sent before it was due would be timed short. */
+async function until(due: number): Promise<void> {
+  for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
+    await new Promise((resolve) => (wait >= 1 ? setTimeout(resolve, wait) : setImmediate(resolve)));
+  }
 }
 
 function connected(task: { host: string; port: number; timeoutMs: number }): Promise<net.Socket | Error> {

@@ -5,8 +5,8 @@ import type { DriverMessage, HaltMessage, Task, TaskMessage, TaskResult } from '
 
 /** The driver's entry, always the build's: a child process runs JavaScript. */
 const DRIVER_ENTRY = path.join(PACKAGE_ROOT, 'dist', 'harness', 'load', 'driver-main.js');
-/** How long a driver may take to start and say it is listening for tasks. */
-const START_MS = 10_000;
+/** How long a driver may take to start and say it is listening for tasks: a Node start, on a machine the server under test may be loading hard. */
+const START_MS = 30_000;
 
 /**
  * Load drivers: child processes that hold and drive connections (driver-main.ts). `start` returns
