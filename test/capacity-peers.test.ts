@@ -29,17 +29,21 @@ describeWithPrograms(['python3'], "Python's asyncio and socketserver", () => {
     expect(result.code).toBe(0);
   }, 180_000);
 
-  test('a threaded socketserver echo (a thread per connection) meets every declaration too', async () => {
+  // It holds the 5,000 (a thread each), and once the ramp has reset them it serves no one again:
+  // every case after declared-connections finds it wedged (docs/capacity.md).
+  test('a threaded socketserver echo holds 5,000 connections, then serves no one: the rate, throughput and latency cases fail', async () => {
     const result = await capacityRun(`${PYTHON} ${THREADED_ECHO} tcp {port}`, DECLARE);
-    expectFailedCases(result, 'capacity', []);
-    expect(result.code).toBe(0);
+    expectFailedCases(result, 'capacity', ['declared-latency', 'declared-rate', 'declared-throughput']);
+    expect(result.code).toBe(1);
   }, 180_000);
 });
 
 describeWithPrograms(['socat'], 'socat', () => {
-  test('socat forking a process per connection holds 200 and meets the rest', async () => {
+  // A process per connection, and an accept queue of 5: 200 connections opened at 5,000 per second
+  // complete their handshakes in the kernel, and many are never accepted within the 5 s patience.
+  test('socat forking a process per connection does not hold 200 connections opened at once, and meets the rest', async () => {
     const result = await capacityRun('socat TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork PIPE', ['--declare-capacity', 'connections=200,rate=50,throughput=10MiB,p99=200ms']);
-    expectFailedCases(result, 'capacity', []);
-    expect(result.code).toBe(0);
+    expectFailedCases(result, 'capacity', ['declared-connections']);
+    expect(result.code).toBe(1);
   }, 180_000);
 });
