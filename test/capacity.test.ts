@@ -7,6 +7,9 @@ import { share, percentile } from '../harness/load/measure';
 import { loadSuite } from '../harness/suite/load';
 import { resolveSuiteFiles } from '../harness/cli/suite-files';
 import { parseCapacity } from '../harness/vocabulary/capacity';
+import { entryFlags, loadTargetsFile } from '../harness/cli/targets-file';
+import { declarationsFromFlags } from '../harness/cli/target-option';
+import { declareCapacity, declareEndpoints } from '../harness/targets/declarations';
 import { ROOT, sockspec, startInterruptible, tempDir } from './support/cli';
 
 const DRIVER_ENTRY = path.join(ROOT, 'dist', 'harness', 'load', 'driver-main.js');
@@ -56,6 +59,35 @@ describe('--declare-capacity', () => {
     expect(result.stderr.trim()).toMatch(/^error: --declare-capacity connections takes a value such as connections=5000, not "lots"/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
+});
+
+describe('a declaration reaches the endpoint', () => {
+  test('from a targets file: one string or a list, as the flags', () => {
+    const dir = tempDir();
+    const file = path.join(dir.path, 'targets.yaml');
+    writeFileSync(file, ['targets:', '  - name: a', '    target: builtin', '    declareCapacity: connections=5000', '  - name: b', '    target: builtin', '    declareCapacity: [rate=200, p99=20ms]', ''].join('\n'));
+    const entries = loadTargetsFile(file);
+    dir.remove();
+    const declared = entries.map((entry) => declarationsFromFlags(entryFlags(entry, {})).capacity);
+    expect(declared).toEqual([{ connections: 5000 }, { connectionsPerSecond: 200, p99Ms: 20 }]);
+  });
+
+  test('a mistake in a targets file is refused at its file:line:column', () => {
+    const dir = tempDir();
+    const file = path.join(dir.path, 'targets.yaml');
+    writeFileSync(file, ['targets:', '  - name: a', '    target: builtin', '    declareCapacity: connections=lots', ''].join('\n'));
+    expect(() => loadTargetsFile(file)).toThrow(/targets\.yaml:4:22: targets\[0\]\.declareCapacity: connections takes a value such as connections=5000, not "lots"/);
+    dir.remove();
+  });
+
+  test('on every TCP endpoint, the builtin servers (which declare the rest themselves) included; not on UDP ones', () => {
+    const endpoints = { 'echo-tcp': { host: '127.0.0.1', port: 7, transport: 'tcp' as const }, 'echo-udp': { host: '127.0.0.1', port: 7, transport: 'udp' as const } };
+    const declared = { capacity: { connections: 5000 } };
+    for (const result of [declareEndpoints(endpoints, declared), declareCapacity(endpoints, declared)]) {
+      expect(result['echo-tcp']?.capacity).toEqual({ connections: 5000 });
+      expect(result['echo-udp']?.capacity).toBeUndefined();
+    }
+  });
 });
 
 describe('the capacity suite runs on request only', () => {
