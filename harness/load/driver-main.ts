@@ -27,6 +27,8 @@ let keepAlive: NodeJS.Timeout | undefined;
 const KEEP_ALIVE = Buffer.from('\n');
 /** The first close or error of a held connection the server caused, while the ramp runs. */
 let heldLost: { how: RampBreak; detail: string } | undefined;
+/** Held connections the server closed or reset since the ramp began, and how the first went: the verification reports them. */
+let dropped = { count: 0, detail: '' };
 let halted = false;
 
 function send(message: DriverMessage): void {
@@ -54,11 +56,13 @@ function run({ run: task }: TaskMessage): Promise<TaskResult> {
     case 'verify':
       clearInterval(keepAlive);
       return verify(task);
-    case 'release':
+    case 'release': {
       clearInterval(keepAlive);
-      for (const socket of held) socket.resetAndDestroy();
+      const released = [...held];
       held.clear();
+      for (const socket of released) socket.resetAndDestroy();
       return Promise.resolve(null);
+    }
     case 'rate':
       return rate(task);
     case 'throughput':
@@ -90,6 +94,7 @@ export function breakOf(err: NodeJS.ErrnoException | undefined): RampBreak {
 
 function ramp(task: RampTask): Promise<RampResult> {
   heldLost = undefined;
+  dropped = { count: 0, detail: '' };
   if (task.keepAliveMs) keepAlive = setInterval(() => held.forEach((socket) => socket.write(KEEP_ALIVE)), task.keepAliveMs);
   return new Promise((resolve) => {
     const start = performance.now();
@@ -142,14 +147,23 @@ function discard(): void {}
 function watchHeld(socket: net.Socket): void {
   // Until the verification reads them: the echoes of the keep-alive newlines.
   socket.on('data', discard);
+  let lost: { how: RampBreak; detail: string } | undefined;
   socket.on('error', (err: NodeJS.ErrnoException) => {
-    heldLost ??= { how: breakOf(err), detail: `an open connection was lost: ${err.message}` };
+    lost ??= { how: breakOf(err), detail: `an open connection was lost: ${err.message}` };
+    heldLost ??= lost;
   });
   socket.on('end', () => {
-    heldLost ??= { how: 'other', detail: 'the server closed an open connection (FIN) before its echo was checked' };
+    lost ??= { how: 'other', detail: 'the server closed an open connection (FIN) before its echo was checked' };
+    heldLost ??= lost;
     socket.end();
   });
-  socket.on('close', () => held.delete(socket));
+  socket.on('close', () => {
+    // Still held: the server ended it, not the release.
+    if (held.delete(socket) && lost) {
+      dropped.count++;
+      dropped.detail ||= lost.detail;
+    }
+  });
 }
 
 function verify(task: VerifyTask): Promise<VerifyResult> {
@@ -201,6 +215,7 @@ function verify(task: VerifyTask): Promise<VerifyResult> {
       }),
   );
   const timer = setTimeout(() => timeouts.forEach((fire) => fire()), task.timeoutMs);
+  if (dropped.count) lost['dropped while held'] = { ...dropped };
   return Promise.all(checks).then((results) => {
     clearTimeout(timer);
     return { held: results.filter(Boolean).length, lost };
@@ -259,8 +274,14 @@ async function rate(task: RateTask): Promise<RateResult> {
   return result;
 }
 
-/** How much of a stream's payload is written ahead of what has come back: the echo's flow control does the rest. */
-const STREAM_CHUNK = 64 * 1024;
+/** What a stream writes at once. */
+const STREAM_CHUNK = 256 * 1024;
+/**
+ * How much a stream keeps queued in its socket: past Node's 16 KiB high-water mark, so that each
+ * turn of the event loop writes a megabyte, not one chunk per 'drain'; the echo's flow control
+ * does the rest.
+ */
+const STREAM_QUEUE = 1024 * 1024;
 
 function throughput(task: ThroughputTask): Promise<StreamResult[]> {
   return Promise.all(Array.from({ length: task.streams }, (_, i) => stream(task, `${task.seed}/${i}`)));
@@ -281,11 +302,12 @@ function stream(task: ThroughputTask, seed: string): Promise<StreamResult> {
     };
     const timer = setTimeout(() => settle(`${received} of ${task.bytes} B came back within ${task.timeoutMs} ms`), task.timeoutMs);
     const write = () => {
-      while (written < task.bytes) {
+      while (written < task.bytes && socket.writableLength < STREAM_QUEUE) {
         const chunk = sent.read(Math.min(STREAM_CHUNK, task.bytes - written));
         written += chunk.length;
-        if (!socket.write(chunk)) return socket.once('drain', write);
+        socket.write(chunk);
       }
+      if (written < task.bytes) socket.once('drain', write);
     };
     socket.on('connect', () => {
       start = performance.now();

@@ -47,7 +47,7 @@ export async function ramp(drivers: LoadDrivers, o: RampOptions): Promise<{ meas
     const ramps = await Promise.all(
       Array.from({ length: drivers.count }, (_, i) =>
         drivers
-          .run<RampResult>(i, { task: 'ramp', host: o.host, port: o.port, count: share(o.connections, drivers.count, i), perSecond: o.perSecond / drivers.count, connectTimeoutMs: o.connectTimeoutMs, keepAliveMs: o.idleTimeoutMs && o.idleTimeoutMs / 2 })
+          .run<RampResult>(i, { task: 'ramp', host: o.host, port: o.port, count: share(o.connections, drivers.count, i), perSecond: o.perSecond / drivers.count, connectTimeoutMs: o.connectTimeoutMs, keepAliveMs: o.idleTimeoutMs && o.idleTimeoutMs / 4 })
           .then((result) => {
             if (result.broke && !broke) {
               broke = result.broke;

@@ -20,7 +20,8 @@ export interface RampTask extends Destination {
   /** How long one connect may take before it counts as a timeout. */
   connectTimeoutMs: number;
   /**
-   * Send a newline on every held connection this often, until the verification: a server that
+   * Send a newline on every held connection this often (a quarter of the idle timeout: a loaded
+   * machine delays timers), until the verification: a server that
    * declares an idle timeout closes a connection idle that long, by its rule, not for the load.
    */
   keepAliveMs?: number;

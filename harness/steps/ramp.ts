@@ -23,7 +23,7 @@ export const ramp = defineStep({
     "descriptors or ports). With declared: true the number is the one the target declares (needs: " +
     '[capacity-connections]) and every connection must be held; otherwise it only measures. Refused ' +
     'before it starts when the harness itself cannot hold that many (ulimit -n, ephemeral ports). ' +
-    'A target that declares an idle timeout gets a newline on every held connection twice within it.',
+    'A target that declares an idle timeout gets a newline on every held connection four times within it.',
   schema: Type.Object(
     {
       ...CheckedRule,
