@@ -17,12 +17,14 @@ import { median } from './stats';
 const YARDSTICK = "require('node:crypto').pbkdf2Sync('sockspec', 'bench', 4000000, 32, 'sha256')";
 
 /**
- * "No slower than today" (issue #11): the CPU time of the whole serial run in yardsticks, as measured on
- * 2026-12-06 (14.4, 18.1 and 18.4 in three runs at load 4 to 5: CPU time too grows with the
- * neighbours, by a fifth at load 10), and the growth allowed before the row says NO. Lower it
- * when the run gets cheaper.
+ * "No slower than today" (issue #11): the CPU time of the whole serial run in yardsticks, and the
+ * growth allowed before the row says NO. Lower it when the run gets cheaper. It was 17 (14.4, 18.1
+ * and 18.4 in three runs at load 4 to 5: CPU time too grows with the neighbours, by a fifth at load
+ * 10); since suite files share the harness their jest worker loaded (jest/suite-environment.ts),
+ * the serial run takes 13.7 s of CPU where the run before took 25.5 s, side by side at load 10
+ * to 12: 17 scaled by that, with some room, until a quiet bench run says more.
  */
-const TODAY_IN_YARDSTICKS = 17;
+const TODAY_IN_YARDSTICKS = 10;
 const TOLERANCE = 1.25;
 
 /** /proc's clock ticks (USER_HZ), 100 on Linux whatever the kernel's own tick rate. */

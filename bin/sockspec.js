@@ -12,6 +12,10 @@ if (!existsSync(path.join(root, 'dist', 'harness', 'cli', 'main.js')) && existsS
 }
 
 // Exit once the command is done: a handle a server under test left open must not hold a CI job.
+// Not before stdout and stderr are written out: into a pipe that is full, a write waits, and an
+// exit at once would cut the output (`sockspec schema | ...` lost everything past 64 KiB).
+const flushed = (stream) => new Promise((resolve) => stream.write('', resolve));
 require('../dist/harness/cli/main')
   .main(process.argv.slice(2))
+  .then(() => Promise.all([flushed(process.stdout), flushed(process.stderr)]))
   .then(() => process.exit(process.exitCode));

@@ -74,7 +74,7 @@ describeWithNetns('network suites through the CLI', () => {
       for (const c of skipped) expect(c.reason).toMatch(/^needs the tc netem qdisc: /);
       // The measurements the cases promise are in the notes.
       expect(run.stdout).toMatch(/late: connected on attempt \d+ after \d+ ms \(failed attempts 1: timed out after/);
-      expect(run.stdout).toMatch(/downstream rate \d+ KiB\/s \(cap 512 KiB\/s after a 32 KiB burst\)/);
+      expect(run.stdout).toMatch(/downstream rate \d+ KiB\/s \(cap 1024 KiB\/s after a 51 KiB burst\)/);
       expect(run.stdout).toMatch(/\d+ of 500 datagrams echoed/);
       expect(leftovers(run.pid)).toEqual([]);
       expect(hostNftTables()).toEqual(nftBefore);

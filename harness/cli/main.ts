@@ -2,36 +2,32 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SuiteError } from '../suite/suite-error';
-import { publishedSchema } from '../suite/schema';
-import { publishedConfigSchema } from '../suite/config-schema';
 import { TargetError } from '../targets/target';
 import { PACKAGE_ROOT } from '../package-paths';
 import { EXIT, UsageError } from './errors';
-import { CERTS_HELP, COVERAGE_HELP, LIST_HELP, MAIN_HELP, MERGE_HELP, runHelp, SCHEMA_HELP, SERVE_HELP } from './help';
-import { coverageReport } from './coverage-command';
-import { mergeReports } from './merge-command';
-import { writeCertificates } from './certs-command';
 import { BaselineError } from '../report/baseline';
-import { listSuites } from './list-command';
-import { runSuites, type RunFlags } from './run-command';
-import { runTargetsFile } from './targets-command';
-import { publishedTargetsSchema } from './targets-file';
-import { serve } from './serve-command';
+import type { RunFlags } from './run-command';
 import { style } from '../report/style';
 
-/** The `sockspec` command: parses arguments, runs one command, turns known errors into exit codes. */
+/**
+ * The `sockspec` command: parses arguments, runs one command, turns known errors into exit codes.
+ *
+ * Each command's modules (and the help texts, which list the step and target kinds) are imported
+ * when that command runs: together they are most of the harness, jest included, and loading them
+ * all took half a second before `--version` or `list` could answer.
+ */
 export async function main(argv: string[]): Promise<void> {
   process.exitCode = await runCommand(argv).catch(report);
 }
 
 async function runCommand(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return print(MAIN_HELP);
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return print((await import('./help')).MAIN_HELP);
   if (command === '--version' || command === '-v') return print(JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version);
   switch (command) {
     case 'run': {
       const { values } = parse(rest, RUN_OPTIONS);
-      if (values.help) return print(runHelp());
+      if (values.help) return print((await import('./help')).runHelp());
       const flags: RunFlags = {
         suite: values.suite ?? [],
         filter: values.filter,
@@ -69,39 +65,47 @@ async function runCommand(argv: string[]): Promise<number> {
         profile: values.profile,
       };
       if (values.only !== undefined && values.targets === undefined) throw new UsageError('--only goes with --targets FILE');
-      return values.targets === undefined ? runSuites(flags) : runTargetsFile({ ...flags, targets: values.targets, only: values.only });
+      if (values.targets === undefined) return (await import('./run-command')).runSuites(flags);
+      return (await import('./targets-command')).runTargetsFile({ ...flags, targets: values.targets, only: values.only });
     }
     case 'list': {
       const { values } = parse(rest, { suite: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } as const);
-      if (values.help) return print(LIST_HELP);
-      return print(listSuites(values.suite ?? []).join('\n'));
+      if (values.help) return print((await import('./help')).LIST_HELP);
+      return print((await import('./list-command')).listSuites(values.suite ?? []).join('\n'));
     }
     case 'coverage': {
       const { values } = parse(rest, { suite: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } as const);
-      if (values.help) return print(COVERAGE_HELP);
-      return print(coverageReport(values.suite ?? []).join('\n'));
+      if (values.help) return print((await import('./help')).COVERAGE_HELP);
+      return print((await import('./coverage-command')).coverageReport(values.suite ?? []).join('\n'));
     }
     case 'serve':
       // serve's arguments are those of the reference image's entry point, which parses them.
-      if (rest.includes('--help') || rest.includes('-h')) return print(SERVE_HELP);
-      return serve(rest);
+      if (rest.includes('--help') || rest.includes('-h')) return print((await import('./help')).SERVE_HELP);
+      return (await import('./serve-command')).serve(rest);
     case 'schema':
-      if (rest.includes('--help') || rest.includes('-h')) return print(SCHEMA_HELP);
+      if (rest.includes('--help') || rest.includes('-h')) return print((await import('./help')).SCHEMA_HELP);
       if (rest.length > 1 || (rest[0] !== undefined && !['suite', 'targets', 'config'].includes(rest[0]))) throw new UsageError('schema takes suite (the default), targets or config');
-      return print(JSON.stringify(rest[0] === 'targets' ? publishedTargetsSchema() : rest[0] === 'config' ? publishedConfigSchema() : publishedSchema(), null, 2));
+      return print(JSON.stringify(await publishedSchemaOf(rest[0]), null, 2));
     case 'merge': {
       const { values, positionals } = parse(rest, { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const, true);
-      if (values.help) return print(MERGE_HELP);
-      return print(mergeReports(values.out, positionals).join('\n'));
+      if (values.help) return print((await import('./help')).MERGE_HELP);
+      return print((await import('./merge-command')).mergeReports(values.out, positionals).join('\n'));
     }
     case 'certs': {
       const { values } = parse(rest, { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const);
-      if (values.help) return print(CERTS_HELP);
-      return print((await writeCertificates(values.out)).join('\n'));
+      if (values.help) return print((await import('./help')).CERTS_HELP);
+      return print((await (await import('./certs-command')).writeCertificates(values.out)).join('\n'));
     }
     default:
       throw new UsageError(`unknown command "${command}"`, 'commands: run, list, coverage, serve, schema, certs, merge (sockspec --help)');
   }
+}
+
+/** The JSON Schema `sockspec schema [suite|targets|config]` prints. */
+async function publishedSchemaOf(format: string | undefined): Promise<object> {
+  if (format === 'targets') return (await import('./targets-file')).publishedTargetsSchema();
+  if (format === 'config') return (await import('../suite/config-schema')).publishedConfigSchema();
+  return (await import('../suite/schema')).publishedSchema();
 }
 
 const RUN_OPTIONS = {

@@ -38,7 +38,8 @@ export function suiteProject(given?: string[]): Config.InitialProjectOptions {
     testMatch,
     moduleFileExtensions: ['yaml', 'yml', 'js', 'json'],
     transform: { '\\.ya?ml$': path.join(BUILT_JEST_DIR, 'yaml-transform.js') },
-    testEnvironment: 'node',
+    // jest's node environment, with the suite runtime loaded once per worker (suite-environment.ts).
+    testEnvironment: path.join(BUILT_JEST_DIR, 'suite-environment.js'),
     haste: { retainAllFiles: true },
     // Every bundled suite but those run only on request (a benchmark): a run of all leaves them out, as `sockspec run` does.
     testPathIgnorePatterns: given ? [] : onRequestSuites().map((file) => `^${escapeRegex(file)}$`),

@@ -47,15 +47,38 @@ export interface SuiteTestOptions {
 }
 
 /**
- * Turns one suite file into jest tests: describe(suite) with one test per case. Called by the code
- * the YAML transform generates (the target then comes from the CLI, through the environment), or
- * by a project's own test file with a target to test. It runs at module load, so everything here
+ * The part of jest's test-file API the tests of a suite file are defined with. A project's own test
+ * file has it as globals; a suite file hands it over from its own sandbox (suite-environment.ts),
+ * since this module is then loaded outside any test file and sees none of the sandbox's globals.
+ */
+export interface JestApi {
+  describe: typeof describe;
+  test: typeof test;
+  beforeAll: typeof beforeAll;
+  afterAll: typeof afterAll;
+  retryTimes(retries: number): void;
+  /** The test file's console, whose output jest shows under the file. */
+  console: Pick<Console, 'info' | 'warn'>;
+}
+
+/**
+ * Turns one suite file into jest tests: describe(suite) with one test per case. Called by a
+ * project's own test file with a target to test, or (through defineSuiteTestsWith) by the code the
+ * YAML transform generates, the target then coming from the CLI through the environment.
+ */
+export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): void {
+  defineSuiteTestsWith({ describe, test, beforeAll, afterAll, retryTimes: (retries) => jest.retryTimes(retries), console }, file, options);
+}
+
+/**
+ * defineSuiteTests with the test file's jest API given. It runs at module load, so everything here
  * is synchronous until the tests run.
  *
  * A test fails exactly when its case fails the run (report/verdict.ts), so jest, the CLI's exit
  * code and the reports agree; a tolerated failure passes its test with a warning saying so.
  */
-export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): void {
+export function defineSuiteTestsWith(api: JestApi, file: string, options: SuiteTestOptions = {}): void {
+  const { describe, test, beforeAll, afterAll, console } = api;
   const given = givenSpec(options);
   const settings = given ? readSettings({}) : readSettings();
   const loaded = loadSuite(file);
@@ -105,7 +128,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
   const repeat = settings.repeat ?? 1;
   let targetExited: () => TargetExit | undefined = deadTargetCheck(settings.outcomesDir, undefined);
 
-  if (settings.retries) jest.retryTimes(settings.retries);
+  if (settings.retries) api.retryTimes(settings.retries);
   describe(suite.suite, () => {
     beforeAll(async () => {
       if (startsOwn) {

@@ -1,15 +1,18 @@
-import { writeDataPage } from './page';
+import { CHART_SCRIPT, CHART_STYLE, forPage } from './charts';
+import { ELEMENT_HELPER, writeDataPage } from './page';
 import type { ResultsFile } from './results-json';
 
 /**
  * One self-contained HTML file (no network, no external files): the summary, every case grouped by
  * suite and reference with a filter, and for each failure its transcript as a message sequence
  * between the client lanes and the server; then the rules the cases cite, each with its cases'
- * verdicts, totals per level. The results are embedded as JSON and drawn by a small
- * script, so the file stays readable and the data is the same as results.json.
+ * verdicts, totals per level. A case that measured (a capacity case) shows its charts, open even
+ * when it passed. The results are embedded as JSON and drawn by a small script, so the file stays
+ * readable and the data is the same as results.json, but for long series, thinned for drawing.
  */
 export function writeHtmlReport(dir: string, results: ResultsFile): string {
-  return writeDataPage(dir, PAGE, results);
+  const drawn = results.cases.map((c) => (c.measurements ? { ...c, measurements: forPage(c.measurements) } : c));
+  return writeDataPage(dir, PAGE, { ...results, cases: drawn });
 }
 
 const PAGE = `<!doctype html>
@@ -52,6 +55,7 @@ const PAGE = `<!doctype html>
   .r-failed .rule-verdict { color: #cf222e; font-weight: 600; } .r-passed .rule-verdict { color: #1a7f37; } .r-not-run .rule-verdict { color: #9a6700; }
   .rule-cases a { display: inline-block; margin-right: .5rem; font-family: ui-monospace, monospace; }
   .rule-cases a.v-fail { color: #cf222e; } .rule-cases a.v-pass { color: #1a7f37; } .rule-cases a.v-skip, .rule-cases a.v-info { color: #9a6700; }
+${CHART_STYLE}
 </style>
 </head>
 <body>
@@ -76,12 +80,8 @@ const PAGE = `<!doctype html>
 <script type="application/json" id="results">/*DATA*/null</script>
 <script>
 const results = JSON.parse(document.getElementById('results').textContent);
-const el = (tag, attrs = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) k === 'class' ? (node.className = v) : node.setAttribute(k, v);
-  for (const child of children) node.append(child);
-  return node;
-};
+${ELEMENT_HELPER}
+${CHART_SCRIPT}
 const LABEL = { pass: 'passed', fail: 'FAILED', skip: 'skipped', info: 'info' };
 document.getElementById('meta').textContent = 'target: ' + results.target + ' · finished ' + results.finishedAt + (results.seed === undefined ? '' : ' · seed ' + results.seed) + (results.strict ? ' · strict' : '') + (results.timeScale > 1 || results.timeScale < 1 ? ' · time scale × ' + results.timeScale : '') + (results.noTimeouts ? ' · no timeouts' : '');
 const t = results.totals;
@@ -139,9 +139,11 @@ function caseNode(c) {
   if (c.message) body.append(el('pre', { class: 'message' }, c.message));
   if (c.transcript && c.transcript.length) body.append(el('h4', {}, 'transcript'), sequence(c.transcript, c.peer === 'client'));
   if (c.serverOutput) body.append(el('h4', {}, 'server output while the case ran'), el('pre', { class: 'server-output' }, c.serverOutput.join('\\n')));
+  if (c.measurements && c.measurements.length) body.append(measurementsNode(c.measurements));
   if (!body.childNodes.length) body.append(el('p', {}, 'ref: ' + c.ref));
   node.append(body);
-  if (c.verdict === 'fail') node.open = true;
+  // What a capacity case measured is the point of running it, passed or not.
+  if (c.verdict === 'fail' || (c.measurements && c.measurements.length)) node.open = true;
   return node;
 }
 

@@ -1,12 +1,16 @@
+import { CHART_SCRIPT, CHART_STYLE, forPage } from './charts';
 import type { MatrixFile } from './matrix';
-import { writeDataPage } from './page';
+import { ELEMENT_HELPER, writeDataPage } from './page';
 
 /**
  * index.html of a matrix run: one table of case × target (the matrix.json data, embedded), each
  * cell linking to that case in the target's own report, with filters for failures and differences.
+ * When cases measured (capacity), a table above compares the targets: a row each, with the
+ * headline numbers and a small chart per measurement (series thinned for drawing, as in index.html).
  */
 export function writeMatrixHtml(dir: string, matrix: MatrixFile): string {
-  return writeDataPage(dir, PAGE, matrix);
+  const rows = matrix.rows.map((row) => (row.measurements ? { ...row, measurements: row.measurements.map((m) => m && forPage(m)) } : row));
+  return writeDataPage(dir, PAGE, { ...matrix, rows });
 }
 
 const PAGE = `<!doctype html>
@@ -33,6 +37,12 @@ const PAGE = `<!doctype html>
   tfoot td { font-weight: 600; }
   .error { color: #cf222e; white-space: pre; font: 12px ui-monospace, monospace; }
   .hidden { display: none; }
+  #capacity { margin-bottom: 1.5rem; }
+  #capacity td { vertical-align: top; }
+  #capacity .entry { display: grid; grid-template-columns: 120px auto; gap: 0 .5rem; align-items: center; margin: .15rem 0; }
+  #capacity .entry a { grid-column: 1 / 3; font-size: 11px; color: #57606a; }
+  #capacity .headline { font-weight: 600; min-width: 7rem; max-width: 14rem; font-variant-numeric: tabular-nums; }
+${CHART_STYLE}
 </style>
 </head>
 <body>
@@ -43,18 +53,18 @@ const PAGE = `<!doctype html>
   <label><input type="checkbox" id="failing"> only cases that fail somewhere</label>
   <input id="search" type="search" placeholder="Filter by id, title or reference">
 </div>
+<section id="capacity" class="hidden">
+  <h2>Capacity</h2>
+  <table id="capacity-table"></table>
+</section>
 <table id="matrix"></table>
 <div id="errors"></div>
 <script type="application/json" id="matrix-data">/*DATA*/null</script>
 <script>
 const matrix = JSON.parse(document.getElementById('matrix-data').textContent);
 const SHOWN = { pass: 'pass', fail: 'FAIL', tolerated: 'fail~', skip: 'skip', info: 'info', 'not run': '–' };
-const el = (tag, attrs = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) k === 'class' ? (node.className = v) : node.setAttribute(k, v);
-  for (const child of children) node.append(child);
-  return node;
-};
+${ELEMENT_HELPER}
+${CHART_SCRIPT}
 document.getElementById('meta').textContent = matrix.rows.length + ' cases on ' + matrix.targets.length + ' targets · finished ' + matrix.finishedAt;
 const table = document.getElementById('matrix');
 const head = el('tr', {}, el('th', {}, 'case'));
@@ -93,6 +103,28 @@ for (const [label, cell] of [['passed', 'pass'], ['failed', 'fail'], ['tolerated
 table.append(foot);
 for (const t of matrix.targets.filter((t) => t.error)) {
   document.getElementById('errors').append(el('h3', {}, t.name + ': no results (exit code ' + t.exitCode + ')'), el('div', { class: 'error' }, t.error.join('\\n')));
+}
+// Capacity: a row per target, a column per kind of measurement, each cell the target's measurements
+// of that kind (one per case) as a headline number and a sparkline, linked to the case.
+const KINDS = [['ramp', 'connections held'], ['rate', 'connection rate'], ['throughput', 'throughput'], ['latency', 'latency p99']];
+const measured = matrix.rows.filter((row) => row.measurements);
+const kinds = KINDS.filter(([kind]) => measured.some((row) => row.measurements.some((ms) => ms && ms.some((m) => m.kind === kind))));
+if (kinds.length) {
+  const capacity = document.getElementById('capacity-table');
+  capacity.append(el('thead', {}, el('tr', {}, el('th', {}, 'target'), ...kinds.map(([, title]) => el('th', {}, title)))));
+  const rows = matrix.targets.map((t, i) => {
+    const cells = kinds.map(([kind]) => {
+      const entries = measured.flatMap((row) => (row.measurements[i] || []).filter((m) => m.kind === kind).map((m) => {
+        // The same measurement on every target: its sparklines share one scale.
+        const peers = row.measurements.flatMap((ms) => (ms || []).filter((p) => p.kind === m.kind && p.label === m.label));
+        return el('div', { class: 'entry' }, el('a', { href: t.reports + '/index.html#' + encodeURIComponent(row.id), title: row.id }, m.label), sparkline(m, peers), el('span', { class: 'headline' }, headline(m)));
+      }));
+      return el('td', { class: 'k-' + kind }, ...(entries.length ? entries : ['–']));
+    });
+    return el('tr', { class: 'capacity-row' }, el('th', {}, el('a', { href: t.reports + '/index.html' }, t.name)), ...cells);
+  });
+  capacity.append(el('tbody', {}, ...rows));
+  document.getElementById('capacity').classList.remove('hidden');
 }
 function applyFilter() {
   const differing = document.getElementById('differing').checked;

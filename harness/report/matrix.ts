@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Measurement } from '../vocabulary/measurement';
 import type { ResultEntry, ResultsFile } from './results-json';
 import { failsRun } from './verdict';
 
@@ -24,6 +25,8 @@ export interface MatrixRow {
   level: ResultEntry['level'];
   ref: string;
   cells: MatrixCell[];
+  /** For a case that measured (a capacity case): each target's measurements, raw, or null where it measured none. */
+  measurements?: (Measurement[] | null)[];
 }
 
 export const MATRIX_FORMAT = 1;
@@ -43,6 +46,10 @@ export function matrixOf(columns: readonly MatrixColumn[]): MatrixFile {
     for (const entry of column.results?.cases ?? []) {
       const row = rows.get(entry.id) ?? { id: entry.id, title: entry.title, level: entry.level, ref: entry.ref, cells: columns.map((): MatrixCell => 'not run') };
       row.cells[i] = cellOf(entry, column.results?.strict ?? false);
+      if (entry.measurements?.length) {
+        row.measurements ??= columns.map(() => null);
+        row.measurements[i] = entry.measurements;
+      }
       rows.set(entry.id, row);
     }
   });

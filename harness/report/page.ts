@@ -12,3 +12,11 @@ export function writeDataPage(dir: string, template: string, data: unknown): str
   writeFileSync(file, template.replace('/*DATA*/null', () => json));
   return file;
 }
+
+/** The pages' script helper: `el('td', { class: 'x' }, child, 'text')` makes an element. */
+export const ELEMENT_HELPER = `const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) k === 'class' ? (node.className = v) : node.setAttribute(k, v);
+  for (const child of children) node.append(child);
+  return node;
+};`;
