@@ -73,7 +73,7 @@ function run({ run: task }: TaskMessage): Promise<TaskResult> {
 }
 
 /** How a failed connect or a lost connection broke, from its error code. */
-export function breakOf(err: NodeJS.ErrnoException | undefined): RampBreak {
+function breakOf(err: NodeJS.ErrnoException | undefined): RampBreak {
   switch (err?.code) {
     case 'ECONNREFUSED':
       return 'refused';

@@ -6,14 +6,14 @@ import { readdirSync, readFileSync } from 'node:fs';
  */
 
 /** File descriptors a driver keeps for itself (its IPC channel, stdio, libuv's own). */
-export const DRIVER_SPARE_FDS = 64;
+const DRIVER_SPARE_FDS = 64;
 /** Connections one driver holds at most: past a few thousand, one event loop is the limit. */
-export const CONNECTIONS_PER_DRIVER = 5000;
+const CONNECTIONS_PER_DRIVER = 5000;
 /** Drivers one ramp may start. */
-export const MAX_DRIVERS = 8;
+const MAX_DRIVERS = 8;
 
 /** The soft limit on open files of this process (children inherit it), from /proc/self/limits; undefined when unreadable. */
-export function openFilesLimit(): number | undefined {
+function openFilesLimit(): number | undefined {
   try {
     const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
     const soft = line?.split(/\s{2,}/)[1];
@@ -24,7 +24,7 @@ export function openFilesLimit(): number | undefined {
 }
 
 /** How many ephemeral ports one source address has towards one destination (net.ipv4.ip_local_port_range). */
-export function ephemeralPorts(): number | undefined {
+function ephemeralPorts(): number | undefined {
   try {
     const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
     return high - low + 1;
@@ -34,7 +34,7 @@ export function ephemeralPorts(): number | undefined {
 }
 
 /** Descriptors this process has open now. */
-export function openFiles(): number | undefined {
+function openFiles(): number | undefined {
   try {
     return readdirSync('/proc/self/fd').length;
   } catch {

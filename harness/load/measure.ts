@@ -31,7 +31,7 @@ export interface RampOptions extends Destination {
 }
 
 /** What a ramp lost at its verification, by kind, for the summary. */
-export type RampLosses = VerifyResult['lost'];
+type RampLosses = VerifyResult['lost'];
 
 /**
  * Opens up to `connections` at `perSecond` (all drivers together), stopping every driver at the
