@@ -46,6 +46,8 @@ export const SLOW_PROOFS: Record<string, string> = {
   'steady-verdicts.test.ts': 'runs the timing cases against the reference and mutant servers with a CPU burner on every core, three rounds over',
   'parallel-run.test.ts': 'runs the whole builtin run in parallel and serially through the CLI, and its shards',
   'network.test.ts': 'runs the network suites through the CLI in network namespaces (root, tc, nftables), loss cases included',
+  'capacity-mutants.test.ts': "runs the capacity suite's must cases (thousands of connections, rates held for seconds) against the reference echo and each mutant, one after another",
+  'capacity-peers.test.ts': 'runs the capacity suite through the CLI against Python asyncio and threaded echoes and socat, ten thousand connections each where they hold them',
 };
 
 const slowFiles = Object.keys(SLOW_PROOFS).map((file) => `<rootDir>/test/${file}`);

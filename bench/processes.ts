@@ -5,6 +5,8 @@ const ROOT = path.join(__dirname, '..', '..');
 
 export interface ServerProcess {
   port: number;
+  /** The server's process, e.g. to read its RSS. */
+  pid: number;
   stop(): void;
 }
 
@@ -13,11 +15,12 @@ export function startProcess(command: string, args: string[], portFrom: RegExp |
   const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
   const stop = () => child.kill('SIGKILL');
   process.once('exit', stop);
-  if (typeof portFrom === 'number') return new Promise((resolve) => setTimeout(() => resolve({ port: portFrom, stop }), 300));
+  const pid = child.pid ?? 0;
+  if (typeof portFrom === 'number') return new Promise((resolve) => setTimeout(() => resolve({ port: portFrom, pid, stop }), 300));
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       const match = portFrom.exec(chunk.toString());
-      if (match) resolve({ port: Number(match[1]), stop });
+      if (match) resolve({ port: Number(match[1]), pid, stop });
     });
     child.on('exit', (code) => reject(new Error(`${command} exited (${code}) before listening`)));
   });

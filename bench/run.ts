@@ -4,6 +4,7 @@ import { benchChat } from './chat';
 import { benchInstall } from './install';
 import { benchBuiltinRun } from './builtin-run';
 import { benchFloodRss } from './flood';
+import { benchStreamVersusIperf, benchTenThousandConnections } from './capacity';
 import { benchCertificateSet } from '../harness/certs/bench';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,6 +38,9 @@ async function main(): Promise<void> {
   rows.push(await certificateGeneration());
   rows.push(...(await benchChat()));
   rows.push(await benchFloodRss());
+  rows.push(await benchTenThousandConnections());
+  const stream = await benchStreamVersusIperf();
+  if (stream) rows.push(stream);
   rows.push(await benchInstall(ROOT));
   printTable(rows);
 }

@@ -25,7 +25,7 @@ export function defineConformanceTests(configFile = path.resolve('sockspec.confi
 /** The target the config names, as a target spec: a command, an image and its services, or a client command. */
 function configTarget(config: ProjectConfig): TargetSpec {
   // Without the fields the config leaves out: the spec reads as the config does.
-  const declared = definedOnly({ tls: config.tls, idleTimeoutMs: config.idleTimeoutMs });
+  const declared = definedOnly({ tls: config.tls, idleTimeoutMs: config.idleTimeoutMs, capacity: config.capacity });
   const { readyLog, startTimeoutMs } = config;
   if (config.client !== undefined) return definedOnly({ kind: 'client', command: config.client, timeout: config.clientTimeoutMs === undefined ? undefined : `${config.clientTimeoutMs}ms` });
   if (config.image !== undefined) return definedOnly({ kind: 'image', image: config.image, services: config.services ?? {}, env: config.env, readyLog, startTimeoutMs, declared });

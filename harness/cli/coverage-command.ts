@@ -2,7 +2,7 @@ import { computeCoverage, coverageText } from '../suite/coverage';
 import { loadSuite } from '../suite/load';
 import { bundledRuleBook, mayCite } from '../suite/rules';
 import { peerOf } from '../suite/schema';
-import { resolveSuiteFiles } from './suite-files';
+import { bundledSuiteFiles, resolveSuiteFiles } from './suite-files';
 
 /**
  * `sockspec coverage`: each rule, its level and the cases citing it, then totals. The cases are
@@ -12,7 +12,7 @@ import { resolveSuiteFiles } from './suite-files';
  */
 export function coverageReport(requested: readonly string[]): string[] {
   const asked = requested.length ? resolveSuiteFiles(requested) : [];
-  const suites = [...new Set([...resolveSuiteFiles([]), ...asked])].map(loadSuite);
+  const suites = [...new Set([...bundledSuiteFiles(), ...asked])].map(loadSuite);
   const askedSuites = asked.map(loadSuite).map((s) => ({ service: s.service, peer: peerOf(s) }));
   const rules = bundledRuleBook()
     .all()

@@ -1,12 +1,13 @@
 import { loadSuite } from '../suite/load';
-import { resolveSuiteFiles } from './suite-files';
+import { bundledSuiteFiles, resolveSuiteFiles } from './suite-files';
 
-/** `sockspec list`: each suite, then its cases as `id  level  ref  title`. */
+/** `sockspec list`: each suite (every bundled one, those run on request marked so), then its cases as `id  level  ref  title`. */
 export function listSuites(requested: readonly string[]): string[] {
   const lines: string[] = [];
-  for (const file of resolveSuiteFiles(requested)) {
+  for (const file of requested.length ? resolveSuiteFiles(requested) : bundledSuiteFiles()) {
     const suite = loadSuite(file);
-    lines.push(`${suite.suite}: ${suite.title} (service ${suite.service}, ${suite.cases.length} cases)`);
+    const onRequest = suite.onRequest === undefined ? '' : `, on request only: --suite ${suite.suite}`;
+    lines.push(`${suite.suite}: ${suite.title} (service ${suite.service}, ${suite.cases.length} cases${onRequest})`);
     const idWidth = Math.max(...suite.cases.map((c) => c.id.length));
     const refWidth = Math.max(...suite.cases.map((c) => c.ref.length));
     for (const c of suite.cases) {

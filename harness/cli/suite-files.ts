@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { onRequest } from '../suite/on-request';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../package-paths';
 import { didYouMean } from '../suite/closest';
@@ -27,9 +28,17 @@ export function unknownSuiteHints(name: string): { suggestion: string; list: str
   return { suggestion: didYouMean(name, names), list: `bundled suites: ${names.join(', ')}` };
 }
 
-/** Absolute paths of the suites asked for: bundled names or files, every bundled suite if none. */
+/** Every bundled suite's file, those run only on request included. */
+export function bundledSuiteFiles(): string[] {
+  return bundledSuiteNames().map((name) => path.join(BUNDLED_SUITES_DIR, name + SUFFIX));
+}
+
+/**
+ * Absolute paths of the suites asked for: bundled names or files; if none, every bundled suite but
+ * those run only on request (`onRequest`: a benchmark such as the capacity suite).
+ */
 export function resolveSuiteFiles(requested: readonly string[]): string[] {
-  if (requested.length === 0) return bundledSuiteNames().map((name) => path.join(BUNDLED_SUITES_DIR, name + SUFFIX));
+  if (requested.length === 0) return bundledSuiteFiles().filter((file) => onRequest(file) === undefined);
   return [
     ...new Set(
       requested.map((entry) => {

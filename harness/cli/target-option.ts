@@ -10,6 +10,7 @@ import { parsePort } from './ports';
 import { MAX_DURATION_MS } from '../vocabulary/units';
 import { idleTimeoutDeclaration } from './idle-timeout-flag';
 import { chatProfile } from './profile-flag';
+import { parseCapacity } from '../vocabulary/capacity';
 import { tlsDeclaration, type TlsFlags } from './tls-flags';
 
 export interface TargetFlags extends TlsFlags {
@@ -33,11 +34,13 @@ export interface TargetFlags extends TlsFlags {
   idleTimeout?: string;
   /** The chat-relay suite's profile: a shipped profile's name or a profile file. */
   profile?: string;
+  /** What the target declares it carries under load: `connections=5000`, `rate=2000,p99=20ms`, ... */
+  declareCapacity?: string[];
 }
 
 /**
  * What the flags declare about the target, whatever its kind: TLS names, ALPN and CA, the idle
- * timeout, the chat-relay profile. Checked here, before anything starts.
+ * timeout, the chat-relay profile, the capacity. Checked here, before anything starts.
  */
 export function declarationsFromFlags(flags: TargetFlags): Declarations {
   const declared: Declarations = {};
@@ -47,6 +50,11 @@ export function declarationsFromFlags(flags: TargetFlags): Declarations {
   if (idleTimeoutMs !== undefined) declared.idleTimeoutMs = idleTimeoutMs;
   const profile = chatProfile(flags.profile);
   if (profile !== undefined) declared.profile = profile;
+  if (flags.declareCapacity !== undefined) {
+    const capacity = parseCapacity(flags.declareCapacity);
+    if (typeof capacity === 'string') throw new UsageError(`--declare-capacity ${capacity}`);
+    declared.capacity = capacity;
+  }
   return declared;
 }
 

@@ -29,6 +29,7 @@ const TARGET_FLAGS = {
   target: '--target', cmd: '--cmd', image: '--image', port: '--port', udpPort: '--udp-port', env: '--env',
   readyLog: '--ready-log', host: '--host', startTimeout: '--start-timeout', ca: '--ca', servername: '--servername',
   altServername: '--alt-servername', alpn: '--alpn', idleTimeout: '--idle-timeout', profile: '--profile',
+  declareCapacity: '--declare-capacity',
 } as const satisfies Partial<Record<keyof RunFlags, string>>;
 
 /**

@@ -8,6 +8,7 @@ import { SuiteUsageError } from '../verdict/failure';
 import type { RunFlags } from './run-command';
 import { published } from '../suite/published';
 import { CLIENT_TIMEOUT_PATTERN, clientTimeoutMs } from '../targets/client-command';
+import { CAPACITY_FORMS, parseCapacity } from '../vocabulary/capacity';
 
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
 
@@ -41,6 +42,11 @@ export const TargetEntrySchema = Type.Object(
     altServername: Type.Optional(Type.String()),
     alpn: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
     idleTimeout: Type.Optional(Duration),
+    declareCapacity: Type.Optional(
+      Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
+        description: `as --declare-capacity: what the server carries under load (${CAPACITY_FORMS}), one string or a list`,
+      }),
+    ),
     profile: Type.Optional(Type.String({ minLength: 1, description: 'as --profile: the chat-relay profile, a name in suites/profiles/ or a profile file (relative to this file)' })),
     suites: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'the suites that apply to this target (default: those of the run)' })),
     baseline: Type.Optional(Type.String({ description: 'a baseline file for this target (relative to this file), as --baseline' })),
@@ -90,6 +96,8 @@ export function loadTargetsFile(file: string): TargetEntry[] {
     const zero = (['startTimeout', 'idleTimeout'] as const).find((field) => entry[field] !== undefined && toMs(entry[field] as string | number) === 0);
     if (zero) yaml.report(['targets', i, zero], 'must be more than 0');
     if (entry.host !== undefined && entry.cmd === undefined) yaml.report(['targets', i, 'host'], 'host goes with cmd');
+    const capacity = entry.declareCapacity === undefined ? undefined : parseCapacity(capacityEntries(entry.declareCapacity));
+    if (typeof capacity === 'string') yaml.report(['targets', i, 'declareCapacity'], capacity);
     const timeoutProblem = entry.clientTimeout === undefined ? undefined : clientTimeoutMs(entry.clientTimeout);
     if (typeof timeoutProblem === 'string') yaml.report(['targets', i, 'clientTimeout'], timeoutProblem);
     if (entry.clientTimeout !== undefined && entry.client === undefined) yaml.report(['targets', i, 'clientTimeout'], 'clientTimeout goes with client');
@@ -146,7 +154,13 @@ export function entryFlags(entry: TargetEntry, commandLine: Pick<RunFlags, 'stri
     altServername: entry.altServername,
     alpn: entry.alpn?.join(','),
     idleTimeout: entry.idleTimeout === undefined ? undefined : `${toMs(entry.idleTimeout)}ms`,
+    declareCapacity: entry.declareCapacity === undefined ? undefined : capacityEntries(entry.declareCapacity),
     profile: entry.profile,
     strict: runsStrict(entry, commandLine),
   };
+}
+
+/** `declareCapacity` as one string or a list of them. */
+function capacityEntries(value: string | string[]): string[] {
+  return typeof value === 'string' ? [value] : value;
 }

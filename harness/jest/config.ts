@@ -1,6 +1,22 @@
 import path from 'node:path';
 import type { Config } from '@jest/types';
+import { readdirSync } from 'node:fs';
 import { PACKAGE_ROOT } from '../package-paths';
+import { onRequest } from '../suite/on-request';
+
+const BUNDLED_SUITES = path.join(PACKAGE_ROOT, 'suites');
+
+/** The bundled suite files that run only when asked for by name. */
+function onRequestSuites(): string[] {
+  return readdirSync(BUNDLED_SUITES)
+    .filter((name) => name.endsWith('.suite.yaml'))
+    .map((name) => path.join(BUNDLED_SUITES, name))
+    .filter((file) => onRequest(file) !== undefined);
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 /** Where the compiled harness lives: suite files are always run through the built JavaScript. */
 const BUILT_JEST_DIR = path.join(PACKAGE_ROOT, 'dist', 'harness', 'jest');
@@ -13,7 +29,8 @@ const BUILT_JEST_DIR = path.join(PACKAGE_ROOT, 'dist', 'harness', 'jest');
  * in pnpm's layout), which jest by default neither crawls, nor runs, nor transforms: those
  * defaults are switched off. Jest still reads only the suite folders (`roots`), not the project.
  */
-export function suiteProject(testMatch: string[] = [path.join(PACKAGE_ROOT, 'suites', '*.suite.yaml')]): Config.InitialProjectOptions {
+export function suiteProject(given?: string[]): Config.InitialProjectOptions {
+  const testMatch = given ?? [path.join(BUNDLED_SUITES, '*.suite.yaml')];
   return {
     displayName: 'suites',
     rootDir: PACKAGE_ROOT,
@@ -24,7 +41,8 @@ export function suiteProject(testMatch: string[] = [path.join(PACKAGE_ROOT, 'sui
     // jest's node environment, with the suite runtime loaded once per worker (suite-environment.ts).
     testEnvironment: path.join(BUILT_JEST_DIR, 'suite-environment.js'),
     haste: { retainAllFiles: true },
-    testPathIgnorePatterns: [],
+    // Every bundled suite but those run only on request (a benchmark): a run of all leaves them out, as `sockspec run` does.
+    testPathIgnorePatterns: given ? [] : onRequestSuites().map((file) => `^${escapeRegex(file)}$`),
     transformIgnorePatterns: [],
   };
 }

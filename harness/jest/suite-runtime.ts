@@ -4,7 +4,7 @@ import { caseTimeouts, runCase } from '../run/run-case';
 import type { CommandTargetOptions } from '../targets/command';
 import { TargetError, type Endpoint, type Endpoints, type Target } from '../targets/target';
 import type { ContainerTargetOptions } from '../targets/container';
-import { declareEndpoints, declaredEndpoint } from '../targets/declarations';
+import { declareCapacity, declareEndpoints, declaredEndpoint } from '../targets/declarations';
 import { checkedTargetSpec, targetKind, withScaledStart, type ExtensionTargetSpec, type TargetSpec } from '../targets/registry';
 import { appendRecord, combineRepetitions, toRecord, type OutcomeRecord } from '../report/outcome-record';
 import { failsRun } from '../report/verdict';
@@ -13,7 +13,7 @@ import { envTimeScale, inPart, readSettings, timeScaleOf } from './settings';
 import { MAX_DURATION_MS } from '../vocabulary/units';
 import { timeScaleProblem } from '../vocabulary/time-scale';
 import { filterSelects, testTitle } from '../suite/case-title';
-import { unmetNeed } from '../run/needs';
+import { undeclaredCapacity, unmetNeed } from '../run/needs';
 import { deadTargetRecord, skipRecord, unstartedMessage, unstartedRecord } from '../report/outcome-record';
 import { NamespaceTarget } from '../netns/netns-target';
 import { attemptCaptureSkip, networkSkip, synDropSkip, usesNetwork } from '../run/network-needs';
@@ -135,7 +135,7 @@ export function defineSuiteTestsWith(api: JestApi, file: string, options: SuiteT
         own = await kind.create(spec, [suite.service]);
         targetExited = deadTargetCheck(settings.outcomesDir, own);
         const started = await own.start([suite.service]);
-        endpoints = selfDeclared ? started : declareEndpoints(started, spec.declared);
+        endpoints = selfDeclared ? declareCapacity(started, spec.declared) : declareEndpoints(started, spec.declared);
       }
       if (namespaced) namespacedEndpoints = await namespaced.start([suite.service]).catch(failedStart);
     }, jestTimeout(startBudgetMs));
@@ -149,8 +149,8 @@ export function defineSuiteTestsWith(api: JestApi, file: string, options: SuiteT
     for (const c of suite.cases) {
       const level = c.level ?? 'must';
       const title = testTitle(c.id, c.title, level);
-      // The builtin servers declare everything; another target declares what it was told.
-      const skip = fit.skipReason ?? (selfDeclared ? undefined : unmetNeed(c, declared, launcher, client)) ?? networkSkip(c, movable !== undefined) ?? synDropSkip(c) ?? attemptCaptureSkip(c);
+      // The builtin servers declare everything but their capacity; another target declares what it was told.
+      const skip = fit.skipReason ?? (selfDeclared ? undeclaredCapacity(c, declared) : unmetNeed(c, declared, launcher, client)) ?? networkSkip(c, movable !== undefined) ?? synDropSkip(c) ?? attemptCaptureSkip(c);
       if (skip) {
         // The reason stays out of the test name, which must not change with the flags. A skipped
         // test never meets jest's name filter, so the one --filter leaves out is dropped here.

@@ -1,5 +1,5 @@
 import type { Case } from '../suite/schema';
-import { NEEDS, type Need } from '../vocabulary/needs';
+import { CAPACITY_NEEDS, NEEDS, type Need } from '../vocabulary/needs';
 import type { Launcher } from '../targets/launcher';
 import type { Endpoint } from '../targets/target';
 import type { ClientCommand } from '../targets/client-command';
@@ -7,6 +7,15 @@ import type { ClientCommand } from '../targets/client-command';
 /** Why a case cannot run against this target (a server's endpoint, or a client), or undefined when it can. */
 export function unmetNeed(c: Case, endpoint: Endpoint | undefined, launcher: Launcher | undefined, client?: ClientCommand): string | undefined {
   const missing = (c.needs ?? []).find((need) => !met(need, endpoint, launcher, client));
+  return missing ? `needs ${NEEDS[missing]}` : undefined;
+}
+
+/**
+ * For a target that declares everything else itself (the builtin reference servers): why a case is
+ * skipped for a capacity it was not told, or undefined.
+ */
+export function undeclaredCapacity(c: Case, endpoint: Endpoint | undefined): string | undefined {
+  const missing = (c.needs ?? []).find((need) => need in CAPACITY_NEEDS && !met(need, endpoint, undefined, undefined));
   return missing ? `needs ${NEEDS[missing]}` : undefined;
 }
 
@@ -24,5 +33,10 @@ function met(need: Need, endpoint: Endpoint | undefined, launcher: Launcher | un
       return endpoint?.idleTimeoutMs !== undefined;
     case 'client-timeout':
       return client?.timeoutMs !== undefined;
+    case 'capacity-connections':
+    case 'capacity-rate':
+    case 'capacity-throughput':
+    case 'capacity-latency':
+      return endpoint?.capacity?.[CAPACITY_NEEDS[need]] !== undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { CapacitySchema } from '../vocabulary/capacity';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { SERVICE_NAMES } from '../targets/target';
 import { TlsDeclarationSchema } from '../targets/define';
@@ -37,6 +38,7 @@ export const ProjectConfigSchema = Type.Object(
     startTimeoutMs: Type.Optional(Milliseconds('how long the server may take to start, in ms')),
     tls: Type.Optional(Type.Object(TlsDeclarationSchema.properties, { additionalProperties: false, description: 'for TLS suites: what the server declares' })),
     idleTimeoutMs: Type.Optional(Milliseconds('the idle timeout your server keeps, in ms (enables the timeouts suite\'s idle cases)')),
+    capacity: Type.Optional(Type.Object(CapacitySchema.properties, { additionalProperties: false, description: "what your server carries under load (enables the capacity suite's must cases)" })),
     strict: Type.Optional(Type.Boolean({ description: 'a failed "should" case fails its test too (default false: only "must" cases fail)' })),
     seed: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 4294967295, description: "the seed of the cases' random choices, as sockspec run --seed (default: each suite file draws one, printed with every failure)" }),

@@ -87,6 +87,12 @@ const SUITE_FIELDS = {
       description: "which side of the service the suite checks: server (default; sockspec is the client) or client (sockspec plays the server and runs the client command, `--client`)",
     }),
   ),
+  onRequest: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'why the suite runs only when asked for by name (--suite), like a benchmark: `sockspec run` without --suite leaves it out, and `sockspec list` says so',
+    }),
+  ),
   defaults: Type.Optional(
     Type.Object(
       {

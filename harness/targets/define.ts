@@ -3,6 +3,7 @@ import type { ClientCommand } from './client-command';
 import type { CommandTargetOptions } from './command';
 import type { Launcher } from './launcher';
 import type { Endpoint, ServiceName, Target } from './target';
+import { CapacitySchema } from '../vocabulary/capacity';
 
 /** What a TLS server declares about itself (cases needing what is not declared are skipped). */
 export const TlsDeclarationSchema = Type.Object(
@@ -17,14 +18,15 @@ export const TlsDeclarationSchema = Type.Object(
 
 /**
  * What a target declares about its server, whatever its kind: the flags --ca, --servername,
- * --alt-servername, --alpn, --idle-timeout and --profile, a targets file's fields of those names,
- * sockspec.config.json's `tls` and `idleTimeoutMs`.
+ * --alt-servername, --alpn, --idle-timeout, --declare-capacity and --profile, a targets file's fields
+ * of those names, sockspec.config.json's `tls`, `idleTimeoutMs` and `capacity`.
  */
 export const DeclarationsSchema = Type.Object(
   {
     tls: Type.Optional(TlsDeclarationSchema),
     idleTimeoutMs: Type.Optional(Type.Integer({ minimum: 1, description: 'it closes a connection idle this long, in ms (enables the idle cases)' })),
     profile: Type.Optional(Type.String({ minLength: 1, description: "the chat-relay suite's profile: a shipped profile's name or a profile file's absolute path" })),
+    capacity: Type.Optional(CapacitySchema),
   },
   { additionalProperties: false },
 );

@@ -1,3 +1,4 @@
+import type { Capacity } from '../vocabulary/capacity';
 import type { PrintedLine } from './output-tail';
 import type { TargetExit } from './target-exit';
 
@@ -29,6 +30,8 @@ export interface Endpoint {
   tls?: TlsEndpoint;
   /** The server declares it closes a connection idle (nothing read or written) this many ms (enables the idle cases). */
   idleTimeoutMs?: number;
+  /** What the server declares it carries under load (enables the capacity suite's must cases). */
+  capacity?: Capacity;
 }
 
 export interface TlsEndpoint {

@@ -1,0 +1,169 @@
+import { performance } from 'node:perf_hooks';
+import type { LatencyMeasurement, RampBreak, RampMeasurement, RateMeasurement, ThroughputMeasurement } from '../vocabulary/measurement';
+import type { LoadDrivers } from './drivers';
+import type { Destination, LatencyResult, RampResult, RateResult, StreamResult, VerifyResult } from './protocol';
+
+/*
+ * The capacity measurements, each spread over the load drivers it is given: what the capacity
+ * steps run. Counts are split as evenly as they go (the first drivers take one more).
+ */
+
+/** How often the ramp's held-over-time series takes a point. */
+const SERIES_EVERY_MS = 100;
+/** Width of the connection rate's series buckets. */
+const RATE_BUCKET_MS = 250;
+/** The percentiles a latency measurement keeps: enough points to draw the curve, the usual ones among them. */
+const PERCENTILES = [0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 95, 97.5, 99, 99.5, 99.9, 99.99, 100];
+
+/** `total` split over `parts`: the first ones take one more when it does not divide. */
+export function share(total: number, parts: number, i: number): number {
+  return Math.floor(total / parts) + (i < total % parts ? 1 : 0);
+}
+
+export interface RampOptions extends Destination {
+  connections: number;
+  perSecond: number;
+  connectTimeoutMs: number;
+  holdMs: number;
+  verifyTimeoutMs: number;
+  /** The idle timeout the target declares: connections are kept from idling that long. */
+  idleTimeoutMs?: number;
+}
+
+/** What a ramp lost at its verification, by kind, for the summary. */
+type RampLosses = VerifyResult['lost'];
+
+/**
+ * Opens up to `connections` at `perSecond` (all drivers together), stopping every driver at the
+ * first failure; holds them `holdMs`; then checks each with an echo round trip and closes them.
+ */
+export async function ramp(drivers: LoadDrivers, o: RampOptions): Promise<{ measurement: RampMeasurement; lost: RampLosses }> {
+  const start = performance.now();
+  const series: RampMeasurement['series'] = [{ atMs: 0, open: 0 }];
+  const sample = () => series.push({ atMs: Math.round(performance.now() - start), open: drivers.open.reduce((a, b) => a + b, 0) });
+  const sampler = setInterval(sample, SERIES_EVERY_MS);
+  let broke: { how: RampBreak; detail: string } | undefined;
+  try {
+    const ramps = await Promise.all(
+      Array.from({ length: drivers.count }, (_, i) =>
+        drivers
+          .run<RampResult>(i, { task: 'ramp', host: o.host, port: o.port, count: share(o.connections, drivers.count, i), perSecond: o.perSecond / drivers.count, connectTimeoutMs: o.connectTimeoutMs, keepAliveMs: o.idleTimeoutMs && o.idleTimeoutMs / 4 })
+          .then((result) => {
+            if (result.broke && !broke) {
+              broke = result.broke;
+              drivers.halt();
+            }
+            return result;
+          }),
+      ),
+    );
+    const opened = ramps.reduce((sum, r) => sum + r.opened, 0);
+    if (o.holdMs > 0) await new Promise((resolve) => setTimeout(resolve, o.holdMs));
+    sample();
+    const verified = await drivers.runAll<VerifyResult>(() => ({ task: 'verify', timeoutMs: o.verifyTimeoutMs }));
+    const durationMs = Math.round(performance.now() - start);
+    const held = verified.reduce((sum, v) => sum + v.held, 0);
+    series.push({ atMs: durationMs, open: held });
+    const lost: RampLosses = {};
+    for (const v of verified) {
+      for (const [why, { count, detail }] of Object.entries(v.lost)) {
+        lost[why] ??= { count: 0, detail };
+        lost[why].count += count;
+      }
+    }
+    const measurement: RampMeasurement = {
+      kind: 'ramp',
+      label: `${o.connections.toLocaleString('en')} connections`,
+      target: o.connections,
+      held,
+      series,
+      durationMs,
+      ...(broke && { broke: { after: opened, ...broke } }),
+    };
+    return { measurement, lost };
+  } finally {
+    clearInterval(sampler);
+    await drivers.runAll(() => ({ task: 'release' })).catch(() => undefined);
+  }
+}
+
+export interface RateOptions extends Destination {
+  clients: number;
+  durationMs: number;
+  timeoutMs: number;
+}
+
+/** `clients` loops of connect, echo, close for `durationMs`; the first failure's text with it. */
+export async function connectionRate(drivers: LoadDrivers, o: RateOptions): Promise<{ measurement: RateMeasurement; firstFailure?: string }> {
+  const results = await drivers.runAll<RateResult>((i) => ({ task: 'rate', host: o.host, port: o.port, clients: share(o.clients, drivers.count, i), durationMs: o.durationMs, bucketMs: RATE_BUCKET_MS, timeoutMs: o.timeoutMs }));
+  const completed = results.reduce((sum, r) => sum + r.completed, 0);
+  const buckets = results[0].buckets.map((_, b) => results.reduce((sum, r) => sum + r.buckets[b], 0));
+  const measurement: RateMeasurement = {
+    kind: 'rate',
+    label: `connect, echo, close with ${o.clients} client${o.clients === 1 ? '' : 's'}`,
+    completed,
+    failed: results.reduce((sum, r) => sum + r.failed, 0),
+    perSecond: Math.round((completed * 1000) / o.durationMs),
+    series: buckets.map((count, b) => ({ atMs: (b + 1) * RATE_BUCKET_MS, completed: count })),
+    durationMs: o.durationMs,
+  };
+  return { measurement, firstFailure: results.find((r) => r.firstFailure)?.firstFailure };
+}
+
+export interface ThroughputOptions extends Destination {
+  streams: number;
+  bytes: number;
+  seed: string;
+  timeoutMs: number;
+}
+
+/** `streams` connections at once, each echoing `bytes` of its own seeded random payload, every byte checked. */
+export async function throughput(drivers: LoadDrivers, o: ThroughputOptions): Promise<{ measurement: ThroughputMeasurement; problems: string[] }> {
+  const results = (
+    await drivers.runAll<StreamResult[]>((i) => ({ task: 'throughput', host: o.host, port: o.port, streams: share(o.streams, drivers.count, i), bytes: o.bytes, seed: `${o.seed}/${i}`, timeoutMs: o.timeoutMs }))
+  ).flat();
+  const measurement: ThroughputMeasurement = {
+    kind: 'throughput',
+    label: `${o.streams} stream${o.streams === 1 ? '' : 's'}`,
+    streams: results.map((r) => ({ direction: 'echo', bytes: r.bytes, durationMs: Math.round(r.durationMs), bitsPerSecond: r.durationMs > 0 ? Math.round((r.bytes * 8 * 1000) / r.durationMs) : 0, verified: r.verified })),
+  };
+  return { measurement, problems: results.flatMap((r) => (r.problem ? [r.problem] : [])) };
+}
+
+export interface LatencyOptions extends Destination {
+  clients: number;
+  perSecond: number;
+  durationMs: number;
+  timeoutMs: number;
+}
+
+/** A small echo at a fixed offered rate over `clients` connections, each timed from when it was due. */
+export async function latency(drivers: LoadDrivers, o: LatencyOptions): Promise<{ measurement: LatencyMeasurement; firstError?: string }> {
+  const results = await drivers.runAll<LatencyResult>((i) => {
+    const clients = share(o.clients, drivers.count, i);
+    return { task: 'latency', host: o.host, port: o.port, clients, perSecond: (o.perSecond * clients) / o.clients, durationMs: o.durationMs, timeoutMs: o.timeoutMs };
+  });
+  const samples = Float64Array.from(results.flatMap((r) => r.samples)).sort();
+  const measurement: LatencyMeasurement = {
+    kind: 'latency',
+    label: `${o.perSecond}/s over ${o.clients} client${o.clients === 1 ? '' : 's'}`,
+    offeredPerSecond: o.perSecond,
+    concurrency: o.clients,
+    samples: samples.length,
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    percentiles: samples.length ? PERCENTILES.map((p) => ({ p, ms: round(percentile(samples, p)) })) : [],
+    maxMs: samples.length ? round(samples[samples.length - 1]) : 0,
+  };
+  return { measurement, firstError: results.find((r) => r.firstError)?.firstError };
+}
+
+/** The nearest-rank percentile of sorted samples. */
+export function percentile(sorted: Float64Array, p: number): number {
+  // Less a hair: 99.9 % of 1,000 is 999.0000000000001 in floating point, and its rank is 999.
+  const rank = Math.ceil((p * sorted.length) / 100 - 1e-9);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
