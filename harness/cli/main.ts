@@ -18,6 +18,7 @@ import { runTargetsFile } from './targets-command';
 import { publishedTargetsSchema } from './targets-file';
 import { serve } from './serve-command';
 import { style } from '../report/style';
+import { withCaptureValue } from './capture-flag';
 
 /** The `sockspec` command: parses arguments, runs one command, turns known errors into exit codes. */
 export async function main(argv: string[]): Promise<void> {
@@ -30,7 +31,7 @@ async function runCommand(argv: string[]): Promise<number> {
   if (command === '--version' || command === '-v') return print(JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version);
   switch (command) {
     case 'run': {
-      const { values } = parse(rest, RUN_OPTIONS);
+      const { values } = parse(withCaptureValue(rest), RUN_OPTIONS);
       if (values.help) return print(runHelp());
       const flags: RunFlags = {
         suite: values.suite ?? [],
@@ -66,6 +67,7 @@ async function runCommand(argv: string[]): Promise<number> {
         shard: values.shard,
         workers: values.workers,
         profile: values.profile,
+        capture: values.capture,
       };
       if (values.only !== undefined && values.targets === undefined) throw new UsageError('--only goes with --targets FILE');
       return values.targets === undefined ? runSuites(flags) : runTargetsFile({ ...flags, targets: values.targets, only: values.only });
@@ -139,6 +141,7 @@ const RUN_OPTIONS = {
   strict: { type: 'boolean' },
   'step-timeout': { type: 'string' },
   reports: { type: 'string' },
+  capture: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

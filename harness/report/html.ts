@@ -130,6 +130,13 @@ function sequence(events, checksClient) {
   return grid;
 }
 
+// A kept packet capture (--capture): links to download it, and its TLS key log.
+function captureLinks(files) {
+  const links = el('p', { class: 'capture' }, 'packet capture: ', el('a', { href: files.pcap, download: '' }, files.pcap));
+  if (files.keys) links.append(' · TLS key log: ', el('a', { href: files.keys, download: '' }, files.keys));
+  return links;
+}
+
 function caseNode(c) {
   const node = el('details', { id: c.id, class: 'case v-' + c.verdict, 'data-verdict': c.verdict === 'info' ? 'pass' : c.verdict, 'data-text': (c.id + ' ' + c.title + ' ' + c.ref).toLowerCase() });
   node.append(el('summary', {}, el('span', { class: 'verdict' }, LABEL[c.verdict]), el('span', { class: 'id' }, c.id), el('span', {}, c.title), el('span', { class: 'level' }, c.level + (c.runs ? ' · passed ' + c.passed + ' of ' + c.runs + ' runs' + (c.flaky ? ' (flaky)' : '') : '') + ' · ' + c.durationMs + ' ms')));
@@ -138,6 +145,7 @@ function caseNode(c) {
   for (const note of c.notes) body.append(el('p', {}, 'note: ' + note));
   if (c.message) body.append(el('pre', { class: 'message' }, c.message));
   if (c.transcript && c.transcript.length) body.append(el('h4', {}, 'transcript'), sequence(c.transcript, c.peer === 'client'));
+  if (c.capture) body.append(captureLinks(c.capture));
   if (c.serverOutput) body.append(el('h4', {}, 'server output while the case ran'), el('pre', { class: 'server-output' }, c.serverOutput.join('\\n')));
   if (!body.childNodes.length) body.append(el('p', {}, 'ref: ' + c.ref));
   node.append(body);

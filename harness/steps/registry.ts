@@ -36,6 +36,7 @@ import { expectNoNewRequest } from './expect-no-new-request';
 import { expectRetransmissions } from './expect-retransmissions';
 import { expectHandshake } from './expect-handshake';
 import { expectAttempts } from './expect-attempts';
+import { expectWireClose } from './expect-wire-close';
 
 /** Every step kind a suite may use, in the order the docs list them. */
 export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, expectSelection, sleep, parallel, repeat, concurrently, stopReading, faults, network,
@@ -43,7 +44,8 @@ export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, clos
   launch, stopServer, holdPort, expectTimeWait,
   sendLines, expectLines, collectLines, expectSameOrder, expectFifo, barrier, join,
   startClientStep, accept, expectClientExit,
-  receiveDatagram, sendDatagram, dropDatagram, expectNoNewRequest, expectRetransmissions, expectHandshake, expectAttempts] as const;
+  receiveDatagram, sendDatagram, dropDatagram, expectNoNewRequest, expectRetransmissions, expectHandshake, expectAttempts,
+  expectWireClose] as const;
 
 type Kinds = (typeof STEP_KINDS)[number];
 type ParamsOf<K> = K extends StepKind<infer S> ? Static<S> : never;
