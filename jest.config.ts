@@ -46,6 +46,7 @@ export const SLOW_PROOFS: Record<string, string> = {
   'steady-verdicts.test.ts': 'runs the timing cases against the reference and mutant servers with a CPU burner on every core, three rounds over',
   'parallel-run.test.ts': 'runs the whole builtin run in parallel and serially through the CLI, and its shards',
   'network.test.ts': 'runs the network suites through the CLI in network namespaces (root, tc, nftables), loss cases included',
+  'capture.test.ts': 'runs the CLI with packet captures (tcpdump) and opens them in tshark, decrypted for TLS, and interrupts a capturing run',
 };
 
 const slowFiles = Object.keys(SLOW_PROOFS).map((file) => `<rootDir>/test/${file}`);

@@ -39,12 +39,15 @@ const FIELDS = [
 ] as const;
 
 /**
- * The TCP segments of a capture file (it may still be growing: tshark reads what is written),
- * decoded by tshark, optionally only those a display filter selects. Rejects with tshark's own
- * words when it cannot read the file.
+ * The TCP segments of the connections from `ports` in a capture file (it may still be growing:
+ * tshark reads what is written), decoded by tshark. Rejects with tshark's own words when it
+ * cannot read the file.
  */
-export function readSegments(file: string, displayFilter = 'tcp'): Promise<Segment[]> {
-  const args = ['-r', file, '-n', '-Y', displayFilter, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f])];
+export function readSegments(file: string, ports: readonly number[]): Promise<Segment[]> {
+  const displayFilter = ports.map((port) => `tcp.port == ${port}`).join(' || ');
+  // Their payload as plain data: a protocol tshark guesses from a port would take it out of tcp.payload.
+  const asData = ports.flatMap((port) => ['-d', `tcp.port==${port},data`]);
+  const args = ['-r', file, '-n', ...asData, '-Y', displayFilter, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f])];
   const child = spawn('tshark', args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: DECODE_MS });
   const segments: Segment[] = [];
   let said = '';
