@@ -46,6 +46,7 @@ export const SLOW_PROOFS: Record<string, string> = {
   'steady-verdicts.test.ts': 'runs the timing cases against the reference and mutant servers with a CPU burner on every core, three rounds over',
   'parallel-run.test.ts': 'runs the whole builtin run in parallel and serially through the CLI, and its shards',
   'network.test.ts': 'runs the network suites through the CLI in network namespaces (root, tc, nftables), loss cases included',
+  'wire-capture.test.ts': 'runs echo cases with real packet captures, each wire check a tshark decode (~1 s), against a mutant that resets after a pause',
   'capture.test.ts': 'runs the CLI with packet captures (tcpdump) and opens them in tshark, decrypted for TLS, and interrupts a capturing run',
 };
 
