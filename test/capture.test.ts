@@ -24,14 +24,14 @@ function rawCaptures(tmp: string): string[] {
   return readdirSync(tmp).filter((name) => name.startsWith('sockspec-capture-'));
 }
 
-/** tcpdump processes writing into `tmp`. */
+/** The tcpdump processes of runs whose temporary folder is `tmp` (they inherit TMPDIR). */
 function tcpdumpsIn(tmp: string): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {
       try {
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return cmdline.startsWith('tcpdump') && cmdline.includes(tmp);
+        return cmdline.startsWith('tcpdump') && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`TMPDIR=${tmp}`);
       } catch {
         return false;
       }
@@ -107,7 +107,8 @@ describeWithCapture('--capture', () => {
       expect(tcpdumpsIn(tmp.path)).toEqual([]);
       expect(rawCaptures(tmp.path)).toEqual([]);
     } finally {
-      process.env.TMPDIR = saved;
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
       tmp.remove();
       reports.remove();
     }

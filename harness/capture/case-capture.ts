@@ -40,14 +40,14 @@ export class CaseCapture {
   async connection(name: string): Promise<WireConnection | undefined> {
     const port = this.localPortOf(name);
     if (port === undefined) return undefined;
-    return connectionFrom(await readSegments(this.packets.rawFile, [port]), port);
+    return connectionFrom(await readSegments(await this.packets.rawFile(), [port]), port);
   }
 
   /** What the wire shows of the case's connections that a failure's reader should know, in sentences. */
   async why(): Promise<string[]> {
     const ports = this.localPorts();
     if (ports.size === 0) return [];
-    const segments = await readSegments(this.packets.rawFile, [...new Set(ports.values())]);
+    const segments = await readSegments(await this.packets.rawFile(), [...new Set(ports.values())]);
     const lines = [...ports].flatMap(([name, port]) => {
       const conn = connectionFrom(segments, port);
       return conn ? remarkable(conn, name, this.origin) : [];

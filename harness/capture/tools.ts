@@ -10,7 +10,9 @@ const known = new Map<string, string | undefined>();
 
 /** Why this process cannot capture packets (one line), or undefined when it can. */
 export function captureUnavailable(): string | undefined {
-  if (!known.has('tcpdump')) known.set('tcpdump', rootProblem('capture packets') ?? programProblem('tcpdump', 'tcpdump', 'capture packets'));
+  if (!known.has('tcpdump')) {
+    known.set('tcpdump', rootProblem('capture packets') ?? programProblem('tcpdump', 'tcpdump', 'capture packets') ?? programProblem('setpriv', 'util-linux', 'capture packets'));
+  }
   return known.get('tcpdump');
 }
 

@@ -153,7 +153,7 @@ export function defineSuiteTests(file: string, options: SuiteTestOptions = {}): 
         const records: OutcomeRecord[] = [];
         for (let repetition = 1; repetition <= repeat; repetition++) {
           const profile = () => cachedProfile(settings.profile ?? DEFAULT_PROFILE);
-          const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, timeScale, launcher, network, client, seed: { run: seed, repetition }, profile, capture: { mode: settings.capture, dir: settings.captureDir } });
+          const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, timeScale, launcher, network, client, seed: { run: seed, repetition }, profile, capture: { mode: settings.capture, dir: settings.captureDir, tempDir: settings.outcomesDir } });
           const record = toRecord(outcome, settings.transcripts || outcome.verdict === 'fail', repeat);
           if (settings.outcomesDir) appendRecord(settings.outcomesDir, record);
           records.push(record);

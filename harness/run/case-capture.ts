@@ -16,6 +16,8 @@ export interface CaptureSettings {
   mode?: CaptureMode;
   /** Where kept captures go: DIR/SUITE/CASE.pcap, and CASE.keys beside it. */
   dir?: string;
+  /** Where the raw captures are written while the cases run (default the system's temporary folder). */
+  tempDir?: string;
 }
 
 /** Whether a step of the case, nested ones included, reads the capture. */
@@ -44,7 +46,7 @@ export async function startCapture(c: Case, settings: CaptureSettings | undefine
   if (captureUnavailable()) return undefined;
   try {
     // A namespaced server is reached through a veth pair, not loopback: `any` sees both.
-    return await PacketCapture.start({ device: namespaced ? 'any' : 'lo' });
+    return await PacketCapture.start({ device: namespaced ? 'any' : 'lo', tempDir: settings?.tempDir });
   } catch (err) {
     notes.push(`no packet capture: ${(err as Error).message}`);
     return undefined;
