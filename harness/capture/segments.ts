@@ -26,16 +26,11 @@ export interface Segment {
   head: Buffer;
   retransmission: boolean;
   zeroWindow: boolean;
-  /** SYN options. */
-  mss?: number;
-  windowScale?: number;
-  sackPermitted: boolean;
 }
 
 const FIELDS = [
   'tcp.stream', 'frame.time_epoch', 'tcp.srcport', 'tcp.dstport', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.fin', 'tcp.flags.reset',
   'tcp.seq', 'tcp.ack', 'tcp.len', 'tcp.window_size', 'tcp.payload', 'tcp.analysis.retransmission', 'tcp.analysis.zero_window',
-  'tcp.options.mss_val', 'tcp.options.wscale.shift', 'tcp.options.sack_perm',
 ] as const;
 
 /**
@@ -71,7 +66,6 @@ export function readSegments(file: string, ports: readonly number[]): Promise<Se
 function parsed(v: string[]): Segment | undefined {
   if (v.length < FIELDS.length || v[0] === '') return undefined;
   const flag = (s: string) => s === '1' || s === 'True';
-  const optional = (s: string) => (s === '' ? undefined : Number(s));
   return {
     stream: Number(v[0]),
     at: Number(v[1]) * 1000,
@@ -88,9 +82,6 @@ function parsed(v: string[]): Segment | undefined {
     head: Buffer.from(v[12].replace(/:/g, '').slice(0, HEAD_BYTES * 2), 'hex'),
     retransmission: v[13] !== '',
     zeroWindow: v[14] !== '',
-    mss: optional(v[15]),
-    windowScale: optional(v[16]),
-    sackPermitted: v[17] !== '',
   };
 }
 

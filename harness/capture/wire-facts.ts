@@ -111,12 +111,6 @@ export function counts(conn: WireConnection, side: Side): Counts {
   return { retransmissions: own.filter((s) => s.retransmission).length, zeroWindows: own.filter((s) => s.zeroWindow).length };
 }
 
-/** The options of `side`'s SYN (or SYN-ACK), if the capture holds it. */
-export function synOptions(conn: WireConnection, side: Side): { mss?: number; windowScale?: number; sackPermitted: boolean } | undefined {
-  const syn = conn.segments.find((s) => s.syn && sideOf(conn, s) === side);
-  return syn && { mss: syn.mss, windowScale: syn.windowScale, sackPermitted: syn.sackPermitted };
-}
-
 /** `12.3 ms` after `origin` (the case's start, ms since the epoch). */
 export function msAfter(at: number, origin: number): string {
   return `${(at - origin).toFixed(1)} ms`;
