@@ -97,8 +97,8 @@ describeWithCapture('--capture', () => {
     const saved = process.env.TMPDIR;
     process.env.TMPDIR = tmp.path;
     try {
-      // close-after-pause sleeps 1.5 s with its capture running.
-      const run = startInterruptible(['run', '--suite', 'echo-tcp', '--filter', 'close-after-pause', '--capture', 'all', '--workers', '1', '--reports', reports.path]);
+      // close-after-pause sleeps 1.5 s with its capture running; five runs of it outlast the wait below.
+      const run = startInterruptible(['run', '--suite', 'echo-tcp', '--filter', 'close-after-pause', '--repeat', '5', '--capture', 'all', '--workers', '1', '--reports', reports.path]);
       const deadline = Date.now() + 30_000;
       while (tcpdumpsIn(tmp.path).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(tcpdumpsIn(tmp.path).length).toBeGreaterThan(0);

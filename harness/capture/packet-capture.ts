@@ -9,10 +9,10 @@ import { PacketStream } from './packet-stream';
 const run = promisify(execFile);
 
 /**
- * At most this many packets per case: the suites bound what a case sends (16 MiB at most, some
- * 300 segments on loopback), so only a runaway case reaches it; the capture then holds its start.
+ * At most this many bytes of packets per case: a case sends at most 4 GiB (docs/limits.md), the
+ * bundled ones 16 MiB; past it the capture holds the case's start.
  */
-const MAX_PACKETS = 200_000;
+const MAX_BYTES = 512 * 1024 * 1024;
 /** How long a kept capture waits for the packets the case's end caused (the server's FIN answering ours). */
 const LAST_PACKETS_MS = 100;
 /** At most this many key log lines per case (a TLS 1.3 connection logs 5; a connection burst 100s). */
@@ -48,10 +48,10 @@ export interface CaptureOptions {
 export class PacketCapture {
   private readonly ports = new Set<number>();
   private readonly keyLines: string[] = [];
-  private packets = 0;
+  private bytes = 0;
   private fd: number | undefined;
   private readonly release: () => void;
-  private readonly sink = { record: (bytes: Buffer) => this.write(bytes) };
+  private readonly sink = { record: (records: Buffer) => this.write(records) };
 
   private constructor(
     private readonly stream: PacketStream,
@@ -120,10 +120,10 @@ export class PacketCapture {
     }
   }
 
-  private write(record: Buffer): void {
-    if (this.fd === undefined || this.packets >= MAX_PACKETS) return;
-    this.packets++;
-    writeSync(this.fd, record);
+  private write(records: Buffer): void {
+    if (this.fd === undefined || this.bytes >= MAX_BYTES) return;
+    this.bytes += records.length;
+    writeSync(this.fd, records);
   }
 
   private closeFile(): void {

@@ -15,7 +15,7 @@ const MARKER_PORT = 9;
 const GLOBAL_HEADER = 24;
 const RECORD_HEADER = 16;
 
-/** Takes the packets of a time window: every record (header and data) as tcpdump wrote it. */
+/** Takes the packets of a time window: whole records (header and data) as tcpdump wrote them, one or more at a time. */
 export interface PacketSink {
   record(bytes: Buffer): void;
 }
@@ -131,18 +131,22 @@ export class PacketStream {
       this.pending = this.pending.subarray(GLOBAL_HEADER);
       this.headerSeen();
     }
-    while (this.pending.length >= RECORD_HEADER) {
-      const length = this.littleEndian ? this.pending.readUInt32LE(8) : this.pending.readUInt32BE(8);
-      if (this.pending.length < RECORD_HEADER + length) break;
-      const record = this.pending.subarray(0, RECORD_HEADER + length);
-      this.pending = this.pending.subarray(RECORD_HEADER + length);
-      this.deliver(record);
+    // The whole records of this chunk go to the sinks in one piece: one write per chunk, not per packet.
+    let end = 0;
+    while (this.pending.length - end >= RECORD_HEADER) {
+      const length = this.littleEndian ? this.pending.readUInt32LE(end + 8) : this.pending.readUInt32BE(end + 8);
+      if (this.pending.length - end < RECORD_HEADER + length) break;
+      if (this.markers.size && length < 200) this.seeMarker(this.pending.subarray(end, end + RECORD_HEADER + length));
+      end += RECORD_HEADER + length;
     }
+    if (end === 0) return;
+    const records = this.pending.subarray(0, end);
+    this.pending = this.pending.subarray(end);
+    for (const sink of this.sinks) sink.record(records);
   }
 
-  private deliver(record: Buffer): void {
-    for (const sink of this.sinks) sink.record(record);
-    if (this.markers.size === 0 || record.length > 200) return;
+  /** Resolves the sync whose marker this record holds, if it holds one. */
+  private seeMarker(record: Buffer): void {
     const text = record.toString('latin1');
     for (const [token, resolve] of this.markers) {
       if (!text.includes(token)) continue;
