@@ -57,6 +57,9 @@ describeWithCapture('--capture', () => {
       const entry = results(reports.path).cases.find((c) => c.id === 'echo-tcp/round-trip');
       expect(entry?.capture).toEqual({ pcap: 'captures/echo-tcp/round-trip.pcap' });
       expect(entry?.message).toContain("why, from the packet capture:\n  on main, the server's kernel acknowledged byte 0 and its first data segment started at byte 1");
+      // The packet lane of the report: the connection's packets, ours and the server's.
+      expect(entry?.packets?.filter((p) => p.len > 0).map((p) => [p.from, p.flags, p.seq, p.len])).toEqual([['client', 'P', 1, 12], ['server', 'P', 1, 11]]);
+      expect(entry?.packets?.[0]).toMatchObject({ conn: 'main', from: 'client', flags: 'S' });
       expect(results(reports.path).cases.find((c) => c.id === 'echo-tcp/size-0')?.capture).toBeUndefined();
       expect(results(reports.path).capture).toEqual({ mode: 'failed' });
 

@@ -2,7 +2,8 @@ import type { Transcript } from '../net/transcript';
 import { logKeysOf } from './key-log';
 import type { PacketCapture, CaptureFiles } from './packet-capture';
 import { readSegments } from './segments';
-import { connectionFrom, remarkable, type WireConnection } from './wire-facts';
+import { connectionFrom, remarkable, sideOf, type Side, type WireConnection } from './wire-facts';
+import type { Segment } from './segments';
 
 /** What the run keeps: the captures of failed cases (`--capture`), or of every case (`--capture all`). */
 export const CAPTURE_MODES = ['failed', 'all'] as const;
@@ -10,6 +11,27 @@ export type CaptureMode = (typeof CAPTURE_MODES)[number];
 
 /** At most this many "why" sentences per failure: the first connections' facts, then a count. */
 const WHY_LINES = 6;
+/** At most this many packets in a failure's packet lane: the first ones, where a failure usually starts. */
+const LANE_PACKETS = 300;
+
+/** One packet of a failed case's packet lane (index.html), as results.json carries it. */
+export interface LanePacket {
+  /** ms since the case started. */
+  at: number;
+  conn: string;
+  from: 'client' | 'server';
+  /** S, SA, F, R, P... as tcpdump prints them (A for a bare ACK). */
+  flags: string;
+  seq: number;
+  ack: number;
+  len: number;
+}
+
+/** What the wire shows of a failed case: the "why" sentences and its first packets. */
+export interface WireView {
+  why: string[];
+  packets: LanePacket[];
+}
 
 /**
  * One case's capture, seen through its transcript: the connections it names (`main`, `a#3`) are
@@ -43,16 +65,22 @@ export class CaseCapture {
     return connectionFrom(await readSegments(await this.packets.rawFile(), [port]), port);
   }
 
-  /** What the wire shows of the case's connections that a failure's reader should know, in sentences. */
-  async why(): Promise<string[]> {
+  /** What the wire shows of the case's connections that a failure's reader should know: sentences, and the packets. */
+  async view(): Promise<WireView> {
     const ports = this.localPorts();
-    if (ports.size === 0) return [];
+    if (ports.size === 0) return { why: [], packets: [] };
     const segments = await readSegments(await this.packets.rawFile(), [...new Set(ports.values())]);
-    const lines = [...ports].flatMap(([name, port]) => {
+    const conns = [...ports].flatMap(([name, port]) => {
       const conn = connectionFrom(segments, port);
-      return conn ? remarkable(conn, name, this.origin) : [];
+      return conn ? [{ name, conn }] : [];
     });
-    return lines.length > WHY_LINES ? [...lines.slice(0, WHY_LINES), `and ${lines.length - WHY_LINES} more of the same kind`] : lines;
+    const lines = conns.flatMap(({ name, conn }) => remarkable(conn, name, this.origin));
+    const why = lines.length > WHY_LINES ? [...lines.slice(0, WHY_LINES), `and ${lines.length - WHY_LINES} more of the same kind`] : lines;
+    const packets = conns
+      .flatMap(({ name, conn }) => conn.segments.map((s) => lanePacket(s, name, sideOf(conn, s), this.origin)))
+      .sort((a, b) => a.at - b.at)
+      .slice(0, LANE_PACKETS);
+    return { why, packets };
   }
 
   /** Ends the capture; with `keepAs`, keeps the case's packets (and key log) there (see PacketCapture.stop). */
@@ -88,4 +116,9 @@ export class CaseCapture {
     }
     return ports;
   }
+}
+
+function lanePacket(s: Segment, conn: string, from: Side, origin: number): LanePacket {
+  const flags = [s.syn && 'S', s.fin && 'F', s.rst && 'R', s.len > 0 && 'P', s.ack && !s.syn && !s.fin && !s.rst && s.len === 0 && 'A', s.syn && s.ack && 'A'].filter(Boolean).join('');
+  return { at: Math.round((s.at - origin) * 10) / 10, conn, from, flags, seq: s.seq, ack: s.ackNumber, len: s.len };
 }

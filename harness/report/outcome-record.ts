@@ -8,6 +8,7 @@ import type { SuiteUsageError } from '../verdict/failure';
 import { targetExitMessage, type TargetExit } from '../targets/target-exit';
 import type { Measurement } from '../vocabulary/measurement';
 import type { CaptureFiles } from '../capture/packet-capture';
+import type { LanePacket } from '../capture/case-capture';
 
 /** A case outcome as stored between the jest workers and the CLI: plain JSON, one line each. */
 export interface OutcomeRecord {
@@ -59,6 +60,8 @@ export interface OutcomeRecord {
   measurements?: Measurement[];
   /** The case's packet capture (and TLS key log) the run kept (--capture): absolute paths. */
   capture?: CaptureFiles;
+  /** For failed cases with a capture: the first packets of their connections (the report's packet lane). */
+  packets?: LanePacket[];
 }
 
 /** A transcript event as JSON: the first bytes of data in hex. */
@@ -91,6 +94,7 @@ export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict 
     seed: outcome.seed.run,
     repetition: repeat > 1 ? outcome.seed.repetition : undefined,
     capture: outcome.capture,
+    packets: outcome.packets,
   };
   if (outcome.suiteError) return { ...record, ...suiteErrorFields(outcome.suiteError) };
   return {

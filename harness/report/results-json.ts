@@ -64,6 +64,8 @@ export interface ResultEntry {
   measurements?: OutcomeRecord['measurements'];
   /** The case's packet capture and TLS key log (--capture), relative to the reports folder. */
   capture?: { pcap: string; keys?: string };
+  /** For failed cases with a capture: their first packets, ms from the case's start (the report's packet lane). */
+  packets?: OutcomeRecord['packets'];
 }
 
 /** What a run did about packet captures. */
@@ -98,6 +100,7 @@ export function resultsOf(records: readonly OutcomeRecord[], target: string, str
       flaky: isFlaky(r) || r.flaky ? true : undefined,
       measurements: r.measurements,
       capture: r.capture && relativeFiles(r.capture, reportsDir),
+      packets: r.packets,
     }),
   );
   return {

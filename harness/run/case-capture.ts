@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Case } from '../suite/schema';
 import { stepKind } from '../steps/registry';
 import { expectWireClose } from '../steps/expect-wire-close';
-import type { CaseCapture, CaptureMode } from '../capture/case-capture';
+import type { CaseCapture, CaptureMode, WireView } from '../capture/case-capture';
 import { PacketCapture, type CaptureFiles } from '../capture/packet-capture';
 import { captureUnavailable, decodeUnavailable } from '../capture/tools';
 import type { Endpoints } from '../targets/target';
@@ -54,7 +54,7 @@ export async function startCapture(c: Case, settings: CaptureSettings | undefine
 }
 
 /**
- * Ends the case's capture: a failed case gets the wire's "why" (when tshark can decode it), and
+ * Ends the case's capture: a failed case gets the wire's "why" and its packets (when tshark can decode it), and
  * the capture is kept as the run asks (`failed`: failed cases only; `all`), filtered to the
  * ports of the endpoints the case used and of its connections.
  */
@@ -63,11 +63,12 @@ export async function endCaseCapture(
   failed: boolean,
   settings: CaptureSettings | undefined,
   where: { suite: string; caseId: string; repetition: number; endpoints: Endpoints[] },
-): Promise<{ files?: CaptureFiles; why: string[] }> {
+): Promise<{ files?: CaptureFiles } & WireView> {
   for (const endpoints of where.endpoints) for (const endpoint of Object.values(endpoints)) capture.watchPort(endpoint?.port);
-  const why = failed && !decodeUnavailable() ? await capture.why().catch(() => []) : [];
+  const none: WireView = { why: [], packets: [] };
+  const view = failed && !decodeUnavailable() ? await capture.view().catch(() => none) : none;
   const keep = settings?.mode !== undefined && settings.dir !== undefined && (settings.mode === 'all' || failed);
   const name = where.repetition > 1 ? `${where.caseId}-run${where.repetition}` : where.caseId;
   const files = await capture.stop(keep ? path.join(settings.dir as string, where.suite, name) : undefined);
-  return { files, why };
+  return { files, ...view };
 }

@@ -19,7 +19,7 @@ import type { Profile } from '../steps/support/profile';
 import type { ClientCommand } from '../targets/client-command';
 import type { Measurement } from '../vocabulary/measurement';
 import type { CaptureFiles } from '../capture/packet-capture';
-import { CaseCapture } from '../capture/case-capture';
+import { CaseCapture, type LanePacket } from '../capture/case-capture';
 import { endCaseCapture, startCapture, type CaptureSettings } from './case-capture';
 
 export const DEFAULT_STEP_TIMEOUT = 2000;
@@ -54,6 +54,8 @@ export interface CaseOutcome {
   capture?: CaptureFiles;
   /** For a failure: what the capture shows that explains it, one sentence each. */
   why?: string[];
+  /** For a failure: the first packets of its connections, for the report's packet lane. */
+  packets?: LanePacket[];
 }
 
 /** The seed of a case run by itself (a project's test calling runCase): fixed, so it repeats. */
@@ -179,6 +181,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     seed,
     capture: wire?.files,
     why: wire?.why.length ? wire.why : undefined,
+    packets: wire?.packets.length ? wire.packets : undefined,
   };
 }
 
