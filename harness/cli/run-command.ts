@@ -278,6 +278,10 @@ function printServerOutput(printed: readonly PrintedLine[], description: string)
 function jestArgv(pass: SuitePass, filter: string | undefined, shard: string | undefined): Config.Argv {
   const config: Config.InitialOptions = {
     ...suiteProject(pass.files),
+    // jest starts the files it remembers as longest first, from the durations it keeps per project
+    // id. Each pass is a project of its own, or the alone pass's short stay in a file (one case)
+    // would be remembered as the file's time, and the together pass would start that file last.
+    id: `sockspec-${pass.part ?? 'all'}`,
     // junit.xml is written from the case records afterwards (report/junit.ts).
     reporters: [path.join(__dirname, '..', 'jest', 'progress-reporter.js')],
   };
