@@ -6,6 +6,13 @@ import path from 'node:path';
 export const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'sockspec.js');
 
+/**
+ * The CLI as a developer runs it, whether or not these tests run in CI: with CI=true it keeps
+ * packet captures of failed cases by default (a line in each failed case's JUnit output, a
+ * folder in the reports). Tests of that default set CI themselves (`env`).
+ */
+const OUTSIDE_CI = { CI: undefined };
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -21,7 +28,7 @@ export function sockspec(args: string[], options: { cwd?: string; timeoutMs?: nu
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 60_000, env: { ...process.env, NO_COLOR: '1', ...options.env }, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 60_000, env: { ...process.env, ...OUTSIDE_CI, NO_COLOR: '1', ...options.env }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
     );
   });
@@ -68,7 +75,7 @@ export interface InterruptibleRun {
 
 /** Starts `sockspec ARGS` in a process group of its own, as a terminal's foreground job, watching stdout for `until`. */
 export function startInterruptible(args: string[], until?: RegExp): InterruptibleRun {
-  const cli = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, detached: true });
+  const cli = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...OUTSIDE_CI, NO_COLOR: '1' }, detached: true });
   let stdout = '';
   let stderr = '';
   const reached = new Promise<void>((resolve) =>
