@@ -3,9 +3,8 @@ import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { holdUntilExit } from '../targets/exit-cleanup';
+import { tcpdumpListening } from './tcpdump-ready';
 
-/** How long tcpdump may take to open the device, on a loaded machine. */
-const READY_MS = 5000;
 /** How long a sync may wait for its marker to come through tcpdump. */
 const SYNC_MS = 5000;
 /** How often a marker not seen yet is sent again. */
@@ -73,7 +72,7 @@ export class PacketStream {
     child.unref();
     (child.stdout as Readable & { unref?: () => void }).unref?.();
     (child.stderr as Readable & { unref?: () => void }).unref?.();
-    await listening(child);
+    await tcpdumpListening(child);
     // Each case's file starts with the pcap header tcpdump writes first.
     await stream.headerRead;
     return stream;
@@ -157,24 +156,3 @@ export class PacketStream {
 }
 
 /** Resolves once tcpdump says it is listening; rejects with its own words if it ends first. */
-function listening(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let said = '';
-    const timer = setTimeout(() => reject(new Error(`tcpdump did not start capturing within ${READY_MS} ms`)), READY_MS);
-    child.stderr?.on('data', (piece: Buffer) => {
-      if (said.length < 4096) said += piece.toString();
-      if (/listening on/.test(said)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(new Error(`could not run tcpdump: ${err.message}`));
-    });
-    child.once('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`tcpdump ended: ${said.trim().split('\n').pop() ?? ''}`));
-    });
-  });
-}

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { StepContext } from '../context';
 import { caseState } from './case-state';
 import { StepFailure } from '../../verdict/failure';
+import { tcpdumpListening } from '../../capture/tcpdump-ready';
 
 /** One connection attempt: its first SYN, as the kernel timestamped it on the wire. */
 export interface Attempt {
@@ -23,8 +24,6 @@ export interface SynCapture {
   droppedUntil?: number;
 }
 
-/** How long tcpdump may take to open the capture, on a loaded machine. */
-const READY_MS = 5000;
 const captures = caseState(() => ({ capture: undefined as SynCapture | undefined }));
 
 /** The case's capture, if start-client made one. */
@@ -70,24 +69,8 @@ export async function recordSyns(ctx: StepContext, host: string, port: number, c
     ctx.run.transcript.record(conn, 'note', `attempt ${attempts.length}: SYN from port ${sourcePort}`);
     for (const listener of listeners) listener(attempt, attempts.length);
   });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new StepFailure(`tcpdump did not start capturing within ${READY_MS} ms`)), READY_MS);
-    let said = '';
-    child.stderr.on('data', (piece: Buffer) => {
-      said += piece.toString();
-      if (/listening on/.test(said)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(new StepFailure(`could not run tcpdump: ${err.message}`));
-    });
-    child.once('exit', () => {
-      clearTimeout(timer);
-      reject(new StepFailure(`tcpdump ended: ${said.trim().split('\n').pop() ?? ''}`));
-    });
+  await tcpdumpListening(child).catch((err: Error) => {
+    throw new StepFailure(err.message);
   });
   return { attempts, onAttempt: (listener) => listeners.push(listener) };
 }
