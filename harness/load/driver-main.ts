@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RampBreak } from '../vocabulary/measurement';
+import { joinRoom, leaveRoom, talk } from './chat-room';
 import { seededBytes } from './seeded-bytes';
 import type {
   DriverMessage, HaltMessage, LatencyResult, LatencyTask, RampResult, RampTask, RateResult, RateTask, StreamResult, TaskMessage, TaskResult, ThroughputTask, VerifyResult, VerifyTask,
@@ -61,6 +62,7 @@ function run({ run: task }: TaskMessage): Promise<TaskResult> {
       const released = [...held];
       held.clear();
       for (const socket of released) socket.resetAndDestroy();
+      leaveRoom();
       return Promise.resolve(null);
     }
     case 'rate':
@@ -69,6 +71,10 @@ function run({ run: task }: TaskMessage): Promise<TaskResult> {
       return throughput(task);
     case 'latency':
       return latency(task);
+    case 'room-join':
+      return joinRoom(task);
+    case 'room-talk':
+      return talk(task);
   }
 }
 

@@ -40,6 +40,7 @@ import { ramp } from './ramp';
 import { connectionRate } from './connection-rate';
 import { throughput } from './throughput';
 import { latency } from './latency';
+import { fanout } from './fanout';
 
 /** Every step kind a suite may use, in the order the docs list them. */
 export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, expectSelection, sleep, parallel, repeat, concurrently, stopReading, faults, network,
@@ -48,7 +49,8 @@ export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, clos
   sendLines, expectLines, collectLines, expectSameOrder, expectFifo, barrier, join,
   startClientStep, accept, expectClientExit,
   receiveDatagram, sendDatagram, dropDatagram, expectNoNewRequest, expectRetransmissions, expectHandshake, expectAttempts,
-  ramp, connectionRate, throughput, latency] as const;
+  ramp, connectionRate, throughput, latency,
+  fanout] as const;
 
 type Kinds = (typeof STEP_KINDS)[number];
 type ParamsOf<K> = K extends StepKind<infer S> ? Static<S> : never;

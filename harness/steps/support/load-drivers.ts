@@ -45,3 +45,8 @@ export function declared<K extends keyof Capacity>(ctx: StepContext, field: K, n
 export function count(n: number): string {
   return Math.round(n).toLocaleString('en');
 }
+
+/** A time for a note: 0.42 ms, 12 ms; none when nothing was timed. */
+export function ms(value: number | undefined): string {
+  return value === undefined ? 'none' : `${value < 10 ? value.toFixed(2) : Math.round(value)} ms`;
+}
