@@ -47,6 +47,7 @@ export const SLOW_PROOFS: Record<string, string> = {
   'parallel-run.test.ts': 'runs the whole builtin run in parallel and serially through the CLI, and its shards',
   'network.test.ts': 'runs the network suites through the CLI in network namespaces (root, tc, nftables), loss cases included',
   'capacity-mutants.test.ts': "runs the capacity suite's must cases (thousands of connections, rates held for seconds) against the reference echo and each mutant, one after another",
+  'capacity-chat-mutants.test.ts': "runs the capacity-chat suite's must case (a room of 100, 500 messages at 100 per second) against the reference chat server and each mutant",
   'capacity-peers.test.ts': 'runs the capacity suite through the CLI against Python asyncio and threaded echoes and socat, ten thousand connections each where they hold them',
 };
 
