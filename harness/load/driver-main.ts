@@ -2,6 +2,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RampBreak } from '../vocabulary/measurement';
 import { joinRoom, leaveRoom, talk } from './chat-room';
+import { datagrams } from './datagrams';
 import { seededBytes } from './seeded-bytes';
 import type {
   DriverMessage, HaltMessage, LatencyResult, LatencyTask, RampResult, RampTask, RateResult, RateTask, StreamResult, TaskMessage, TaskResult, ThroughputTask, VerifyResult, VerifyTask,
@@ -75,6 +76,8 @@ function run({ run: task }: TaskMessage): Promise<TaskResult> {
       return joinRoom(task);
     case 'room-talk':
       return talk(task);
+    case 'datagrams':
+      return datagrams(task);
   }
 }
 

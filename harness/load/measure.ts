@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { LatencyMeasurement, RampBreak, RampMeasurement, RateMeasurement, ThroughputMeasurement } from '../vocabulary/measurement';
 import type { LoadDrivers } from './drivers';
-import type { Destination, JoinLine, LatencyResult, RampResult, RateResult, RoomJoinResult, RoomTalkResult, StreamResult, VerifyResult } from './protocol';
+import type { DatagramsResult, Destination, JoinLine, LatencyResult, RampResult, RateResult, RoomJoinResult, RoomTalkResult, StreamResult, VerifyResult } from './protocol';
 
 /*
  * The capacity measurements, each spread over the load drivers it is given: what the capacity
@@ -213,4 +213,31 @@ export function percentile(sorted: Float64Array, p: number): number {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+export interface DatagramRateOptions extends Destination {
+  perSecond: number;
+  durationMs: number;
+  size: number;
+  timeoutMs: number;
+}
+
+/**
+ * Datagrams at a fixed offered rate (shared over the drivers, a socket each) for `durationMs`: the
+ * percentiles of the echoes' times from when each datagram was due; errors are the datagrams
+ * that did not come back (lost), `wrong` the echoes that came back changed or twice.
+ */
+export async function datagramRate(drivers: LoadDrivers, o: DatagramRateOptions): Promise<{ measurement: LatencyMeasurement; sent: number; wrong: number; firstWrong?: string; sendError?: string }> {
+  const results = await drivers.runAll<DatagramsResult>(() => ({ task: 'datagrams', host: o.host, port: o.port, perSecond: o.perSecond / drivers.count, durationMs: o.durationMs, size: o.size, timeoutMs: o.timeoutMs }));
+  const samples = new Float64Array(results.reduce((sum, r) => sum + r.samples.length, 0));
+  results.reduce((at, r) => (samples.set(r.samples, at), at + r.samples.length), 0);
+  const sent = results.reduce((sum, r) => sum + r.sent, 0);
+  const label = `${o.perSecond.toLocaleString('en')} datagrams/s`;
+  return {
+    measurement: latencyOf(label, o.perSecond, drivers.count, samples, sent - samples.length),
+    sent,
+    wrong: results.reduce((sum, r) => sum + r.wrong, 0),
+    firstWrong: results.find((r) => r.firstWrong)?.firstWrong,
+    sendError: results.find((r) => r.sendError)?.sendError,
+  };
 }

@@ -103,7 +103,20 @@ export interface RoomTalkTask {
   timeoutMs: number;
 }
 
-export type Task = RampTask | VerifyTask | ReleaseTask | RateTask | ThroughputTask | LatencyTask | RoomJoinTask | RoomTalkTask;
+/**
+ * UDP: a datagram of `size` bytes every 1000/perSecond ms for `durationMs`, each numbered, from one
+ * socket; each echo timed from when its datagram was due. What has not come back `timeoutMs` after
+ * the last one was due is lost.
+ */
+export interface DatagramsTask extends Destination {
+  task: 'datagrams';
+  perSecond: number;
+  durationMs: number;
+  size: number;
+  timeoutMs: number;
+}
+
+export type Task = RampTask | VerifyTask | ReleaseTask | RateTask | ThroughputTask | LatencyTask | RoomJoinTask | RoomTalkTask | DatagramsTask;
 
 export interface RampResult {
   opened: number;
@@ -154,7 +167,18 @@ export interface RoomTalkResult {
   firstProblem?: string;
 }
 
-export type TaskResult = RampResult | VerifyResult | RateResult | StreamResult[] | LatencyResult | RoomJoinResult | RoomTalkResult | null;
+export interface DatagramsResult {
+  sent: number;
+  /** Each echo's time in ms from when its datagram was due. */
+  samples: Float64Array;
+  /** Echoes that differ from what was sent, or come twice; the first one's text. */
+  wrong: number;
+  firstWrong?: string;
+  /** Why sending failed, if it did (the rest were not sent). */
+  sendError?: string;
+}
+
+export type TaskResult = RampResult | VerifyResult | RateResult | StreamResult[] | LatencyResult | RoomJoinResult | RoomTalkResult | DatagramsResult | null;
 
 /** Parent to driver. */
 export interface TaskMessage {

@@ -27,10 +27,10 @@ export async function withDrivers<T>(ctx: StepContext, count: number, use: (driv
   }
 }
 
-/** Where the measurement connects: the suite's service, a TCP one. */
-export function destination(ctx: StepContext): { host: string; port: number } {
+/** Where the measurement connects: the suite's service, a TCP one unless the step says otherwise. */
+export function destination(ctx: StepContext, transport: 'tcp' | 'udp' = 'tcp'): { host: string; port: number } {
   const endpoint = endpointFor(ctx.run, undefined);
-  if (endpoint.transport !== 'tcp') throw new SuiteUsageError(`the capacity steps measure TCP services; ${ctx.run.service} is ${endpoint.transport.toUpperCase()}`);
+  if (endpoint.transport !== transport) throw new SuiteUsageError(`this capacity step measures ${transport.toUpperCase()} services; ${ctx.run.service} is ${endpoint.transport.toUpperCase()}`);
   return { host: endpoint.host, port: endpoint.port };
 }
 
