@@ -27,6 +27,8 @@ export function datagrams(task: DatagramsTask): Promise<DatagramsResult> {
   const samples = new Float64Array(total);
   const result: DatagramsResult = { sent: 0, samples, wrong: 0 };
   let got = 0;
+  /** Datagrams answered, in time or not. */
+  let answered = 0;
   let start = 0;
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
@@ -48,8 +50,10 @@ export function datagrams(task: DatagramsTask): Promise<DatagramsResult> {
       if (back[n]) return wrong(`datagram ${n} came back twice`);
       if (!echo.equals(datagram(n, task.size))) return wrong(`datagram ${n} came back changed (${echo.length} of ${task.size} B)`);
       back[n] = 1;
-      samples[got++] = performance.now() - (start + n * intervalMs);
-      if (got === total) finish();
+      const ms = performance.now() - (start + n * intervalMs);
+      // Later than the timeout is lost, as if it had not come: the percentiles are of those that came in time.
+      if (ms <= task.timeoutMs) samples[got++] = ms;
+      if (++answered === total) finish();
     });
     socket.connect(task.port, task.host, async () => {
       start = performance.now();

@@ -105,8 +105,8 @@ export interface RoomTalkTask {
 
 /**
  * UDP: a datagram of `size` bytes every 1000/perSecond ms for `durationMs`, each numbered, from one
- * socket; each echo timed from when its datagram was due. What has not come back `timeoutMs` after
- * the last one was due is lost.
+ * socket; each echo timed from when its datagram was due. What has not come back within `timeoutMs`
+ * of when it was due is lost.
  */
 export interface DatagramsTask extends Destination {
   task: 'datagrams';
@@ -169,7 +169,7 @@ export interface RoomTalkResult {
 
 export interface DatagramsResult {
   sent: number;
-  /** Each echo's time in ms from when its datagram was due. */
+  /** Each echo's time in ms from when its datagram was due, of those that came within the timeout. */
   samples: Float64Array;
   /** Echoes that differ from what was sent, or come twice; the first one's text. */
   wrong: number;

@@ -18,9 +18,9 @@ export const datagramRate = defineStep({
   name: 'datagram-rate',
   summary:
     'Offers numbered datagrams to a UDP service at a fixed rate for a fixed time (default 5s), from ' +
-    'load driver processes, and records how many came back (the rest lost) and the percentiles of ' +
-    'their times, each timed from when its datagram was due. It measures and reports; it fails only ' +
-    'when it cannot run.',
+    "load driver processes, and records how many came back intact within the step's timeout of when " +
+    'each was due (the rest lost) and the percentiles of their times, each timed from when its ' +
+    'datagram was due. It measures and reports; it fails only when it cannot run.',
   schema: Type.Object(
     {
       perSecond: Type.Integer({ minimum: 1, maximum: MAX_PER_SECOND, description: 'datagrams offered per second' }),
@@ -46,7 +46,7 @@ export const datagramRate = defineStep({
     const at = (q: number) => measurement.percentiles.find((point) => point.p === q)?.ms;
     const lost = sent ? ((100 * measurement.errors) / sent).toFixed(measurement.errors && measurement.errors * 1000 < sent ? 2 : 1) : '0';
     ctx.run.notes.push(
-      `${count(measurement.samples)} of ${count(sent)} datagrams of ${options.size} B came back at ${count(p.perSecond)}/s (${lost}% lost within ${options.timeoutMs} ms): ` +
+      `${count(measurement.samples)} of ${count(sent)} datagrams of ${options.size} B came back within ${options.timeoutMs} ms at ${count(p.perSecond)}/s (${lost}% lost): ` +
         `p50 ${ms(at(50))}, p90 ${ms(at(90))}, p99 ${ms(at(99))}, p99.9 ${ms(at(99.9))}, max ${ms(measurement.samples ? measurement.maxMs : undefined)}, each timed from when it was due` +
         `${wrong ? `; ${count(wrong)} echoes wrong (first: ${firstWrong})` : ''}${sendError ? `; sending stopped: ${sendError}` : ''}`,
     );
