@@ -8,11 +8,11 @@ import { parseCapacity } from '../harness/vocabulary/capacity';
 import type { LatencyMeasurement } from '../harness/vocabulary/measurement';
 import { ROOT, sockspec, tempDir } from './support/cli';
 
-/** A one-case suite of the service with the step given, loaded as sockspec loads a suite file. */
-function oneStepSuite(service: string, step: string) {
+/** A one-case suite of the service with the step given (and case fields), loaded as sockspec loads a suite file. */
+function oneStepSuite(service: string, step: string, fields = ['level: info']) {
   const dir = tempDir();
   const file = path.join(dir.path, 'room.suite.yaml');
-  writeFileSync(file, ['suite: room', 'title: t', `service: ${service}`, 'cases:', '  - id: a', '    title: t', '    requirement: r', '    ref: x', '    level: info', '    steps:', `      - ${step}`, ''].join('\n'));
+  writeFileSync(file, ['suite: room', 'title: t', `service: ${service}`, 'cases:', '  - id: a', '    title: t', '    requirement: r', '    ref: x', ...fields.map((field) => `    ${field}`), '    steps:', `      - ${step}`, ''].join('\n'));
   try {
     return loadSuite(file);
   } finally {
@@ -80,3 +80,16 @@ describe('bounded at load', () => {
     expect(() => oneStepSuite('chat', 'fanout: { members: 1, messages: 2 }')).toThrow(/fanout\.members: must be >= 2$/);
   });
 });
+
+test('a room that does not fill is a precondition of the declared fan-out, not a breach of it', async () => {
+  const suite = oneStepSuite('chat', 'fanout: { declared: true, members: 3, messages: 3, timeout: 500ms, rule: capacity-fanout-within-declared }', ['rules: [capacity-fanout-within-declared]', 'needs: [capacity-fanout]']);
+  const c = suite.cases[0];
+  const server = await REFERENCE_SERVERS['echo-tcp'].start({});
+  try {
+    const outcome = await runCase(suite, c, { chat: { host: server.host, port: server.port, transport: 'tcp', capacity: { fanoutP99Ms: 200 } } });
+    expect(outcome.failure?.message).toMatch(/^the room of 3 did not fill: member 1: /);
+    expect(outcome.attribution).toEqual({ as: 'precondition', rules: [], notReached: ['capacity-fanout-within-declared'] });
+  } finally {
+    await server.close();
+  }
+}, 30_000);
