@@ -1,11 +1,13 @@
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { until } from './until';
 import type { JoinLine, RoomJoinResult, RoomJoinTask, RoomTalkResult, RoomTalkTask } from './protocol';
 
 /*
  * A load driver's share of a chat room (driver-main.ts runs these tasks): members that join by
  * the profile's exchange, stay connected, send the messages whose turn it is and time every other
- * member's message from when it was due to when it arrived. Due times are read on
- * process.hrtime, the machine's monotonic clock, which every driver process shares.
+ * member's message from when it was due to when it arrived. Message 0's due time comes as a
+ * reading of process.hrtime, the machine's monotonic clock, which every driver process shares.
  */
 
 /** What a message's text is, and how a receiver finds it in whatever line the server wraps it in. */
@@ -27,12 +29,13 @@ function member(number: number, socket: net.Socket): Member {
   let rest = '';
   socket.setEncoding('latin1');
   socket.on('data', (data: string) => {
-    let text = rest + data;
-    for (let lf = text.indexOf('\n'); lf !== -1; lf = text.indexOf('\n')) {
-      m.onLine?.(text.slice(0, lf));
-      text = text.slice(lf + 1);
+    const text = rest + data;
+    let from = 0;
+    for (let lf = text.indexOf('\n'); lf !== -1; lf = text.indexOf('\n', from)) {
+      m.onLine?.(text.slice(from, lf));
+      from = lf + 1;
     }
-    rest = text;
+    rest = text.slice(from);
   });
   socket.on('error', () => undefined);
   return m;
@@ -85,8 +88,9 @@ function joinOne(task: RoomJoinTask, number: number, script: JoinLine[]): Promis
 }
 
 export function talk(task: RoomTalkTask): Promise<RoomTalkResult> {
-  const dueMs = (m: number) => m * task.intervalMs;
-  const sinceStartMs = () => Number(process.hrtime.bigint() - task.startNs) / 1e6;
+  // Message 0's due time on this process's clock, from the machine's.
+  const start = performance.now() + Number(task.startNs - process.hrtime.bigint()) / 1e6;
+  const due = (m: number) => start + m * task.intervalMs;
   const sent = (number: number) => Math.floor(task.messages / task.members) + (number < task.messages % task.members ? 1 : 0);
   let expected = 0;
   for (const m of room) expected += task.messages - sent(m.number);
@@ -99,7 +103,7 @@ export function talk(task: RoomTalkTask): Promise<RoomTalkResult> {
       for (const m of room) m.onLine = undefined;
       resolve({ ...result, samples: samples.subarray(0, got), missing: expected - got });
     };
-    const deadline = setTimeout(finish, Math.max(0, dueMs(task.messages - 1) - sinceStartMs()) + task.timeoutMs);
+    const deadline = setTimeout(finish, Math.max(0, due(task.messages - 1) - performance.now()) + task.timeoutMs);
     for (const m of room) {
       const seen = new Uint8Array(task.messages);
       m.onLine = (line) => {
@@ -112,25 +116,23 @@ export function talk(task: RoomTalkTask): Promise<RoomTalkResult> {
           return;
         }
         seen[n] = 1;
-        samples[got++] = sinceStartMs() - dueMs(n);
+        samples[got++] = performance.now() - due(n);
         if (got === expected) finish();
       };
       m.socket.once('close', () => (result.firstProblem ??= `the server closed member ${m.number + 1}'s connection`));
     }
     if (expected === 0) finish();
-    void send(task, dueMs, sinceStartMs);
+    void send(task, due);
   });
 }
 
 /** Each member's messages at their due times, in the order they come due. */
-async function send(task: RoomTalkTask, dueMs: (m: number) => number, sinceStartMs: () => number): Promise<void> {
+async function send(task: RoomTalkTask, due: (m: number) => number): Promise<void> {
   const byNumber = new Map(room.map((m) => [m.number, m]));
   for (let n = 0; n < task.messages; n++) {
     const sender = byNumber.get(n % task.members);
     if (!sender) continue;
-    for (let wait = dueMs(n) - sinceStartMs(); wait > 0; wait = dueMs(n) - sinceStartMs()) {
-      await new Promise((resolve) => (wait >= 1 ? setTimeout(resolve, wait) : setImmediate(resolve)));
-    }
+    await until(due(n));
     sender.socket.write(`${task.say}fanout-${n}\n`);
   }
 }

@@ -2,6 +2,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { DatagramsResult, DatagramsTask } from './protocol';
+import { until } from './until';
 
 /*
  * A load driver's UDP measurement (driver-main.ts runs it): datagrams at a fixed rate from one
@@ -58,9 +59,7 @@ export function datagrams(task: DatagramsTask): Promise<DatagramsResult> {
     socket.connect(task.port, task.host, async () => {
       start = performance.now();
       for (let n = 0; n < total && result.sendError === undefined; n++) {
-        for (let wait = start + n * intervalMs - performance.now(); wait > 0; wait = start + n * intervalMs - performance.now()) {
-          await new Promise((r) => (wait >= 1 ? setTimeout(r, wait) : setImmediate(r)));
-        }
+        await until(start + n * intervalMs);
         socket.send(datagram(n, task.size));
         result.sent++;
       }

@@ -4,6 +4,7 @@ import type { RampBreak } from '../vocabulary/measurement';
 import { joinRoom, leaveRoom, talk } from './chat-room';
 import { datagrams } from './datagrams';
 import { seededBytes } from './seeded-bytes';
+import { until } from './until';
 import type {
   DriverMessage, HaltMessage, LatencyResult, LatencyTask, RampResult, RampTask, RateResult, RateTask, StreamResult, TaskMessage, TaskResult, ThroughputTask, VerifyResult, VerifyTask,
 } from './protocol';
@@ -363,12 +364,6 @@ async function latency(task: LatencyTask): Promise<LatencyResult> {
   return result;
 }
 
-/** Resolves at `due` (performance.now()), never before: a timer may fire up to a millisecond early, and a request sent before it was due would be timed short. */
-async function until(due: number): Promise<void> {
-  for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
-    await new Promise((resolve) => (wait >= 1 ? setTimeout(resolve, wait) : setImmediate(resolve)));
-  }
-}
 
 function connected(task: { host: string; port: number; timeoutMs: number }): Promise<net.Socket | Error> {
   return new Promise((resolve) => {
