@@ -10,7 +10,7 @@ const LAYERS = [
   { name: 'run', folders: ['run'] },
   { name: 'suite', folders: ['suite'] },
   { name: 'steps', folders: ['steps'] },
-  { name: 'resources', folders: ['net', 'targets', 'faults', 'netns', 'servers', 'containers', 'verdict', 'load'] },
+  { name: 'resources', folders: ['net', 'targets', 'faults', 'netns', 'servers', 'containers', 'verdict', 'load', 'capture'] },
   { name: 'certs', folders: ['certs'] },
   { name: 'base', folders: ['vocabulary', 'package-paths.ts'] },
 ];

@@ -3,6 +3,7 @@ import { benchFaultProxy } from './faults';
 import { benchChat } from './chat';
 import { benchInstall } from './install';
 import { benchBuiltinRun } from './builtin-run';
+import { benchCapture } from './capture';
 import { benchFloodRss } from './flood';
 import { benchStreamVersusIperf, benchTenThousandConnections } from './capacity';
 import { benchCertificateSet } from '../harness/certs/bench';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   rows.push(await harnessVersusRaw());
   rows.push(await referenceVersusSocat());
   rows.push(...benchBuiltinRun());
+  rows.push(...benchCapture());
   rows.push(await containerFirstCase());
   rows.push(await benchFaultProxy());
   rows.push(await certificateGeneration());

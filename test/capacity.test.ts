@@ -2,6 +2,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LoadDrivers } from '../harness/load/drivers';
+import { withDrivers } from '../harness/steps/support/load-drivers';
+import type { StepContext } from '../harness/steps/context';
+import { SuiteUsageError } from '../harness/verdict/failure';
 import { harnessLimitProblem } from '../harness/load/limits';
 import { share, percentile } from '../harness/load/measure';
 import { loadSuite } from '../harness/suite/load';
@@ -187,6 +190,20 @@ describe('load drivers', () => {
     parent.kill('SIGKILL');
     expect(await until(() => pids.every((pid) => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')), 5000)).toBe(true);
   }, 30_000);
+
+  test('drivers that cannot start make the case an error that says why, not an internal error', async () => {
+    const start = jest.spyOn(LoadDrivers, 'start').mockRejectedValue(new Error('a load driver exited at start (code 1): out of memory'));
+    const cleanups: Array<() => Promise<void>> = [];
+    const ctx = { run: { signal: new AbortController().signal }, onCleanup: (release: () => Promise<void>) => cleanups.push(release) } as unknown as StepContext;
+    try {
+      const measured = withDrivers(ctx, 2, async () => 'measured');
+      await expect(measured).rejects.toBeInstanceOf(SuiteUsageError);
+      await expect(measured).rejects.toThrow("sockspec's load drivers could not start here: a load driver exited at start (code 1): out of memory");
+      await Promise.all(cleanups.map((release) => release()));
+    } finally {
+      start.mockRestore();
+    }
+  });
 
   test('Ctrl-C during a ramp leaves no driver behind', async () => {
     const reports = tempDir();

@@ -5,6 +5,10 @@ import { failedCases, passedCases, ROOT, sockspec, tempDir } from './support/cli
 const MALFORMED = path.join(ROOT, 'fixtures', 'suites', 'malformed');
 const RECV_ONCE = path.join(ROOT, 'fixtures', 'peers', 'recv-once-server.py');
 
+// Every test here starts the CLI, which loads and checks the suites before it says anything: about
+// 2 s of CPU, more than jest's 5 s default on a machine loaded by other jobs.
+jest.setTimeout(30_000);
+
 describe('sockspec run', () => {
   let reports: ReturnType<typeof tempDir>;
   beforeEach(() => (reports = tempDir()));

@@ -105,6 +105,10 @@ Verdicts and reports:
                        fails the run too
   --transcripts        keep every case's transcript in the reports, not only failures'
   --reports DIR        where junit.xml, results.json and index.html go (default ./reports)
+  --capture [MODE]     capture each case's packets with tcpdump (needs root) and keep them,
+                       with the TLS key log, under DIR/captures/SUITE/CASE.pcap: failed (the
+                       default MODE) keeps failed cases', all every case's, off none. Default:
+                       failed in CI (CI=true) when the machine can capture, else off
   --shard I/N          run the I-th of N parts of the suite files (jest's --shard), e.g. one
                        per CI machine; join the parts' reports with sockspec merge
   --workers N          how many suite files run side by side (default: the machine's cores);

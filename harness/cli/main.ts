@@ -8,6 +8,7 @@ import { EXIT, UsageError } from './errors';
 import { BaselineError } from '../report/baseline';
 import type { RunFlags } from './run-command';
 import { style } from '../report/style';
+import { withCaptureValue } from './capture-flag';
 
 /**
  * The `sockspec` command: parses arguments, runs one command, turns known errors into exit codes.
@@ -26,7 +27,7 @@ async function runCommand(argv: string[]): Promise<number> {
   if (command === '--version' || command === '-v') return print(JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version);
   switch (command) {
     case 'run': {
-      const { values } = parse(rest, RUN_OPTIONS);
+      const { values } = parse(withCaptureValue(rest), RUN_OPTIONS);
       if (values.help) return print((await import('./help')).runHelp());
       const flags: RunFlags = {
         suite: values.suite ?? [],
@@ -63,6 +64,7 @@ async function runCommand(argv: string[]): Promise<number> {
         shard: values.shard,
         workers: values.workers,
         profile: values.profile,
+        capture: values.capture,
       };
       if (values.only !== undefined && values.targets === undefined) throw new UsageError('--only goes with --targets FILE');
       if (values.targets === undefined) return (await import('./run-command')).runSuites(flags);
@@ -145,6 +147,7 @@ const RUN_OPTIONS = {
   strict: { type: 'boolean' },
   'step-timeout': { type: 'string' },
   reports: { type: 'string' },
+  capture: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -32,6 +32,7 @@ import { clientCommandMisfit, clientTimeoutMissing, peerFit } from '../run/peer-
 import { peerOf, type Suite } from '../suite/schema';
 import { joinResults, suitePasses, workersFlag, type SuitePass } from './suite-passes';
 import { childProcesses, processesExited } from './worker-exit';
+import { captureFlag } from './capture-flag';
 
 export interface RunFlags extends TargetFlags, ReportFlags {
   suite: string[];
@@ -51,6 +52,8 @@ export interface RunFlags extends TargetFlags, ReportFlags {
   timeScale?: string;
   /** No step or case deadline at all, for stepping through a case in a debugger. */
   noTimeouts: boolean;
+  /** --capture failed|all|off: keep the packet captures of failed cases, of all, or none. */
+  capture?: string;
 }
 
 /**
@@ -72,6 +75,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   const seed = flags.seed === undefined ? newRunSeed() : seedFlag(flags.seed);
   const timeScale = timeScaleFlags(flags.timeScale, flags.noTimeouts);
   const workers = workersFlag(flags.workers);
+  const capture = captureFlag(flags.capture);
   if ((flags.updateBaseline || flags.failOnUnexpectedPass) && !flags.baseline) {
     throw new UsageError('--update-baseline and --fail-on-unexpected-pass go with --baseline FILE');
   }
@@ -95,6 +99,9 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   const target = await kind.create(spec, services);
   const reportsDir = reportsFolder(flags.reports);
   const outcomesDir = mkdtempSync(path.join(os.tmpdir(), 'sockspec-outcomes-'));
+  const capturesDir = path.join(reportsDir, 'captures');
+  // The captures of an earlier run in the same folder would pass for this run's.
+  rmSync(capturesDir, { recursive: true, force: true });
 
   const cleanUp = async () => {
     await target.stop();
@@ -109,7 +116,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   // Interrupted: the cases that ended so far, reported as such (no baseline is read or written).
   const writePartialReports = () => {
     const records = casesRun();
-    finishReports(reportsDir, records, target.description, { strict: flags.strict, updateBaseline: false, failOnUnexpectedPass: false, interrupted: true, timing: timeScale }, []);
+    finishReports(reportsDir, records, target.description, { strict: flags.strict, updateBaseline: false, failOnUnexpectedPass: false, interrupted: true, timing: timeScale, captures: capture }, []);
     process.stdout.write(`\n${summaryLines(records, flags.strict).join('\n')}\n\n${style.warn('INTERRUPTED')}  partial reports: ${shownReports()}\n`);
   };
   // Installed for the whole run, starting included: a container target sees that the CLI handles
@@ -133,10 +140,10 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     });
     // The suite files start the servers of the lifecycle and network cases from the same spec.
     const runTarget = { spec, description: target.description, endpoints };
-    const settings = { target: runTarget, outcomesDir, stepTimeout, transcripts: flags.transcripts, retries, profile: declared.profile, strict: flags.strict, filter: flags.filter, seed, repeat, timeScale: timeScale.factor, noTimeouts: timeScale.noTimeouts };
+    const settings = { target: runTarget, outcomesDir, stepTimeout, transcripts: flags.transcripts, retries, profile: declared.profile, strict: flags.strict, filter: flags.filter, seed, repeat, timeScale: timeScale.factor, noTimeouts: timeScale.noTimeouts, capture: capture.mode, captureDir: capture.mode && capturesDir };
     const runs = repeat && repeat > 1 ? `, each case ${repeat} times` : '';
     const scaled = describeTimeScale(timeScale);
-    process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}, seed ${seed}${runs}\n${scaled ? `${style.warn(scaled)}\n` : ''}\n`);
+    process.stdout.write(`${style.bold('sockspec')}: ${suites.length} suite(s) against ${target.description}, seed ${seed}${runs}\n${scaled ? `${style.warn(scaled)}\n` : ''}${capture.unavailable ? `${style.warn(capture.unavailable)}\n` : ''}\n`);
 
     // A client suite against the builtin servers: every case skipped for one reason, said here
     // once, without starting jest's workers on it (each would load the harness for nothing).
@@ -173,7 +180,8 @@ export async function runSuites(flags: RunFlags): Promise<number> {
     if (records.length > 0 && records.every((r) => r.verdict === 'skip')) {
       process.stdout.write(`no case ran: every case${flags.filter === undefined ? '' : ' --filter matched'} was skipped (the reasons are above)\n\n`);
     }
-    const finished = finishReports(reportsDir, records, target.description, { ...flags, timing: timeScale }, jestProblems(results, records));
+    const finished = finishReports(reportsDir, records, target.description, { ...flags, timing: timeScale, captures: capture }, jestProblems(results, records));
+    if (capture.unavailable) process.stdout.write(`${style.warn(capture.unavailable)}\n`);
     if (finished.lines.length) process.stdout.write(`${finished.lines.join('\n')}\n\n`);
     const code = results.numRuntimeErrorTestSuites > 0 || records.some((r) => r.suiteError) ? EXIT.error : finished.code;
     if (code !== EXIT.pass) printServerOutput(printed(), target.description);
@@ -270,6 +278,10 @@ function printServerOutput(printed: readonly PrintedLine[], description: string)
 function jestArgv(pass: SuitePass, filter: string | undefined, shard: string | undefined): Config.Argv {
   const config: Config.InitialOptions = {
     ...suiteProject(pass.files),
+    // jest starts the files it remembers as longest first, from the durations it keeps per project
+    // id. Each pass is a project of its own, or the alone pass's short stay in a file (one case)
+    // would be remembered as the file's time, and the together pass would start that file last.
+    id: `sockspec-${pass.part ?? 'all'}`,
     // junit.xml is written from the case records afterwards (report/junit.ts).
     reporters: [path.join(__dirname, '..', 'jest', 'progress-reporter.js')],
   };

@@ -6,6 +6,7 @@ import type { OutcomeRecord } from '../report/outcome-record';
 import { resultsOf, writeResults, type ResultEntry } from '../report/results-json';
 import { EXIT } from './errors';
 import type { TimeScale } from '../vocabulary/time-scale';
+import type { RunCapture } from './capture-flag';
 
 export interface ReportFlags {
   strict: boolean;
@@ -16,6 +17,8 @@ export interface ReportFlags {
   interrupted?: boolean;
   /** --time-scale and --no-timeouts, which the reports state. */
   timing?: TimeScale;
+  /** What the run did about packet captures (--capture), which results.json states. */
+  captures?: RunCapture;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface ReportFlags {
  * regressions alone.
  */
 export function finishReports(reportsDir: string, records: OutcomeRecord[], target: string, flags: ReportFlags, jestProblems: readonly JestProblem[]): { code: number; lines: string[] } {
-  const results = resultsOf(records, target, flags.strict, flags.interrupted, flags.timing);
+  const results = resultsOf(records, target, flags.strict, flags.interrupted, flags.timing, flags.captures, reportsDir);
   writeResults(reportsDir, results);
   writeHtmlReport(reportsDir, results);
   writeJunit(path.join(reportsDir, 'junit.xml'), { records, jestProblems, strict: flags.strict, interrupted: flags.interrupted, timeScale: flags.timing });

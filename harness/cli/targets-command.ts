@@ -120,7 +120,7 @@ function matrixExit(codes: readonly number[], interrupted: boolean): number {
 
 function childArgs(flags: TargetsFlags, entry: TargetEntry, suites: readonly string[], dir: string): string[] {
   const args = ['run', '--targets', flags.targets, '--only', entry.name, '--reports', dir, ...suites.flatMap((s) => ['--suite', s])];
-  const valued: [string, string | undefined][] = [['--filter', flags.filter], ['--step-timeout', flags.stepTimeout], ['--retries', flags.retries], ['--shard', flags.shard], ['--seed', flags.seed], ['--repeat', flags.repeat], ['--time-scale', flags.timeScale]];
+  const valued: [string, string | undefined][] = [['--filter', flags.filter], ['--step-timeout', flags.stepTimeout], ['--retries', flags.retries], ['--shard', flags.shard], ['--seed', flags.seed], ['--repeat', flags.repeat], ['--time-scale', flags.timeScale], ['--capture', flags.capture]];
   for (const [flag, value] of valued) if (value !== undefined) args.push(flag, value);
   const switches: [string, boolean][] = [['--strict', runsStrict(entry, flags)], ['--transcripts', flags.transcripts], ['--update-baseline', flags.updateBaseline], ['--fail-on-unexpected-pass', flags.failOnUnexpectedPass], ['--no-timeouts', flags.noTimeouts]];
   for (const [flag, on] of switches) if (on) args.push(flag);

@@ -1,6 +1,7 @@
 import type { Endpoints } from '../targets/target';
 import type { TargetSpec } from '../targets/registry';
 import { timeScaleProblem, type TimeScale } from '../vocabulary/time-scale';
+import { CAPTURE_MODES, type CaptureMode } from '../capture/case-capture';
 
 /** The target of a `sockspec run`, as the suite files get it. */
 export interface RunTarget {
@@ -32,6 +33,8 @@ export const ENV = {
   /** Also the user's own setting: a plain `jest` run, or a project's, reads it as --time-scale. */
   timeScale: 'SOCKSPEC_TIME_SCALE',
   noTimeouts: 'SOCKSPEC_NO_TIMEOUTS',
+  capture: 'SOCKSPEC_CAPTURE',
+  captureDir: 'SOCKSPEC_CAPTURE_DIR',
 } as const;
 
 /**
@@ -73,6 +76,9 @@ export interface RunSettings {
   timeScale?: number;
   /** No step or case deadline at all (--no-timeouts). */
   noTimeouts?: boolean;
+  /** --capture: keep the packet captures of failed cases (`failed`) or of every case (`all`), in captureDir. */
+  capture?: CaptureMode;
+  captureDir?: string;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
@@ -90,6 +96,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RunSettings 
     part: PARTS.find((part) => part === env[ENV.part]),
     timeScale: envTimeScale(env),
     noTimeouts: env[ENV.noTimeouts] === 'true',
+    capture: CAPTURE_MODES.find((mode) => mode === env[ENV.capture]),
+    captureDir: env[ENV.captureDir] || undefined,
   };
 }
 
@@ -123,5 +131,7 @@ export function settingsEnv(settings: RunSettings): Record<string, string> {
   if (settings.part) env[ENV.part] = settings.part;
   if (settings.timeScale !== undefined) env[ENV.timeScale] = String(settings.timeScale);
   if (settings.noTimeouts) env[ENV.noTimeouts] = 'true';
+  if (settings.capture) env[ENV.capture] = settings.capture;
+  if (settings.captureDir) env[ENV.captureDir] = settings.captureDir;
   return env;
 }

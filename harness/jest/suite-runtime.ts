@@ -22,6 +22,7 @@ import type { TargetExit } from '../targets/target-exit';
 import { cachedProfile, DEFAULT_PROFILE } from '../suite/profile';
 import { peerFit } from '../run/peer-fit';
 import { clientCommandProblem } from '../targets/client-command';
+import { wireSkip } from '../run/case-capture';
 
 /** Time jest allows a test beyond the case's own deadline, so the case reports its own timeout. */
 const JEST_MARGIN_MS = 5000;
@@ -150,7 +151,7 @@ export function defineSuiteTestsWith(api: JestApi, file: string, options: SuiteT
       const level = c.level ?? 'must';
       const title = testTitle(c.id, c.title, level);
       // The builtin servers declare everything but their capacity; another target declares what it was told.
-      const skip = fit.skipReason ?? (selfDeclared ? undeclaredCapacity(c, declared) : unmetNeed(c, declared, launcher, client)) ?? networkSkip(c, movable !== undefined) ?? synDropSkip(c) ?? attemptCaptureSkip(c);
+      const skip = fit.skipReason ?? (selfDeclared ? undeclaredCapacity(c, declared) : unmetNeed(c, declared, launcher, client)) ?? networkSkip(c, movable !== undefined) ?? synDropSkip(c) ?? attemptCaptureSkip(c) ?? wireSkip(c);
       if (skip) {
         // The reason stays out of the test name, which must not change with the flags. A skipped
         // test never meets jest's name filter, so the one --filter leaves out is dropped here.
@@ -175,7 +176,7 @@ export function defineSuiteTestsWith(api: JestApi, file: string, options: SuiteT
         const records: OutcomeRecord[] = [];
         for (let repetition = 1; repetition <= repeat; repetition++) {
           const profile = () => cachedProfile(settings.profile ?? DEFAULT_PROFILE);
-          const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, timeScale, launcher, network, client, seed: { run: seed, repetition }, profile });
+          const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, timeScale, launcher, network, client, seed: { run: seed, repetition }, profile, capture: { mode: settings.capture, dir: settings.captureDir, tempDir: settings.outcomesDir } });
           const record = toRecord(outcome, settings.transcripts || outcome.verdict === 'fail', repeat);
           if (settings.outcomesDir) appendRecord(settings.outcomesDir, record);
           records.push(record);

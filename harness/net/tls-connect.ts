@@ -8,6 +8,7 @@ import { RECORD_TYPE } from './record-types';
 import { type RecordsSeen, describeSession, sessionOf } from './tls-session';
 import { describeAlert } from './tls-alerts';
 import { ServerAnswer } from './server-answer';
+import { logKey } from '../capture/key-log';
 
 export interface TlsClientOptions {
   servername: string;
@@ -78,7 +79,10 @@ export async function connectTls(name: string, endpoint: Endpoint, options: TlsC
     const e = err as NodeJS.ErrnoException;
     throw new TlsHandshakeError(e.code ?? 'ERROR', false, e.message);
   }
-  socket.on('keylog', (line: Buffer) => tap.keylog(line));
+  socket.on('keylog', (line: Buffer) => {
+    tap.keylog(line);
+    logKey(transcript, line);
+  });
   await handshake(socket, raw, answer, name, transcript, deadline);
   handshakeDone = true;
   const session = { ...sessionOf(socket), recordsAfterHandshake: afterHandshake };

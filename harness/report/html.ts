@@ -130,6 +130,31 @@ function sequence(events, checksClient) {
   return grid;
 }
 
+// A failed case's packets, in the timeline's lanes: what the wire carried between the two sides.
+// The capture's client is the side that sent the SYN: sockspec's, unless the case checks a client.
+function packetLane(packets, checksClient) {
+  const [ours, theirs] = checksClient ? ['server (sockspec)', 'client under test'] : ['client', 'server'];
+  const grid = el('div', { class: 'sequence packets' }, el('div', { class: 'head' }, 'ms'), el('div', { class: 'head' }, ours), el('div', { class: 'head' }, 'packet'), el('div', { class: 'head' }, theirs));
+  for (const p of packets) {
+    const fromOurs = (p.from === 'client') !== checksClient;
+    const label = p.flags + (p.len ? ' ' + p.len + ' B' : '') + ' seq ' + p.seq + ' ack ' + p.ack;
+    const classes = [fromOurs ? 'to-server' : 'to-client', ...(p.flags.includes('R') ? ['event-rst'] : [])];
+    const cells = [el('div', {}, p.at.toFixed(1)), el('div', {}, fromOurs ? p.conn : ''), el('div', { class: 'arrow' }, fromOurs ? label + ' ──▶' : '◀── ' + label), el('div', {}, fromOurs ? '' : p.conn)];
+    for (const cell of cells) {
+      cell.classList.add('row', ...classes);
+      grid.append(cell);
+    }
+  }
+  return grid;
+}
+
+// A kept packet capture (--capture): links to download it, and its TLS key log.
+function captureLinks(files) {
+  const links = el('p', { class: 'capture' }, 'packet capture: ', el('a', { href: files.pcap, download: '' }, files.pcap));
+  if (files.keys) links.append(' · TLS key log: ', el('a', { href: files.keys, download: '' }, files.keys));
+  return links;
+}
+
 function caseNode(c) {
   const node = el('details', { id: c.id, class: 'case v-' + c.verdict, 'data-verdict': c.verdict === 'info' ? 'pass' : c.verdict, 'data-text': (c.id + ' ' + c.title + ' ' + c.ref).toLowerCase() });
   node.append(el('summary', {}, el('span', { class: 'verdict' }, LABEL[c.verdict]), el('span', { class: 'id' }, c.id), el('span', {}, c.title), el('span', { class: 'level' }, c.level + (c.runs ? ' · passed ' + c.passed + ' of ' + c.runs + ' runs' + (c.flaky ? ' (flaky)' : '') : '') + ' · ' + c.durationMs + ' ms')));
@@ -138,6 +163,8 @@ function caseNode(c) {
   for (const note of c.notes) body.append(el('p', {}, 'note: ' + note));
   if (c.message) body.append(el('pre', { class: 'message' }, c.message));
   if (c.transcript && c.transcript.length) body.append(el('h4', {}, 'transcript'), sequence(c.transcript, c.peer === 'client'));
+  if (c.packets) body.append(el('h4', {}, 'packets (from the capture)'), packetLane(c.packets, c.peer === 'client'));
+  if (c.capture) body.append(captureLinks(c.capture));
   if (c.serverOutput) body.append(el('h4', {}, 'server output while the case ran'), el('pre', { class: 'server-output' }, c.serverOutput.join('\\n')));
   if (c.measurements && c.measurements.length) body.append(measurementsNode(c.measurements));
   if (!body.childNodes.length) body.append(el('p', {}, 'ref: ' + c.ref));

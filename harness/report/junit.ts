@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import { isFlaky, type OutcomeRecord } from './outcome-record';
@@ -124,9 +125,18 @@ function testcaseOf(r: OutcomeRecord, strict: boolean): Testcase {
     else out.push(`failed, tolerated (${r.level === 'info' ? 'info: a measurement, never fails the run' : 'should without strict'}): ${text}`);
   }
   if (r.flaky) testcase.flaky = { message: `failed ${r.flaky.attempts - 1} time(s) before passing`, stackTrace: r.flaky.firstFailure ?? '' };
+  if (r.capture) out.push(...attachments(r.capture));
   testcase.out = out.join('\n');
   if (r.serverOutput) testcase.err = `server output while the case ran:\n${r.serverOutput.join('\n')}`;
   return testcase;
+}
+
+/**
+ * A kept capture as CI systems read an attachment (Jenkins' JUnit attachments, GitLab): one
+ * `[[ATTACHMENT|path]]` line per file, the path relative to where the run was started.
+ */
+function attachments(files: NonNullable<OutcomeRecord['capture']>): string[] {
+  return [files.pcap, files.keys].flatMap((file) => (file ? [`[[ATTACHMENT|${path.relative(process.cwd(), file)}]]`] : []));
 }
 
 function problemTestcase(p: JestProblem): Testcase {

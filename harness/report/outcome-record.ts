@@ -7,6 +7,8 @@ import { brokenRule, describeFailure, failureSummary, type RuleRef } from './des
 import type { SuiteUsageError } from '../verdict/failure';
 import { targetExitMessage, type TargetExit } from '../targets/target-exit';
 import type { Measurement } from '../vocabulary/measurement';
+import type { CaptureFiles } from '../capture/packet-capture';
+import type { LanePacket } from '../capture/case-capture';
 
 /** A case outcome as stored between the jest workers and the CLI: plain JSON, one line each. */
 export interface OutcomeRecord {
@@ -56,6 +58,10 @@ export interface OutcomeRecord {
   passed?: number;
   /** What a capacity case measured (harness/vocabulary/measurement.ts), raw, for results.json and the report's charts. */
   measurements?: Measurement[];
+  /** The case's packet capture (and TLS key log) the run kept (--capture): absolute paths. */
+  capture?: CaptureFiles;
+  /** For failed cases with a capture: the first packets of their connections (the report's packet lane). */
+  packets?: LanePacket[];
 }
 
 /** A transcript event as JSON: the first bytes of data in hex. */
@@ -87,6 +93,8 @@ export function toRecord(outcome: CaseOutcome, withTranscript = outcome.verdict 
     peer: outcome.peer === 'client' ? 'client' : undefined,
     seed: outcome.seed.run,
     repetition: repeat > 1 ? outcome.seed.repetition : undefined,
+    capture: outcome.capture,
+    packets: outcome.packets,
   };
   if (outcome.suiteError) return { ...record, ...suiteErrorFields(outcome.suiteError) };
   return {
@@ -110,7 +118,8 @@ function failureText(outcome: CaseOutcome): string {
   const { run, repetition } = outcome.seed;
   const which = repetition > 1 ? `, run ${repetition}` : '';
   const repeat = repetition > 1 ? ` --repeat ${repetition}` : '';
-  return `${describeFailure(outcome)}\nseed ${run}${which}: sockspec run --seed ${run}${repeat} --filter '${outcome.suite} ${outcome.caseId}:' replays it`;
+  const why = outcome.why ? `\nwhy, from the packet capture:\n${outcome.why.map((line) => `  ${line}`).join('\n')}` : '';
+  return `${describeFailure(outcome)}${why}\nseed ${run}${which}: sockspec run --seed ${run}${repeat} --filter '${outcome.suite} ${outcome.caseId}:' replays it`;
 }
 
 function recordedEvent(event: TranscriptEvent): RecordedEvent {

@@ -4,6 +4,7 @@ import { isFlaky, type OutcomeRecord } from './outcome-record';
 import { failsRun } from './verdict';
 import { ruleResults, type RuleResult } from './rule-results';
 import { UNSCALED, type TimeScale } from '../vocabulary/time-scale';
+import type { CaptureMode } from '../capture/case-capture';
 
 /** Bumped only when a field changes meaning or goes away; new fields may appear in any version. */
 export const RESULTS_FORMAT = 1;
@@ -21,6 +22,8 @@ export interface ResultsFile {
   noTimeouts?: true;
   /** Present when the run was interrupted (Ctrl-C): the cases are those that ended before. */
   interrupted?: true;
+  /** Present when the run keeps packet captures (`mode`: of failed cases, or all), or was to and cannot (`unavailable`: why). */
+  capture?: RunCaptures;
   /** `errors`: cases a mistake in the suite stopped (not the server's failures, not in `failed`). */
   totals: { cases: number; passed: number; failed: number; tolerated: number; skipped: number; errors: number };
   cases: ResultEntry[];
@@ -59,10 +62,20 @@ export interface ResultEntry {
   flaky?: true;
   /** What a capacity case measured, raw (the series the report draws). */
   measurements?: OutcomeRecord['measurements'];
+  /** The case's packet capture and TLS key log (--capture), relative to the reports folder. */
+  capture?: { pcap: string; keys?: string };
+  /** For failed cases with a capture: their first packets, ms from the case's start (the report's packet lane). */
+  packets?: OutcomeRecord['packets'];
+}
+
+/** What a run did about packet captures. */
+export interface RunCaptures {
+  mode?: CaptureMode;
+  unavailable?: string;
 }
 
 /** `info` cases report measurements; their verdict is `info` whatever happened, so nobody gates on it. */
-export function resultsOf(records: readonly OutcomeRecord[], target: string, strict: boolean, interrupted = false, timeScale: TimeScale = UNSCALED): ResultsFile {
+export function resultsOf(records: readonly OutcomeRecord[], target: string, strict: boolean, interrupted = false, timeScale: TimeScale = UNSCALED, captures: RunCaptures = {}, reportsDir = '.'): ResultsFile {
   const cases = records.map(
     (r): ResultEntry => ({
       id: `${r.suite}/${r.caseId}`,
@@ -86,6 +99,8 @@ export function resultsOf(records: readonly OutcomeRecord[], target: string, str
       passed: r.passed,
       flaky: isFlaky(r) || r.flaky ? true : undefined,
       measurements: r.measurements,
+      capture: r.capture && relativeFiles(r.capture, reportsDir),
+      packets: r.packets,
     }),
   );
   return {
@@ -98,6 +113,7 @@ export function resultsOf(records: readonly OutcomeRecord[], target: string, str
     timeScale: timeScale.factor,
     ...(timeScale.noTimeouts ? { noTimeouts: true as const } : {}),
     ...(interrupted ? { interrupted: true as const } : {}),
+    ...(captures.mode || captures.unavailable ? { capture: captures } : {}),
     totals: {
       cases: records.length,
       passed: records.filter((r) => r.verdict === 'pass').length,
@@ -109,6 +125,12 @@ export function resultsOf(records: readonly OutcomeRecord[], target: string, str
     cases,
     rules: ruleResults(records),
   };
+}
+
+/** A kept capture's files as the reports folder's readers open them: relative to it. */
+function relativeFiles(files: NonNullable<OutcomeRecord['capture']>, reportsDir: string): { pcap: string; keys?: string } {
+  const relative = (file: string) => path.relative(reportsDir, file).split(path.sep).join('/');
+  return { pcap: relative(files.pcap), keys: files.keys && relative(files.keys) };
 }
 
 export function writeResults(dir: string, results: ResultsFile): string {

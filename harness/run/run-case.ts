@@ -18,6 +18,9 @@ import { cachedProfile, DEFAULT_PROFILE } from '../suite/profile';
 import type { Profile } from '../steps/support/profile';
 import type { ClientCommand } from '../targets/client-command';
 import type { Measurement } from '../vocabulary/measurement';
+import type { CaptureFiles } from '../capture/packet-capture';
+import { CaseCapture, type LanePacket } from '../capture/case-capture';
+import { endCaseCapture, startCapture, type CaptureSettings } from './case-capture';
 
 export const DEFAULT_STEP_TIMEOUT = 2000;
 export const DEFAULT_CASE_TIMEOUT = 30_000;
@@ -47,6 +50,12 @@ export interface CaseOutcome {
   transcript: Transcript;
   /** The run seed and the repetition this outcome is of: with them the run can be replayed. */
   seed: CaseSeed;
+  /** The case's packet capture and TLS key log, when the run kept them (--capture). */
+  capture?: CaptureFiles;
+  /** For a failure: what the capture shows that explains it, one sentence each. */
+  why?: string[];
+  /** For a failure: the first packets of its connections, for the report's packet lane. */
+  packets?: LanePacket[];
 }
 
 /** The seed of a case run by itself (a project's test calling runCase): fixed, so it repeats. */
@@ -67,6 +76,8 @@ export interface RunOptions {
   client?: ClientCommand;
   /** The run's chat profile, asked for the first time a step uses it; default the sockspec-chat one. */
   profile?: () => Profile;
+  /** Which captures to keep and where (--capture); a case with wire checks is captured anyway. */
+  capture?: CaptureSettings;
 }
 
 /**
@@ -93,13 +104,16 @@ export function caseTimeouts(suite: Suite, c: Case, idleTimeoutMs?: number, clie
 export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, options: RunOptions = {}): Promise<CaseOutcome> {
   const timeScale = options.timeScale ?? UNSCALED;
   const timeouts = caseTimeouts(suite, c, endpoints[suite.service]?.idleTimeoutMs, options.client?.timeoutMs, timeScale);
+  const notes: string[] = [];
+  // Started before the case's clock: tcpdump's start is not the case's time.
+  const packets = await startCapture(c, options.capture, options.network !== undefined, notes);
   const started = Date.now();
   const abort = new AbortController();
   // Every waiting step of every parallel client listens for the case deadline.
   setMaxListeners(0, abort.signal);
   const timer = setTimeout(() => abort.abort(), timeouts.total);
   const transcript = new Transcript();
-  const notes: string[] = [];
+  const capture = packets && new CaseCapture(packets, transcript, started);
   const seed = options.seed ?? FIXED_SEED;
   const run: CaseRun = {
     suite: suite.suite,
@@ -120,6 +134,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     profile: options.profile ?? (() => cachedProfile(DEFAULT_PROFILE)),
     client: options.client,
     network: options.network && new CaseNetwork(options.network, transcript, notes),
+    capture,
   };
   const scope = new ConnectionScope();
   const cleanups: Cleanup[] = [];
@@ -142,6 +157,9 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
       failure ??= err instanceof StepFailure ? err : new StepFailure(`could not clear the network conditions: ${err.message}`);
     });
   }
+  // The capture's end (a decode, a copy) is not the case's time.
+  const durationMs = Date.now() - started;
+  const wire = capture && (await endCaseCapture(capture, failure !== undefined || suiteError !== undefined, options.capture, { suite: suite.suite, caseId: c.id, repetition: seed.repetition, endpoints: [endpoints, run.endpoints] }));
   return {
     suite: suite.suite,
     caseId: c.id,
@@ -152,7 +170,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     peer: peerOf(suite),
     verdict: failure || suiteError ? 'fail' : 'pass',
     startedAt: started,
-    durationMs: Date.now() - started,
+    durationMs,
     failure,
     suiteError,
     rules: c.rules ?? [],
@@ -161,6 +179,9 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
     measurements: run.measurements,
     transcript: run.transcript,
     seed,
+    capture: wire?.files,
+    why: wire?.why.length ? wire.why : undefined,
+    packets: wire?.packets.length ? wire.packets : undefined,
   };
 }
 

@@ -10,6 +10,7 @@ import type { ClientCommand } from '../targets/client-command';
 import { toMs } from '../vocabulary/units';
 import { deadlineMs, toleranceMs, type TimeScale } from '../vocabulary/time-scale';
 import type { Measurement } from '../vocabulary/measurement';
+import type { CaseCapture } from '../capture/case-capture';
 
 /*
  * The API a step is written against: what it sees of its case (CaseRun, StepContext) and the
@@ -46,6 +47,8 @@ export interface CaseRun {
   readonly client?: ClientCommand;
   /** The link to a server in a network namespace, for the network step; absent for other targets. */
   readonly network?: CaseNetwork;
+  /** The case's packet capture (--capture, or a wire check's need): the wire checks read it. */
+  readonly capture?: CaseCapture;
 }
 
 /** What one step sees when it runs. */

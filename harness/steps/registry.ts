@@ -42,6 +42,7 @@ import { throughput } from './throughput';
 import { latency } from './latency';
 import { fanout } from './fanout';
 import { datagramRate } from './datagram-rate';
+import { expectWireClose } from './expect-wire-close';
 
 /** Every step kind a suite may use, in the order the docs list them. */
 export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, expectSelection, sleep, parallel, repeat, concurrently, stopReading, faults, network,
@@ -51,7 +52,8 @@ export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, clos
   startClientStep, accept, expectClientExit,
   receiveDatagram, sendDatagram, dropDatagram, expectNoNewRequest, expectRetransmissions, expectHandshake, expectAttempts,
   ramp, connectionRate, throughput, latency,
-  fanout, datagramRate] as const;
+  fanout, datagramRate,
+  expectWireClose] as const;
 
 type Kinds = (typeof STEP_KINDS)[number];
 type ParamsOf<K> = K extends StepKind<infer S> ? Static<S> : never;

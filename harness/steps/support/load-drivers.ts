@@ -13,7 +13,10 @@ export const MEASURING_DRIVERS = 2;
 export async function withDrivers<T>(ctx: StepContext, count: number, use: (drivers: LoadDrivers) => Promise<T>): Promise<T> {
   const starting = LoadDrivers.start(count);
   ctx.onCleanup(async () => (await starting.catch(() => undefined))?.stop());
-  const drivers = await starting;
+  // Drivers that cannot start say nothing of the target: the case cannot be judged (exit 2).
+  const drivers = await starting.catch((err: Error) => {
+    throw new SuiteUsageError(`sockspec's load drivers could not start here: ${err.message}`);
+  });
   const onAbort = () => void drivers.stop();
   ctx.run.signal.addEventListener('abort', onAbort, { once: true });
   try {

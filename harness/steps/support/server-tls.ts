@@ -1,5 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
+import { logKey } from '../../capture/key-log';
 import { SocketTap } from '../../net/socket-tap';
 import { Type, type Static } from '@sinclair/typebox';
 import type { CertificateName, CertificateSet } from '../../certs/certificate-set';
@@ -131,6 +132,7 @@ export function acceptTls(label: string, raw: net.Socket, server: ServerTls, tra
       done(null, context);
     },
   });
+  socket.on('keylog', (line: Buffer) => logKey(transcript, line));
   let settle: (outcome: HandshakeOutcome) => void = () => undefined;
   const settled = new Promise<HandshakeOutcome>((resolve) => (settle = resolve));
   const handshake: ServerHandshake = {

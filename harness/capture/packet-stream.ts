@@ -1,0 +1,180 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { holdUntilExit } from '../targets/exit-cleanup';
+
+/** How long tcpdump may take to open the device, on a loaded machine. */
+const READY_MS = 5000;
+/** How long a sync may wait for its marker to come through tcpdump. */
+const SYNC_MS = 5000;
+/** How often a marker not seen yet is sent again. */
+const RESEND_MS = 250;
+/** Where the sync markers go: the discard port, which nothing answers on loopback but an ICMP error. */
+const MARKER_PORT = 9;
+const GLOBAL_HEADER = 24;
+const RECORD_HEADER = 16;
+
+/** Takes the packets of a time window: whole records (header and data) as tcpdump wrote them, one or more at a time. */
+export interface PacketSink {
+  record(bytes: Buffer): void;
+}
+
+/**
+ * One tcpdump per device for the whole process, writing pcap to a pipe: a case does not pay for
+ * tcpdump's start (100 to 300 ms on a loaded machine), only the first one does. The stream is cut
+ * into records here (the pcap framing, not the packets: tshark decodes those) and each record goes
+ * to the sinks open at the time, the cases running. `sync` sends a marker datagram and waits until
+ * it comes through: every packet sent before it has then reached the sinks.
+ */
+export class PacketStream {
+  private static readonly streams = new Map<string, Promise<PacketStream>>();
+  /** The pcap file header tcpdump started with: each sink's file starts with it. */
+  header: Buffer = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
+  private littleEndian = true;
+  private readonly sinks = new Set<PacketSink>();
+  private readonly markers = new Map<string, () => void>();
+  private ended?: string;
+  private headerSeen: () => void = () => undefined;
+  private readonly headerRead = new Promise<void>((resolve) => (this.headerSeen = resolve));
+
+  private constructor(private readonly child: ChildProcess) {
+    (child.stdout as Readable).on('data', (chunk: Buffer) => this.take(chunk));
+  }
+
+  /** The process's stream of `device`, started (and awaited ready) the first time it is asked for. */
+  static of(device: string): Promise<PacketStream> {
+    let stream = PacketStream.streams.get(device);
+    if (!stream) {
+      stream = PacketStream.start(device);
+      PacketStream.streams.set(device, stream);
+      // A start that failed is tried again by the next case, which then says why too.
+      stream.catch(() => PacketStream.streams.delete(device));
+    }
+    return stream;
+  }
+
+  private static async start(device: string): Promise<PacketStream> {
+    // --immediate-mode and -U hand each packet on as it comes, not a ring buffer block later; -s 0 keeps whole packets (TLS decryption needs them).
+    // setpriv makes the kernel kill tcpdump when this process dies, however it dies (a SIGKILL
+    // runs no exit hook); tcpdump keeps root (-Z root), as changing user would clear that.
+    const tcpdump = ['tcpdump', '-Z', 'root', '-i', device, '-n', '--immediate-mode', '-U', '-s', '0', '-w', '-', 'tcp or udp'];
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...tcpdump], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stream = new PacketStream(child);
+    const release = holdUntilExit({ stop: async () => stream.kill(), removeNow: () => stream.kill() });
+    child.once('exit', () => {
+      stream.ended = 'tcpdump ended';
+      release();
+      PacketStream.streams.delete(device);
+      for (const resolve of stream.markers.values()) resolve();
+    });
+    // Idle between cases, it must not keep the process alive: the exit hook ends it.
+    child.unref();
+    (child.stdout as Readable & { unref?: () => void }).unref?.();
+    (child.stderr as Readable & { unref?: () => void }).unref?.();
+    await listening(child);
+    // Each case's file starts with the pcap header tcpdump writes first.
+    await stream.headerRead;
+    return stream;
+  }
+
+  /** The records from now on go to `sink` too, until `remove`. */
+  add(sink: PacketSink): void {
+    this.sinks.add(sink);
+  }
+
+  remove(sink: PacketSink): void {
+    this.sinks.delete(sink);
+  }
+
+  /**
+   * Resolves once every packet sent before the call has reached the sinks: a marker datagram sent
+   * now has come through. It is sent again every RESEND_MS until it has (a datagram is not
+   * guaranteed, even on loopback).
+   */
+  sync(): Promise<void> {
+    if (this.ended) return Promise.reject(new Error(this.ended));
+    const token = `sockspec-sync-${randomBytes(8).toString('hex')}`;
+    const socket = createSocket('udp4');
+    socket.on('error', () => undefined);
+    const send = () => socket.send(token, MARKER_PORT, '127.0.0.1', () => undefined);
+    const resend = setInterval(send, RESEND_MS);
+    const seen = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.markers.delete(token);
+        reject(new Error(`tcpdump did not pass on a marker packet within ${SYNC_MS} ms`));
+      }, SYNC_MS);
+      this.markers.set(token, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    send();
+    return seen.finally(() => {
+      clearInterval(resend);
+      socket.close();
+    });
+  }
+
+  private kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
+  private take(chunk: Buffer): void {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    if (this.header.length === 0) {
+      if (this.pending.length < GLOBAL_HEADER) return;
+      this.header = Buffer.from(this.pending.subarray(0, GLOBAL_HEADER));
+      // tcpdump writes in its own byte order; the magic number says which.
+      this.littleEndian = this.header.readUInt32LE(0) === 0xa1b2c3d4 || this.header.readUInt32LE(0) === 0xa1b23c4d;
+      this.pending = this.pending.subarray(GLOBAL_HEADER);
+      this.headerSeen();
+    }
+    // The whole records of this chunk go to the sinks in one piece: one write per chunk, not per packet.
+    let end = 0;
+    while (this.pending.length - end >= RECORD_HEADER) {
+      const length = this.littleEndian ? this.pending.readUInt32LE(end + 8) : this.pending.readUInt32BE(end + 8);
+      if (this.pending.length - end < RECORD_HEADER + length) break;
+      if (this.markers.size && length < 200) this.seeMarker(this.pending.subarray(end, end + RECORD_HEADER + length));
+      end += RECORD_HEADER + length;
+    }
+    if (end === 0) return;
+    const records = this.pending.subarray(0, end);
+    this.pending = this.pending.subarray(end);
+    for (const sink of this.sinks) sink.record(records);
+  }
+
+  /** Resolves the sync whose marker this record holds, if it holds one. */
+  private seeMarker(record: Buffer): void {
+    const text = record.toString('latin1');
+    for (const [token, resolve] of this.markers) {
+      if (!text.includes(token)) continue;
+      this.markers.delete(token);
+      resolve();
+    }
+  }
+}
+
+/** Resolves once tcpdump says it is listening; rejects with its own words if it ends first. */
+function listening(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let said = '';
+    const timer = setTimeout(() => reject(new Error(`tcpdump did not start capturing within ${READY_MS} ms`)), READY_MS);
+    child.stderr?.on('data', (piece: Buffer) => {
+      if (said.length < 4096) said += piece.toString();
+      if (/listening on/.test(said)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`could not run tcpdump: ${err.message}`));
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`tcpdump ended: ${said.trim().split('\n').pop() ?? ''}`));
+    });
+  });
+}

@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+/** The first bytes of a segment's payload kept for the checks and the "why": enough to align an echo. */
+const HEAD_BYTES = 64;
+/** tshark takes ~1 s to start and decodes a 16 MiB case in a few more; a hang ends here. */
+const DECODE_MS = 60_000;
+
+/** One TCP segment as tshark decodes it, sequence numbers relative to the connection's start. */
+export interface Segment {
+  /** tshark's number of the connection (tcp.stream): a port reused later is another stream. */
+  stream: number;
+  /** ms since the epoch, the kernel's timestamp. */
+  at: number;
+  srcPort: number;
+  dstPort: number;
+  syn: boolean;
+  ack: boolean;
+  fin: boolean;
+  rst: boolean;
+  seq: number;
+  ackNumber: number;
+  len: number;
+  window: number;
+  /** The first HEAD_BYTES of the payload. */
+  head: Buffer;
+  retransmission: boolean;
+  zeroWindow: boolean;
+}
+
+const FIELDS = [
+  'tcp.stream', 'frame.time_epoch', 'tcp.srcport', 'tcp.dstport', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.fin', 'tcp.flags.reset',
+  'tcp.seq', 'tcp.ack', 'tcp.len', 'tcp.window_size', 'tcp.payload', 'tcp.analysis.retransmission', 'tcp.analysis.zero_window',
+] as const;
+
+/**
+ * The TCP segments of the connections from `ports` in a capture file (it may still be growing:
+ * tshark reads what is written), decoded by tshark. Rejects with tshark's own words when it
+ * cannot read the file.
+ */
+export function readSegments(file: string, ports: readonly number[]): Promise<Segment[]> {
+  const displayFilter = ports.map((port) => `tcp.port == ${port}`).join(' || ');
+  // Their payload as plain data: a protocol tshark guesses from a port would take it out of tcp.payload.
+  const asData = ports.flatMap((port) => ['-d', `tcp.port==${port},data`]);
+  const args = ['-r', file, '-n', ...asData, '-Y', displayFilter, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f])];
+  const child = spawn('tshark', args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: DECODE_MS });
+  const segments: Segment[] = [];
+  let said = '';
+  child.stderr.on('data', (piece: Buffer) => {
+    if (said.length < 4096) said += piece.toString();
+  });
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const segment = parsed(line.split('\t'));
+    if (segment) segments.push(segment);
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', (err) => reject(new Error(`could not run tshark: ${err.message}`)));
+    child.once('close', (code) => {
+      // 2: the file ends in the middle of a packet (tcpdump still writing): what came before is read.
+      if (code === 0 || code === 2) resolve(segments);
+      else reject(new Error(`tshark could not read ${file}: ${lastLine(said) || `exit code ${code}`}`));
+    });
+  });
+}
+
+function parsed(v: string[]): Segment | undefined {
+  if (v.length < FIELDS.length || v[0] === '') return undefined;
+  const flag = (s: string) => s === '1' || s === 'True';
+  return {
+    stream: Number(v[0]),
+    at: Number(v[1]) * 1000,
+    srcPort: Number(v[2]),
+    dstPort: Number(v[3]),
+    syn: flag(v[4]),
+    ack: flag(v[5]),
+    fin: flag(v[6]),
+    rst: flag(v[7]),
+    seq: Number(v[8]),
+    ackNumber: Number(v[9]),
+    len: Number(v[10]),
+    window: Number(v[11]),
+    head: Buffer.from(v[12].replace(/:/g, '').slice(0, HEAD_BYTES * 2), 'hex'),
+    retransmission: v[13] !== '',
+    zeroWindow: v[14] !== '',
+  };
+}
+
+function lastLine(text: string): string {
+  return text.split('\n').map((l) => l.trim()).filter((l) => l && !/^Running as user/.test(l)).pop() ?? '';
+}

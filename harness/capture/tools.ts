@@ -1,0 +1,38 @@
+import { execFileSync } from 'node:child_process';
+
+/*
+ * What a packet capture needs from the machine: root (tcpdump opens the device) and tcpdump; what
+ * the wire checks need on top: tshark, which decodes the capture. Each is probed once per process,
+ * and a missing one is said in one line, which a skipped case or the run's summary shows.
+ */
+
+const known = new Map<string, string | undefined>();
+
+/** Why this process cannot capture packets (one line), or undefined when it can. */
+export function captureUnavailable(): string | undefined {
+  if (!known.has('tcpdump')) {
+    known.set('tcpdump', rootProblem('capture packets') ?? programProblem('tcpdump', 'tcpdump', 'capture packets') ?? programProblem('setpriv', 'util-linux', 'capture packets'));
+  }
+  return known.get('tcpdump');
+}
+
+/** Why this process cannot decode a capture (no tcpdump, no root or no tshark), or undefined when it can. */
+export function decodeUnavailable(): string | undefined {
+  if (!known.has('tshark')) known.set('tshark', programProblem('tshark', 'tshark', 'decode packet captures'));
+  return captureUnavailable() ?? known.get('tshark');
+}
+
+function rootProblem(what: string): string | undefined {
+  if (process.platform !== 'linux') return `needs Linux to ${what} with tcpdump`;
+  const uid = process.getuid?.();
+  return uid === 0 ? undefined : `needs root to ${what} with tcpdump (running as uid ${uid})`;
+}
+
+function programProblem(program: string, debianPackage: string, what: string): string | undefined {
+  try {
+    execFileSync(program, ['--version'], { stdio: 'ignore', timeout: 10_000 });
+    return undefined;
+  } catch {
+    return `needs ${program} to ${what} (apt-get install ${debianPackage})`;
+  }
+}
