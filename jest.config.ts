@@ -47,6 +47,8 @@ export const SLOW_PROOFS: Record<string, string> = {
   'parallel-run.test.ts': 'runs the whole builtin run in parallel and serially through the CLI, and its shards',
   'network.test.ts': 'runs the network suites through the CLI in network namespaces (root, tc, nftables), loss cases included',
   'capacity-mutants.test.ts': "runs the capacity suite's must cases (thousands of connections, rates held for seconds) against the reference echo and each mutant, one after another",
+  'capacity-chat-mutants.test.ts': "runs the capacity-chat suite's must case (a room of 100, 500 messages at 100 per second) against the reference chat server and each mutant",
+  'capacity-chat-peers.test.ts': 'runs the capacity-chat suite through the CLI against ncat --chat: a room of 100 for seconds, and one of 1,000 that ncat refuses',
   'capacity-peers.test.ts': 'runs the capacity suite through the CLI against Python asyncio and threaded echoes and socat, ten thousand connections each where they hold them',
   'wire-capture.test.ts': 'runs echo cases with real packet captures, each wire check a tshark decode (~1 s), against a mutant that resets after a pause',
   'capture.test.ts': 'runs the CLI with packet captures (tcpdump) and opens them in tshark, decrypted for TLS, and interrupts a capturing run',

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { ZOO } from '../fixtures/mutants/zoo';
 import { LIFECYCLE_MUTANTS } from '../fixtures/mutants/lifecycle';
 import { NETWORK_MUTANTS } from '../fixtures/mutants/network';
-import { CAPACITY_MUTANTS } from '../fixtures/mutants/capacity';
+import { CAPACITY_CHAT_MUTANTS, CAPACITY_MUTANTS } from '../fixtures/mutants/capacity';
 import { CLIENT_SUITES } from '../fixtures/clients';
 import { bundledSuiteNames } from '../harness/cli/suite-files';
 import { bundledSuite } from './support/run-suite';
@@ -114,7 +114,7 @@ describe('sockspec coverage', () => {
     const { code, stdout, stderr } = await sockspec(['coverage', '--suite', 'echo-udp']);
     expect([code, stderr]).toEqual([0, '']);
     expect(stdout).toMatch(/^  rfc768-reply-to-source\s+must\s+echo-udp\/several-clients$/m);
-    expect(stdout).toMatch(/^  rfc862-udp-answer\s+must\s+echo-udp\/boundaries, .*network-udp\/loss-reported$/m);
+    expect(stdout).toMatch(/^  rfc862-udp-answer\s+must\s+(capacity-udp\/\S+, )*echo-udp\/boundaries, .*network-udp\/loss-reported$/m);
     expect(stdout).not.toContain('rfc862-tcp-echo-back');
     expect(stdout).toMatch(/^must: 3 rules, 3 cited by a case, 0 unobservable$/m);
   }, 30_000);
@@ -144,7 +144,7 @@ function oneLine(text: string): string {
 /** Every mutant server and client of the project, with the suite whose cases it is run against (test/mutants.test.ts, test/lifecycle.test.ts, test/capacity-mutants.test.ts, test/*-client-mutants.test.ts). */
 function allMutants(): MutantRecord[] {
   const clientTables = Object.fromEntries(Object.entries(CLIENT_SUITES).map(([suite, { mutants }]) => [suite, mutants]));
-  const tables: Record<string, Record<string, { breaks: string[]; kills: string[] }>> = { ...ZOO, lifecycle: LIFECYCLE_MUTANTS, capacity: CAPACITY_MUTANTS, ...NETWORK_MUTANTS, ...clientTables };
+  const tables: Record<string, Record<string, { breaks: string[]; kills: string[] }>> = { ...ZOO, lifecycle: LIFECYCLE_MUTANTS, capacity: CAPACITY_MUTANTS, 'capacity-chat': CAPACITY_CHAT_MUTANTS, ...NETWORK_MUTANTS, ...clientTables };
   return Object.entries(tables).flatMap(([suite, table]) => Object.entries(table).map(([name, m]) => ({ suite, name, breaks: m.breaks, kills: m.kills })));
 }
 

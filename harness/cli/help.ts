@@ -70,8 +70,9 @@ Any started or given target declares (the builtin servers declare their own):
   --declare-capacity NAME=VALUE[,NAME=VALUE]
                        what it carries under load, checked by the capacity suite's must
                        cases: connections=5000, rate=2000 (connections per second),
-                       throughput=100MiB (per second), p99=20ms; repeatable; the builtin
-                       servers take it too (docs/capacity.md)
+                       throughput=100MiB (per second), p99=20ms, and the capacity-chat
+                       suite's fanout-p99=200ms; repeatable; the builtin servers take it
+                       too (docs/capacity.md)
   --profile NAME|FILE  the chat-relay suite's profile: the line formats of the relay, a name in
                        suites/profiles/ (sockspec-chat, the default; ncat-chat) or a profile
                        file; SOCKSPEC_PROFILE when not given (docs/chat-suite.md)

@@ -1,7 +1,10 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RampBreak } from '../vocabulary/measurement';
+import { joinRoom, leaveRoom, talk } from './chat-room';
+import { datagrams } from './datagrams';
 import { seededBytes } from './seeded-bytes';
+import { until } from './until';
 import type {
   DriverMessage, HaltMessage, LatencyResult, LatencyTask, RampResult, RampTask, RateResult, RateTask, StreamResult, TaskMessage, TaskResult, ThroughputTask, VerifyResult, VerifyTask,
 } from './protocol';
@@ -61,6 +64,7 @@ function run({ run: task }: TaskMessage): Promise<TaskResult> {
       const released = [...held];
       held.clear();
       for (const socket of released) socket.resetAndDestroy();
+      leaveRoom();
       return Promise.resolve(null);
     }
     case 'rate':
@@ -69,6 +73,12 @@ function run({ run: task }: TaskMessage): Promise<TaskResult> {
       return throughput(task);
     case 'latency':
       return latency(task);
+    case 'room-join':
+      return joinRoom(task);
+    case 'room-talk':
+      return talk(task);
+    case 'datagrams':
+      return datagrams(task);
   }
 }
 
@@ -354,12 +364,6 @@ async function latency(task: LatencyTask): Promise<LatencyResult> {
   return result;
 }
 
-/** Resolves at `due` (performance.now()), never before: a timer may fire up to a millisecond early, and a request sent before it was due would be timed short. */
-async function until(due: number): Promise<void> {
-  for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
-    await new Promise((resolve) => (wait >= 1 ? setTimeout(resolve, wait) : setImmediate(resolve)));
-  }
-}
 
 function connected(task: { host: string; port: number; timeoutMs: number }): Promise<net.Socket | Error> {
   return new Promise((resolve) => {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { LatencyMeasurement, RampBreak, RampMeasurement, RateMeasurement, ThroughputMeasurement } from '../vocabulary/measurement';
 import type { LoadDrivers } from './drivers';
-import type { Destination, LatencyResult, RampResult, RateResult, StreamResult, VerifyResult } from './protocol';
+import type { DatagramsResult, Destination, JoinLine, LatencyResult, RampResult, RateResult, RoomJoinResult, RoomTalkResult, StreamResult, VerifyResult } from './protocol';
 
 /*
  * The capacity measurements, each spread over the load drivers it is given: what the capacity
@@ -143,18 +143,65 @@ export async function latency(drivers: LoadDrivers, o: LatencyOptions): Promise<
     const clients = share(o.clients, drivers.count, i);
     return { task: 'latency', host: o.host, port: o.port, clients, perSecond: (o.perSecond * clients) / o.clients, durationMs: o.durationMs, timeoutMs: o.timeoutMs };
   });
-  const samples = Float64Array.from(results.flatMap((r) => r.samples)).sort();
-  const measurement: LatencyMeasurement = {
+  const label = `${o.perSecond}/s over ${o.clients} client${o.clients === 1 ? '' : 's'}`;
+  const samples = Float64Array.from(results.flatMap((r) => r.samples));
+  const measurement = latencyOf(label, o.perSecond, o.clients, samples, results.reduce((sum, r) => sum + r.errors, 0));
+  return { measurement, firstError: results.find((r) => r.firstError)?.firstError };
+}
+
+/** The percentiles of times in ms (sorted here), with what they were measured at. */
+function latencyOf(label: string, offeredPerSecond: number, concurrency: number, samples: Float64Array, errors: number): LatencyMeasurement {
+  samples.sort();
+  return {
     kind: 'latency',
-    label: `${o.perSecond}/s over ${o.clients} client${o.clients === 1 ? '' : 's'}`,
-    offeredPerSecond: o.perSecond,
-    concurrency: o.clients,
+    label,
+    offeredPerSecond,
+    concurrency,
     samples: samples.length,
-    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    errors,
     percentiles: samples.length ? PERCENTILES.map((p) => ({ p, ms: round(percentile(samples, p)) })) : [],
     maxMs: samples.length ? round(samples[samples.length - 1]) : 0,
   };
-  return { measurement, firstError: results.find((r) => r.firstError)?.firstError };
+}
+
+export interface FanoutOptions extends Destination {
+  members: number;
+  messages: number;
+  perSecond: number;
+  /** Member i's join exchange, its placeholders filled in. */
+  script: (i: number) => JoinLine[];
+  /** What comes before a message's text (the profile's `say`). */
+  say: string;
+  timeoutMs: number;
+}
+
+/** How long after the drivers are told to start the first message is due: the task must reach each of them first. */
+const TALK_LEAD_MS = 200;
+
+/**
+ * A chat room of `members` spread over the drivers, each joined by its exchange; then `messages`
+ * at `perSecond`, sent by the members in turn, each delivery to every other member timed from when
+ * its message was due. Errors are the deliveries that did not come.
+ */
+export async function fanout(drivers: LoadDrivers, o: FanoutOptions): Promise<{ measurement: LatencyMeasurement; joinProblem?: string; extra: number; firstProblem?: string }> {
+  const firsts = Array.from({ length: drivers.count }, (_, i) => Array.from({ length: i }, (_, j) => share(o.members, drivers.count, j)).reduce((a, b) => a + b, 0));
+  const label = `room of ${o.members.toLocaleString('en')}`;
+  try {
+    const joins = await drivers.runAll<RoomJoinResult>((i) => {
+      const scripts = Array.from({ length: share(o.members, drivers.count, i) }, (_, k) => o.script(firsts[i] + k));
+      return { task: 'room-join', host: o.host, port: o.port, first: firsts[i], scripts, timeoutMs: o.timeoutMs };
+    });
+    const joinProblem = joins.find((j) => j.problem)?.problem;
+    if (joinProblem) return { measurement: latencyOf(label, o.perSecond, o.members, new Float64Array(0), 0), joinProblem, extra: 0 };
+    const startNs = process.hrtime.bigint() + BigInt(TALK_LEAD_MS * 1e6);
+    const talks = await drivers.runAll<RoomTalkResult>(() => ({ task: 'room-talk', members: o.members, messages: o.messages, startNs, intervalMs: 1000 / o.perSecond, say: o.say, timeoutMs: o.timeoutMs }));
+    const samples = new Float64Array(talks.reduce((sum, t) => sum + t.samples.length, 0));
+    talks.reduce((at, t) => (samples.set(t.samples, at), at + t.samples.length), 0);
+    const measurement = latencyOf(label, o.perSecond, o.members, samples, talks.reduce((sum, t) => sum + t.missing, 0));
+    return { measurement, extra: talks.reduce((sum, t) => sum + t.extra, 0), firstProblem: talks.find((t) => t.firstProblem)?.firstProblem };
+  } finally {
+    await drivers.runAll(() => ({ task: 'release' })).catch(() => undefined);
+  }
 }
 
 /** The nearest-rank percentile of sorted samples. */
@@ -166,4 +213,31 @@ export function percentile(sorted: Float64Array, p: number): number {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+export interface DatagramRateOptions extends Destination {
+  perSecond: number;
+  durationMs: number;
+  size: number;
+  timeoutMs: number;
+}
+
+/**
+ * Datagrams at a fixed offered rate (shared over the drivers, a socket each) for `durationMs`: the
+ * percentiles of the echoes' times from when each datagram was due; errors are the datagrams
+ * that did not come back (lost), `wrong` the echoes that came back changed or twice.
+ */
+export async function datagramRate(drivers: LoadDrivers, o: DatagramRateOptions): Promise<{ measurement: LatencyMeasurement; sent: number; wrong: number; firstWrong?: string; sendError?: string }> {
+  const results = await drivers.runAll<DatagramsResult>(() => ({ task: 'datagrams', host: o.host, port: o.port, perSecond: o.perSecond / drivers.count, durationMs: o.durationMs, size: o.size, timeoutMs: o.timeoutMs }));
+  const samples = new Float64Array(results.reduce((sum, r) => sum + r.samples.length, 0));
+  results.reduce((at, r) => (samples.set(r.samples, at), at + r.samples.length), 0);
+  const sent = results.reduce((sum, r) => sum + r.sent, 0);
+  const label = `${o.perSecond.toLocaleString('en')} datagrams/s`;
+  return {
+    measurement: latencyOf(label, o.perSecond, drivers.count, samples, sent - samples.length),
+    sent,
+    wrong: results.reduce((sum, r) => sum + r.wrong, 0),
+    firstWrong: results.find((r) => r.firstWrong)?.firstWrong,
+    sendError: results.find((r) => r.sendError)?.sendError,
+  };
 }

@@ -33,7 +33,7 @@ export interface VerifyTask {
   timeoutMs: number;
 }
 
-/** Close the ramp's connections (with RST: no TIME_WAIT left for the next case's ports). */
+/** Close the ramp's connections and the chat room's members (with RST: no TIME_WAIT left for the next case's ports). */
 export interface ReleaseTask {
   task: 'release';
 }
@@ -70,7 +70,53 @@ export interface LatencyTask extends Destination {
   timeoutMs: number;
 }
 
-export type Task = RampTask | VerifyTask | ReleaseTask | RateTask | ThroughputTask | LatencyTask;
+/** One line of a chat profile's join exchange, placeholders already filled in for its member. */
+export type JoinLine = { send: string } | { expect: string };
+
+/**
+ * Connect the chat members whose join exchanges are given, one after another, and keep them (until
+ * the release). Each line to expect is a regex the next line must match whole.
+ */
+export interface RoomJoinTask extends Destination {
+  task: 'room-join';
+  /** The first member's number in the whole room (names and who sends what follow from it). */
+  first: number;
+  scripts: JoinLine[][];
+  timeoutMs: number;
+}
+
+/**
+ * Messages 0..messages-1, message m due at startNs + m * intervalMs and sent by the room's member
+ * m % members (the joined ones whose turn it is send theirs); every joined member times each other
+ * member's message from when it was due to when it arrived.
+ */
+export interface RoomTalkTask {
+  task: 'room-talk';
+  members: number;
+  messages: number;
+  /** process.hrtime.bigint() of message 0's due time: one clock for every process of this machine. */
+  startNs: bigint;
+  intervalMs: number;
+  /** What comes before a message's text (the profile's `say`). */
+  say: string;
+  /** How long after the last message's due time a delivery may still come. */
+  timeoutMs: number;
+}
+
+/**
+ * UDP: a datagram of `size` bytes every 1000/perSecond ms for `durationMs`, each numbered, from one
+ * socket; each echo timed from when its datagram was due. What has not come back within `timeoutMs`
+ * of when it was due is lost.
+ */
+export interface DatagramsTask extends Destination {
+  task: 'datagrams';
+  perSecond: number;
+  durationMs: number;
+  size: number;
+  timeoutMs: number;
+}
+
+export type Task = RampTask | VerifyTask | ReleaseTask | RateTask | ThroughputTask | LatencyTask | RoomJoinTask | RoomTalkTask | DatagramsTask;
 
 export interface RampResult {
   opened: number;
@@ -105,7 +151,34 @@ export interface LatencyResult {
   firstError?: string;
 }
 
-export type TaskResult = RampResult | VerifyResult | RateResult | StreamResult[] | LatencyResult | null;
+export interface RoomJoinResult {
+  joined: number;
+  /** Why the first member that could not join did not, with its number. */
+  problem?: string;
+}
+
+export interface RoomTalkResult {
+  /** Each delivery's time in ms from its message's due time. */
+  samples: Float64Array;
+  /** Deliveries that did not come before the deadline. */
+  missing: number;
+  /** Messages delivered more than once to a member, or back to their sender. */
+  extra: number;
+  firstProblem?: string;
+}
+
+export interface DatagramsResult {
+  sent: number;
+  /** Each echo's time in ms from when its datagram was due, of those that came within the timeout. */
+  samples: Float64Array;
+  /** Echoes that differ from what was sent, or come twice; the first one's text. */
+  wrong: number;
+  firstWrong?: string;
+  /** Why sending failed, if it did (the rest were not sent). */
+  sendError?: string;
+}
+
+export type TaskResult = RampResult | VerifyResult | RateResult | StreamResult[] | LatencyResult | RoomJoinResult | RoomTalkResult | DatagramsResult | null;
 
 /** Parent to driver. */
 export interface TaskMessage {

@@ -37,6 +37,7 @@ function met(need: Need, endpoint: Endpoint | undefined, launcher: Launcher | un
     case 'capacity-rate':
     case 'capacity-throughput':
     case 'capacity-latency':
+    case 'capacity-fanout':
       return endpoint?.capacity?.[CAPACITY_NEEDS[need]] !== undefined;
   }
 }

@@ -5,7 +5,7 @@ import { MAX_PER_SECOND } from '../vocabulary/capacity';
 import { DescribedDuration, toMs } from '../vocabulary/units';
 import { stepTimeoutMs } from './context';
 import { CheckedRule, StepTimeout, defineStep } from './define';
-import { MEASURING_DRIVERS, count, declared, destination, withDrivers } from './support/load-drivers';
+import { MEASURING_DRIVERS, count, declared, destination, ms, withDrivers } from './support/load-drivers';
 
 const DEFAULT_CLIENTS = 10;
 const MAX_CLIENTS = 1000;
@@ -62,7 +62,3 @@ export const latency = defineStep({
     if (measurement.errors) throw new StepFailure(`the 99th percentile was within the declared ${wantedMs} ms, but ${count(measurement.errors)} round trips failed (first: ${firstError})`);
   },
 });
-
-function ms(value: number | undefined): string {
-  return value === undefined ? 'none' : `${value < 10 ? value.toFixed(2) : Math.round(value)} ms`;
-}

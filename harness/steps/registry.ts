@@ -40,6 +40,8 @@ import { ramp } from './ramp';
 import { connectionRate } from './connection-rate';
 import { throughput } from './throughput';
 import { latency } from './latency';
+import { fanout } from './fanout';
+import { datagramRate } from './datagram-rate';
 import { expectWireClose } from './expect-wire-close';
 
 /** Every step kind a suite may use, in the order the docs list them. */
@@ -50,6 +52,7 @@ export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, clos
   startClientStep, accept, expectClientExit,
   receiveDatagram, sendDatagram, dropDatagram, expectNoNewRequest, expectRetransmissions, expectHandshake, expectAttempts,
   ramp, connectionRate, throughput, latency,
+  fanout, datagramRate,
   expectWireClose] as const;
 
 type Kinds = (typeof STEP_KINDS)[number];

@@ -17,6 +17,7 @@ export const CapacitySchema = Type.Object(
     connectionsPerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PER_SECOND, description: 'connections (connect, echo a line, close) it serves per second, sustained' })),
     bytesPerSecond: Type.Optional(Type.Integer({ minimum: 1, description: 'bytes per second it echoes back on one connection' })),
     p99Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "its 99th percentile echo round trip, in ms, at the capacity suite's offered load" })),
+    fanoutP99Ms: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "its 99th percentile chat message delivery to each member, in ms, at the capacity-chat suite's room and rate" })),
   },
   { additionalProperties: false },
 );
@@ -28,6 +29,7 @@ const FORMS: Record<string, { field: keyof Capacity; example: string; parse: (te
   rate: { field: 'connectionsPerSecond', example: 'rate=2000 (connections per second)', parse: (text) => count(text, MAX_PER_SECOND) },
   throughput: { field: 'bytesPerSecond', example: 'throughput=100MiB (per second, on one connection)', parse: (text) => (/^[0-9]+(B|KiB|MiB|GiB)?$/.test(text) && toBytes(text) > 0 ? toBytes(text) : undefined) },
   p99: { field: 'p99Ms', example: 'p99=20ms', parse: (text) => positive(parseDuration(text)) },
+  'fanout-p99': { field: 'fanoutP99Ms', example: 'fanout-p99=200ms (a chat message to each member of a room)', parse: (text) => positive(parseDuration(text)) },
 };
 
 export const CAPACITY_FORMS = Object.values(FORMS).map((form) => form.example).join(', ');
@@ -36,7 +38,7 @@ export const CAPACITY_FORMS = Object.values(FORMS).map((form) => form.example).j
 export function parseCapacity(entries: readonly string[]): Capacity | string {
   const capacity: Capacity = {};
   for (const pair of entries.flatMap((entry) => entry.split(','))) {
-    const match = /^\s*([a-z0-9]+)\s*=\s*(\S+)\s*$/.exec(pair);
+    const match = /^\s*([a-z0-9-]+)\s*=\s*(\S+)\s*$/.exec(pair);
     const form = match ? FORMS[match[1]] : undefined;
     if (!match || !form) return `takes NAME=VALUE pairs (${CAPACITY_FORMS}), not "${pair}"`;
     const value = form.parse(match[2]);

@@ -17,6 +17,7 @@ export const NEEDS = {
   'capacity-rate': capacity('connectionsPerSecond', 'the connections per second the server serves', 'rate=2000'),
   'capacity-throughput': capacity('bytesPerSecond', 'the bytes per second the server echoes on one connection', 'throughput=100MiB'),
   'capacity-latency': capacity('p99Ms', "the server's 99th percentile round trip at the suite's offered load", 'p99=20ms'),
+  'capacity-fanout': capacity('fanoutP99Ms', "the chat server's 99th percentile delivery of a message to each member at the suite's room and rate", 'fanout-p99=200ms'),
 } as const;
 export type Need = keyof typeof NEEDS;
 
@@ -26,6 +27,7 @@ export const CAPACITY_NEEDS = {
   'capacity-rate': 'connectionsPerSecond',
   'capacity-throughput': 'bytesPerSecond',
   'capacity-latency': 'p99Ms',
+  'capacity-fanout': 'fanoutP99Ms',
 } as const satisfies Partial<Record<Need, keyof Capacity>>;
 
 function capacity(field: keyof Capacity, what: string, example: string): string {

@@ -30,10 +30,10 @@ export async function withDrivers<T>(ctx: StepContext, count: number, use: (driv
   }
 }
 
-/** Where the measurement connects: the suite's service, a TCP one. */
-export function destination(ctx: StepContext): { host: string; port: number } {
+/** Where the measurement connects: the suite's service, a TCP one unless the step says otherwise. */
+export function destination(ctx: StepContext, transport: 'tcp' | 'udp' = 'tcp'): { host: string; port: number } {
   const endpoint = endpointFor(ctx.run, undefined);
-  if (endpoint.transport !== 'tcp') throw new SuiteUsageError(`the capacity steps measure TCP services; ${ctx.run.service} is ${endpoint.transport.toUpperCase()}`);
+  if (endpoint.transport !== transport) throw new SuiteUsageError(`this capacity step measures ${transport.toUpperCase()} services; ${ctx.run.service} is ${endpoint.transport.toUpperCase()}`);
   return { host: endpoint.host, port: endpoint.port };
 }
 
@@ -47,4 +47,9 @@ export function declared<K extends keyof Capacity>(ctx: StepContext, field: K, n
 /** A number for a note: 12,345. */
 export function count(n: number): string {
   return Math.round(n).toLocaleString('en');
+}
+
+/** A time for a note: 0.42 ms, 12 ms; none when nothing was timed. */
+export function ms(value: number | undefined): string {
+  return value === undefined ? 'none' : `${value < 10 ? value.toFixed(2) : Math.round(value)} ms`;
 }
