@@ -107,7 +107,7 @@ describe('sockspec run --profile', () => {
   });
 
   test('is in sockspec run --help', async () => {
-    expect((await sockspec(['run', '--help'])).stdout).toMatch(/--profile NAME\|FILE +the chat-relay suite's profile/);
+    expect((await sockspec(['run', '--help'])).stdout).toMatch(/--profile NAME\|FILE +the chat profile of the chat-relay and capacity-chat suites/);
   });
 });
 

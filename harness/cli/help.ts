@@ -73,9 +73,10 @@ Any started or given target declares (the builtin servers declare their own):
                        throughput=100MiB (per second), p99=20ms, and the capacity-chat
                        suite's fanout-p99=200ms; repeatable; the builtin servers take it
                        too (docs/capacity.md)
-  --profile NAME|FILE  the chat-relay suite's profile: the line formats of the relay, a name in
-                       suites/profiles/ (sockspec-chat, the default; ncat-chat) or a profile
-                       file; SOCKSPEC_PROFILE when not given (docs/chat-suite.md)
+  --profile NAME|FILE  the chat profile of the chat-relay and capacity-chat suites: the line
+                       formats of the relay, a name in suites/profiles/ (sockspec-chat, the
+                       default; ncat-chat) or a profile file; SOCKSPEC_PROFILE when not given
+                       (docs/chat-suite.md)
 
 Verdicts and reports:
   --strict             a failed "should" case fails the run too (otherwise it is reported as
