@@ -60,7 +60,7 @@ describe('fanout', () => {
     const outcome = await runAgainst('fanout: { members: 5, messages: 40, perSecond: 200 }', 'chat');
     expect(outcome.failure ?? outcome.suiteError).toBeUndefined();
     const [measurement] = outcome.measurements as LatencyMeasurement[];
-    expect(measurement).toMatchObject({ kind: 'latency', label: 'room of 5', offeredPerSecond: 200, concurrency: 5, samples: 40 * 4, errors: 0 });
+    expect(measurement).toMatchObject({ kind: 'latency', label: 'room of 5', offeredPerSecond: 200, concurrency: 5, samples: 40 * 4, errors: 0, timed: 'delivery', concurrencyOf: 'members' });
     expect(measurement.percentiles.map((point) => point.p)).toEqual(expect.arrayContaining([50, 90, 99, 99.9]));
     expect(outcome.notes.join('\n')).toMatch(/^a room of 5 \(sockspec-chat\), 40 messages at 200\/s: p50 .* \(160 deliveries, each timed from when its message was due\)$/m);
   }, 30_000);

@@ -47,7 +47,7 @@ describe('datagram-rate', () => {
     try {
       const outcome = await measure('datagram-rate: { perSecond: 500, for: 1s, timeout: 1s }', server.port);
       expect(outcome.failure ?? outcome.suiteError).toBeUndefined();
-      expect(outcome.measurements).toEqual([expect.objectContaining({ kind: 'latency', label: '500 datagrams/s', offeredPerSecond: 500, samples: 500, errors: 0 })]);
+      expect(outcome.measurements).toEqual([expect.objectContaining({ kind: 'latency', label: '500 datagrams/s', offeredPerSecond: 500, samples: 500, errors: 0, concurrencyOf: 'sockets' })]);
       expect(outcome.notes).toEqual([expect.stringMatching(/^500 of 500 datagrams of 64 B came back within 1000 ms at 500\/s \(0\.0% lost\): p50 /)]);
     } finally {
       await server.close();

@@ -155,6 +155,8 @@ describeWithPrograms(['chromium'], 'HTML report', () => {
         latency: [latencyCurve()],
         // HdrHistogram's steps: each percentile halves the distance left to 100%.
         'latency-halving': [{ ...latencyCurve(), percentiles: Array.from({ length: 14 }, (_, i) => ({ p: 100 - 100 / 2 ** (i + 1), ms: i / 4 })) }],
+        // A chat fan-out times deliveries over a room's members, not round trips over clients.
+        fanout: [{ ...latencyCurve(), label: 'room of 100', concurrency: 100, timed: 'delivery', concurrencyOf: 'members' }],
         throughput: [throughput(1), throughput(4, 1)],
         rate: [rateSeries()],
         'long-ramp': [rampHolding(10_000)],
@@ -224,6 +226,10 @@ describeWithPrograms(['chromium'], 'HTML report', () => {
       const halving = await page.locator('details[id="capacity/latency-halving"] table.numbers th').allTextContents();
       expect(halving.filter((h) => h.startsWith('p'))).toEqual(['p50', 'p87.5', 'p96.875', 'p99.21875', 'p99.8046875', 'p99.951171875', 'p99.98779296875', 'p99.993896484375']);
       expect(await page.locator('details[id="capacity/latency-halving"] .chart-title').textContent()).toBe('echo round trip: p99.21875 1.50 ms at 10,000/s, 100 clients');
+      const fanout = page.locator('details[id="capacity/fanout"]');
+      expect(await fanout.locator('.y-label').textContent()).toBe('delivery (ms)');
+      expect(await fanout.locator('.chart-title').textContent()).toBe('room of 100: p99 0.84 ms at 10,000/s, 100 members');
+      expect(await fanout.locator('table.numbers tr').allTextContents()).toContain('members100');
       await page.locator('details[id="capacity/latency"]').screenshot({ path: path.join(ROOT, 'reports', 'html-capacity-latency.png') });
       await page.close();
     }, 30_000);

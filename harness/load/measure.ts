@@ -150,19 +150,23 @@ export async function latency(drivers: LoadDrivers, o: LatencyOptions): Promise<
 }
 
 /** The percentiles of times in ms (sorted here), with what they were measured at. */
-function latencyOf(label: string, offeredPerSecond: number, concurrency: number, samples: Float64Array, errors: number): LatencyMeasurement {
+function latencyOf(label: string, offeredPerSecond: number, concurrency: number, samples: Float64Array, errors: number, what: Pick<LatencyMeasurement, 'timed' | 'concurrencyOf'> = {}): LatencyMeasurement {
   samples.sort();
   return {
     kind: 'latency',
     label,
     offeredPerSecond,
     concurrency,
+    ...what,
     samples: samples.length,
     errors,
     percentiles: samples.length ? PERCENTILES.map((p) => ({ p, ms: round(percentile(samples, p)) })) : [],
     maxMs: samples.length ? round(samples[samples.length - 1]) : 0,
   };
 }
+
+/** A fan-out times each delivery, over a room's members. */
+const ROOM = { timed: 'delivery', concurrencyOf: 'members' };
 
 export interface FanoutOptions extends Destination {
   members: number;
@@ -192,12 +196,12 @@ export async function fanout(drivers: LoadDrivers, o: FanoutOptions): Promise<{ 
       return { task: 'room-join', host: o.host, port: o.port, first: firsts[i], scripts, timeoutMs: o.timeoutMs };
     });
     const joinProblem = joins.find((j) => j.problem)?.problem;
-    if (joinProblem) return { measurement: latencyOf(label, o.perSecond, o.members, new Float64Array(0), 0), joinProblem, extra: 0 };
+    if (joinProblem) return { measurement: latencyOf(label, o.perSecond, o.members, new Float64Array(0), 0, ROOM), joinProblem, extra: 0 };
     const startNs = process.hrtime.bigint() + BigInt(TALK_LEAD_MS * 1e6);
     const talks = await drivers.runAll<RoomTalkResult>(() => ({ task: 'room-talk', members: o.members, messages: o.messages, startNs, intervalMs: 1000 / o.perSecond, say: o.say, timeoutMs: o.timeoutMs }));
     const samples = new Float64Array(talks.reduce((sum, t) => sum + t.samples.length, 0));
     talks.reduce((at, t) => (samples.set(t.samples, at), at + t.samples.length), 0);
-    const measurement = latencyOf(label, o.perSecond, o.members, samples, talks.reduce((sum, t) => sum + t.missing, 0));
+    const measurement = latencyOf(label, o.perSecond, o.members, samples, talks.reduce((sum, t) => sum + t.missing, 0), ROOM);
     return { measurement, extra: talks.reduce((sum, t) => sum + t.extra, 0), firstProblem: talks.find((t) => t.firstProblem)?.firstProblem };
   } finally {
     await drivers.runAll(() => ({ task: 'release' })).catch(() => undefined);
@@ -234,7 +238,7 @@ export async function datagramRate(drivers: LoadDrivers, o: DatagramRateOptions)
   const sent = results.reduce((sum, r) => sum + r.sent, 0);
   const label = `${o.perSecond.toLocaleString('en')} datagrams/s`;
   return {
-    measurement: latencyOf(label, o.perSecond, drivers.count, samples, sent - samples.length),
+    measurement: latencyOf(label, o.perSecond, drivers.count, samples, sent - samples.length, { concurrencyOf: 'sockets' }),
     sent,
     wrong: results.reduce((sum, r) => sum + r.wrong, 0),
     firstWrong: results.find((r) => r.firstWrong)?.firstWrong,

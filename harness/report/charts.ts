@@ -246,7 +246,7 @@ function latencyChart(m) {
   const decimals = Math.min(3, Math.max(0, -Math.floor(Math.log10(step[1]))));
   const yTicks = step.map((v) => ({ value: v, label: decimals ? v.toFixed(decimals) : format.count(v) }));
   const p99 = curve.find((q) => q.p >= 99);
-  const f = frame({ kind: 'latency', title: m.label + (p99 ? ': p' + p99.p + ' ' + format.ms(p99.ms) : '') + ' at ' + format.perSecond(m.offeredPerSecond) + ', ' + format.count(m.concurrency) + ' clients', xLabel: 'percentile (log scale of nines)', yLabel: 'round trip (ms)', xMax: 100 * (1 - Math.pow(10, -top)), yMax: step[step.length - 1], xTicks, yTicks, xPos: nines });
+  const f = frame({ kind: 'latency', title: m.label + (p99 ? ': p' + p99.p + ' ' + format.ms(p99.ms) : '') + ' at ' + format.perSecond(m.offeredPerSecond) + ', ' + format.count(m.concurrency) + ' ' + (m.concurrencyOf || 'clients'), xLabel: 'percentile (log scale of nines)', yLabel: (m.timed || 'round trip') + ' (ms)', xMax: 100 * (1 - Math.pow(10, -top)), yMax: step[step.length - 1], xTicks, yTicks, xPos: nines });
   if (curve.length) f.chart.append(line(curve.map((q) => [q.p, q.ms]), f.x, f.y));
   for (const q of curve.filter((q) => MARKED.includes(q.p))) f.chart.append(svg('circle', { class: 'point', cx: f.x(q.p), cy: f.y(q.ms), r: 3, 'data-p': q.p }));
   f.chart.append(svg('text', { class: 'tick max-label', x: f.area.left + 6, y: f.area.top + 12 }, 'max ' + format.ms(m.maxMs)));
@@ -297,7 +297,7 @@ function numbersOf(m) {
     case 'rate':
       return numbersTable([['connections per second', format.perSecond(m.perSecond)], ['completed', format.count(m.completed)], ['failed', format.count(m.failed)], ['for', format.seconds(m.durationMs)]]);
     case 'latency':
-      return numbersTable([['offered', format.perSecond(m.offeredPerSecond)], ['clients', format.count(m.concurrency)], ['samples', format.count(m.samples)], ['errors', format.count(m.errors)], ...listedPercentiles(m).map((q) => ['p' + q.p, format.ms(q.ms)]), ['max', format.ms(m.maxMs)]]);
+      return numbersTable([['offered', format.perSecond(m.offeredPerSecond)], [m.concurrencyOf || 'clients', format.count(m.concurrency)], ['samples', format.count(m.samples)], ['errors', format.count(m.errors)], ...listedPercentiles(m).map((q) => ['p' + q.p, format.ms(q.ms)]), ['max', format.ms(m.maxMs)]]);
     case 'throughput':
       return numbersTable([...m.streams.map((s, i) => [streamName(s, i), format.bytes(s.bytes), format.seconds(s.durationMs), format.bits(s.bitsPerSecond), s.verified ? 'verified' : 'NOT verified']), ['total', format.bytes(m.streams.reduce((sum, s) => sum + s.bytes, 0)), '', format.bits(totalBits(m)), '']], ['stream', 'bytes', 'time', 'throughput', 'bytes checked']);
     default:

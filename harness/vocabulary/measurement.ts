@@ -59,6 +59,10 @@ export interface LatencyMeasurement {
   concurrency: number;
   samples: number;
   errors: number;
+  /** What each sample times, when not an echo's round trip: 'delivery' for a chat fan-out (sent to each member's arrival). */
+  timed?: string;
+  /** What `concurrency` counts, when not clients: 'members' of a chat room, 'sockets' sending datagrams. */
+  concurrencyOf?: string;
   /** p in percent (50, 90, 99, 99.9, ...), ms in milliseconds; enough points to draw the curve. */
   percentiles: { p: number; ms: number }[];
   maxMs: number;
