@@ -1,4 +1,5 @@
 import { captureFlag, withCaptureValue } from '../harness/cli/capture-flag';
+import { offLoopback } from '../harness/run/case-capture';
 import { readSettings, settingsEnv } from '../harness/jest/settings';
 import { captureUnavailable } from '../harness/capture/tools';
 import { UsageError } from '../harness/cli/errors';
@@ -29,5 +30,15 @@ describe('--capture', () => {
     const env = settingsEnv({ capture: 'all', captureDir: '/reports/captures' });
     expect(readSettings(env)).toMatchObject({ capture: 'all', captureDir: '/reports/captures' });
     expect(readSettings(settingsEnv({}))).toMatchObject({ capture: undefined, captureDir: undefined });
+  });
+});
+
+describe('the device a case is captured on', () => {
+  test('loopback for a server on this host; every device for one in a network namespace or a container', () => {
+    for (const host of ['127.0.0.1', '127.3.4.5', '::1', 'localhost', '::ffff:127.0.0.1', '0.0.0.0', '::']) expect([host, offLoopback(false, host)]).toEqual([host, false]);
+    // A container is reached through Docker's bridge: a capture of loopback alone saw none of its packets.
+    for (const host of ['172.17.0.2', '10.213.28.218', 'fd00::2']) expect([host, offLoopback(false, host)]).toEqual([host, true]);
+    expect(offLoopback(true, '127.0.0.1')).toBe(true);
+    expect(offLoopback(false, undefined)).toBe(false);
   });
 });

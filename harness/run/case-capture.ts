@@ -20,6 +20,12 @@ export interface CaptureSettings {
   tempDir?: string;
 }
 
+/** Whether the case's traffic leaves loopback: its server runs in a network namespace, or its address is not a loopback one (a container's). */
+export function offLoopback(namespaced: boolean, host: string | undefined): boolean {
+  // Connecting to an unspecified address (0.0.0.0, ::) reaches this host through loopback too.
+  return namespaced || (host !== undefined && !/^(127\.|::1$|localhost$|::ffff:127\.|0\.0\.0\.0$|::$)/.test(host));
+}
+
 /** Whether a step of the case, nested ones included, reads the capture. */
 export function usesWire(c: Case): boolean {
   const reads = (steps: readonly unknown[]): boolean =>
@@ -41,12 +47,13 @@ export function wireSkip(c: Case): string | undefined {
  * wire checks. None when the machine cannot capture (the run says why once); a tcpdump that
  * would not start is a note of the case, which then runs uncaptured.
  */
-export async function startCapture(c: Case, settings: CaptureSettings | undefined, namespaced: boolean, notes: string[]): Promise<PacketCapture | undefined> {
+export async function startCapture(c: Case, settings: CaptureSettings | undefined, offLoopback: boolean, notes: string[]): Promise<PacketCapture | undefined> {
   if (settings?.mode === undefined && !usesWire(c)) return undefined;
   if (captureUnavailable()) return undefined;
   try {
-    // A namespaced server is reached through a veth pair, not loopback: `any` sees both.
-    return await PacketCapture.start({ device: namespaced ? 'any' : 'lo', tempDir: settings?.tempDir });
+    // A server in a network namespace or a container is reached through a veth pair or a bridge,
+    // not loopback: `any` sees both.
+    return await PacketCapture.start({ device: offLoopback ? 'any' : 'lo', tempDir: settings?.tempDir });
   } catch (err) {
     notes.push(`no packet capture: ${(err as Error).message}`);
     return undefined;

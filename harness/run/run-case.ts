@@ -20,7 +20,7 @@ import type { ClientCommand } from '../targets/client-command';
 import type { Measurement } from '../vocabulary/measurement';
 import type { CaptureFiles } from '../capture/packet-capture';
 import { CaseCapture, type LanePacket } from '../capture/case-capture';
-import { endCaseCapture, startCapture, type CaptureSettings } from './case-capture';
+import { endCaseCapture, offLoopback, startCapture, type CaptureSettings } from './case-capture';
 
 export const DEFAULT_STEP_TIMEOUT = 2000;
 export const DEFAULT_CASE_TIMEOUT = 30_000;
@@ -106,7 +106,7 @@ export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, optio
   const timeouts = caseTimeouts(suite, c, endpoints[suite.service]?.idleTimeoutMs, options.client?.timeoutMs, timeScale);
   const notes: string[] = [];
   // Started before the case's clock: tcpdump's start is not the case's time.
-  const packets = await startCapture(c, options.capture, options.network !== undefined, notes);
+  const packets = await startCapture(c, options.capture, offLoopback(options.network !== undefined, endpoints[suite.service]?.host), notes);
   const started = Date.now();
   const abort = new AbortController();
   // Every waiting step of every parallel client listens for the case deadline.
