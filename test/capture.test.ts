@@ -24,6 +24,22 @@ function rawCaptures(tmp: string): string[] {
   return readdirSync(tmp).filter((name) => name.startsWith('sockspec-capture-'));
 }
 
+/** The tcpdump processes `parent` started (running, not yet reaped zombies). */
+function childTcpdumps(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return stat.includes('(tcpdump)') && state !== 'Z' && Number(ppid) === parent;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 /** The tcpdump processes of runs whose temporary folder is `tmp` (they inherit TMPDIR). */
 function tcpdumpsIn(tmp: string): number[] {
   return readdirSync('/proc')
@@ -93,6 +109,22 @@ describeWithCapture('--capture', () => {
       reports.remove();
     }
   }, RUN_MS);
+
+  test("tcpdump runs on between cases, and ends once no case has captured for two seconds", async () => {
+    const { PacketCapture } = await import('../harness/capture/packet-capture');
+    const ours = () => childTcpdumps(process.pid);
+    const first = await PacketCapture.start();
+    await first.stop();
+    const [running] = ours();
+    expect(running).toBeDefined();
+    // The next case, soon after, finds the same tcpdump.
+    const second = await PacketCapture.start();
+    expect(ours()).toEqual([running]);
+    await second.stop();
+    const deadline = Date.now() + 5000;
+    while (ours().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(ours()).toEqual([]);
+  }, 30_000);
 
   test('Ctrl-C leaves no tcpdump running and no raw capture behind', async () => {
     const tmp = tempDir();

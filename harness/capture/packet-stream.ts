@@ -11,6 +11,12 @@ const SYNC_MS = 5000;
 const RESEND_MS = 250;
 /** Where the sync markers go: the discard port, which nothing answers on loopback but an ICMP error. */
 const MARKER_PORT = 9;
+/**
+ * How long tcpdump runs on once no case captures: long enough to carry it from one case to the
+ * next, short enough that a process done with captures (a jest worker between suite files, a
+ * project's own tests) stops paying for every loopback packet.
+ */
+const IDLE_MS = 2000;
 const GLOBAL_HEADER = 24;
 const RECORD_HEADER = 16;
 
@@ -38,7 +44,14 @@ export class PacketStream {
   private headerSeen: () => void = () => undefined;
   private readonly headerRead = new Promise<void>((resolve) => (this.headerSeen = resolve));
 
-  private constructor(private readonly child: ChildProcess) {
+  private idle: NodeJS.Timeout | undefined;
+  /** Set once the stream stopped for want of cases: the next case starts another. */
+  private retired = false;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly device: string,
+  ) {
     (child.stdout as Readable).on('data', (chunk: Buffer) => this.take(chunk));
   }
 
@@ -60,12 +73,12 @@ export class PacketStream {
     // runs no exit hook); tcpdump keeps root (-Z root), as changing user would clear that.
     const tcpdump = ['tcpdump', '-Z', 'root', '-i', device, '-n', '--immediate-mode', '-U', '-s', '0', '-w', '-', 'tcp or udp'];
     const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...tcpdump], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const stream = new PacketStream(child);
+    const stream = new PacketStream(child, device);
     const release = holdUntilExit({ stop: async () => stream.kill(), removeNow: () => stream.kill() });
     child.once('exit', () => {
       stream.ended = 'tcpdump ended';
       release();
-      PacketStream.streams.delete(device);
+      if (!stream.retired) PacketStream.streams.delete(device);
       for (const resolve of stream.markers.values()) resolve();
     });
     // Idle between cases, it must not keep the process alive: the exit hook ends it.
@@ -80,11 +93,25 @@ export class PacketStream {
 
   /** The records from now on go to `sink` too, until `remove`. */
   add(sink: PacketSink): void {
+    clearTimeout(this.idle);
+    this.idle = undefined;
     this.sinks.add(sink);
   }
 
   remove(sink: PacketSink): void {
     this.sinks.delete(sink);
+    if (this.sinks.size > 0 || this.retired) return;
+    clearTimeout(this.idle);
+    this.idle = setTimeout(() => this.retire(), IDLE_MS);
+    this.idle.unref();
+  }
+
+  /** Ends tcpdump when no case has captured for IDLE_MS; a case asking after that gets a new stream. */
+  private retire(): void {
+    if (this.sinks.size > 0) return;
+    this.retired = true;
+    PacketStream.streams.delete(this.device);
+    this.kill();
   }
 
   /**
