@@ -40,14 +40,18 @@ function childTcpdumps(parent: number): number[] {
     .map(Number);
 }
 
-/** The tcpdump processes of runs whose temporary folder is `tmp` (they inherit TMPDIR). */
+/**
+ * The capturing tcpdump processes of runs whose temporary folder is `tmp` (they inherit TMPDIR).
+ * Not the `tcpdump --version` probe a run makes before it handles Ctrl-C: a loaded machine showed
+ * it long enough for the test to interrupt the run before its start, which a signal then ended.
+ */
 function tcpdumpsIn(tmp: string): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {
       try {
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return cmdline.startsWith('tcpdump') && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`TMPDIR=${tmp}`);
+        return cmdline.startsWith('tcpdump\0') && cmdline.split('\0').includes('-w') && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`TMPDIR=${tmp}`);
       } catch {
         return false;
       }

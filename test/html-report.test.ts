@@ -280,7 +280,9 @@ describeWithPrograms(['chromium'], 'HTML report', () => {
       expect(await asyncio.locator('td.k-latency .headline').textContent()).toBe('p99 0.84 ms');
       expect(await select.locator('td.k-ramp svg.spark .break-marker').count()).toBe(1);
       expect(await asyncio.locator('td.k-ramp svg.spark .break-marker').count()).toBe(0);
-      expect(await page.locator('#capacity svg.spark').count()).toBe(10);
+      // select-loop: 2 ramps, 1 rate, 2 throughputs, 3 latency curves (round trip, HdrHistogram steps, fan-out); asyncio: 3.
+      expect(await select.locator('td.k-latency svg.spark').count()).toBe(3);
+      expect(await page.locator('#capacity svg.spark').count()).toBe(11);
       expect(await select.locator('td.k-ramp a').first().getAttribute('href')).toBe('select-loop/index.html#capacity%2Fconnections');
       expect(await page.locator('#capacity').evaluate((s) => s.outerHTML)).not.toMatch(/NaN|Infinity|undefined/);
       await page.locator('#capacity').screenshot({ path: path.join(ROOT, 'reports', 'html-matrix-capacity.png') });
