@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { junitXml } from '../harness/report/junit';
 import { mergeJunit } from '../harness/report/merge';
 import type { OutcomeRecord } from '../harness/report/outcome-record';
 import { attachServerOutput } from '../harness/report/server-output';
+import { resultsOf, writeResults, type ResultsFile } from '../harness/report/results-json';
 import { xmlText } from '../harness/report/xml-text';
+import { UNSCALED } from '../harness/vocabulary/time-scale';
 import { OUTPUT_BOUNDS, OutputTail } from '../harness/targets/output-tail';
 import { ROOT, sockspec, tempDir } from './support/cli';
 import { expectValidJunit, VALIDATION_MS } from './support/junit-schema';
@@ -252,6 +254,46 @@ describe('mergeJunit', () => {
     expect(junit.suites.map((s) => s.name)).toEqual(['echo-tcp', 'tls']);
     expect(caseNamed(junit, 'd').classname).toBe('tls');
   }, VALIDATION_MS);
+});
+
+describe('sockspec merge of shards with captures', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+  /** A shard's reports folder as `sockspec run --reports` leaves it: junit.xml, results.json, and the kept capture of its failed case. */
+  const shard = (name: string, suite: string) => {
+    const reports = path.join(dir.path, name);
+    const pcap = path.join(reports, 'captures', suite, 'b.pcap');
+    mkdirSync(path.dirname(pcap), { recursive: true });
+    writeFileSync(pcap, `packets of ${name}`);
+    const records = [record({ suite, caseId: 'a', verdict: 'pass' }), record({ suite, caseId: 'b', verdict: 'fail', message: 'no echo', capture: { pcap } })];
+    writeFileSync(path.join(reports, 'junit.xml'), junitXml({ records, strict: false }));
+    writeResults(reports, resultsOf(records, 'builtin', false, false, UNSCALED, { mode: 'failed' }, reports));
+    return reports;
+  };
+
+  test('the captures are copied into the merged folder, where results.json and the JUnit attachments point', async () => {
+    const shards = [shard('s1', 'echo-tcp'), shard('s2', 'tls')];
+    const out = path.join(dir.path, 'merged');
+    expect((await sockspec(['merge', '--out', out, ...shards])).code).toBe(0);
+    const merged = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsFile;
+    for (const [suite, name] of [['echo-tcp', 's1'], ['tls', 's2']]) {
+      const kept = merged.cases.find((c) => c.id === `${suite}/b`)?.capture?.pcap;
+      expect(kept).toBe(`captures/${suite}/b.pcap`);
+      expect(readFileSync(path.join(out, kept!), 'utf8')).toBe(`packets of ${name}`);
+    }
+    // The attachments are relative to where merge ran (the repository root here), into the merged folder.
+    const junit = readWithPython(path.join(out, 'junit.xml'));
+    expect(caseNamed(junit, 'b').out).toContain(`[[ATTACHMENT|${path.relative(ROOT, path.join(out, 'captures', 'echo-tcp', 'b.pcap'))}]]`);
+  });
+
+  test('two shards holding the same capture are refused, and nothing is written', async () => {
+    const shards = [shard('same1', 'echo-tcp'), shard('same2', 'echo-tcp')];
+    const out = path.join(dir.path, 'clash');
+    const merge = await sockspec(['merge', '--out', out, ...shards]);
+    expect(merge.code).toBe(2);
+    expect(merge.stderr).toMatch(/the shards' captures cannot be merged: .*b\.pcap/);
+    expect(existsSync(path.join(out, 'results.json'))).toBe(false);
+  });
 });
 
 describe("the CLI's junit.xml against a server that prints colours, BEL and every byte value", () => {

@@ -140,7 +140,8 @@ cases use. Point your TLS server at them, or pass {cert}, {key} and {ca} in --cm
 export const MERGE_HELP = `Usage: sockspec merge --out DIR SHARD_REPORTS...
 
 Joins the --reports folders of runs split with --shard I/N into one junit.xml, results.json
-and index.html in DIR. Totals are recomputed; the exit code of the run is each shard's.`;
+and index.html in DIR, with the shards' kept captures in DIR/captures. Totals are recomputed;
+the exit code of the run is each shard's.`;
 
 export const LIST_HELP = `Usage: sockspec list [--suite NAME|FILE ...]
 

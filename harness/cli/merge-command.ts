@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeHtmlReport } from '../report/html';
-import { mergedJunit, mergeResults, readResults } from '../report/merge';
+import { mergeCaptures, mergedJunit, mergeResults, readResults, withMergedAttachments } from '../report/merge';
 import { writeResults } from '../report/results-json';
 import { UsageError } from './errors';
 
@@ -37,9 +37,15 @@ export function mergeReports(out: string | undefined, dirs: string[]): string[] 
   } catch (err) {
     throw new UsageError(`--out ${out}: cannot use it as a folder (${(err as NodeJS.ErrnoException).code})`);
   }
+  try {
+    // Checked for clashes before the first copy: a refused merge writes no report.
+    mergeCaptures(dirs, out);
+  } catch (err) {
+    throw new UsageError(`the shards' captures cannot be merged: ${(err as Error).message}`);
+  }
   writeResults(out, results);
   writeHtmlReport(out, results);
-  writeFileSync(path.join(out, 'junit.xml'), junit);
+  writeFileSync(path.join(out, 'junit.xml'), withMergedAttachments(junit, out));
   const t = results.totals;
   return [`merged ${dirs.length} shard(s) into ${out}: ${t.cases} cases, ${t.passed} passed, ${t.failed} failed, ${t.tolerated} tolerated, ${t.skipped} skipped`];
 }

@@ -19,6 +19,7 @@ import { summaryLines } from '../report/summary';
 import { loadSuite } from '../suite/load';
 import { finishReports, type ReportFlags } from './run-reports';
 import { readBaseline } from '../report/baseline';
+import { CAPTURES_FOLDER } from '../report/results-json';
 import { TargetError } from '../targets/target';
 import { EXIT, UsageError } from './errors';
 import { style } from '../report/style';
@@ -99,7 +100,7 @@ export async function runSuites(flags: RunFlags): Promise<number> {
   const target = await kind.create(spec, services);
   const reportsDir = reportsFolder(flags.reports);
   const outcomesDir = mkdtempSync(path.join(os.tmpdir(), 'sockspec-outcomes-'));
-  const capturesDir = path.join(reportsDir, 'captures');
+  const capturesDir = path.join(reportsDir, CAPTURES_FOLDER);
   // The captures of an earlier run in the same folder would pass for this run's.
   rmSync(capturesDir, { recursive: true, force: true });
 

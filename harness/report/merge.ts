@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { Element } from '@oozcitak/dom/lib/dom/interfaces';
-import { RESULTS_FORMAT, type ResultsFile } from './results-json';
+import { CAPTURES_FOLDER, RESULTS_FORMAT, type ResultsFile } from './results-json';
 import { mergeRuleResults } from './rule-results';
 
 /**
@@ -67,6 +67,43 @@ export function mergedJunit(dirs: readonly string[], labels?: readonly string[])
   });
   for (const suite of suites) root.import(suite);
   return root.end({ prettyPrint: true });
+}
+
+/**
+ * Copies the captures of each shard into OUT/captures, where the merged results.json finds them
+ * (its paths are relative to the reports folder: captures/SUITE/CASE.pcap). Shards run disjoint
+ * suite files, so no two hold the same file: one two shards hold, or OUT holds already, is
+ * refused before anything is copied.
+ */
+export function mergeCaptures(dirs: readonly string[], out: string): void {
+  const copies = new Map<string, string>();
+  for (const dir of dirs) {
+    const captures = path.join(dir, CAPTURES_FOLDER);
+    if (!existsSync(captures)) continue;
+    for (const file of readdirSync(captures, { recursive: true, encoding: 'utf8' })) {
+      const from = path.join(captures, file);
+      if (!statSync(from).isFile()) continue;
+      const to = path.join(out, CAPTURES_FOLDER, file);
+      const other = copies.get(to);
+      if (other !== undefined) throw new Error(`${other} and ${from} are both ${path.join(CAPTURES_FOLDER, file)}`);
+      if (existsSync(to)) throw new Error(`${to} exists already`);
+      copies.set(to, from);
+    }
+  }
+  for (const [to, from] of copies) {
+    mkdirSync(path.dirname(to), { recursive: true });
+    copyFileSync(from, to);
+  }
+}
+
+/**
+ * The JUnit attachments of a merged report, pointed at the copies in OUT/captures: a shard wrote
+ * them relative to where it ran, into its own reports folder, which a CI job that merges shards
+ * from several machines does not have.
+ */
+export function withMergedAttachments(junit: string, out: string): string {
+  const captures = path.relative(process.cwd(), path.join(out, CAPTURES_FOLDER));
+  return junit.replace(/\[\[ATTACHMENT\|(?:[^\]|]*\/)?captures\/([^/\]|]+\/[^/\]|]+)\]\]/g, (_, file: string) => `[[ATTACHMENT|${path.join(captures, file)}]]`);
 }
 
 /** mergedJunit, written to OUT/junit.xml. */

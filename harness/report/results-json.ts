@@ -68,6 +68,9 @@ export interface ResultEntry {
   packets?: OutcomeRecord['packets'];
 }
 
+/** The folder of the reports folder that holds the kept captures: captures/SUITE/CASE.pcap. */
+export const CAPTURES_FOLDER = 'captures';
+
 /** What a run did about packet captures. */
 export interface RunCaptures {
   mode?: CaptureMode;
