@@ -2,6 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { defineSuiteTests, type SuiteTestOptions } from './jest/suite-runtime';
 import { bundledSuiteFile, unknownSuiteHints } from './cli/suite-files';
+import { captureFlag } from './cli/capture-flag';
+import { CAPTURES_FOLDER } from './report/results-json';
 import { CheckedYaml } from './suite/checked-yaml';
 import { ProjectConfigSchema, type ProjectConfig } from './suite/config-schema';
 import type { TargetSpec } from './targets/registry';
@@ -19,7 +21,11 @@ export { defineSuiteTests, type SuiteTestOptions, type ProjectConfig, type Targe
 export function defineConformanceTests(configFile = path.resolve('sockspec.config.json')): void {
   const { config, suiteFiles } = readConfig(configFile);
   const target = configTarget(config);
-  for (const file of suiteFiles) defineSuiteTests(file, { target, strict: config.strict, seed: config.seed, timeScale: config.timeScale, noTimeouts: config.noTimeouts });
+  const { mode: capture, unavailable } = captureFlag(config.capture);
+  // Said once per test file, as the CLI says it once per run; the cases then run uncaptured.
+  if (unavailable) console.info(unavailable);
+  const kept = capture && { capture, captureDir: path.resolve(path.dirname(configFile), config.captureDir ?? path.join('reports', CAPTURES_FOLDER)) };
+  for (const file of suiteFiles) defineSuiteTests(file, { target, strict: config.strict, seed: config.seed, timeScale: config.timeScale, noTimeouts: config.noTimeouts, ...kept });
 }
 
 /** The target the config names, as a target spec: a command, an image and its services, or a client command. */

@@ -8,6 +8,7 @@ import { UsageError } from '../harness/cli/errors';
 import { NEEDS } from '../harness/vocabulary/needs';
 import { SuiteError } from '../harness/suite/suite-error';
 import { ProjectConfigSchema } from '../harness/suite/config-schema';
+import { captureUnavailable } from '../harness/capture/tools';
 import { ROOT, tempDir } from './support/cli';
 
 // The suites a config names are handed to defineSuiteTests; here it only records the calls.
@@ -20,6 +21,13 @@ const BUNDLED = readdirSync(path.join(ROOT, 'suites'))
   .map((file) => file.replace(/\.suite\.yaml$/, ''))
   .sort()
   .join(', ');
+
+// A config's capture defaults to `failed` in CI (CI=true): each test starts outside CI.
+const savedCI = process.env.CI;
+beforeEach(() => delete process.env.CI);
+afterAll(() => {
+  if (savedCI !== undefined) process.env.CI = savedCI;
+});
 
 function problemsOf(name: string): string[] {
   try {
@@ -95,6 +103,40 @@ test('timeScale and noTimeouts, as --time-scale and --no-timeouts: checked, then
   define.mockClear();
   defineConformanceTests(path.join(CONFIGS, 'time-scale-valid.json'));
   expect(define.mock.calls[0][1]).toMatchObject({ timeScale: 2.5, noTimeouts: true });
+});
+
+describe('capture and captureDir, as --capture and the reports folder', () => {
+  const configured = (fields: object) => {
+    const project = tempDir();
+    const file = path.join(project.path, 'sockspec.config.json');
+    writeFileSync(file, JSON.stringify({ suites: ['echo-tcp'], cmd: 'node server.js {port}', ...fields }));
+    const define = jest.mocked(defineSuiteTests);
+    define.mockClear();
+    defineConformanceTests(file);
+    project.remove();
+    return { options: define.mock.calls[0][1], folder: project.path };
+  };
+
+  test('kept in captureDir, relative to the config file; reports/captures by default; off keeps none, even in CI', () => {
+    // On a machine that cannot capture, the cases run uncaptured (the reason is printed once).
+    const can = captureUnavailable() === undefined;
+    const all = configured({ capture: 'all', captureDir: 'out/pcaps' });
+    expect(all.options).toMatchObject(can ? { capture: 'all', captureDir: path.join(all.folder, 'out', 'pcaps') } : {});
+    const failed = configured({ capture: 'failed' });
+    expect(failed.options).toMatchObject(can ? { capture: 'failed', captureDir: path.join(failed.folder, 'reports', 'captures') } : {});
+    expect(configured({}).options.capture).toBeUndefined();
+    process.env.CI = 'true';
+    expect(configured({}).options.capture).toBe(can ? 'failed' : undefined);
+    expect(configured({ capture: 'off' }).options.capture).toBeUndefined();
+  });
+
+  test('a capture that is not failed, all or off is refused at its line and column', () => {
+    const project = tempDir();
+    const file = path.join(project.path, 'sockspec.config.json');
+    writeFileSync(file, '{\n  "suites": ["echo-tcp"],\n  "cmd": "node server.js {port}",\n  "capture": "always"\n}\n');
+    expect(() => defineConformanceTests(file)).toThrow(/sockspec\.config\.json:4:14: capture: /);
+    project.remove();
+  });
 });
 
 test('docs/ci.md documents every field of sockspec.config.json, in backticks', () => {

@@ -23,6 +23,7 @@ import { cachedProfile, DEFAULT_PROFILE } from '../suite/profile';
 import { peerFit } from '../run/peer-fit';
 import { clientCommandProblem } from '../targets/client-command';
 import { wireSkip } from '../run/case-capture';
+import type { CaptureMode } from '../capture/case-capture';
 
 /** Time jest allows a test beyond the case's own deadline, so the case reports its own timeout. */
 const JEST_MARGIN_MS = 5000;
@@ -45,6 +46,9 @@ export interface SuiteTestOptions {
   timeScale?: number;
   /** No step or case deadline at all, as --no-timeouts: for stepping through a case in a debugger. */
   noTimeouts?: boolean;
+  /** Keep the packet captures of failed cases, or of all, as --capture; in `captureDir` (SUITE/CASE.pcap). */
+  capture?: CaptureMode;
+  captureDir?: string;
 }
 
 /**
@@ -176,7 +180,7 @@ export function defineSuiteTestsWith(api: JestApi, file: string, options: SuiteT
         const records: OutcomeRecord[] = [];
         for (let repetition = 1; repetition <= repeat; repetition++) {
           const profile = () => cachedProfile(settings.profile ?? DEFAULT_PROFILE);
-          const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, timeScale, launcher, network, client, seed: { run: seed, repetition }, profile, capture: { mode: settings.capture, dir: settings.captureDir, tempDir: settings.outcomesDir } });
+          const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, timeScale, launcher, network, client, seed: { run: seed, repetition }, profile, capture: { mode: options.capture ?? settings.capture, dir: options.captureDir ?? settings.captureDir, tempDir: settings.outcomesDir } });
           const record = toRecord(outcome, settings.transcripts || outcome.verdict === 'fail', repeat);
           if (settings.outcomesDir) appendRecord(settings.outcomesDir, record);
           records.push(record);

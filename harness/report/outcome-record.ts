@@ -119,7 +119,11 @@ function failureText(outcome: CaseOutcome): string {
   const which = repetition > 1 ? `, run ${repetition}` : '';
   const repeat = repetition > 1 ? ` --repeat ${repetition}` : '';
   const why = outcome.why ? `\nwhy, from the packet capture:\n${outcome.why.map((line) => `  ${line}`).join('\n')}` : '';
-  return `${describeFailure(outcome)}${why}\nseed ${run}${which}: sockspec run --seed ${run}${repeat} --filter '${outcome.suite} ${outcome.caseId}:' replays it`;
+  // The path, not only in the reports: a project's own jest shows nothing but this message.
+  const shown = (file: string) => path.relative(process.cwd(), file);
+  const keys = outcome.capture?.keys ? `, TLS keys: ${shown(outcome.capture.keys)}` : '';
+  const kept = outcome.capture ? `\npackets: ${shown(outcome.capture.pcap)}${keys}` : '';
+  return `${describeFailure(outcome)}${why}${kept}\nseed ${run}${which}: sockspec run --seed ${run}${repeat} --filter '${outcome.suite} ${outcome.caseId}:' replays it`;
 }
 
 function recordedEvent(event: TranscriptEvent): RecordedEvent {

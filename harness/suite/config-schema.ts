@@ -51,6 +51,12 @@ export const ProjectConfigSchema = Type.Object(
       }),
     ),
     noTimeouts: Type.Optional(Type.Boolean({ description: 'no step or case deadline at all, as sockspec run --no-timeouts: for stepping through a case in a debugger' })),
+    capture: Type.Optional(
+      Type.Union([Type.Literal('failed'), Type.Literal('all'), Type.Literal('off')], {
+        description: 'keep the packet captures of failed cases, of all, or none, as sockspec run --capture (default: failed in CI, CI=true, when the machine can capture; off elsewhere)',
+      }),
+    ),
+    captureDir: Type.Optional(Type.String({ minLength: 1, description: 'where kept captures go, relative to this file: DIR/SUITE/CASE.pcap (default reports/captures)' })),
   },
   {
     additionalProperties: false,
