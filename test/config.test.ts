@@ -124,10 +124,10 @@ describe('capture and captureDir, as --capture and the reports folder', () => {
     expect(all.options).toMatchObject(can ? { capture: 'all', captureDir: path.join(all.folder, 'out', 'pcaps') } : {});
     const failed = configured({ capture: 'failed' });
     expect(failed.options).toMatchObject(can ? { capture: 'failed', captureDir: path.join(failed.folder, 'reports', 'captures') } : {});
-    expect(configured({}).options.capture).toBeUndefined();
+    expect(configured({}).options?.capture).toBeUndefined();
     process.env.CI = 'true';
-    expect(configured({}).options.capture).toBe(can ? 'failed' : undefined);
-    expect(configured({ capture: 'off' }).options.capture).toBeUndefined();
+    expect(configured({}).options?.capture).toBe(can ? 'failed' : undefined);
+    expect(configured({ capture: 'off' }).options?.capture).toBeUndefined();
   });
 
   test('a capture that is not failed, all or off is refused at its line and column', () => {
