@@ -27,13 +27,15 @@ interface CaptureRun {
 export function benchCapture(): BenchRow[] {
   const unavailable = captureUnavailable();
   if (unavailable) return [{ name: 'whole builtin run, --capture', value: `not measured: ${unavailable}`, peer: '-', comparison: '-', target: `<= +${MAX_EXTRA * 100}% wall`, met: undefined }];
+  const load = os.loadavg()[0];
   const before = capturedRun('off');
   const failed = capturedRun('failed');
   const all = capturedRun('all');
   const after = capturedRun('off');
   const withoutMs = (before.wallMs + after.wallMs) / 2;
   const extra = (run: CaptureRun) => run.wallMs / withoutMs - 1;
-  const peer = `without ${seconds(withoutMs)} (${seconds(before.wallMs)} before, ${seconds(after.wallMs)} after)`;
+  // The machine's load at the start, which the wall times depend on.
+  const peer = `without ${seconds(withoutMs)} (${seconds(before.wallMs)} before, ${seconds(after.wallMs)} after), load ${load.toFixed(1)}`;
   const cases = (run: CaptureRun) => `${run.results.cases.length} cases${run.results.totals.failed ? `, ${run.results.totals.failed} FAILED` : ''}`;
   return [
     {

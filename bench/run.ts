@@ -28,8 +28,12 @@ const MiB = 1024 * 1024;
 const INTEGRITY_BYTES = 256 * MiB;
 const WINDOW = 1024 * 1024;
 
-/** `npm run bench`: every figure next to its comparison peer, measured in this same run. */
+/**
+ * `npm run bench`: every figure next to its comparison peer, measured in this same run.
+ * `npm run bench -- capture`: the --capture rows alone (four whole builtin runs).
+ */
 async function main(): Promise<void> {
+  if (process.argv[2] === 'capture') return printTable(benchCapture());
   const rows: BenchRow[] = [];
   rows.push(await harnessVersusRaw());
   rows.push(await referenceVersusSocat());

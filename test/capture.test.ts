@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { ROOT, sockspec, startInterruptible, tempDir } from './support/cli';
 import { expectValidJunit, VALIDATION_MS } from './support/junit-schema';
 import { describeWithCapture } from './support/capture';
@@ -130,6 +131,33 @@ describeWithCapture('--capture', () => {
     expect(ours()).toEqual([]);
   }, 30_000);
 
+  test("a case's packets stay in memory until something reads them: no file for a case that keeps nothing, one past 16 MiB", async () => {
+    const { PacketCapture } = await import('../harness/capture/packet-capture');
+    const tmp = tempDir();
+    try {
+      const small = await PacketCapture.start({ tempDir: tmp.path });
+      await sendOverLoopback(64 * 1024);
+      expect(rawCaptures(tmp.path)).toEqual([]);
+      // A wire check reads the packets so far: they go to a file, which the end of the case removes.
+      const raw = await small.rawFile();
+      expect(rawCaptures(tmp.path)).toHaveLength(1);
+      expect(tshark(['-r', raw]).length).toBeGreaterThan(0);
+      await small.stop();
+      expect(rawCaptures(tmp.path)).toEqual([]);
+
+      // Past 16 MiB the packets go to a file, read or not: the harness does not hold a big case's stream.
+      const big = await PacketCapture.start({ tempDir: tmp.path });
+      await sendOverLoopback(24 * 1024 * 1024);
+      const deadline = Date.now() + 10_000;
+      while (rawCaptures(tmp.path).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(rawCaptures(tmp.path)).toHaveLength(1);
+      await big.stop();
+      expect(rawCaptures(tmp.path)).toEqual([]);
+    } finally {
+      tmp.remove();
+    }
+  }, 30_000);
+
   test('Ctrl-C leaves no tcpdump running and no raw capture behind', async () => {
     const tmp = tempDir();
     const reports = tempDir();
@@ -185,4 +213,18 @@ describe('without tcpdump', () => {
 /** The server's port of the capture's connection: the destination of its first SYN. */
 function serverPort(pcap: string): string {
   return tshark(['-r', pcap, '-Y', 'tcp.flags.syn == 1 && tcp.flags.ack == 0', '-T', 'fields', '-e', 'tcp.dstport']).trim().split('\n')[0];
+}
+
+/** Sends `bytes` over a loopback TCP connection to a server that reads them all. */
+async function sendOverLoopback(bytes: number): Promise<void> {
+  const server = createServer((socket) => socket.resume().on('end', () => socket.end()));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const client = connect(port, '127.0.0.1');
+    client.end(Buffer.alloc(bytes, 7));
+    await new Promise((resolve, reject) => client.resume().on('close', resolve).on('error', reject));
+  } finally {
+    server.close();
+  }
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, writevSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -37,37 +37,42 @@ export interface CaptureOptions {
 }
 
 /**
+ * At most this many bytes of a case's packets are held in memory; past it they go to a file. Every
+ * bundled case stays below it but the 16 MiB streams (whose 32 MiB of echo go to a file): a case
+ * whose capture nobody reads then never touches the disk.
+ */
+const IN_MEMORY_BYTES = 16 * 1024 * 1024;
+
+/**
  * One case's packets, like a test container: `start` returns once the capture runs, and `stop`
- * always ends it and removes the raw file, keeping the case's part of it only when asked. The
- * capture takes every TCP and UDP packet of the device while the case runs (the ports a case uses
- * appear as it runs: the fault proxy's, a launched server's, the server side of a client suite);
- * `stop` keeps the packets to and from the ports the case watched, so a case run beside others
- * keeps its own traffic only. tcpdump itself runs once per process (PacketStream); Ctrl-C and an
- * exit on the way end it and remove the raw file.
+ * always ends it, keeping the case's part of it only when asked. The capture takes every TCP and
+ * UDP packet of the device while the case runs (the ports a case uses appear as it runs: the fault
+ * proxy's, a launched server's, the server side of a client suite); `stop` keeps the packets to and
+ * from the ports the case watched, so a case run beside others keeps its own traffic only.
+ * tcpdump itself runs once per process (PacketStream). The packets are held in memory up to
+ * IN_MEMORY_BYTES, and written to a raw file only past that or when something reads them (a wire
+ * check, the "why" of a failure, a kept capture); Ctrl-C and an exit on the way remove that file.
  */
 export class PacketCapture {
   private readonly ports = new Set<number>();
   private readonly keyLines: string[] = [];
+  /** Bytes of packets taken, in memory and in the raw file. */
   private bytes = 0;
-  private fd: number | undefined;
-  private readonly release: () => void;
-  private readonly sink = { record: (records: Buffer) => this.write(records) };
+  private inMemory: Buffer[] = [];
+  private raw: RawFile | undefined;
+  private taking = true;
+  private readonly sink = { record: (pieces: readonly Buffer[]) => this.take(pieces) };
 
   private constructor(
     private readonly stream: PacketStream,
-    private readonly folder: string,
-    private readonly file: string,
+    private readonly tempDir: string,
   ) {
-    this.fd = openSync(file, 'w');
-    writeSync(this.fd, stream.header);
     stream.add(this.sink);
-    this.release = holdUntilExit({ stop: async () => this.removeNow(), removeNow: () => this.removeNow() });
   }
 
   static async start(options: CaptureOptions = {}): Promise<PacketCapture> {
     const stream = await PacketStream.of(options.device ?? 'lo');
-    const folder = mkdtempSync(path.join(options.tempDir ?? os.tmpdir(), 'sockspec-capture-'));
-    return new PacketCapture(stream, folder, path.join(folder, 'raw.pcap'));
+    return new PacketCapture(stream, options.tempDir ?? os.tmpdir());
   }
 
   /** Keep the packets to and from this port (a server's, or one of the case's own connections). */
@@ -92,13 +97,12 @@ export class PacketCapture {
   /** The raw capture, holding every packet sent before the call: what tshark reads during the case. */
   async rawFile(): Promise<string> {
     await this.stream.sync();
-    return this.file;
+    return this.toFile().path;
   }
 
   /**
-   * Ends the capture and removes the raw file. With `keepAs` (a path without extension) the
-   * case's packets are written to `keepAs.pcap` first, and its key log to `keepAs.keys` when it
-   * has one.
+   * Ends the capture and drops its packets. With `keepAs` (a path without extension) the case's
+   * packets are written to `keepAs.pcap` first, and its key log to `keepAs.keys` when it has one.
    */
   async stop(keepAs?: string): Promise<CaptureFiles | undefined> {
     try {
@@ -106,34 +110,79 @@ export class PacketCapture {
       // The last packets (the server's answer to our close) are on their way: they are part of the case.
       await new Promise((resolve) => setTimeout(resolve, LAST_PACKETS_MS));
       await this.stream.sync().catch(() => undefined);
-      this.closeFile();
+      this.stopTaking();
+      const raw = this.toFile();
+      raw.close();
       mkdirSync(path.dirname(keepAs), { recursive: true });
       const pcap = `${keepAs}.pcap`;
-      await run('tcpdump', ['-n', '-r', this.file, '-w', pcap, this.ownPackets], { timeout: 60_000 });
+      await run('tcpdump', ['-n', '-r', raw.path, '-w', pcap, this.ownPackets], { timeout: 60_000 });
       if (this.keyLines.length === 0) return { pcap };
       const keys = `${keepAs}.keys`;
       writeFileSync(keys, `${this.keyLines.join('\n')}\n`);
       return { pcap, keys };
     } finally {
-      this.removeNow();
-      this.release();
+      this.stopTaking();
+      this.inMemory = [];
+      this.raw?.remove();
     }
   }
 
-  private write(records: Buffer): void {
-    if (this.fd === undefined || this.bytes >= MAX_BYTES) return;
-    this.bytes += records.length;
-    writeSync(this.fd, records);
+  private take(pieces: readonly Buffer[]): void {
+    if (this.bytes >= MAX_BYTES) return;
+    for (const piece of pieces) this.bytes += piece.length;
+    if (this.raw) this.raw.write(pieces);
+    else this.inMemory.push(...pieces);
+    if (!this.raw && this.bytes > IN_MEMORY_BYTES) this.toFile();
   }
 
-  private closeFile(): void {
+  /** The raw file, written from memory the first time: from then on the packets go there. */
+  private toFile(): RawFile {
+    if (!this.raw) {
+      this.raw = new RawFile(this.tempDir, this.stream.header);
+      this.raw.write(this.inMemory);
+      this.inMemory = [];
+    }
+    return this.raw;
+  }
+
+  private stopTaking(): void {
+    if (!this.taking) return;
+    this.taking = false;
     this.stream.remove(this.sink);
+  }
+}
+
+/** A capture's packets on disk, in a temporary folder of its own that an exit on the way removes too. */
+class RawFile {
+  readonly path: string;
+  private readonly folder: string;
+  private fd: number | undefined;
+  private readonly release: () => void;
+
+  constructor(tempDir: string, header: Buffer) {
+    this.folder = mkdtempSync(path.join(tempDir, 'sockspec-capture-'));
+    this.path = path.join(this.folder, 'raw.pcap');
+    this.fd = openSync(this.path, 'w');
+    writeSync(this.fd, header);
+    this.release = holdUntilExit({ stop: async () => this.removeNow(), removeNow: () => this.removeNow() });
+  }
+
+  write(pieces: readonly Buffer[]): void {
+    if (this.fd !== undefined && pieces.length) writevSync(this.fd, pieces as Buffer[]);
+  }
+
+  close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
 
+  remove(): void {
+    this.removeNow();
+    this.release();
+  }
+
   private removeNow(): void {
-    this.closeFile();
+    this.close();
     rmSync(this.folder, { recursive: true, force: true });
   }
 }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { holdUntilExit } from '../targets/exit-cleanup';
 import { tcpdumpListening } from './tcpdump-ready';
+import { PcapRecords } from './pcap-records';
 
 /** How long a sync may wait for its marker to come through tcpdump. */
 const SYNC_MS = 5000;
@@ -17,27 +18,35 @@ const MARKER_PORT = 9;
  * project's own tests) stops paying for every loopback packet.
  */
 const IDLE_MS = 2000;
-const GLOBAL_HEADER = 24;
-const RECORD_HEADER = 16;
+/** Records at least this long are not markers: a marker is a small datagram. */
+const MARKER_RECORD = 200;
 
-/** Takes the packets of a time window: whole records (header and data) as tcpdump wrote them, one or more at a time. */
+/**
+ * Takes the packets of a time window: whole records (header and data) as tcpdump wrote them, one
+ * or more at a time, in pieces that follow each other (a record may span two reads of the pipe).
+ * The pieces are views of what was read, shared by every sink: a sink that keeps them must not
+ * change them.
+ */
 export interface PacketSink {
-  record(bytes: Buffer): void;
+  record(pieces: readonly Buffer[]): void;
 }
 
 /**
  * One tcpdump per device for the whole process, writing pcap to a pipe: a case does not pay for
- * tcpdump's start (100 to 300 ms on a loaded machine), only the first one does. The stream is cut
- * into records here (the pcap framing, not the packets: tshark decodes those) and each record goes
- * to the sinks open at the time, the cases running. `sync` sends a marker datagram and waits until
+ * tcpdump's start (100 to 300 ms on a loaded machine), only the first one does. PcapRecords cuts
+ * the stream into records (the pcap framing, not the packets: tshark decodes those) and each record
+ * goes to the sinks open at the time, the cases running. `sync` sends a marker datagram and waits until
  * it comes through: every packet sent before it has then reached the sinks.
  */
 export class PacketStream {
   private static readonly streams = new Map<string, Promise<PacketStream>>();
   /** The pcap file header tcpdump started with: each sink's file starts with it. */
   header: Buffer = Buffer.alloc(0);
-  private pending: Buffer = Buffer.alloc(0);
-  private littleEndian = true;
+  private readonly records = new PcapRecords(
+    MARKER_RECORD,
+    (record) => this.seeMarker(record),
+    () => this.markers.size > 0,
+  );
   private readonly sinks = new Set<PacketSink>();
   private readonly markers = new Map<string, () => void>();
   private ended?: string;
@@ -148,27 +157,13 @@ export class PacketStream {
   }
 
   private take(chunk: Buffer): void {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    if (this.header.length === 0) {
-      if (this.pending.length < GLOBAL_HEADER) return;
-      this.header = Buffer.from(this.pending.subarray(0, GLOBAL_HEADER));
-      // tcpdump writes in its own byte order; the magic number says which.
-      this.littleEndian = this.header.readUInt32LE(0) === 0xa1b2c3d4 || this.header.readUInt32LE(0) === 0xa1b23c4d;
-      this.pending = this.pending.subarray(GLOBAL_HEADER);
+    const pieces = this.records.cut(chunk);
+    if (this.records.header && this.header.length === 0) {
+      this.header = this.records.header;
       this.headerSeen();
     }
-    // The whole records of this chunk go to the sinks in one piece: one write per chunk, not per packet.
-    let end = 0;
-    while (this.pending.length - end >= RECORD_HEADER) {
-      const length = this.littleEndian ? this.pending.readUInt32LE(end + 8) : this.pending.readUInt32BE(end + 8);
-      if (this.pending.length - end < RECORD_HEADER + length) break;
-      if (this.markers.size && length < 200) this.seeMarker(this.pending.subarray(end, end + RECORD_HEADER + length));
-      end += RECORD_HEADER + length;
-    }
-    if (end === 0) return;
-    const records = this.pending.subarray(0, end);
-    this.pending = this.pending.subarray(end);
-    for (const sink of this.sinks) sink.record(records);
+    // The whole records of this chunk go to the sinks in one call: one call per chunk, not per packet.
+    if (pieces.length) for (const sink of this.sinks) sink.record(pieces);
   }
 
   /** Resolves the sync whose marker this record holds, if it holds one. */
