@@ -18,6 +18,8 @@ const MARKER_PORT = 9;
  * project's own tests) stops paying for every loopback packet.
  */
 const IDLE_MS = 2000;
+/** tcpdump's kernel buffer (-B, in KiB): see start(). */
+const KERNEL_BUFFER_KIB = 256 * 1024;
 /** Records at least this long are not markers: a marker is a small datagram. */
 const MARKER_RECORD = 200;
 
@@ -80,7 +82,10 @@ export class PacketStream {
     // --immediate-mode and -U hand each packet on as it comes, not a ring buffer block later; -s 0 keeps whole packets (TLS decryption needs them).
     // setpriv makes the kernel kill tcpdump when this process dies, however it dies (a SIGKILL
     // runs no exit hook); tcpdump keeps root (-Z root), as changing user would clear that.
-    const tcpdump = ['tcpdump', '-Z', 'root', '-i', device, '-n', '--immediate-mode', '-U', '-s', '0', '-w', '-', 'tcp or udp'];
+    // -B: the kernel's buffer for packets tcpdump has not read yet. With its default (2 MiB) a
+    // whole builtin run on a loaded 2-core machine lost 147,285 of 235,190 loopback packets; with
+    // 128 MiB 40 of 135,858, with 256 MiB none. Allocated once per tcpdump, one per jest worker.
+    const tcpdump = ['tcpdump', '-Z', 'root', '-i', device, '-n', '--immediate-mode', '-U', '-s', '0', '-B', String(KERNEL_BUFFER_KIB), '-w', '-', 'tcp or udp'];
     const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...tcpdump], { stdio: ['ignore', 'pipe', 'pipe'] });
     const stream = new PacketStream(child, device);
     const release = holdUntilExit({ stop: async () => stream.kill(), removeNow: () => stream.kill() });
