@@ -21,6 +21,13 @@ describeWithCapture('flow control and SYN options on real captures', () => {
     }
   };
 
+  test('SYN options: the reference offers scaling and SACK; a server with a small SO_RCVBUF before listen fails with the options it offered', async () => {
+    const passed = await runOn('syn-options', () => REFERENCE_SERVERS['echo-tcp'].start({}));
+    expect(passed.failure?.summary).toBeUndefined();
+    const failed = await runOn('syn-options', () => ZOO['echo-tcp']['tiny-receive-buffer'].start({}));
+    expect(failed.failure?.summary).toMatch(/^expected the server's SYN-ACK on main to offer a window scale shift of at least 1; it offered MSS \d+, window scale 0, SACK permitted$/);
+  }, 60_000);
+
   test("a client that does not read: the reference's window closes; a server ignoring write()'s return fails with what its kernel acknowledged", async () => {
     const passed = await runOn('client-not-reading', () => REFERENCE_SERVERS['echo-tcp'].start({}));
     expect(passed.failure?.summary).toBeUndefined();
@@ -31,12 +38,5 @@ describeWithCapture('flow control and SYN options on real captures', () => {
     );
     expect(Number(/acknowledged (\d+) bytes/.exec(failed.failure?.summary ?? '')?.[1])).toBeGreaterThan(16 * 1024 * 1024);
     expect(failed.attribution?.rules).toEqual(['echo-tcp-flow-control']);
-  }, 60_000);
-
-  test('SYN options: the reference offers scaling and SACK; a server with a small SO_RCVBUF before listen fails with the options it offered', async () => {
-    const passed = await runOn('syn-options', () => REFERENCE_SERVERS['echo-tcp'].start({}));
-    expect(passed.failure?.summary).toBeUndefined();
-    const failed = await runOn('syn-options', () => ZOO['echo-tcp']['tiny-receive-buffer'].start({}));
-    expect(failed.failure?.summary).toMatch(/^expected the server's SYN-ACK on main to offer a window scale shift of at least 1; it offered MSS \d+, window scale 0, SACK permitted$/);
   }, 60_000);
 });
