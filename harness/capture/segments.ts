@@ -26,11 +26,23 @@ export interface Segment {
   head: Buffer;
   retransmission: boolean;
   zeroWindow: boolean;
+  /** What a SYN or SYN-ACK offered; undefined on every other segment. */
+  synOptions?: SynOptions;
+}
+
+/** The options a SYN or SYN-ACK carries that shape the connection's throughput (RFC 9293 §3.7.1, RFC 7323, RFC 2018). */
+export interface SynOptions {
+  /** The largest segment the sender takes; undefined when the option is missing (536 then, RFC 9293 §3.7.1). */
+  mss?: number;
+  /** The sender's window scale shift; undefined when the option is missing (no scaling on either side). */
+  windowScale?: number;
+  sackPermitted: boolean;
 }
 
 const FIELDS = [
   'tcp.stream', 'frame.time_epoch', 'tcp.srcport', 'tcp.dstport', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.fin', 'tcp.flags.reset',
   'tcp.seq', 'tcp.ack', 'tcp.len', 'tcp.window_size', 'tcp.payload', 'tcp.analysis.retransmission', 'tcp.analysis.zero_window',
+  'tcp.options.mss_val', 'tcp.options.wscale.shift', 'tcp.options.sack_perm',
 ] as const;
 
 /**
@@ -82,7 +94,12 @@ function parsed(v: string[]): Segment | undefined {
     head: Buffer.from(v[12].replace(/:/g, '').slice(0, HEAD_BYTES * 2), 'hex'),
     retransmission: v[13] !== '',
     zeroWindow: v[14] !== '',
+    synOptions: flag(v[4]) ? { mss: optionalNumber(v[15]), windowScale: optionalNumber(v[16]), sackPermitted: v[17] !== '' } : undefined,
   };
+}
+
+function optionalNumber(field: string): number | undefined {
+  return field === '' ? undefined : Number(field);
 }
 
 function lastLine(text: string): string {

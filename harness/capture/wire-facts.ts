@@ -1,4 +1,4 @@
-import type { Segment } from './segments';
+import type { Segment, SynOptions } from './segments';
 
 /*
  * What the wire says about one TCP connection, from its decoded segments: who closed first and
@@ -109,6 +109,36 @@ export interface Counts {
 export function counts(conn: WireConnection, side: Side): Counts {
   const own = conn.segments.filter((s) => sideOf(conn, s) === side);
   return { retransmissions: own.filter((s) => s.retransmission).length, zeroWindows: own.filter((s) => s.zeroWindow).length };
+}
+
+/** How `side`'s kernel used its receive window: what it advertised last, and whether it stayed closed. */
+export interface WindowFacts {
+  /** The window (bytes) `side` advertised in its last segment; undefined when it sent none after the SYN. */
+  last?: number;
+  /** When (ms since the epoch) `side` started advertising a zero window it has not opened since; undefined while open. */
+  closedSince?: number;
+  /** Zero-window advertisements in all: a busy receiver closes its window for a moment now and then. */
+  zeroWindows: number;
+}
+
+/** `side`'s receive window over the connection (its SYN carries an unscaled window, and a RST none: both left out). */
+export function receiveWindow(conn: WireConnection, side: Side): WindowFacts {
+  const facts: WindowFacts = { zeroWindows: 0 };
+  for (const s of conn.segments) {
+    if (sideOf(conn, s) !== side || s.syn || s.rst) continue;
+    facts.last = s.window;
+    if (s.window > 0) facts.closedSince = undefined;
+    else {
+      facts.zeroWindows++;
+      facts.closedSince ??= s.at;
+    }
+  }
+  return facts;
+}
+
+/** The options of `side`'s SYN (the client's) or SYN-ACK (the server's); undefined when the capture holds none. */
+export function synOptions(conn: WireConnection, side: Side): SynOptions | undefined {
+  return conn.segments.find((s) => s.syn && sideOf(conn, s) === side)?.synOptions;
 }
 
 /** `12.3 ms` after `origin` (the case's start, ms since the epoch). */
