@@ -43,6 +43,7 @@ import { latency } from './latency';
 import { fanout } from './fanout';
 import { datagramRate } from './datagram-rate';
 import { expectWireClose } from './expect-wire-close';
+import { expectWireTls } from './expect-wire-tls';
 
 /** Every step kind a suite may use, in the order the docs list them. */
 export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, expectSelection, sleep, parallel, repeat, concurrently, stopReading, faults, network,
@@ -53,7 +54,8 @@ export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, clos
   receiveDatagram, sendDatagram, dropDatagram, expectNoNewRequest, expectRetransmissions, expectHandshake, expectAttempts,
   ramp, connectionRate, throughput, latency,
   fanout, datagramRate,
-  expectWireClose] as const;
+  expectWireClose,
+  expectWireTls] as const;
 
 type Kinds = (typeof STEP_KINDS)[number];
 type ParamsOf<K> = K extends StepKind<infer S> ? Static<S> : never;
