@@ -23,7 +23,7 @@ export const expectWireTls = defineStep({
   summary:
     "From the packet capture, opened with the case's TLS key log: the server's first alert is `alert` (one name, or any of a list; `none`: " +
     'the server sent no alert), and with `closeNotify: true` the server sent close_notify before its FIN or RST. A failure shows the ' +
-    "server's records as decoded, with its FIN or RST. Judged once the capture holds the server's FIN or RST (within the step's timeout). " +
+    "server's records as decoded, with its FIN or RST. Judged once the capture holds the connection's end (within the step's timeout). " +
     'Needs a capture (root and tcpdump, tshark); the case is skipped without.',
   schema: Type.Object(
     {
@@ -77,8 +77,8 @@ const REREAD_MS = 250;
 const DECODE_ATTEMPTS = 3;
 
 /**
- * The wire's view of `name` once it holds the server's FIN or RST and every byte the server sent
- * before it: an alert, close_notify or their absence is judged on the whole of the server's
+ * The wire's view of `name` once it holds its end (the server's FIN or RST, or the client's RST)
+ * and every byte the server sent before it: an alert, close_notify or their absence is judged on the whole of the server's
  * side. Read again until the step's timeout; a capture still short then (tcpdump loses packets
  * on a machine loaded enough) gives no evidence rather than a verdict on half of it.
  */
@@ -87,12 +87,13 @@ async function closedOnTheWire(ctx: StepContext, name: string, settle: string | 
   let wire = await wireConnection(ctx, name, settle);
   for (;;) {
     const hole = holeInServerStream(wire);
-    const closed = closes(wire).server !== undefined;
-    if (closed && hole === undefined) return wire;
+    // Once the client has reset the connection (a refused handshake's client often has), the server can send nothing more.
+    const ended = closes(wire).server !== undefined || wire.segments.some((s) => s.rst && sideOf(wire, s) === 'client');
+    if (ended && hole === undefined) return wire;
     if (Date.now() >= deadline) {
       throw new NoEvidence(
         hole === undefined
-          ? `the capture holds no FIN or RST of the server on ${name}: the server has not closed, or the capture lost its last packets`
+          ? `the capture shows no end of ${name} (the server's FIN or RST, or our RST): the server has not closed, or the capture lost its last packets`
           : `the capture lacks the server's bytes from offset ${hole} on ${name} (lost by the capture): its TLS records cannot be read`,
       );
     }
