@@ -50,6 +50,7 @@ export const SLOW_PROOFS: Record<string, string> = {
   'capacity-chat-mutants.test.ts': "runs the capacity-chat suite's must case (a room of 100, 500 messages at 100 per second) against the reference chat server and each mutant",
   'capacity-chat-peers.test.ts': 'runs the capacity-chat suite through the CLI against ncat --chat: a room of 100 for seconds, and one of 1,000 that ncat refuses',
   'capacity-peers.test.ts': 'runs the capacity suite through the CLI against Python asyncio and threaded echoes and socat, ten thousand connections each where they hold them',
+  'wire-tls.test.ts': 'captures TLS sessions and refusals and decodes their records with tshark and the key log (~2 s per decode), against mutants whose alert is wrong',
   'wire-capture.test.ts': 'runs echo cases with real packet captures, each wire check a tshark decode (~1 s), against a mutant that resets after a pause',
   'wire-tcp-capture.test.ts': 'sends 32 MiB to echo servers through a client that does not read, each wire check polling tshark decodes, and reads SYN-ACK options, against the reference and mutants',
   'capture.test.ts': 'runs the CLI with packet captures (tcpdump) and opens them in tshark, decrypted for TLS, and interrupts a capturing run',

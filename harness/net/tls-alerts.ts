@@ -1,5 +1,5 @@
 /** Alert descriptions by code (RFC 8446 §6, RFC 5246 §7.2), for saying what a server's alert meant. */
-const DESCRIPTIONS: Readonly<Record<number, string>> = {
+export const ALERT_DESCRIPTIONS: Readonly<Record<number, string>> = {
   0: 'close_notify', 10: 'unexpected_message', 20: 'bad_record_mac', 21: 'decryption_failed', 22: 'record_overflow',
   40: 'handshake_failure', 42: 'bad_certificate', 43: 'unsupported_certificate', 44: 'certificate_revoked',
   45: 'certificate_expired', 46: 'certificate_unknown', 47: 'illegal_parameter', 48: 'unknown_ca', 49: 'access_denied',
@@ -19,5 +19,5 @@ export interface Alert {
 /** E.g. "fatal handshake_failure (40)". */
 export function describeAlert(alert: Alert): string {
   const level = alert.level === 1 ? 'warning' : alert.level === 2 ? 'fatal' : `level ${alert.level}`;
-  return `${level} ${DESCRIPTIONS[alert.description] ?? 'unknown alert'} (${alert.description})`;
+  return `${level} ${ALERT_DESCRIPTIONS[alert.description] ?? 'unknown alert'} (${alert.description})`;
 }

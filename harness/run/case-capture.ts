@@ -4,13 +4,14 @@ import { stepKind } from '../steps/registry';
 import { expectWireClose } from '../steps/expect-wire-close';
 import { expectWireWindow } from '../steps/expect-wire-window';
 import { expectWireSyn } from '../steps/expect-wire-syn';
+import { expectWireTls } from '../steps/expect-wire-tls';
 import type { CaseCapture, CaptureMode, WireView } from '../capture/case-capture';
 import { PacketCapture, type CaptureFiles } from '../capture/packet-capture';
 import { captureUnavailable, decodeUnavailable } from '../capture/tools';
 import type { Endpoints } from '../targets/target';
 
 /** The steps that read the case's capture: a case with one is captured whatever --capture says. */
-const WIRE_STEPS: ReadonlySet<string> = new Set([expectWireClose.name, expectWireWindow.name, expectWireSyn.name]);
+const WIRE_STEPS: ReadonlySet<string> = new Set([expectWireClose.name, expectWireWindow.name, expectWireSyn.name, expectWireTls.name]);
 
 /** What the run does with captures (--capture). */
 export interface CaptureSettings {

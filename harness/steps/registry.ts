@@ -45,6 +45,7 @@ import { datagramRate } from './datagram-rate';
 import { expectWireClose } from './expect-wire-close';
 import { expectWireWindow } from './expect-wire-window';
 import { expectWireSyn } from './expect-wire-syn';
+import { expectWireTls } from './expect-wire-tls';
 
 /** Every step kind a suite may use, in the order the docs list them. */
 export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, expectSelection, sleep, parallel, repeat, concurrently, stopReading, faults, network,
@@ -55,7 +56,7 @@ export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, clos
   receiveDatagram, sendDatagram, dropDatagram, expectNoNewRequest, expectRetransmissions, expectHandshake, expectAttempts,
   ramp, connectionRate, throughput, latency,
   fanout, datagramRate,
-  expectWireClose, expectWireWindow, expectWireSyn] as const;
+  expectWireClose, expectWireWindow, expectWireSyn, expectWireTls] as const;
 
 type Kinds = (typeof STEP_KINDS)[number];
 type ParamsOf<K> = K extends StepKind<infer S> ? Static<S> : never;
