@@ -65,6 +65,11 @@ export class CaseCapture {
     return connectionFrom(await readSegments(await this.packets.rawFile(), [port]), port);
   }
 
+  /** The raw capture so far (every packet sent before the call) and the TLS key log lines of the case's connections: what tshark opens TLS records with. */
+  async withKeys(): Promise<{ file: string; keyLines: readonly string[] }> {
+    return { file: await this.packets.rawFile(), keyLines: this.packets.keyLog() };
+  }
+
   /** What the wire shows of the case's connections that a failure's reader should know: sentences, and the packets. */
   async view(): Promise<WireView> {
     const ports = this.localPorts();

@@ -6,7 +6,7 @@
  */
 
 export interface KeyLogSink {
-  keyLog(line: Buffer | string): void;
+  addKeyLine(line: Buffer | string): void;
 }
 
 const sinks = new WeakMap<object, KeyLogSink>();
@@ -18,5 +18,5 @@ export function logKeysOf(transcript: object, sink: KeyLogSink): void {
 
 /** A TLS socket's 'keylog' line, for the case whose transcript it records into (dropped when no capture is kept). */
 export function logKey(transcript: object, line: Buffer): void {
-  sinks.get(transcript)?.keyLog(line);
+  sinks.get(transcript)?.addKeyLine(line);
 }

@@ -85,8 +85,13 @@ export class PacketCapture {
   }
 
   /** A line of a TLS socket's 'keylog' event (NSS key log format). */
-  keyLog(line: Buffer | string): void {
+  addKeyLine(line: Buffer | string): void {
     if (this.keyLines.length < MAX_KEY_LINES) this.keyLines.push(line.toString().trimEnd());
+  }
+
+  /** The key log lines so far. */
+  keyLog(): readonly string[] {
+    return this.keyLines;
   }
 
   /** The BPF filter of the case's own packets (none when it watched no port). */

@@ -30,7 +30,8 @@ function rootProblem(what: string): string | undefined {
 
 function programProblem(program: string, debianPackage: string, what: string): string | undefined {
   try {
-    execFileSync(program, ['--version'], { stdio: 'ignore', timeout: 10_000 });
+    // tshark takes a second to start on an idle machine; 10 s was seen to pass on a loaded one.
+    execFileSync(program, ['--version'], { stdio: 'ignore', timeout: 60_000 });
     return undefined;
   } catch {
     return `needs ${program} to ${what} (apt-get install ${debianPackage})`;

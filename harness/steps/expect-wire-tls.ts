@@ -3,7 +3,6 @@ import { CheckedRule, ConnName, defineStep, onConn } from './define';
 import { deadlineFor, type StepContext } from './context';
 import { Settle, wireConnection } from './support/wire';
 import { DEFAULT_CONN } from './support/scope';
-import type { PacketCapture } from '../capture/packet-capture';
 import { describeRecords, readTlsRecords, type TlsRecord } from '../capture/tls-records';
 import { closes, dataSent, sideOf, type WireConnection } from '../capture/wire-facts';
 import { ALERT_DESCRIPTIONS } from '../net/tls-alerts';
@@ -102,20 +101,17 @@ async function closedOnTheWire(ctx: StepContext, name: string, settle: string | 
   }
 }
 
-/**
- * The server's records of `wire`, decoded from the case's capture with its key log. CaseCapture
- * gives steps neither its raw file nor its key log yet; until it does, both are read from the
- * PacketCapture it holds.
- */
+/** The server's records of `wire`, decoded from the case's capture with its key log. */
 async function serverRecords(ctx: StepContext, wire: WireConnection, name: string): Promise<TlsRecord[]> {
-  const { packets } = ctx.run.capture as unknown as { packets: Pick<PacketCapture, 'rawFile'> & { keyLines: string[] } };
+  const capture = ctx.run.capture as NonNullable<typeof ctx.run.capture>;
   const source = { stream: wire.segments[0].stream, senderPort: wire.serverPort, tlsPort: wire.serverPort };
   const sent = dataSent(wire, 'server');
   let decoded = 0;
   for (let attempt = 1; ; attempt++) {
     let records: TlsRecord[];
     try {
-      records = await readTlsRecords(await packets.rawFile(), packets.keyLines, source);
+      const { file, keyLines } = await capture.withKeys();
+      records = await readTlsRecords(file, keyLines, source);
     } catch (err) {
       throw new NoEvidence(`could not read the TLS records of the capture: ${(err as Error).message}`);
     }
