@@ -1,7 +1,7 @@
 import { ZOO } from '../fixtures/mutants/zoo';
 import { REFERENCE_SERVERS } from '../harness/servers/catalog';
 import { describeFailure } from '../harness/report/describe';
-import { bundledSuite, failedIds, misattributed, runEachCaseFresh } from './support/run-suite';
+import { bundledSuite, failedIds, misattributed, runEachCaseFresh, unexpectedFailures } from './support/run-suite';
 import { NETWORK_MUTANTS } from '../fixtures/mutants/network';
 import { describeWithNetns, runEachInNamespace } from './support/netns';
 
@@ -33,6 +33,8 @@ describe.each(Object.keys(ZOO))('%s suite', (suiteName) => {
 
   test.concurrent.each(Object.entries(mutants))('mutant %s fails exactly its cases, each at a check of a rule it breaks', async (_name, mutant) => {
     const outcomes = await runEachCaseFresh(suite, () => mutant.start({}));
+    // A case failed that should not have: its whole message, to tell a flake from a real kill.
+    expect(unexpectedFailures(outcomes, mutant.kills)).toEqual([]);
     expect(failedIds(outcomes)).toEqual([...mutant.kills].sort());
     expect(misattributed(outcomes, mutant.breaks)).toEqual([]);
   }, MUTANT_RUN_BUDGET_MS);

@@ -4,7 +4,7 @@ import { runCase, type CaseOutcome } from '../../harness/run/run-case';
 import type { RunningServer } from '../../harness/servers/running-server';
 import { describeFailure } from '../../harness/report/describe';
 import type { Endpoint } from '../../harness/targets/target';
-import { bundledSuite, failedIds, misattributed } from './run-suite';
+import { bundledSuite, failedIds, misattributed, unexpectedFailures } from './run-suite';
 
 export interface CapacityProof {
   /** The bundled capacity suite whose must cases are proven. */
@@ -48,6 +48,7 @@ export function proveCapacitySuite(proof: CapacityProof): void {
 
     test.each(Object.entries(proof.mutants))('mutant %s fails exactly its cases, each at the check of a rule it breaks', async (_name, mutant) => {
       const outcomes = await runMustCases(() => mutant.start({}));
+      expect(unexpectedFailures(outcomes, mutant.kills)).toEqual([]);
       expect(failedIds(outcomes)).toEqual([...mutant.kills].sort());
       expect(misattributed(outcomes, mutant.breaks)).toEqual([]);
     }, proof.timeoutMs);

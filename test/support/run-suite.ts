@@ -1,3 +1,4 @@
+import { describeFailure } from '../../harness/report/describe';
 import path from 'node:path';
 import { loadSuite } from '../../harness/suite/load';
 import type { Suite } from '../../harness/suite/schema';
@@ -40,6 +41,11 @@ export async function runEachCaseFresh(suite: Suite, start: () => Promise<Runnin
     }
   }
   return outcomes;
+}
+
+/** The failures, message and all, of cases not among `kills`. */
+export function unexpectedFailures(outcomes: readonly CaseOutcome[], kills: readonly string[]): string[] {
+  return outcomes.filter((o) => o.verdict === 'fail' && !kills.includes(o.caseId)).map(describeFailure);
 }
 
 export function failedIds(outcomes: readonly CaseOutcome[]): string[] {
