@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { expectFailedCases, ROOT, sockspec, tempDir } from './support/cli';
+import { expectFailedCases, failedCases, ROOT, sockspec, tempDir } from './support/cli';
 import { describeWithPrograms } from './support/tools';
 import { PYTHON } from '../fixtures/mutants/python';
 
@@ -30,11 +30,17 @@ describeWithPrograms(['python3'], "Python's asyncio and socketserver", () => {
     expect(result.code).toBe(0);
   }, 180_000);
 
-  // It holds the 5,000 (a thread each), and once the ramp has reset them it serves no one again:
-  // every case after declared-connections finds it wedged (docs/capacity.md).
-  test('a threaded socketserver echo holds 5,000 connections, then serves no one: the rate, throughput and latency cases fail', async () => {
+  // A thread per connection: once the ramp has reset its connections it serves no one for
+  // seconds while their threads die (docs/capacity.md), so the rate and throughput cases right
+  // after it fail. Whether it holds the 5,000 (a thread started per connect: 1,996 held on a loaded
+  // CI machine, all of them on a quieter one) and whether it has recovered by the latency case,
+  // last, depends on the machine: both were seen either way, and either way is its verdict.
+  test('a threaded socketserver echo wedges after a ramp: the rate and throughput cases fail, connections and latency as the machine allows', async () => {
     const result = await capacityRun(`${PYTHON} ${THREADED_ECHO} tcp {port}`, DECLARE);
-    expectFailedCases(result, 'capacity', ['declared-latency', 'declared-rate', 'declared-throughput']);
+    const failed = failedCases(result.stdout, 'capacity');
+    if (!failed.includes('declared-rate') || !failed.includes('declared-throughput')) {
+      throw new Error(`failed cases were ${JSON.stringify(failed)}, expected declared-rate and declared-throughput among them\n\n${result.stdout}`);
+    }
     expect(result.code).toBe(1);
   }, 180_000);
 });
