@@ -32,7 +32,7 @@ describe.each(Object.keys(ZOO))('%s suite', (suiteName) => {
   }, 60_000);
 
   test.concurrent.each(Object.entries(mutants))('mutant %s fails exactly its cases, each at a check of a rule it breaks', async (_name, mutant) => {
-    const outcomes = await runEachCaseFresh(suite, () => mutant.start({}));
+    const outcomes = (await runEachCaseFresh(suite, () => mutant.start({}))).filter((o) => !mutant.mayFail?.cases.includes(o.caseId));
     // A case failed that should not have: its whole message, to tell a flake from a real kill.
     expect(unexpectedFailures(outcomes, mutant.kills)).toEqual([]);
     expect(failedIds(outcomes)).toEqual([...mutant.kills].sort());
