@@ -25,20 +25,27 @@ function rawCaptures(tmp: string): string[] {
   return readdirSync(tmp).filter((name) => name.startsWith('sockspec-capture-'));
 }
 
-/** The tcpdump processes `parent` started (running, not yet reaped zombies). */
-function childTcpdumps(parent: number): number[] {
+/** The processes whose /proc/PID entry `matches` (one that ends while it is read does not). */
+function processes(matches: (pid: string) => boolean): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {
       try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return stat.includes('(tcpdump)') && state !== 'Z' && Number(ppid) === parent;
+        return matches(pid);
       } catch {
         return false;
       }
     })
     .map(Number);
+}
+
+/** The tcpdump processes `parent` started (running, not yet reaped zombies). */
+function childTcpdumps(parent: number): number[] {
+  return processes((pid) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return stat.includes('(tcpdump)') && state !== 'Z' && Number(ppid) === parent;
+  });
 }
 
 /**
@@ -47,17 +54,10 @@ function childTcpdumps(parent: number): number[] {
  * it long enough for the test to interrupt the run before its start, which a signal then ended.
  */
 function tcpdumpsIn(tmp: string): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return cmdline.startsWith('tcpdump\0') && cmdline.split('\0').includes('-w') && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`TMPDIR=${tmp}`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+  return processes((pid) => {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.startsWith('tcpdump\0') && cmdline.split('\0').includes('-w') && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`TMPDIR=${tmp}`);
+  });
 }
 
 describeWithCapture('--capture', () => {
