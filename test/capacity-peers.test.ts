@@ -31,15 +31,16 @@ describeWithPrograms(['python3'], "Python's asyncio and socketserver", () => {
   }, 180_000);
 
   // A thread per connection: once the ramp has reset its connections it serves no one for
-  // seconds while their threads die (docs/capacity.md), so the rate and throughput cases right
-  // after it fail. Whether it holds the 5,000 (a thread started per connect: 1,996 held on a loaded
-  // CI machine, all of them on a quieter one) and whether it has recovered by the latency case,
-  // last, depends on the machine: both were seen either way, and either way is its verdict.
-  test('a threaded socketserver echo wedges after a ramp: the rate and throughput cases fail, connections and latency as the machine allows', async () => {
+  // seconds while their threads die (docs/capacity.md), so the rate case right after it fails.
+  // The rest depends on the machine, and either way is its verdict: whether it holds the 5,000 (a
+  // thread started per connect: 1,993 held on a loaded CI machine, all of them on a quieter one),
+  // whether throughput, next, still finds it wedged (failed after a full ramp, passed after 1,993),
+  // and whether it has recovered by the latency case, last.
+  test('a threaded socketserver echo wedges after a ramp: the rate case fails, the others as the machine allows', async () => {
     const result = await capacityRun(`${PYTHON} ${THREADED_ECHO} tcp {port}`, DECLARE);
     const failed = failedCases(result.stdout, 'capacity');
-    if (!failed.includes('declared-rate') || !failed.includes('declared-throughput')) {
-      throw new Error(`failed cases were ${JSON.stringify(failed)}, expected declared-rate and declared-throughput among them\n\n${result.stdout}`);
+    if (!failed.includes('declared-rate')) {
+      throw new Error(`failed cases were ${JSON.stringify(failed)}, expected declared-rate among them\n\n${result.stdout}`);
     }
     expect(result.code).toBe(1);
   }, 180_000);
