@@ -73,9 +73,9 @@ export interface InterruptibleRun {
   interrupt(): void;
 }
 
-/** Starts `sockspec ARGS` in a process group of its own, as a terminal's foreground job, watching stdout for `until`. */
-export function startInterruptible(args: string[], until?: RegExp): InterruptibleRun {
-  const cli = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...OUTSIDE_CI, NO_COLOR: '1' }, detached: true });
+/** Starts `sockspec ARGS` in a process group of its own, as a terminal's foreground job, watching stdout for `until`; `env` adds to the environment. */
+export function startInterruptible(args: string[], until?: RegExp, env: NodeJS.ProcessEnv = {}): InterruptibleRun {
+  const cli = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...OUTSIDE_CI, NO_COLOR: '1', ...env }, detached: true });
   let stdout = '';
   let stderr = '';
   const reached = new Promise<void>((resolve) =>
