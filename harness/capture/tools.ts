@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 
 /*
  * What a packet capture needs from the machine: root (tcpdump opens the device) and tcpdump; what
- * the wire checks need on top: tshark, which decodes the capture. Each is probed once per process,
+ * the wire checks need on top: tshark, which decodes the capture (and editcap, from its package). Each is probed once per process,
  * and a missing one is said in one line, which a skipped case or the run's summary shows.
  */
 
@@ -18,7 +18,8 @@ export function captureUnavailable(): string | undefined {
 
 /** Why this process cannot decode a capture (no tcpdump, no root or no tshark), or undefined when it can. */
 export function decodeUnavailable(): string | undefined {
-  if (!known.has('tshark')) known.set('tshark', programProblem('tshark', 'tshark', 'decode packet captures'));
+  // editcap (Debian's wireshark-common, which tshark depends on) cuts a capture to its headers first.
+  if (!known.has('tshark')) known.set('tshark', programProblem('tshark', 'tshark', 'decode packet captures') ?? programProblem('editcap', 'tshark', 'decode packet captures'));
   return captureUnavailable() ?? known.get('tshark');
 }
 
