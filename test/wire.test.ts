@@ -63,4 +63,10 @@ describe('what the wire says of a connection', () => {
     expect(connectionFrom([...HANDSHAKE, ...later], CLIENT)?.segments[0].stream).toBe(1);
     expect(connectionFrom(HANDSHAKE, 1234)).toBeUndefined();
   });
+
+  test("with the server's port given, a later connection of the same port to another server is not the one meant", () => {
+    const elsewhere = HANDSHAKE.map((s) => ({ ...s, stream: 1, at: s.at + 100, ...(s.srcPort === SERVER ? { srcPort: 9000 } : { dstPort: 9000 }) }));
+    expect(connectionFrom([...HANDSHAKE, ...elsewhere], CLIENT, SERVER)?.segments.map((s) => s.stream)).toEqual([0, 0, 0]);
+    expect(connectionFrom([...HANDSHAKE, ...elsewhere], CLIENT)?.serverPort).toBe(9000);
+  });
 });

@@ -9,6 +9,8 @@ import type { Segment } from './segments';
 export const CAPTURE_MODES = ['failed', 'all'] as const;
 export type CaptureMode = (typeof CAPTURE_MODES)[number];
 
+/** The port a `connect` event names: "connect to 127.0.0.1:7000" (then, for UDP, "from local port N"). */
+const CONNECT_TO = /:(\d+)(?:\s|$)/;
 /** At most this many "why" sentences per failure: the first connections' facts, then a count. */
 const WHY_LINES = 6;
 /** At most this many packets in a failure's packet lane: the first ones, where a failure usually starts. */
@@ -55,14 +57,14 @@ export class CaseCapture {
 
   /** The local port of the connection the transcript calls `name` (its latest, if the name was reused). */
   localPortOf(name: string): number | undefined {
-    return this.localPorts().get(name);
+    return this.localPorts().get(name)?.local;
   }
 
   /** The wire's view of connection `name`, from the packets captured so far. */
   async connection(name: string): Promise<WireConnection | undefined> {
-    const port = this.localPortOf(name);
-    if (port === undefined) return undefined;
-    return connectionFrom(await readSegments(await this.packets.rawFile(), [port]), port);
+    const ports = this.localPorts().get(name);
+    if (ports === undefined) return undefined;
+    return connectionFrom(await readSegments(await this.packets.rawFile(), [ports.local]), ports.local, ports.remote);
   }
 
   /** The raw capture so far (every packet sent before the call) and the TLS key log lines of the case's connections: what tshark opens TLS records with. */
@@ -74,9 +76,9 @@ export class CaseCapture {
   async view(): Promise<WireView> {
     const ports = this.localPorts();
     if (ports.size === 0) return { why: [], packets: [] };
-    const segments = await readSegments(await this.packets.rawFile(), [...new Set(ports.values())]);
-    const conns = [...ports].flatMap(([name, port]) => {
-      const conn = connectionFrom(segments, port);
+    const segments = await readSegments(await this.packets.rawFile(), [...new Set([...ports.values()].map((p) => p.local))]);
+    const conns = [...ports].flatMap(([name, { local, remote }]) => {
+      const conn = connectionFrom(segments, local, remote);
       return conn ? [{ name, conn }] : [];
     });
     const lines = conns.flatMap(({ name, conn }) => remarkable(conn, name, this.origin));
@@ -94,12 +96,18 @@ export class CaseCapture {
     return this.packets.stop(keepAs);
   }
 
-  /** Each connection name's local port, from its `connected` event ("from local port N"; UDP's `connect` says it too). */
-  private localPorts(): Map<string, number> {
-    const ports = new Map<string, number>();
+  /**
+   * Each connection name's local port, from its `connected` event ("from local port N"; UDP's
+   * `connect` says it too), and the port it connected to, from its `connect` event.
+   */
+  private localPorts(): Map<string, { local: number; remote?: number }> {
+    const ports = new Map<string, { local: number; remote?: number }>();
+    const remotes = new Map<string, number>();
     for (const e of this.transcript.events) {
+      const remote = e.kind === 'connect' ? CONNECT_TO.exec(e.detail ?? '') : null;
+      if (remote) remotes.set(e.conn, Number(remote[1]));
       const local = /from local port (\d+)/.exec(e.detail ?? '');
-      if (local && (e.kind === 'connected' || e.kind === 'connect')) ports.set(e.conn, Number(local[1]));
+      if (local && (e.kind === 'connected' || e.kind === 'connect')) ports.set(e.conn, { local: Number(local[1]), remote: remotes.get(e.conn) });
     }
     return ports;
   }
@@ -109,11 +117,11 @@ export class CaseCapture {
    * to, the port a client suite's server side listens on and the ports it accepted from.
    */
   private transcriptPorts(): number[] {
-    const ports = [...this.localPorts().values()];
+    const ports = [...this.localPorts().values()].map((p) => p.local);
     for (const e of this.transcript.events) {
       const detail = e.detail ?? '';
       const named = [
-        e.kind === 'connect' ? /:(\d+)(?:\s|$)/.exec(detail) : null,
+        e.kind === 'connect' ? CONNECT_TO.exec(detail) : null,
         e.kind === 'connected' ? /from \S*:(\d+)/.exec(detail) : null,
         e.kind === 'note' ? /\blisten(?:ing|s) on \S*:(\d+)/.exec(detail) : null,
       ];

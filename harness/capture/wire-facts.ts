@@ -23,17 +23,21 @@ export interface CloseEvent {
 }
 
 /**
- * The connection from local port `clientPort` in the segments: the last one (a port is reused by a
- * later connection of the machine, never by two at once).
+ * The connection from local port `clientPort` (to `serverPort`, when known) in the segments: the
+ * last one. A port is never used by two connections at once, but a connection of another process
+ * can reuse it once the case's has ended, while the case still reads the capture: seen in a loaded
+ * run, where a decode finished after the port had gone to a connection to another server. The
+ * server's port tells them apart.
  */
-export function connectionFrom(segments: readonly Segment[], clientPort: number): WireConnection | undefined {
-  const mine = segments.filter((s) => s.srcPort === clientPort || s.dstPort === clientPort);
+export function connectionFrom(segments: readonly Segment[], clientPort: number, serverPort?: number): WireConnection | undefined {
+  const between = (s: Segment) =>
+    (s.srcPort === clientPort && (serverPort === undefined || s.dstPort === serverPort)) || (s.dstPort === clientPort && (serverPort === undefined || s.srcPort === serverPort));
+  const mine = segments.filter(between);
   if (mine.length === 0) return undefined;
   const stream = mine[mine.length - 1].stream;
   const own = mine.filter((s) => s.stream === stream);
   const first = own[0];
-  const serverPort = first.srcPort === clientPort ? first.dstPort : first.srcPort;
-  return { clientPort, serverPort, segments: own };
+  return { clientPort, serverPort: first.srcPort === clientPort ? first.dstPort : first.srcPort, segments: own };
 }
 
 export function sideOf(conn: WireConnection, segment: Segment): Side {
