@@ -210,24 +210,38 @@ function endpoint(container: PublishedContainer, { port, transport, tls, idleTim
 /** Any port does: refused and accepted both prove the address answers. Port 1 is almost always closed. */
 const PROBE_PORT = 1;
 const PROBE_TIMEOUT_MS = 500;
-/** A container just started may not answer its first probe yet (seen here: one start in a few). */
-const PROBE_ATTEMPTS = 3;
-/** Whether container addresses are reachable is the engine's property: once seen, later starts need no probe. */
-let containerAddressesReachable = false;
+/** The first container's probes, which learn whether this engine's container addresses can be reached at all. */
+const FIRST_PROBES = 3;
+/**
+ * Every later container's probes, 100 ms apart: its address answers only once its network is wired
+ * (a veth, a neighbour entry). A case's first connect to a container started a moment before got
+ * EHOSTUNREACH in CI when this was probed once per engine instead of once per container.
+ */
+const LATER_PROBES = 20;
+const PROBE_PAUSE_MS = 100;
+/** Whether this engine's container addresses can be reached from here, learned from the first container's probes. */
+let engineReachesContainers: boolean | undefined;
 
 /**
  * The container's own address when this host can reach it (a Linux engine, bridge network), else
  * undefined (Docker Desktop, rootless or remote engines). Published ports go through Docker's
  * userland proxy, which is not transparent: it drops zero-length UDP datagrams both ways, answers
  * TCP connects itself before the server does, and can turn the server's RST into a FIN, so verdicts
- * would be the proxy's.
+ * would be the proxy's. Resolves once the address answers, so the cases' first connect finds it wired.
  */
 async function reachableAddress(address: string | undefined): Promise<string | undefined> {
-  if (!address) return undefined;
-  for (let attempt = 0; attempt < PROBE_ATTEMPTS && !containerAddressesReachable; attempt++) {
-    containerAddressesReachable = await answers(address);
+  if (!address || engineReachesContainers === false) return undefined;
+  const probes = engineReachesContainers ? LATER_PROBES : FIRST_PROBES;
+  for (let probe = 0; probe < probes; probe++) {
+    if (probe > 0) await new Promise((resolve) => setTimeout(resolve, PROBE_PAUSE_MS));
+    if (await answers(address)) {
+      engineReachesContainers = true;
+      return address;
+    }
   }
-  return containerAddressesReachable ? address : undefined;
+  engineReachesContainers ??= false;
+  // Reached before: this container's address stays the way to it, and a case's connect says what is wrong.
+  return engineReachesContainers ? address : undefined;
 }
 
 function answers(address: string): Promise<boolean> {
