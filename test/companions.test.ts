@@ -12,25 +12,28 @@ import { tempDir } from './support/cli';
 
 const copy = (...offsets: number[]) => offsets.map((at, i) => ({ at: 1_000_000 + at, sourcePort: 40000 + i }));
 
-test('copies whose every attempt lies within the tolerance of the others are in lock-step, whatever their first attempt', () => {
-  const problem = lockStepProblem([copy(0, 100, 300), copy(500, 610, 810), copy(7, 98, 297)], 20);
+test('copies whose delays all lie within the tolerance of each other are in lock-step, whatever their first attempt', () => {
+  const problem = lockStepProblem([copy(0, 100, 300, 700), copy(500, 610, 810, 1200), copy(7, 98, 297, 695)], 20);
   expect(problem).toBe(
-    "the 3 copies, started together, retried in lock-step: their attempts 2 to 3, each timed from the copy's own first, lie within 20 ms of each other (at most 20 ms apart); " +
-      'delays in ms, copy 1: 100, 200; copy 2: 110, 200; copy 3: 91, 199',
+    'the 3 copies, started together, retried in lock-step: of their delays 1 to 3, none differed by more than 20 ms between the copies ' +
+      '(spreads 19, 1, 10 ms; copies that jitter differ in at least 2); delays in ms, copy 1: 100, 200, 400; copy 2: 110, 200, 390; copy 3: 91, 199, 398',
   );
 });
 
-test('one attempt further apart than the tolerance is not lock-step', () => {
-  expect(lockStepProblem([copy(0, 100, 300), copy(0, 100, 321)], 20)).toBeUndefined();
-  expect(lockStepProblem([copy(0, 130, 300), copy(0, 100, 300)], 20)).toBeUndefined();
+test('one stretched delay (a client descheduled once) is still lock-step: every later attempt moves with it, but no other delay', () => {
+  expect(lockStepProblem([copy(0, 100, 300, 700), copy(0, 100, 360, 760)], 20)).toMatch(/lock-step: of their delays 1 to 3, only 1 differed by more than 20 ms .*\(spreads 0, 60, 0 ms;/);
 });
 
-test('only the attempts every copy made are compared', () => {
-  expect(lockStepProblem([copy(0, 100, 300, 700), copy(0, 100, 300)], 20)).toMatch(/attempts 2 to 3/);
+test('two delays further apart than the tolerance are not lock-step', () => {
+  expect(lockStepProblem([copy(0, 100, 300, 700), copy(0, 130, 300, 721)], 20)).toBeUndefined();
 });
 
-test('a copy that made one attempt leaves nothing to compare: a failure that says so', () => {
-  expect(lockStepProblem([copy(0, 100), copy(0)], 20)).toBe('a copy made fewer than two attempts: no retries to compare (delays in ms, copy 1: 100; copy 2: none)');
+test('only the delays every copy made are compared', () => {
+  expect(lockStepProblem([copy(0, 100, 300, 700, 1500), copy(0, 100, 300, 700)], 20)).toMatch(/of their delays 1 to 3,/);
+});
+
+test('a copy that made fewer than three attempts leaves too little to compare: a failure that says so', () => {
+  expect(lockStepProblem([copy(0, 100, 300), copy(0, 100)], 20)).toBe('a copy made fewer than 3 attempts: too few retries to compare (delays in ms, copy 1: 100, 200; copy 2: 100)');
 });
 
 /** Runs on the reference client: the copies start, and apart without copies is the suite's mistake. */
