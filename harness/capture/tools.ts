@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 
 /*
  * What a packet capture needs from the machine: root (tcpdump opens the device) and tcpdump; what
- * the wire checks need on top: tshark, which decodes the capture (and editcap, from its package). Each is probed once per process,
- * and a missing one is said in one line, which a skipped case or the run's summary shows.
+ * the wire checks need on top: tshark, which decodes the capture, and editcap, from its package.
+ * Each is probed once per process, and a missing one is said in one line, which a skipped case or
+ * the run's summary shows.
  */
 
 const known = new Map<string, string | undefined>();

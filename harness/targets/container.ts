@@ -9,6 +9,7 @@ import type { TargetExit } from './target-exit';
 import type { ContainerRuntimeClient, InspectResult, StartedTestContainer } from 'testcontainers';
 import { loadTestcontainers } from './container-package';
 import { ListeningInContainer } from './container-listening';
+import { retryWithBackoff } from './readiness';
 import { type Endpoint, type Endpoints, type ServiceName, type Target, TargetError, type TlsEndpoint, type Transport } from './target';
 
 const { GenericContainer, getContainerRuntimeClient, Wait } = loadTestcontainers('a container target');
@@ -210,15 +211,14 @@ function endpoint(container: PublishedContainer, { port, transport, tls, idleTim
 /** Any port does: refused and accepted both prove the address answers. Port 1 is almost always closed. */
 const PROBE_PORT = 1;
 const PROBE_TIMEOUT_MS = 500;
-/** The first container's probes, which learn whether this engine's container addresses can be reached at all. */
-const FIRST_PROBES = 3;
+/** How long the first container's address gets to answer: it tells whether this engine's container addresses can be reached at all. */
+const FIRST_PROBING_MS = 1_500;
 /**
- * Every later container's probes, 100 ms apart: its address answers only once its network is wired
- * (a veth, a neighbour entry). A case's first connect to a container started a moment before got
+ * How long every later container's address gets: it answers only once its network is wired (a
+ * veth, a neighbour entry). A case's first connect to a container started a moment before got
  * EHOSTUNREACH in CI when this was probed once per engine instead of once per container.
  */
-const LATER_PROBES = 20;
-const PROBE_PAUSE_MS = 100;
+const LATER_PROBING_MS = 5_000;
 /** Whether this engine's container addresses can be reached from here, learned from the first container's probes. */
 let engineReachesContainers: boolean | undefined;
 
@@ -231,15 +231,10 @@ let engineReachesContainers: boolean | undefined;
  */
 async function reachableAddress(address: string | undefined): Promise<string | undefined> {
   if (!address || engineReachesContainers === false) return undefined;
-  const probes = engineReachesContainers ? LATER_PROBES : FIRST_PROBES;
-  for (let probe = 0; probe < probes; probe++) {
-    if (probe > 0) await new Promise((resolve) => setTimeout(resolve, PROBE_PAUSE_MS));
-    if (await answers(address)) {
-      engineReachesContainers = true;
-      return address;
-    }
-  }
-  engineReachesContainers ??= false;
+  const probing = engineReachesContainers ? LATER_PROBING_MS : FIRST_PROBING_MS;
+  const { ready } = await retryWithBackoff(() => answers(address), { deadline: Date.now() + probing, alive: () => true });
+  if (ready) engineReachesContainers = true;
+  else engineReachesContainers ??= false;
   // Reached before: this container's address stays the way to it, and a case's connect says what is wrong.
   return engineReachesContainers ? address : undefined;
 }
