@@ -49,9 +49,18 @@ describeWithPrograms(['python3'], "Python's asyncio and socketserver", () => {
 describeWithPrograms(['socat'], 'socat', () => {
   // A process per connection, and an accept queue of 5: 200 connections opened at 5,000 per second
   // complete their handshakes in the kernel, and many are never accepted within the 5 s patience.
-  test('socat forking a process per connection does not hold 200 connections opened at once, and meets the rest', async () => {
+  // Its PIPE echo deadlocks when the reader falls behind: socat writes 8 KiB into its own pipe once
+  // select() finds 4 KiB free, and blocks there with only itself to drain it (docs/capacity.md). The
+  // stream case reads as fast as it can, so whether it falls behind is the machine's doing: on a
+  // loaded CI machine it did, and the case timed out with the echo stalled. Either way is deserved;
+  // a failure must be that stall, not bytes that came back wrong.
+  test('socat forking a process per connection does not hold 200 connections opened at once, and meets the rest but for a stalled stream', async () => {
     const result = await capacityRun('socat TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork PIPE', ['--declare-capacity', 'connections=200,rate=50,throughput=10MiB,p99=1s']);
-    expectFailedCases(result, 'capacity', ['declared-connections']);
+    const failed = failedCases(result.stdout, 'capacity');
+    const stalled = /streams did not come back intact: \d+ of \d+ B came back within/.test(result.stdout);
+    if (!['["declared-connections"]', '["declared-connections","declared-throughput"]'].includes(JSON.stringify(failed)) || (failed.includes('declared-throughput') && !stalled)) {
+      throw new Error(`failed cases were ${JSON.stringify(failed)}, expected declared-connections, and declared-throughput only as a stalled echo\n\n${result.stdout}`);
+    }
     expect(result.code).toBe(1);
   }, 180_000);
 });
