@@ -1,5 +1,10 @@
-import type { Segment } from '../harness/capture/segments';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readSegments, type Segment } from '../harness/capture/segments';
 import { acknowledged, closes, connectionFrom, echoOffset, remarkable } from '../harness/capture/wire-facts';
+import { describeWithPrograms } from './support/tools';
 
 const CLIENT = 40000;
 const SERVER = 7;
@@ -68,5 +73,24 @@ describe('what the wire says of a connection', () => {
     const elsewhere = HANDSHAKE.map((s) => ({ ...s, stream: 1, at: s.at + 100, ...(s.srcPort === SERVER ? { srcPort: 9000 } : { dstPort: 9000 }) }));
     expect(connectionFrom([...HANDSHAKE, ...elsewhere], CLIENT, SERVER)?.segments.map((s) => s.stream)).toEqual([0, 0, 0]);
     expect(connectionFrom([...HANDSHAKE, ...elsewhere], CLIENT)?.serverPort).toBe(9000);
+  });
+});
+
+describeWithPrograms(['editcap', 'tshark'], 'a decode of the capture', () => {
+  test('ends, its programs with it, when its signal aborts (the case deadline)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sockspec-decode-'));
+    // A capture that never ends: editcap waits on the FIFO as on a file still being written.
+    const fifo = path.join(dir, 'never-ending.pcap');
+    execFileSync('mkfifo', [fifo]);
+    try {
+      const started = Date.now();
+      const decode = readSegments(fifo, [CLIENT], AbortSignal.timeout(300));
+      await expect(decode).rejects.toThrow(/^the decode of .* was stopped/);
+      expect(Date.now() - started).toBeLessThan(5000);
+      const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(fifo));
+      expect(left).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -60,11 +60,11 @@ export class CaseCapture {
     return this.localPorts().get(name)?.local;
   }
 
-  /** The wire's view of connection `name`, from the packets captured so far. */
-  async connection(name: string): Promise<WireConnection | undefined> {
+  /** The wire's view of connection `name`, from the packets captured so far; `signal` stops the decode. */
+  async connection(name: string, signal?: AbortSignal): Promise<WireConnection | undefined> {
     const ports = this.localPorts().get(name);
     if (ports === undefined) return undefined;
-    return connectionFrom(await readSegments(await this.packets.rawFile(), [ports.local]), ports.local, ports.remote);
+    return connectionFrom(await readSegments(await this.packets.rawFile(), [ports.local], signal), ports.local, ports.remote);
   }
 
   /** The raw capture so far (every packet sent before the call) and the TLS key log lines of the case's connections: what tshark opens TLS records with. */
@@ -73,10 +73,10 @@ export class CaseCapture {
   }
 
   /** What the wire shows of the case's connections that a failure's reader should know: sentences, and the packets. */
-  async view(): Promise<WireView> {
+  async view(signal?: AbortSignal): Promise<WireView> {
     const ports = this.localPorts();
     if (ports.size === 0) return { why: [], packets: [] };
-    const segments = await readSegments(await this.packets.rawFile(), [...new Set([...ports.values()].map((p) => p.local))]);
+    const segments = await readSegments(await this.packets.rawFile(), [...new Set([...ports.values()].map((p) => p.local))], signal);
     const conns = [...ports].flatMap(([name, { local, remote }]) => {
       const conn = connectionFrom(segments, local, remote);
       return conn ? [{ name, conn }] : [];

@@ -7,7 +7,7 @@ import { tcpdumpListening } from './tcpdump-ready';
 import { PcapRecords } from './pcap-records';
 
 /** How long a sync may wait for its marker to come through tcpdump. */
-const SYNC_MS = 5000;
+export const SYNC_MS = 5000;
 /** How often a marker not seen yet is sent again. */
 const RESEND_MS = 250;
 /** Where the sync markers go: the discard port, which nothing answers on loopback but an ICMP error. */

@@ -56,18 +56,30 @@ const SNAP_BYTES = 256;
 /**
  * The TCP segments of the connections from `ports` in a capture file (it may still be growing:
  * what is written is read), decoded by tshark from a copy editcap cuts to the headers and the
- * first bytes of each payload. Rejects with the tools' own words when they cannot read the file.
+ * first bytes of each payload. Rejects with the tools' own words when they cannot read the file,
+ * and when `signal` aborts, having ended them.
  */
-export function readSegments(file: string, ports: readonly number[]): Promise<Segment[]> {
+export function readSegments(file: string, ports: readonly number[], signal?: AbortSignal): Promise<Segment[]> {
   const displayFilter = ports.map((port) => `tcp.port == ${port}`).join(' || ');
   // Their payload as plain data: a protocol tshark guesses from a port would take it out of tcp.payload.
   const asData = ports.flatMap((port) => ['-d', `tcp.port==${port},data`]);
   const args = ['-n', ...asData, '-Y', displayFilter, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f])];
   // A shell's pipe: tshark refuses to read a socket, which is what Node gives a child's stdout.
-  // Each program is bounded on its own, so a hang leaves neither behind.
+  // Each program is bounded on its own, so a hang leaves neither behind; --foreground keeps them
+  // in the shell's process group (timeout otherwise makes one of its own), which an abort ends.
   const bound = String(DECODE_MS / 1000);
-  const pipeline = `set -o pipefail; timeout ${bound} editcap -s ${SNAP_BYTES} -F pcap "$0" - | timeout ${bound} tshark -r - "$@"`;
-  const child = spawn('bash', ['-c', pipeline, file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const pipeline = `set -o pipefail; timeout --foreground ${bound} editcap -s ${SNAP_BYTES} -F pcap "$0" - | timeout --foreground ${bound} tshark -r - "$@"`;
+  // A group of its own, so that an abort (the case's deadline) ends the shell and both programs.
+  const child = spawn('bash', ['-c', pipeline, file, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const abort = () => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+  if (signal?.aborted) abort();
+  signal?.addEventListener('abort', abort, { once: true });
   const segments: Segment[] = [];
   let said = '';
   child.stderr.on('data', (piece: Buffer) => {
@@ -80,6 +92,8 @@ export function readSegments(file: string, ports: readonly number[]): Promise<Se
   return new Promise((resolve, reject) => {
     child.once('error', (err) => reject(new Error(`could not run bash: ${err.message}`)));
     child.once('close', (code) => {
+      signal?.removeEventListener('abort', abort);
+      if (signal?.aborted) return reject(new Error(`the decode of ${file} was stopped: ${String(signal.reason?.message ?? signal.reason)}`));
       // A file that ends in the middle of a packet (still being written) is read up to it: editcap
       // says so and exits 0, and tshark gets whole packets.
       if (code === 0) resolve(segments);

@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
 
 /*
  * What a packet capture needs from the machine: root (tcpdump opens the device) and tcpdump; what
  * the wire checks need on top: tshark, which decodes the capture, and editcap, from its package.
- * Each is probed once per process, and a missing one is said in one line, which a skipped case or
- * the run's summary shows.
+ * Each is looked for once per process, and a missing one is said in one line, which a skipped case
+ * or the run's summary shows.
  */
 
 const known = new Map<string, string | undefined>();
@@ -31,11 +32,22 @@ function rootProblem(what: string): string | undefined {
 }
 
 function programProblem(program: string, debianPackage: string, what: string): string | undefined {
-  try {
-    // tshark takes a second to start on an idle machine; 10 s was seen to pass on a loaded one.
-    execFileSync(program, ['--version'], { stdio: 'ignore', timeout: 60_000 });
-    return undefined;
-  } catch {
-    return `needs ${program} to ${what} (apt-get install ${debianPackage})`;
-  }
+  return onPath(program) ? undefined : `needs ${program} to ${what} (apt-get install ${debianPackage})`;
+}
+
+/**
+ * Whether an executable file of that name is on PATH. Looked up, not run: `tshark --version` took a
+ * second of a suite file's worker, each worker once, before its first wire case. One that is there
+ * and will not run says why in the case that uses it (a failure, never a pass).
+ */
+export function onPath(program: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    const file = path.join(dir || '.', program);
+    try {
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  });
 }

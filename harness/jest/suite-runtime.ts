@@ -22,11 +22,16 @@ import type { TargetExit } from '../targets/target-exit';
 import { cachedProfile, DEFAULT_PROFILE } from '../suite/profile';
 import { peerFit } from '../run/peer-fit';
 import { clientCommandProblem } from '../targets/client-command';
-import { wireSkip } from '../run/case-capture';
+import { VIEW_MS, wireSkip } from '../run/case-capture';
+import { SYNC_MS } from '../capture/packet-stream';
 import type { CaptureMode } from '../capture/case-capture';
 
-/** Time jest allows a test beyond the case's own deadline, so the case reports its own timeout. */
-const JEST_MARGIN_MS = 5000;
+/**
+ * Time jest allows a test beyond the case's own deadline, so the case reports its own timeout:
+ * its clean-up (closing its connections takes up to a step timeout) and the end of its packet
+ * capture (tcpdump catching up, 5 s at most, and a failed case's wire view, VIEW_MS) come after it.
+ */
+const JEST_MARGIN_MS = 5000 + SYNC_MS + VIEW_MS;
 
 /** For use from a project's own jest tests: the server to check, instead of the builtin ones. */
 export interface SuiteTestOptions {

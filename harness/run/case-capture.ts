@@ -64,6 +64,13 @@ export async function startCapture(c: Case, settings: CaptureSettings | undefine
 }
 
 /**
+ * How long a failed case's wire view may take (a decode of the whole capture, after tcpdump has
+ * caught up): on a machine loaded past any use a decode of 32 MiB took longer than the case had
+ * left before jest's own timeout, which then reported a stack trace in place of the case's failure.
+ */
+export const VIEW_MS = 10_000;
+
+/**
  * Ends the case's capture: a failed case gets the wire's "why" and its packets (when tshark can decode it), and
  * the capture is kept as the run asks (`failed`: failed cases only; `all`), filtered to the
  * ports of the endpoints the case used and of its connections.
@@ -76,7 +83,7 @@ export async function endCaseCapture(
 ): Promise<{ files?: CaptureFiles } & WireView> {
   for (const endpoints of where.endpoints) for (const endpoint of Object.values(endpoints)) capture.watchPort(endpoint?.port);
   const none: WireView = { why: [], packets: [] };
-  const view = failed && !decodeUnavailable() ? await capture.view().catch(() => none) : none;
+  const view = failed && !decodeUnavailable() ? await capture.view(AbortSignal.timeout(VIEW_MS)).catch((err: Error) => ({ ...none, why: [`no view of the wire: ${err.message}`] })) : none;
   const keep = settings?.mode !== undefined && settings.dir !== undefined && (settings.mode === 'all' || failed);
   const name = where.repetition > 1 ? `${where.caseId}-run${where.repetition}` : where.caseId;
   const files = await capture.stop(keep ? path.join(settings.dir as string, where.suite, name) : undefined);

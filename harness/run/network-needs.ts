@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { onPath } from '../capture/tools';
 import type { Case } from '../suite/schema';
 import { stepKind } from '../steps/registry';
 import { network, toConditions, type NetworkParamsSpec } from '../steps/network';
@@ -65,11 +65,7 @@ export function attemptCaptureSkip(c: Case): string | undefined {
   const drops = starts.some((params) => params?.drop !== undefined || params?.dropFor !== undefined);
   if (!refuses && !drops) return undefined;
   if (process.getuid?.() !== 0) return `needs root to record connection attempts with tcpdump (running as uid ${process.getuid?.()})`;
-  try {
-    execFileSync('tcpdump', ['--version'], { stdio: 'ignore', timeout: 5000 });
-  } catch {
-    return 'needs tcpdump to record connection attempts (apt-get install tcpdump)';
-  }
+  if (!onPath('tcpdump')) return 'needs tcpdump to record connection attempts (apt-get install tcpdump)';
   const missing = drops ? firstMissing(['nftables']) : undefined;
   return missing ? `needs ${missing}` : undefined;
 }

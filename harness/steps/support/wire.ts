@@ -23,7 +23,8 @@ export async function wireConnection(ctx: StepContext, conn: string, settle: str
   await sleep(toleranceFor(ctx, settle ?? SETTLE), ctx.run.signal);
   let wire: WireConnection | undefined;
   try {
-    wire = await capture.connection(conn);
+    // A decode still running at the case's deadline is ended with the case.
+    wire = await capture.connection(conn, ctx.run.signal);
   } catch (err) {
     throw new NoEvidence(`could not read the packet capture: ${(err as Error).message}`);
   }
