@@ -34,10 +34,21 @@ export function sockspec(args: string[], options: { cwd?: string; timeoutMs?: nu
   });
 }
 
-/** A temporary folder for one test's reports, removed afterwards. */
-export function tempDir(): { path: string; remove(): void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'sockspec-test-'));
-  return { path: dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+/**
+ * A temporary folder for one test's reports, removed afterwards. Made when its path is first read:
+ * a describe block makes its folder when the file is collected, and a run that filters out all of
+ * the block's tests (-t) never runs the afterAll that would remove it.
+ */
+export function tempDir(): { readonly path: string; remove(): void } {
+  let dir: string | undefined;
+  return {
+    get path() {
+      return (dir ??= mkdtempSync(path.join(os.tmpdir(), 'sockspec-test-')));
+    },
+    remove: () => {
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
