@@ -60,7 +60,8 @@ describeWithNetns('network suites', () => {
     }, 60_000);
 
     test.each(Object.entries(mutants))('mutant %s fails exactly its cases', async (_name, mutant) => {
-      expect(failedIds(await runEachInNamespace(suite, { command: { command: mutant.command } }))).toEqual([...mutant.kills].sort());
+      const outcomes = (await runEachInNamespace(suite, { command: { command: mutant.command } })).filter((o) => !mutant.mayFail?.cases.includes(o.caseId));
+      expect(failedIds(outcomes)).toEqual([...mutant.kills].sort());
     }, 60_000);
 
     test('every case is killed by a mutant or says why no mutant can', () => {

@@ -2,7 +2,7 @@ import type { Transcript } from '../net/transcript';
 import { logKeysOf } from './key-log';
 import type { PacketCapture, CaptureFiles } from './packet-capture';
 import { readSegments } from './segments';
-import { connectionFrom, remarkable, sideOf, type Side, type WireConnection } from './wire-facts';
+import { connectionFrom, remarkable, sideOf, type Side, type WireSnapshot } from './wire-facts';
 import type { Segment } from './segments';
 
 /** What the run keeps: the captures of failed cases (`--capture`), or of every case (`--capture all`). */
@@ -61,10 +61,13 @@ export class CaseCapture {
   }
 
   /** The wire's view of connection `name`, from the packets captured so far; `signal` stops the decode. */
-  async connection(name: string, signal?: AbortSignal): Promise<WireConnection | undefined> {
+  async connection(name: string, signal?: AbortSignal): Promise<WireSnapshot | undefined> {
     const ports = this.localPorts().get(name);
     if (ports === undefined) return undefined;
-    return connectionFrom(await readSegments(await this.packets.rawFile(), [ports.local], signal), ports.local, ports.remote);
+    // Taken before tcpdump is synced: every packet sent before it is in what is decoded.
+    const seenUntil = Date.now();
+    const conn = connectionFrom(await readSegments(await this.packets.rawFile(), [ports.local], signal), ports.local, ports.remote);
+    return conn && { ...conn, seenUntil };
   }
 
   /** The raw capture so far (every packet sent before the call) and the TLS key log lines of the case's connections: what tshark opens TLS records with. */

@@ -15,6 +15,16 @@ export interface WireConnection {
   segments: Segment[];
 }
 
+/** A connection as a read of a capture still running shows it. */
+export interface WireSnapshot extends WireConnection {
+  /**
+   * Every packet sent before this time (ms since the epoch) is in `segments`: nothing the wire did
+   * after it is known. A window closed since T is known closed until then, not until the decode
+   * ended, which on a busy machine is seconds later.
+   */
+  seenUntil: number;
+}
+
 /** A FIN or RST: who sent it, and when (ms since the epoch). */
 export interface CloseEvent {
   side: Side;

@@ -58,7 +58,8 @@ export const expectWireWindow = defineStep({
           remarkable(wire, name, origin),
         );
       }
-      if (window.closedSince !== undefined && Date.now() - window.closedSince >= hold) return;
+      // Closed for `hold` as far as the capture shows: until the read, not until now (the decode took a while).
+      if (window.closedSince !== undefined && wire.seenUntil - window.closedSince >= hold) return;
       if (Date.now() >= deadline) {
         throw new StepFailure(
           `expected the server's kernel to close its receive window on ${name} and keep it closed for ${hold} ms; by the step's timeout it had acknowledged ${taken} bytes of ours (${seen(window, origin)})`,

@@ -2,7 +2,7 @@ import type { StepContext } from '../context';
 import { toleranceFor } from '../context';
 import { sleep } from '../../net/waiter';
 import { NoEvidence } from '../../verdict/failure';
-import type { WireConnection } from '../../capture/wire-facts';
+import type { WireSnapshot } from '../../capture/wire-facts';
 import { DescribedDuration } from '../../vocabulary/units';
 
 /** How long a wire check waits by default for the packets its connection's last steps caused (a FIN answered, a reset). */
@@ -17,11 +17,11 @@ export const Settle = DescribedDuration(
  * wire check reads. A case without a capture never gets here (the run skips it with the reason);
  * a connection the capture does not hold is a failure with no evidence, never a pass.
  */
-export async function wireConnection(ctx: StepContext, conn: string, settle: string | number | undefined): Promise<WireConnection> {
+export async function wireConnection(ctx: StepContext, conn: string, settle: string | number | undefined): Promise<WireSnapshot> {
   const capture = ctx.run.capture;
   if (!capture) throw new NoEvidence('this check reads the case\'s packet capture, and the case has none');
   await sleep(toleranceFor(ctx, settle ?? SETTLE), ctx.run.signal);
-  let wire: WireConnection | undefined;
+  let wire: WireSnapshot | undefined;
   try {
     // A decode still running at the case's deadline is ended with the case.
     wire = await capture.connection(conn, ctx.run.signal);
