@@ -11,14 +11,15 @@ describeWithPrograms(['socat'], 'socat', () => {
   // its own pipe when a full-duplex stream outruns it (streaming-16m). Neither fails the run.
   const SOCAT_RACES = ['connect-burst', 'streaming-16m'];
 
-  test('socat TCP echo passes every required echo-tcp case', async () => {
+  test('socat TCP echo fails reader-pauses, its PIPE stalled for good, and passes every other required case', async () => {
     const reports = tempDir();
     const result = await sockspec(['run', '--suite', 'echo-tcp', '--cmd', 'socat TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork PIPE', '--reports', reports.path]);
     reports.remove();
     const raced = failedCases(result.stdout, 'echo-tcp').filter((id) => SOCAT_RACES.includes(id));
-    expectFailedCases(result, 'echo-tcp', raced);
-    expect(result.code).toBe(0);
-  }, 60_000);
+    expectFailedCases(result, 'echo-tcp', ['reader-pauses', ...raced]);
+    expect(result.stdout).toMatch(/received \d+ B then nothing more came for 10000 ms/);
+    expect(result.code).toBe(1);
+  }, 90_000);
 
   test('a failed should case is tolerated, and fails the run with --strict (socat TLS 1.3 only)', async () => {
     const reports = tempDir();

@@ -169,6 +169,13 @@ export class TcpConnection {
     this.transcript.record(this.name, 'note', 'stopped reading');
   }
 
+  /** Reads again after stopReading, up to what the unconsumed bytes leave room for. */
+  resumeReading(): void {
+    this.readingStopped = false;
+    if (!this.full) this.socket.resume();
+    this.transcript.record(this.name, 'note', 'reading again');
+  }
+
   /** The received bytes not yet consumed, without consuming them. */
   peek(): Buffer {
     return Buffer.concat(this.chunks, this.buffered);

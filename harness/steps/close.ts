@@ -37,8 +37,14 @@ export const close = connectionStep(
 
 export const stopReading = connectionStep(
   'stop-reading',
-  'Stops reading from the connection for the rest of the case, as a client that never reads: what the server sends backs up.',
+  'Stops reading from the connection, as a client that does not read: what the server sends backs up. Until resume-reading, or for the rest of the case.',
   async (conn, ctx) => ctx.scope.tcp(conn).stopReading(),
+);
+
+export const resumeReading = connectionStep(
+  'resume-reading',
+  'Reads from the connection again after stop-reading, as a client back from a pause: what backed up may flow again.',
+  async (conn, ctx) => ctx.scope.tcp(conn).resumeReading(),
 );
 
 export const reset = connectionStep('reset', 'Aborts the connection at once: the kernel sends RST and queued data is discarded.', async (conn, ctx) => {

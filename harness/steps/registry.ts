@@ -8,7 +8,7 @@ import { expectClose } from './expect-close';
 import { expectTls } from './expect-tls';
 import { expectRefused } from './expect-refused';
 import { expectSelection } from './expect-selection';
-import { close, halfClose, reset, stopReading } from './close';
+import { close, halfClose, reset, resumeReading, stopReading } from './close';
 import { concurrently } from './concurrently';
 import { faults } from './faults';
 import { network } from './network';
@@ -48,7 +48,7 @@ import { expectWireSyn } from './expect-wire-syn';
 import { expectWireTls } from './expect-wire-tls';
 
 /** Every step kind a suite may use, in the order the docs list them. */
-export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, expectSelection, sleep, parallel, repeat, concurrently, stopReading, faults, network,
+export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, expectSelection, sleep, parallel, repeat, concurrently, stopReading, resumeReading, faults, network,
   blackhole, expectIdleClose,
   launch, stopServer, holdPort, expectTimeWait,
   sendLines, expectLines, collectLines, expectSameOrder, expectFifo, barrier, join,
