@@ -16,6 +16,7 @@ import { REFERENCE_SERVERS } from '../harness/servers/catalog';
 import { describeFailure } from '../harness/report/describe';
 import { MUTANTS as TIMEOUTS } from '../fixtures/mutants/timeouts';
 import { MUTANTS as CHAT } from '../fixtures/mutants/chat';
+import { MUTANTS as ECHO_TCP } from '../fixtures/mutants/echo-tcp';
 import { bundledSuite, failedIds, runEachCaseFresh } from './support/run-suite';
 
 const ROUNDS = 3;
@@ -42,8 +43,9 @@ const reference = (suite: Suite) => () => REFERENCE_SERVERS[suite.service].start
 const timeouts = bundledSuite('timeouts');
 // The chat cases with a time bound (a 1 s gap, messages in order within a deadline, a PONG after a fan-out).
 const chatTiming = only('chat', ['pong-after-fan-out', 'slow-consumer', 'latency-member-order', 'sliced-lines', 'quit-after-messages']);
-// The echo cases with a backlog to keep up with and connects allowed 500 ms (connect-burst) or 10 s.
-const echoTiming = only('echo-tcp', ['concurrent-clients', 'connect-burst', 'idle-client']);
+// The echo cases with a backlog to keep up with and connects allowed 500 ms (connect-burst) or 10 s,
+// and a reader's pause of 1.5 s that a server's 1 s send timeout must not outlast.
+const echoTiming = only('echo-tcp', ['concurrent-clients', 'connect-burst', 'idle-client', 'reader-pauses']);
 
 /** The timeouts mutants whose kills are decided by a clock (the idle deadline), not by a stall. */
 const TIMED_TIMEOUTS_MUTANTS = ['never-times-out', 'times-out-early', 'deadline-from-accept', 'keepalive-as-idle-timeout'];
@@ -59,6 +61,7 @@ const SUBJECTS: Subject[] = [
     fails: CHAT['coalesced-messages'].kills.filter((id) => chatTiming.cases.some((c) => c.id === id)),
   },
   { name: 'echo-tcp reference', suite: echoTiming, start: reference(echoTiming), fails: [] },
+  { name: 'echo-tcp mutant send-timeout', suite: echoTiming, start: () => ECHO_TCP['send-timeout'].start({}), fails: ECHO_TCP['send-timeout'].kills },
 ];
 
 /** One busy Node process per core, for as long as the test runs. */

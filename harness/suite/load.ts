@@ -7,6 +7,7 @@ import { closest } from './closest';
 import { bundledRuleBook, mayCite } from './rules';
 import { checkCaseBudget } from './case-budget';
 import { checkStepUse } from './step-use';
+import { cachedWhenBundled } from './suite-cache';
 import type { ServiceName } from '../targets/target';
 import { stepKind, stepKindNames, takesEmpty } from '../steps/registry';
 
@@ -24,9 +25,14 @@ const isMapping = (value: unknown): value is Record<string, unknown> => typeof v
 
 /**
  * Reads a suite file and checks it completely, or throws a SuiteError naming, for each rule broken,
- * the file, line and column. Synchronous, because jest defines tests synchronously.
+ * the file, line and column. Synchronous, because jest defines tests synchronously. A bundled
+ * suite checked before from the same bytes is taken as it was then (suite-cache.ts).
  */
 export function loadSuite(file: string): Suite {
+  return cachedWhenBundled(file, checkSuite);
+}
+
+function checkSuite(file: string): Suite {
   const yaml = new CheckedYaml(file, 'suite');
   yaml.check(SuiteHeadSchema, yaml.data, []);
   // The cases and steps are checked too when the suite around them is not right, as far as they
