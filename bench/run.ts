@@ -31,9 +31,11 @@ const WINDOW = 1024 * 1024;
 /**
  * `npm run bench`: every figure next to its comparison peer, measured in this same run.
  * `npm run bench -- capture`: the --capture rows alone (four whole builtin runs).
+ * `npm run bench -- builtin-run`: the whole builtin run's rows alone, parallel and serial.
  */
 async function main(): Promise<void> {
   if (process.argv[2] === 'capture') return printTable(benchCapture());
+  if (process.argv[2] === 'builtin-run') return printTable(benchBuiltinRun());
   const rows: BenchRow[] = [];
   rows.push(await harnessVersusRaw());
   rows.push(await referenceVersusSocat());

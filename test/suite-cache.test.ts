@@ -4,10 +4,7 @@ import path from 'node:path';
 import { ROOT } from './support/cli';
 import type { Suite } from '../harness/suite/schema';
 
-// The cache keeps entries only for the built harness (run from sources, it checks every time), so
-// this test loads the built module, as `sockspec` and the suite workers do.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { cachedWhenBundled } = require(path.join(ROOT, 'dist', 'harness', 'suite', 'suite-cache.js')) as typeof import('../harness/suite/suite-cache');
+import { cachedWhenBundled } from '../harness/suite/suite-cache';
 
 const ECHO_UDP = path.join(ROOT, 'suites', 'echo-udp.suite.yaml');
 

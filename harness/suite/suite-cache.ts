@@ -13,16 +13,16 @@ import type { Suite } from './schema';
  *
  * An entry is used only when it was made from the same bytes: the suite file, the rule books it
  * cites, and the built harness that checked it (a rebuild or an upgrade is another key). Only a
- * suite that passed its checks is kept; a broken one is checked, and reported, every time. Only the
- * built harness (dist/) keeps entries: run from its TypeScript sources (the project's own tests),
- * the harness may differ from what was built, so it checks every time. Only bundled suites are
- * kept, so the folder holds one entry per bundled suite, whatever users run.
+ * suite that passed its checks is kept; a broken one is checked, and reported, every time. The
+ * harness's bytes are those of the files it runs from: the built JavaScript, or the TypeScript
+ * sources when the project's own tests run them. Only bundled suites are kept, so the folder holds
+ * one entry per bundled suite, whatever users run.
  */
 const BUNDLED = path.join(PACKAGE_ROOT, 'suites');
 const RULE_BOOKS = path.join(BUNDLED, 'rules');
-/** The harness this module is part of: dist/harness once built. */
+/** The harness this module is part of (dist/harness once built), and what its files end in (.js, or .ts run from sources). */
 const HARNESS = path.resolve(__dirname, '..');
-const BUILT = path.basename(path.dirname(HARNESS)) === 'dist';
+const HARNESS_EXTENSION = path.extname(__filename);
 
 export function cacheDir(): string {
   return path.join(os.tmpdir(), `sockspec-suites-${process.getuid?.() ?? 'user'}`);
@@ -30,7 +30,7 @@ export function cacheDir(): string {
 
 /** `check(file)`, or what it returned for the same inputs before. */
 export function cachedWhenBundled(file: string, check: (file: string) => Suite, dir = cacheDir()): Suite {
-  if (!BUILT || path.dirname(path.resolve(file)) !== BUNDLED) return check(file);
+  if (path.dirname(path.resolve(file)) !== BUNDLED) return check(file);
   let digest: string;
   try {
     digest = digestOf(readFileSync(file));
@@ -49,7 +49,7 @@ let harnessDigest: string | undefined;
 
 /** The suite's bytes with the rule books' and the built harness's. */
 function digestOf(suiteText: Buffer): string {
-  harnessDigest ??= filesDigest([...jsFiles(HARNESS), ...yamlFiles(RULE_BOOKS)]);
+  harnessDigest ??= filesDigest([...harnessFiles(), ...yamlFiles(RULE_BOOKS)]);
   return createHash('sha256').update(harnessDigest).update(suiteText).digest('hex');
 }
 
@@ -59,9 +59,9 @@ function filesDigest(files: string[]): string {
   return hash.digest('hex');
 }
 
-function jsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.js'))
+function harnessFiles(): string[] {
+  return readdirSync(HARNESS, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith(HARNESS_EXTENSION) && !e.name.endsWith(`.d${HARNESS_EXTENSION}`))
     .map((e) => path.join(e.parentPath, e.name))
     .sort();
 }
