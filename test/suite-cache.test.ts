@@ -23,13 +23,13 @@ describe('bundled suites checked once, kept between processes', () => {
     const second = cachedWhenBundled(ECHO_UDP, check, dir);
     expect(check).toHaveBeenCalledTimes(1);
     expect(second).toEqual(first);
-    expect(readdirSync(dir)).toEqual(['echo-udp.suite.yaml.json']);
+    expect(readdirSync(dir)).toEqual(['echo-udp.suite.yaml.ts.json']);
   });
 
   test('an entry made from other bytes (the suite, its rule books or the harness changed) is checked again and replaced', () => {
     const check = jest.fn(checked);
     mkdirSync(dir, { mode: 0o700 });
-    const entry = path.join(dir, 'echo-udp.suite.yaml.json');
+    const entry = path.join(dir, 'echo-udp.suite.yaml.ts.json');
     writeFileSync(entry, JSON.stringify({ digest: 'made from an older echo-udp', suite: { suite: 'stale', cases: [] } }));
     expect(cachedWhenBundled(ECHO_UDP, check, dir).suite).toBe('echo-udp');
     expect(check).toHaveBeenCalledTimes(1);

@@ -16,7 +16,7 @@ import type { Suite } from './schema';
  * suite that passed its checks is kept; a broken one is checked, and reported, every time. The
  * harness's bytes are those of the files it runs from: the built JavaScript, or the TypeScript
  * sources when the project's own tests run them. Only bundled suites are kept, so the folder holds
- * one entry per bundled suite, whatever users run.
+ * one entry per bundled suite (two, for the built harness and its sources), whatever users run.
  */
 const BUNDLED = path.join(PACKAGE_ROOT, 'suites');
 const RULE_BOOKS = path.join(BUNDLED, 'rules');
@@ -37,7 +37,8 @@ export function cachedWhenBundled(file: string, check: (file: string) => Suite, 
   } catch {
     return check(file); // unreadable: the check says why
   }
-  const entry = path.join(dir, `${path.basename(file)}.json`);
+  // One entry per suite for the built harness and one for its sources, which the project's tests run side by side.
+  const entry = path.join(dir, `${path.basename(file)}${HARNESS_EXTENSION}.json`);
   const kept = readEntry(dir, entry, digest);
   if (kept) return { ...kept, file };
   const suite = check(file);
