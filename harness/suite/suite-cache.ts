@@ -24,7 +24,7 @@ const RULE_BOOKS = path.join(BUNDLED, 'rules');
 const HARNESS = path.resolve(__dirname, '..');
 const HARNESS_EXTENSION = path.extname(__filename);
 
-export function cacheDir(): string {
+function cacheDir(): string {
   return path.join(os.tmpdir(), `sockspec-suites-${process.getuid?.() ?? 'user'}`);
 }
 
@@ -48,7 +48,7 @@ export function cachedWhenBundled(file: string, check: (file: string) => Suite, 
 
 let harnessDigest: string | undefined;
 
-/** The suite's bytes with the rule books' and the built harness's. */
+/** The suite's bytes with the rule books' and the harness's. */
 function digestOf(suiteText: Buffer): string {
   harnessDigest ??= filesDigest([...harnessFiles(), ...yamlFiles(RULE_BOOKS)]);
   return createHash('sha256').update(harnessDigest).update(suiteText).digest('hex');
