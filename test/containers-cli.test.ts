@@ -74,14 +74,16 @@ describeWithDocker('sockspec run against containers', () => {
     expect(result.code).toBe(0);
   }, RUN_TIMEOUT_MS);
 
-  // As in test/peers.test.ts: socat's PIPE echo stalls for good once a client pauses reading
-  // (reader-pauses), and two should cases race inside socat (its accept backlog of 5 against a
-  // burst of 100 connects; its PIPE echo against a full-duplex stream) and fail in some runs.
-  test('--image socat --port 7: reader-pauses fails, its PIPE stalled for good; every other required echo-tcp case passes', async () => {
+  // As in test/peers.test.ts, socat's PIPE echo stalls for good once a client pauses reading
+  // (reader-pauses), but through the container's bridge only in most runs (5 of 7 seen), not all as
+  // on loopback: how its reads fall on the pipe's pages depends on the path's segments. Two should
+  // cases race inside socat too (its accept backlog of 5 against a burst of 100 connects; its PIPE
+  // echo against a full-duplex stream). The run fails exactly when the must case did.
+  test('--image socat --port 7: no required echo-tcp case fails but reader-pauses, its PIPE stalled for good', async () => {
     const result = await run(['--suite', 'echo-tcp', '--image', socat, '--port', '7']);
-    const raced = failedCases(result.stdout, 'echo-tcp').filter((id) => ['connect-burst', 'streaming-16m'].includes(id));
-    expectFailedCases(result, 'echo-tcp', ['reader-pauses', ...raced]);
-    expect(result.code).toBe(1);
+    const raced = failedCases(result.stdout, 'echo-tcp').filter((id) => ['reader-pauses', 'connect-burst', 'streaming-16m'].includes(id));
+    expectFailedCases(result, 'echo-tcp', raced);
+    expect(result.code).toBe(raced.includes('reader-pauses') ? 1 : 0);
   }, FIRST_RUN_TIMEOUT_MS);
 
   test('--image: lifecycle cases start containers of the image; those about ports on this host are skipped', async () => {
