@@ -12,7 +12,7 @@ const LAYERS = [
   { name: 'steps', folders: ['steps'] },
   { name: 'resources', folders: ['net', 'targets', 'faults', 'netns', 'servers', 'containers', 'verdict', 'load', 'capture'] },
   { name: 'certs', folders: ['certs'] },
-  { name: 'base', folders: ['vocabulary', 'package-paths.ts'] },
+  { name: 'base', folders: ['vocabulary', 'package-paths.ts', 'private-folder.ts'] },
 ];
 
 /** A regex matching the modules of the given folders (or single files) of harness/. */

@@ -1,9 +1,10 @@
 import { X509Certificate, randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CERTIFICATE_NAMES, OUT_OF_DATE, type CertificateSet, createCertificateSet } from './certificate-set';
 import { DAY_MS } from './authority';
+import { isPrivateFolder } from '../private-folder';
 
 /** Part of the cache folder's name: bump it whenever what createCertificateSet() makes changes. */
 export const CERTIFICATE_CACHE_VERSION = 4;
@@ -32,7 +33,7 @@ export async function cachedCertificateSet(dir = defaultCacheDir(), now = Date.n
 }
 
 async function readCache(dir: string, now: number): Promise<CertificateSet | undefined> {
-  if (!(await isPrivateFolder(dir))) return undefined;
+  if (!isPrivateFolder(dir)) return undefined;
   try {
     const parsed: unknown = JSON.parse(await readFile(path.join(dir, CACHE_FILE), 'utf8'));
     return isUsableSet(parsed, now) ? parsed : undefined;
@@ -44,7 +45,7 @@ async function readCache(dir: string, now: number): Promise<CertificateSet | und
 /** Puts `set` in the cache folder, unless the folder is open to other users (then does nothing). */
 export async function storeCertificateSet(set: CertificateSet, dir = defaultCacheDir()): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (!(await isPrivateFolder(dir))) return;
+  if (!isPrivateFolder(dir)) return;
   const temp = path.join(dir, `${CACHE_FILE}.${process.pid}.${randomBytes(6).toString('hex')}`);
   try {
     const handle = await open(temp, 'wx', 0o600);
@@ -63,16 +64,6 @@ export async function storeCertificateSet(set: CertificateSet, dir = defaultCach
  * In a shared temp dir another user could create the folder first and plant keys of their own:
  * trust it only if it is a real folder (not a link) owned by this user and closed to others.
  */
-async function isPrivateFolder(dir: string): Promise<boolean> {
-  try {
-    const info = await lstat(dir);
-    const ownedByMe = process.getuid === undefined || info.uid === process.getuid();
-    return info.isDirectory() && ownedByMe && (info.mode & 0o077) === 0;
-  } catch {
-    return false;
-  }
-}
-
 function isUsableSet(value: unknown, now: number): value is CertificateSet {
   if (typeof value !== 'object' || value === null) return false;
   const entries = value as Record<string, { cert?: unknown; key?: unknown } | undefined>;

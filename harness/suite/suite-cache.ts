@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../package-paths';
+import { isPrivateFolder } from '../private-folder';
 import type { Suite } from './schema';
 
 /**
@@ -97,15 +98,5 @@ function writeEntry(dir: string, entry: string, digest: string, suite: Suite): v
   } catch {
     // The cache only saves time: a read-only or full temp folder must not fail the run.
     rmSync(temp, { force: true });
-  }
-}
-
-/** Kept suites are trusted as checked: only from a folder that is this user's alone. */
-function isPrivateFolder(dir: string): boolean {
-  try {
-    const stat = lstatSync(dir);
-    return stat.isDirectory() && (process.getuid === undefined || stat.uid === process.getuid()) && (stat.mode & 0o077) === 0;
-  } catch {
-    return false;
   }
 }
