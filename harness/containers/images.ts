@@ -6,6 +6,7 @@ import { REFERENCE_SERVERS } from '../servers/catalog';
 import type { ContainerPort, ContainerTargetOptions } from '../targets/container';
 import { SERVICE_TRANSPORT, type ServiceName } from '../targets/target';
 import { type BuiltImage, buildImage } from './build-image';
+import { requireClosure } from './require-closure';
 
 /*
  * Images built offline from host binaries, each returned with the ContainerTarget options that run
@@ -43,17 +44,22 @@ export async function referenceImage(service: ServiceName): Promise<ContainerTar
 }
 
 /**
- * serve-main.js loads only harness/servers, harness/certs and node-forge (see its header): the
- * image holds those and node, so changes elsewhere in the project do not rebuild it.
+ * The image holds node and exactly the built files serve-main.js loads (harness/servers,
+ * harness/certs and what they import; see its header) with node-forge, so changes elsewhere in the
+ * project do not rebuild it. The files are found by following the requires, not listed by hand: a
+ * hand-kept list missed a module that a refactor split out.
  */
 async function buildReferenceImage(): Promise<BuiltImage> {
   if (!existsSync(SERVE_ENTRY)) throw new Error(`${SERVE_ENTRY} is missing: run npm run build first`);
+  const { files, packages } = requireClosure(SERVE_ENTRY);
+  const unexpected = packages.filter((name) => name !== 'node-forge');
+  if (unexpected.length > 0) throw new Error(`serve-main.js now loads ${unexpected.join(', ')}: add it to the reference image, or keep servers/ free of it`);
   const forge = path.dirname(require.resolve('node-forge/package.json'));
   return buildImage({
     tag: REFERENCE_TAG,
     binaries: [process.execPath],
     files: [
-      ...['servers', 'certs'].map((folder) => ({ from: path.join(DIST, folder), to: `/app/dist/harness/${folder}` })),
+      ...files.map((file) => ({ from: file, to: `/app/dist/harness/${path.relative(DIST, file)}` })),
       { from: forge, to: '/app/node_modules/node-forge' },
     ],
     entrypoint: [process.execPath, '/app/dist/harness/servers/serve-main.js'],
