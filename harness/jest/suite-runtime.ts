@@ -1,6 +1,6 @@
 import { loadSuite } from '../suite/load';
 import type { Level } from '../suite/schema';
-import { caseTimeouts, runCase } from '../run/run-case';
+import { caseAttempts, caseTimeouts, runCase } from '../run/run-case';
 import type { CommandTargetOptions } from '../targets/command';
 import { TargetError, type Endpoint, type Endpoints, type Target } from '../targets/target';
 import type { ContainerTargetOptions } from '../targets/container';
@@ -195,7 +195,7 @@ export function defineSuiteTestsWith(api: JestApi, file: string, options: SuiteT
         if (failsRun(result, strict)) throw plainError(result.message ?? 'failed');
         // jest knows no "failed but tolerated": the test passes, and jest prints this under the file.
         console.warn(`tolerated (${toleratedWhy(level)}): ${result.message}`);
-      }, jestTimeout(repeat * caseTimeouts(suite, c, declaredIdleTimeoutMs, client?.timeoutMs, timeScale).total));
+      }, jestTimeout(repeat * caseAttempts(c) * caseTimeouts(suite, c, declaredIdleTimeoutMs, client?.timeoutMs, timeScale).total));
     }
     // jest shows no reason for a skipped test; the CLI prints it from the case records.
     if (skipped.length) console.info(`${suite.suite}: ${skipped.length} case(s) skipped:\n${skipped.join('\n')}`);

@@ -5,7 +5,7 @@ import { peerOf, type Case, type Level, type Peer, type Suite } from '../suite/s
 import { MAX_DURATION_MS, toMs } from '../vocabulary/units';
 import { deadlineMs, UNSCALED, type TimeScale } from '../vocabulary/time-scale';
 import { stepKind, type Step } from '../steps/registry';
-import { NoEvidence, StepFailure, SuiteUsageError } from '../verdict/failure';
+import { CaptureLoss, NoEvidence, StepFailure, SuiteUsageError } from '../verdict/failure';
 import type { CaseRun, StepContext } from '../steps/context';
 import { ConnectionScope } from '../steps/support/scope';
 import type { Launcher } from '../targets/launcher';
@@ -20,7 +20,7 @@ import type { ClientCommand } from '../targets/client-command';
 import type { Measurement } from '../vocabulary/measurement';
 import type { CaptureFiles } from '../capture/packet-capture';
 import { CaseCapture, type LanePacket } from '../capture/case-capture';
-import { endCaseCapture, offLoopback, startCapture, type CaptureSettings } from './case-capture';
+import { endCaseCapture, offLoopback, startCapture, usesWire, type CaptureSettings } from './case-capture';
 
 export const DEFAULT_STEP_TIMEOUT = 2000;
 export const DEFAULT_CASE_TIMEOUT = 30_000;
@@ -100,8 +100,24 @@ export function caseTimeouts(suite: Suite, c: Case, idleTimeoutMs?: number, clie
   };
 }
 
+/**
+ * How many times a case may run: twice when it has wire checks, for a first run whose capture
+ * could not be trusted (CaptureLoss: tcpdump fell behind a busy machine) says nothing of the server.
+ */
+export function caseAttempts(c: Case): number {
+  return usesWire(c) ? 2 : 1;
+}
+
 /** Runs one case against the endpoints; never throws for a server's misbehaviour, only reports it. */
 export async function runCase(suite: Suite, c: Case, endpoints: Endpoints, options: RunOptions = {}): Promise<CaseOutcome> {
+  const first = await runCaseOnce(suite, c, endpoints, options);
+  if (!(first.failure instanceof CaptureLoss) || caseAttempts(c) < 2) return first;
+  const again = await runCaseOnce(suite, c, endpoints, options);
+  again.notes.unshift(`run a second time: the first run's packet capture could not be trusted (${first.failure.summary})`);
+  return again;
+}
+
+async function runCaseOnce(suite: Suite, c: Case, endpoints: Endpoints, options: RunOptions): Promise<CaseOutcome> {
   const timeScale = options.timeScale ?? UNSCALED;
   const timeouts = caseTimeouts(suite, c, endpoints[suite.service]?.idleTimeoutMs, options.client?.timeoutMs, timeScale);
   const notes: string[] = [];

@@ -4,8 +4,7 @@ import { wireConnection } from './support/wire';
 import { DEFAULT_CONN } from './support/scope';
 import { remarkable, synOptions } from '../capture/wire-facts';
 import type { SynOptions } from '../capture/segments';
-import { NoEvidence, StepFailure } from '../verdict/failure';
-
+import { CaptureLoss, StepFailure } from '../verdict/failure';
 
 /**
  * What the server's SYN-ACK offers for throughput, which no socket call of the client shows: the
@@ -38,7 +37,7 @@ export const expectWireSyn = defineStep({
     const offered = synOptions(wire, 'server');
     const origin = ctx.run.capture?.origin ?? 0;
     // A capture that missed the handshake (tcpdump drops packets when it falls behind) says nothing of the server.
-    if (!offered) throw new NoEvidence(`the capture holds no SYN-ACK of ${name}: it missed the handshake`);
+    if (!offered) throw new CaptureLoss(`the capture holds no SYN-ACK of ${name}: it missed the handshake`);
     const short: string[] = [];
     // RFC 9293 §3.7.1: without the option the sender assumes 536.
     if (p.mss !== undefined && (offered.mss ?? 536) < p.mss) short.push(`an MSS of at least ${p.mss}`);

@@ -34,6 +34,14 @@ export class StepFailure extends Error {
 export class NoEvidence extends StepFailure {}
 
 /**
+ * A wire check that cannot trust the packet capture: tcpdump's kernel buffer overflowed while the
+ * case ran (a machine too busy to keep up with loopback), or the capture misses packets the
+ * case's own socket calls prove were sent. It says nothing of the server, so the run runs the case
+ * once more (run/run-case.ts).
+ */
+export class CaptureLoss extends NoEvidence {}
+
+/**
  * A mistake in the suite found only while running (e.g. a step names a connection never opened):
  * not the server's failure, so not a StepFailure. The case is reported as an error (JUnit
  * <error>), and the run exits with 2, as for a suite the loader refuses. What can be found before

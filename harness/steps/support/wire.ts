@@ -1,7 +1,7 @@
 import type { StepContext } from '../context';
 import { toleranceFor } from '../context';
 import { sleep } from '../../net/waiter';
-import { NoEvidence } from '../../verdict/failure';
+import { CaptureLoss, NoEvidence } from '../../verdict/failure';
 import type { WireSnapshot } from '../../capture/wire-facts';
 import { DescribedDuration } from '../../vocabulary/units';
 
@@ -15,7 +15,10 @@ export const Settle = DescribedDuration(
 /**
  * The wire's view of connection `conn`, once its last packets had `settle` to arrive: what every
  * wire check reads. A case without a capture never gets here (the run skips it with the reason);
- * a connection the capture does not hold is a failure with no evidence, never a pass.
+ * a connection the capture does not hold is a failure with no evidence, never a pass. Neither is
+ * a capture whose packets the kernel dropped meanwhile (tcpdump fell behind): a missing packet
+ * would read as one the server never sent, a missing retransmission as none. The run runs such a
+ * case again (CaptureLoss).
  */
 export async function wireConnection(ctx: StepContext, conn: string, settle: string | number | undefined): Promise<WireSnapshot> {
   const capture = ctx.run.capture;
@@ -28,9 +31,12 @@ export async function wireConnection(ctx: StepContext, conn: string, settle: str
   } catch (err) {
     throw new NoEvidence(`could not read the packet capture: ${(err as Error).message}`);
   }
+  const lost = await capture.lost();
+  if (lost) throw new CaptureLoss(`the packet capture lost ${lost} packet(s) while the case ran (tcpdump fell behind a busy machine), so it cannot tell what the server sent`);
   if (!wire) {
     const port = capture.localPortOf(conn);
-    throw new NoEvidence(port === undefined ? `connection ${conn} never connected, so the capture holds nothing of it` : `the capture holds no packet of ${conn} (local port ${port})`);
+    if (port === undefined) throw new NoEvidence(`connection ${conn} never connected, so the capture holds nothing of it`);
+    throw new CaptureLoss(`the capture holds no packet of ${conn} (local port ${port}), which did connect: it missed them`);
   }
   return wire;
 }
