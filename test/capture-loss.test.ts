@@ -1,66 +1,67 @@
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { PacketCapture } from '../harness/capture/packet-capture';
+import { CaseCapture } from '../harness/capture/case-capture';
+import { readSegments } from '../harness/capture/segments';
+import { captureHoles, connectionFrom, type WireSnapshot } from '../harness/capture/wire-facts';
 import { runCase } from '../harness/run/run-case';
 import { REFERENCE_SERVERS } from '../harness/servers/catalog';
 import { CaptureLoss } from '../harness/verdict/failure';
-import { PYTHON } from '../fixtures/mutants/python';
 import { bundledSuite } from './support/run-suite';
 import { describeWithCapture } from './support/capture';
+import { tempDir } from './support/cli';
 
-/**
- * A Python process that pushes `mib` MiB through a loopback connection to itself as fast as it
- * can: more than tcpdump's kernel buffer holds once this process stops reading tcpdump's pipe.
- */
-function flood(mib: number): Promise<void> {
-  const program = [
-    'import socket, threading',
-    'server = socket.create_server(("127.0.0.1", 0))',
-    'def drain():',
-    '    conn, _ = server.accept()',
-    '    while conn.recv(1 << 20): pass',
-    'reader = threading.Thread(target=drain); reader.start()',
-    'client = socket.create_connection(server.getsockname())',
-    'block = bytes(1 << 20)',
-    `for _ in range(${mib}): client.sendall(block)`,
-    'client.close(); reader.join()',
-  ].join('\n');
-  return new Promise((resolve, reject) => {
-    const [python, ...flags] = PYTHON.split(' ');
-    const child = spawn(python, [...flags, '-c', program], { stdio: 'ignore' });
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the flood exited with ${code}`))));
-  });
+const run = promisify(execFile);
+
+/** Sends `pieces` writes of 1000 bytes to a local sink, 5 ms apart (a segment each), and closes; the client's port. */
+async function exchange(pieces: number): Promise<number> {
+  const sink = createServer((socket) => socket.resume());
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  const client = connect((sink.address() as AddressInfo).port, '127.0.0.1');
+  await new Promise((resolve) => client.once('connect', resolve));
+  for (let i = 0; i < pieces; i++) {
+    client.write(Buffer.alloc(1000, i));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const port = client.localPort as number;
+  await new Promise<void>((resolve) => client.end(() => resolve()));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  sink.close();
+  return port;
 }
 
-/** Blocks this process's event loop, so that it reads nothing of tcpdump's pipe meanwhile. */
-function blockFor(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-describeWithCapture('a capture that lost packets', () => {
+describeWithCapture('a capture with holes', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  test("tcpdump's count of the packets its kernel buffer dropped: none on a quiet loopback, some once its reader stalls under a flood; a capture counts only its own time", async () => {
-    const before = await PacketCapture.start();
+  test("a packet missing from a connection's capture is a hole; the whole capture has none", async () => {
+    const capture = await PacketCapture.start();
+    const dir = tempDir();
     try {
-      expect(await before.lost()).toBe(0);
-      const flooding = flood(1024);
-      // tcpdump's pipe fills, then its 256 MiB buffer: the kernel drops the rest of the flood.
-      blockFor(3000);
-      await flooding;
-      expect(await before.lost()).toBeGreaterThan(0);
-      const after = await PacketCapture.start();
-      try {
-        expect(await after.lost()).toBe(0);
-      } finally {
-        await after.stop();
-      }
+      const port = await exchange(10);
+      capture.watchPort(port);
+      const files = await capture.stop(path.join(dir.path, 'case'));
+      const intact = connectionFrom(await readSegments(files!.pcap, [port]), port);
+      expect(captureHoles(intact!)).toBe(0);
+      // What a kernel drop leaves: the same capture without one of the client's data segments.
+      // (The kept file holds this connection's packets only, in the order decoded: packet N is segment N - 1.)
+      const clientData = intact!.segments.flatMap((s, i) => (s.srcPort === port && s.len > 0 ? [i + 1] : []));
+      const holed = path.join(dir.path, 'holed.pcap');
+      await run('editcap', [files!.pcap, holed, String(clientData[1])]);
+      const wire = connectionFrom(await readSegments(holed, [port]), port);
+      expect(wire!.segments).toHaveLength(intact!.segments.length - 1);
+      expect(captureHoles(wire!)).toBeGreaterThan(0);
+      // Without its SYN, a connection the case saw open has a hole at its start.
+      const noSyn = path.join(dir.path, 'no-syn.pcap');
+      await run('editcap', [files!.pcap, noSyn, '1']);
+      expect(captureHoles(connectionFrom(await readSegments(noSyn, [port]), port)!)).toBe(1);
     } finally {
-      await before.stop();
+      dir.remove();
     }
   }, 60_000);
 
-  describe('a wire check made meanwhile', () => {
+  describe('a wire check that meets one', () => {
     const suite = bundledSuite('echo-tcp');
     const synOptions = suite.cases.find((c) => c.id === 'syn-options');
     const run = async () => {
@@ -71,21 +72,27 @@ describeWithCapture('a capture that lost packets', () => {
         await server.close();
       }
     };
+    /** The capture as read, with the server's SYN-ACK taken out: a hole where the check looks. */
+    const withoutSyn = async function (this: CaseCapture, name: string, signal?: AbortSignal): Promise<WireSnapshot | undefined> {
+      const wire = await original.call(this, name, signal);
+      return wire && { ...wire, segments: wire.segments.filter((s) => !(s.syn && s.ack)) };
+    };
+    const original = CaseCapture.prototype.connection;
 
     test('the case runs a second time, which decides it; the note says why', async () => {
-      jest.spyOn(PacketCapture.prototype, 'lost').mockResolvedValueOnce(3);
+      jest.spyOn(CaseCapture.prototype, 'connection').mockImplementationOnce(withoutSyn);
       const outcome = await run();
       expect(outcome.verdict).toBe('pass');
       expect(outcome.notes[0]).toBe(
-        "run a second time: the first run's packet capture could not be trusted (the packet capture lost 3 packet(s) while the case ran (tcpdump fell behind a busy machine), so it cannot tell what the server sent)",
+        "run a second time: the first run's packet capture could not be trusted (the capture holds no SYN-ACK of main: it missed the handshake)",
       );
     }, 30_000);
 
-    test('lost again: the case fails without evidence, and says no rule broken', async () => {
-      jest.spyOn(PacketCapture.prototype, 'lost').mockResolvedValue(5);
+    test('a hole again: the case fails without evidence, and says no rule broken', async () => {
+      jest.spyOn(CaseCapture.prototype, 'connection').mockImplementation(withoutSyn);
       const outcome = await run();
       expect(outcome.failure).toBeInstanceOf(CaptureLoss);
-      expect(outcome.failure?.summary).toMatch(/^the packet capture lost 5 packet\(s\) while the case ran/);
+      expect(outcome.failure?.summary).toBe('the capture holds no SYN-ACK of main: it missed the handshake');
       expect(outcome.attribution).toEqual({ as: 'precondition', rules: [], notReached: ['echo-tcp-syn-options'] });
     }, 30_000);
   });

@@ -8,7 +8,7 @@ const SERVER = 7;
 /** A segment of connection 0 between CLIENT and SERVER; times in ms since the epoch 0. */
 function segment(from: 'client' | 'server', at: number, fields: Partial<Segment>): Segment {
   const [srcPort, dstPort] = from === 'client' ? [CLIENT, SERVER] : [SERVER, CLIENT];
-  return { stream: 0, at, srcPort, dstPort, syn: false, ack: true, fin: false, rst: false, seq: 1, ackNumber: 1, len: 0, window: 65536, head: Buffer.alloc(0), retransmission: false, zeroWindow: false, ...fields };
+  return { stream: 0, at, srcPort, dstPort, syn: false, ack: true, fin: false, rst: false, seq: 1, ackNumber: 1, len: 0, window: 65536, head: Buffer.alloc(0), retransmission: false, zeroWindow: false, afterMissed: false, ...fields };
 }
 
 const SYN = segment('client', 0, { syn: true, ack: false, seq: 0, ackNumber: 0, synOptions: { mss: 65495, windowScale: 10, sackPermitted: true } });

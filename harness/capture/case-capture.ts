@@ -70,11 +70,6 @@ export class CaseCapture {
     return conn && { ...conn, seenUntil };
   }
 
-  /** How many packets the kernel dropped since the case's capture started (see PacketCapture.lost). */
-  lost(): Promise<number | undefined> {
-    return this.packets.lost();
-  }
-
   /** The raw capture so far (every packet sent before the call) and the TLS key log lines of the case's connections: what tshark opens TLS records with. */
   async withKeys(): Promise<{ file: string; keyLines: readonly string[] }> {
     return { file: await this.packets.rawFile(), keyLines: this.packets.keyLog() };

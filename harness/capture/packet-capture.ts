@@ -63,9 +63,6 @@ export class PacketCapture {
   private taking = true;
   private readonly sink = { record: (pieces: readonly Buffer[]) => this.take(pieces) };
 
-  /** tcpdump's count of dropped packets when the capture started (undefined: it did not say). */
-  private droppedBefore: number | undefined;
-
   private constructor(
     private readonly stream: PacketStream,
     private readonly tempDir: string,
@@ -75,19 +72,7 @@ export class PacketCapture {
 
   static async start(options: CaptureOptions = {}): Promise<PacketCapture> {
     const stream = await PacketStream.of(options.device ?? 'lo');
-    // The sink is added first: an idle stream is then not retired while tcpdump answers.
-    const capture = new PacketCapture(stream, options.tempDir ?? os.tmpdir());
-    capture.droppedBefore = await stream.dropped();
-    return capture;
-  }
-
-  /**
-   * How many packets of the device the kernel dropped since the capture started, for want of room
-   * in tcpdump's buffer (any case's, this one's maybe); undefined when tcpdump did not say.
-   */
-  async lost(): Promise<number | undefined> {
-    const dropped = await this.stream.dropped();
-    return dropped === undefined || this.droppedBefore === undefined ? undefined : dropped - this.droppedBefore;
+    return new PacketCapture(stream, options.tempDir ?? os.tmpdir());
   }
 
   /** Keep the packets to and from this port (a server's, or one of the case's own connections). */

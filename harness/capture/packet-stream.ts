@@ -22,10 +22,6 @@ const IDLE_MS = 2000;
 const KERNEL_BUFFER_KIB = 256 * 1024;
 /** Records at least this long are not markers: a marker is a small datagram. */
 const MARKER_RECORD = 200;
-/** How long tcpdump may take to report its counts when asked (SIGUSR1). */
-const COUNTS_MS = 1000;
-/** tcpdump's answer to SIGUSR1, on stderr: `... 0 packets dropped by kernel`. */
-const DROPPED = /(\d+) packets? dropped by kernel/;
 
 /**
  * Takes the packets of a time window: whole records (header and data) as tcpdump wrote them, one
@@ -55,10 +51,6 @@ export class PacketStream {
   );
   private readonly sinks = new Set<PacketSink>();
   private readonly markers = new Map<string, () => void>();
-  /** Callers of `dropped` whose signal has gone to tcpdump, and those that asked since. */
-  private countsAsked: ((dropped: number | undefined) => void)[] = [];
-  private countsQueued: ((dropped: number | undefined) => void)[] = [];
-  private countsTimer: NodeJS.Timeout | undefined;
   private ended?: string;
   private headerSeen: () => void = () => undefined;
   private readonly headerRead = new Promise<void>((resolve) => (this.headerSeen = resolve));
@@ -72,14 +64,6 @@ export class PacketStream {
     private readonly device: string,
   ) {
     (child.stdout as Readable).on('data', (chunk: Buffer) => this.take(chunk));
-    let said = '';
-    (child.stderr as Readable).on('data', (piece: Buffer) => {
-      said = (said + piece.toString()).slice(-1024);
-      const counts = DROPPED.exec(said);
-      if (!counts) return;
-      said = said.slice(counts.index + counts[0].length);
-      this.answerCounts(Number(counts[1]));
-    });
   }
 
   /** The process's stream of `device`, started (and awaited ready) the first time it is asked for. */
@@ -110,7 +94,6 @@ export class PacketStream {
       release();
       if (!stream.retired) PacketStream.streams.delete(device);
       for (const resolve of stream.markers.values()) resolve();
-      stream.answerCounts(undefined);
     });
     // Idle between cases, it must not keep the process alive: the exit hook ends it.
     child.unref();
@@ -172,37 +155,6 @@ export class PacketStream {
       clearInterval(resend);
       socket.close();
     });
-  }
-
-  /**
-   * How many packets the kernel has dropped since tcpdump started because its buffer was full
-   * (tcpdump's own count, which it reports on SIGUSR1); undefined when tcpdump did not say in time.
-   * A drop is a packet no case will see: a wire check made meanwhile cannot be trusted. The count
-   * answers only callers that asked before the signal went: a later caller waits for the next one.
-   */
-  dropped(): Promise<number | undefined> {
-    if (this.ended) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      this.countsQueued.push(resolve);
-      if (this.countsAsked.length === 0) this.askCounts();
-    });
-  }
-
-  private askCounts(): void {
-    this.countsAsked = this.countsQueued;
-    this.countsQueued = [];
-    if (this.countsAsked.length === 0) return;
-    this.countsTimer = setTimeout(() => this.answerCounts(undefined), COUNTS_MS);
-    this.child.kill('SIGUSR1');
-  }
-
-  private answerCounts(dropped: number | undefined): void {
-    clearTimeout(this.countsTimer);
-    const answered = this.countsAsked;
-    this.countsAsked = [];
-    for (const resolve of answered) resolve(dropped);
-    if (this.ended) for (const resolve of this.countsQueued.splice(0)) resolve(undefined);
-    else this.askCounts();
   }
 
   private kill(): void {

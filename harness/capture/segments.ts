@@ -26,6 +26,11 @@ export interface Segment {
   head: Buffer;
   retransmission: boolean;
   zeroWindow: boolean;
+  /**
+   * tshark found a hole before it: the segment follows bytes the capture never held, or
+   * acknowledges them ("previous segment not captured", "ACKed segment that wasn't captured").
+   */
+  afterMissed: boolean;
   /** What a SYN or SYN-ACK offered; undefined on every other segment. */
   synOptions?: SynOptions;
 }
@@ -42,7 +47,7 @@ export interface SynOptions {
 const FIELDS = [
   'tcp.stream', 'frame.time_epoch', 'tcp.srcport', 'tcp.dstport', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.fin', 'tcp.flags.reset',
   'tcp.seq', 'tcp.ack', 'tcp.len', 'tcp.window_size', 'tcp.payload', 'tcp.analysis.retransmission', 'tcp.analysis.zero_window',
-  'tcp.options.mss_val', 'tcp.options.wscale.shift', 'tcp.options.sack_perm',
+  'tcp.options.mss_val', 'tcp.options.wscale.shift', 'tcp.options.sack_perm', 'tcp.analysis.lost_segment', 'tcp.analysis.ack_lost_segment',
 ] as const;
 
 /**
@@ -122,6 +127,7 @@ function parsed(v: string[]): Segment | undefined {
     retransmission: v[13] !== '',
     zeroWindow: v[14] !== '',
     synOptions: flag(v[4]) ? { mss: optionalNumber(v[15]), windowScale: optionalNumber(v[16]), sackPermitted: v[17] !== '' } : undefined,
+    afterMissed: v[18] !== '' || v[19] !== '',
   };
 }
 

@@ -50,6 +50,16 @@ export function connectionFrom(segments: readonly Segment[], clientPort: number,
   return { clientPort, serverPort: first.srcPort === clientPort ? first.dstPort : first.srcPort, segments: own };
 }
 
+/**
+ * How many holes the capture has in the connection: segments tshark found after or acknowledging
+ * bytes it never saw, and a missing SYN (the connection opened while the case was captured, so its
+ * SYN was sent). A hole is the capture's (tcpdump fell behind), and hides what the peer sent there.
+ */
+export function captureHoles(conn: WireConnection): number {
+  const holes = conn.segments.filter((s) => s.afterMissed).length;
+  return holes + (conn.segments.some((s) => s.syn && !s.ack) ? 0 : 1);
+}
+
 export function sideOf(conn: WireConnection, segment: Segment): Side {
   return segment.srcPort === conn.clientPort ? 'client' : 'server';
 }

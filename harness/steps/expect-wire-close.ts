@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { CheckedRule, ConnName, defineStep, onConn } from './define';
-import { Settle, wireConnection } from './support/wire';
+import { Settle, whole, wireConnection } from './support/wire';
 import { DEFAULT_CONN } from './support/scope';
 import { closes, msAfter, remarkable, type CloseEvent } from '../capture/wire-facts';
 import { StepFailure } from '../verdict/failure';
@@ -32,7 +32,8 @@ export const expectWireClose = defineStep({
   },
   async run(p, ctx) {
     const name = p.conn ?? DEFAULT_CONN;
-    const wire = await wireConnection(ctx, name, p.settle);
+    // Both verdicts rest on which FIN or RST is missing as much as on which is there.
+    const wire = whole(await wireConnection(ctx, name, p.settle), name);
     const origin = ctx.run.capture?.origin ?? 0;
     const seen = closes(wire);
     const said = (e: CloseEvent | undefined) => (e ? `the ${e.side}'s ${e.how.toUpperCase()} at ${msAfter(e.at, origin)}` : 'no FIN or RST');

@@ -7,7 +7,7 @@ import { describeRecords, readTlsRecords, type TlsRecord } from '../capture/tls-
 import { closes, dataSent, sideOf, type WireConnection } from '../capture/wire-facts';
 import { ALERT_DESCRIPTIONS } from '../net/tls-alerts';
 import { sleep } from '../net/waiter';
-import { NoEvidence, StepFailure } from '../verdict/failure';
+import { CaptureLoss, NoEvidence, StepFailure } from '../verdict/failure';
 
 const ALERT_NAMES = Object.values(ALERT_DESCRIPTIONS);
 const AlertName = Type.Union(ALERT_NAMES.map((name) => Type.Literal(name)));
@@ -90,11 +90,8 @@ async function closedOnTheWire(ctx: StepContext, name: string, settle: string | 
     const ended = closes(wire).server !== undefined || wire.segments.some((s) => s.rst && sideOf(wire, s) === 'client');
     if (ended && hole === undefined) return wire;
     if (Date.now() >= deadline) {
-      throw new NoEvidence(
-        hole === undefined
-          ? `the capture shows no end of ${name} (the server's FIN or RST, or our RST): the server has not closed, or the capture lost its last packets`
-          : `the capture lacks the server's bytes from offset ${hole} on ${name} (lost by the capture): its TLS records cannot be read`,
-      );
+      if (hole !== undefined) throw new CaptureLoss(`the capture lacks the server's bytes from offset ${hole} on ${name} (lost by the capture): its TLS records cannot be read`);
+      throw new NoEvidence(`the capture shows no end of ${name} (the server's FIN or RST, or our RST): the server has not closed, or the capture lost its last packets`);
     }
     await sleep(REREAD_MS, ctx.run.signal);
     wire = await wireConnection(ctx, name, 0);

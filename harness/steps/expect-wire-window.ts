@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { CheckedRule, ConnName, defineStep, onConn } from './define';
 import { deadlineFor, toleranceFor } from './context';
-import { wireConnection } from './support/wire';
+import { whole, wireConnection } from './support/wire';
 import { DEFAULT_CONN } from './support/scope';
 import { acknowledged, msAfter, receiveWindow, remarkable, type WindowFacts } from '../capture/wire-facts';
 import { StepFailure } from '../verdict/failure';
@@ -61,6 +61,8 @@ export const expectWireWindow = defineStep({
       // Closed for `hold` as far as the capture shows: until the read, not until now (the decode took a while).
       if (window.closedSince !== undefined && wire.seenUntil - window.closedSince >= hold) return;
       if (Date.now() >= deadline) {
+        // A window never seen closed may have closed in a hole; one seen acknowledging too much did not.
+        whole(wire, name);
         throw new StepFailure(
           `expected the server's kernel to close its receive window on ${name} and keep it closed for ${hold} ms; by the step's timeout it had acknowledged ${taken} bytes of ours (${seen(window, origin)})`,
           remarkable(wire, name, origin),
