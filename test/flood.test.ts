@@ -95,6 +95,15 @@ describe('TCP: a connection holds at most RECEIVE_WINDOW unread', () => {
     expect(outcome.verdict).toBe('fail');
     expect(outcome.failure?.message).toMatch(/cannot tell whether the connection is silent|expected no data/);
   });
+
+  test('expect-close with ignoreData reads past the window and throws the bytes away, so a close behind 8 MiB is seen', async () => {
+    server = await listenTcp(net.createServer((socket) => socket.end(Buffer.alloc(8 * MiB, 'x'))), { host: '127.0.0.1', port: 0 });
+    const steps = (ignoreData: boolean) => [{ connect: { conn: 'a' } }, { sleep: '200ms' }, { 'expect-close': { conn: 'a', accept: ['fin'], ignoreData } }];
+    const ignoring = await runSteps('echo-tcp', server.port, steps(true));
+    expect(ignoring.failure?.message).toBeUndefined();
+    const strict = await runSteps('echo-tcp', server.port, steps(false));
+    expect(strict.failure?.summary).toMatch(/^expected the peer to close the connection; \d+ unexpected bytes arrived first/);
+  });
 });
 
 describe('UDP: a socket holds at most DATAGRAM_WINDOW unread', () => {

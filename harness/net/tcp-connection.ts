@@ -55,6 +55,7 @@ export class TcpConnection {
   private buffered = 0;
   private readonly sends = new SendQueue();
   private readingStopped = false;
+  private discarding = false;
 
   /**
    * Wraps a connected socket (plain, or TLS after its handshake). `abort` sends RST; a TLS socket
@@ -73,12 +74,14 @@ export class TcpConnection {
     // Once this side has closed, what still arrives is not the case's evidence any more.
     socket.on('data', (chunk: Buffer) => {
       if (this.closedHere) return;
-      this.chunks.push(chunk);
-      this.buffered += chunk.length;
       this.bytesReceived += chunk.length;
       this.lastReceived = performance.now();
       transcript.data(name, 'received', chunk);
-      if (this.full) socket.pause();
+      if (!this.discarding) {
+        this.chunks.push(chunk);
+        this.buffered += chunk.length;
+        if (this.full) socket.pause();
+      }
       this.waiter.notify();
     });
     if (transport) this.watchTransport(socket, transport);
@@ -167,6 +170,18 @@ export class TcpConnection {
     this.readingStopped = true;
     this.socket.pause();
     this.transcript.record(this.name, 'note', 'stopped reading');
+  }
+
+  /**
+   * From now on what arrives is recorded but not kept, and a full buffer no longer holds reading
+   * back; what is held unread is dropped too. For a step that only waits for the peer's close: a
+   * reset that ends a connection with megabytes still arriving is seen only once they are read.
+   */
+  discardReceived(): void {
+    this.discarding = true;
+    this.chunks.length = 0;
+    this.buffered = 0;
+    if (this.socket.isPaused() && !this.readingStopped) this.socket.resume();
   }
 
   /** Reads again after stopReading, up to what the unconsumed bytes leave room for. */
