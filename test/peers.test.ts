@@ -3,6 +3,7 @@ import { expectFailedCases, failedCases, ROOT, sockspec, tempDir } from './suppo
 import { describeWithPrograms } from './support/tools';
 
 const PYTHON_ECHO = path.join(ROOT, 'fixtures', 'peers', 'python-echo.py');
+const ASYNCIO_CHAT = path.join(ROOT, 'fixtures', 'peers', 'asyncio-chat.py');
 
 /** The suites against real third-party servers: the verdicts must be what those servers really do. */
 describeWithPrograms(['socat'], 'socat', () => {
@@ -42,6 +43,18 @@ describeWithPrograms(['python3'], "Python's socketserver", () => {
     expectFailedCases(result, 'echo-tcp', []);
     expect(result.code).toBe(0);
   }, 60_000);
+
+  // Written from docs/chat-protocol.md by someone outside the harness's code. It drops a slow
+  // consumer with asyncio's transport.abort(): a close, not a reset, with the kernel still holding
+  // bytes for the member, which slow-consumer once took for a connection left open.
+  test('an asyncio chat server passes every chat and chat-relay case, should cases included (--strict)', async () => {
+    const reports = tempDir();
+    const result = await sockspec(['run', '--suite', 'chat', '--suite', 'chat-relay', '--strict', '--cmd', `python3 ${ASYNCIO_CHAT} {port}`, '--reports', reports.path]);
+    reports.remove();
+    expectFailedCases(result, 'chat', []);
+    expectFailedCases(result, 'chat-relay', []);
+    expect(result.code).toBe(0);
+  }, 90_000);
 
   test('its UDP echo truncates datagrams to max_packet_size (8192): size-65507 fails, showing the sizes', async () => {
     const reports = tempDir();
