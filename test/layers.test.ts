@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, tempDir } from './support/cli';
+import { ROOT, tempTree } from './support/cli';
 
 const DEPCRUISE = path.join(ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
 const CONFIG = path.join(ROOT, '.dependency-cruiser.cjs');
@@ -25,15 +24,6 @@ function violations(cwd: string): Promise<string[]> {
   });
 }
 
-/** A harness/ of throwaway modules, to see the rules catch what they are for. */
-function tree(files: Record<string, string>): { path: string; remove(): void } {
-  const dir = tempDir();
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir.path, file)), { recursive: true });
-    writeFileSync(path.join(dir.path, file), text);
-  }
-  return dir;
-}
 
 describe('the layers of harness/ (docs/architecture.md)', () => {
   test('no import goes up a layer, and no import circle forms, type imports included', async () => {
@@ -41,7 +31,7 @@ describe('the layers of harness/ (docs/architecture.md)', () => {
   }, 60_000);
 
   test('the rules report an import up a layer, a circle through types, and a folder in no layer', async () => {
-    const dir = tree({
+    const dir = tempTree({
       'harness/net/connection.ts': "import type { CaseRun } from '../steps/context';\nexport type Conn = CaseRun;\n",
       'harness/steps/context.ts': "export interface CaseRun { id: string }\n",
       'harness/suite/a.ts': "import type { B } from './b';\nexport type A = B[];\n",

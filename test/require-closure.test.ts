@@ -1,19 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { requireClosure } from '../harness/containers/require-closure';
-import { ROOT, tempDir } from './support/cli';
+import { ROOT, tempTree } from './support/cli';
 
 const DIST = path.join(ROOT, 'dist', 'harness');
 
-/** A folder of throwaway modules. */
-function tree(files: Record<string, string>): { path: string; remove(): void } {
-  const dir = tempDir();
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir.path, file)), { recursive: true });
-    writeFileSync(path.join(dir.path, file), text);
-  }
-  return dir;
-}
 
 describe('the files a built entry loads (what the reference image carries)', () => {
   test('serve-main.js loads the servers, the certificates and the private-folder check, node-forge and nothing of the CLI', () => {
@@ -26,7 +16,7 @@ describe('the files a built entry loads (what the reference image carries)', () 
   });
 
   test('follows relative requires, dynamic ones and folder indexes; names packages, scoped ones whole; leaves node builtins out', () => {
-    const dir = tree({
+    const dir = tempTree({
       'main.js': 'const a = require("./a");\nconst fs = require("node:fs");\nconst os = require("os");\nrequire("@scope/pkg/deep");\n',
       'a.js': "Promise.resolve().then(() => require('./lib'));\nrequire(\"node-forge/lib/pki\");\n",
       'lib/index.js': 'require("../a");\n',
@@ -42,7 +32,7 @@ describe('the files a built entry loads (what the reference image carries)', () 
   });
 
   test('a require of a file that is not built says which file asked for it', () => {
-    const dir = tree({ 'main.js': 'require("./gone");\n' });
+    const dir = tempTree({ 'main.js': 'require("./gone");\n' });
     try {
       expect(() => requireClosure(path.join(dir.path, 'main.js'))).toThrow(/main\.js requires \.\/gone, which is not built: run npm run build/);
     } finally {

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -49,6 +49,16 @@ export function tempDir(): { readonly path: string; remove(): void } {
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A temporary folder holding `files` (relative path → text), folders made as needed. */
+export function tempTree(files: Record<string, string>): { readonly path: string; remove(): void } {
+  const dir = tempDir();
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir.path, file)), { recursive: true });
+    writeFileSync(path.join(dir.path, file), text);
+  }
+  return dir;
 }
 
 /**
