@@ -40,6 +40,8 @@ export interface TlsEchoDesign {
   sni: Readonly<Record<string, PemPair>>;
   /** Takes each connection once its handshake is done. */
   serve(socket: tls.TLSSocket): void;
+  /** Changes how the server takes its connections, before it listens (a mutant's seam); the reference leaves node:tls's own. */
+  accept?(server: tls.Server): void;
 }
 
 export function startTlsEcho(options: TlsEchoOptions): Promise<RunningServer> {
@@ -76,6 +78,7 @@ export function referenceDesign(options: TlsEchoOptions): TlsEchoDesign {
 export function startTlsDesign(design: TlsEchoDesign, where: ListenOptions): Promise<RunningServer> {
   // allowHalfOpen: a client that ends its write side still gets the rest of its echo.
   const server = tls.createServer({ ...design.tls, allowHalfOpen: true, SNICallback: sniCallback(design) }, design.serve);
+  design.accept?.(server);
   return listenTcp(server, where);
 }
 
