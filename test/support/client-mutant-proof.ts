@@ -45,7 +45,7 @@ export function proveClientSuite(suiteName: string, budgetMs: number): void {
   }, budgetMs);
 
   test.concurrent.each(Object.entries(mutants))('mutant client %s fails exactly its cases, each at a check of a rule it breaks', async (_name, mutant) => {
-    const outcomes = await runSuite(mutant.command);
+    const outcomes = (await runSuite(mutant.command)).filter((o) => !mutant.mayFail?.cases.includes(o.caseId));
     // The failures of cases it should pass, in full: on a loaded machine, the first thing to read.
     expect(outcomes.filter((o) => o.verdict === 'fail' && !mutant.kills.includes(o.caseId)).map(describeFailure)).toEqual([]);
     expect(failedIds(outcomes)).toEqual(runnableIds(mutant.kills));
