@@ -135,6 +135,29 @@ export class TcpConnection {
     return this.sends.flushed();
   }
 
+  /**
+   * Waits until every queued send is written, or until the peer has taken none of them for
+   * `quietMs` (its window is closed: it stopped reading). A pause that must hold a server back for
+   * a while then starts when it does, however slowly this side's writes went out.
+   */
+  async sendsSettled(quietMs: number, deadline: number, signal?: AbortSignal): Promise<'written' | 'held back' | 'deadline'> {
+    let written = false;
+    const flushed = this.flushed().then(() => {
+      written = true;
+    });
+    const since = performance.now();
+    for (;;) {
+      if (written) return 'written';
+      const quietFor = performance.now() - Math.max(this.lastSent, since);
+      if (quietFor >= quietMs) {
+        this.transcript.record(this.name, 'note', `sends held back: the peer took none for ${Math.round(quietFor)} ms`);
+        return 'held back';
+      }
+      if (Date.now() >= deadline || signal?.aborted) return 'deadline';
+      await Promise.race([flushed, sleep(Math.min(quietMs - quietFor, Math.max(0, deadline - Date.now())) + 1, signal)]);
+    }
+  }
+
   /** Takes up to `n` received bytes. */
   consume(n: number): Buffer {
     const parts: Buffer[] = [];

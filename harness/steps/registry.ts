@@ -10,6 +10,7 @@ import { expectRefused } from './expect-refused';
 import { expectSelection } from './expect-selection';
 import { close, halfClose, reset, resumeReading, stopReading } from './close';
 import { concurrently } from './concurrently';
+import { waitForSends } from './wait-for-sends';
 import { faults } from './faults';
 import { network } from './network';
 import { blackhole } from './blackhole';
@@ -48,7 +49,7 @@ import { expectWireSyn } from './expect-wire-syn';
 import { expectWireTls } from './expect-wire-tls';
 
 /** Every step kind a suite may use, in the order the docs list them. */
-export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, expectSelection, sleep, parallel, repeat, concurrently, stopReading, resumeReading, faults, network,
+export const STEP_KINDS = [connect, send, expect, expectSilence, halfClose, close, reset, expectClose, expectTls, expectRefused, expectSelection, sleep, parallel, repeat, concurrently, stopReading, resumeReading, waitForSends, faults, network,
   blackhole, expectIdleClose,
   launch, stopServer, holdPort, expectTimeWait,
   sendLines, expectLines, collectLines, expectSameOrder, expectFifo, barrier, join,
