@@ -4,7 +4,7 @@ import { toleranceMs } from '../vocabulary/time-scale';
 import { ConnName, StepTimeout, defineStep, onConn } from './define';
 import { deadlineFor } from './context';
 
-const DEFAULT_QUIET = '300ms';
+const DEFAULT_QUIET = '500ms';
 
 export const waitForSends = defineStep({
   name: 'wait-for-sends',
