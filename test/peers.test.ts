@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { expectFailedCases, failedCases, ROOT, sockspec, tempDir } from './support/cli';
+import { expectFailedCases, failedCases, passedCases, ROOT, sockspec, tempDir } from './support/cli';
 import { describeWithPrograms } from './support/tools';
 
 const PYTHON_ECHO = path.join(ROOT, 'fixtures', 'peers', 'python-echo.py');
@@ -23,6 +23,17 @@ describeWithPrograms(['socat'], 'socat', () => {
     expect(result.stdout).toMatch(/received \d+ B then nothing more came for 10000 ms/);
     expect(result.code).toBe(1);
   }, 90_000);
+
+  // socat forks a process per connection, and -T 2 ends one after 2 s in which no byte went either
+  // way: nobody blocks anybody, any byte is activity, the close is a FIN. It deserves every case.
+  test('socat -T 2 passes every timeouts case, declaring an idle timeout of 2 s', async () => {
+    const reports = tempDir();
+    const result = await sockspec(['run', '--suite', 'timeouts', '--idle-timeout', '2s', '--cmd', 'socat -T 2 TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork PIPE', '--reports', reports.path]);
+    reports.remove();
+    expectFailedCases(result, 'timeouts', []);
+    expect(passedCases(result.stdout, 'timeouts').sort()).toEqual(['idle-timeout', 'never-reading-client', 'peer-vanishes', 'slow-clients']);
+    expect(result.code).toBe(0);
+  }, 60_000);
 
   test('a failed should case is tolerated, and fails the run with --strict (socat TLS 1.3 only)', async () => {
     const reports = tempDir();

@@ -48,7 +48,7 @@ const chatTiming = only('chat', ['pong-after-fan-out', 'slow-consumer', 'latency
 const echoTiming = only('echo-tcp', ['concurrent-clients', 'connect-burst', 'idle-client', 'reader-pauses']);
 
 /** The timeouts mutants whose kills are decided by a clock (the idle deadline), not by a stall. */
-const TIMED_TIMEOUTS_MUTANTS = ['never-times-out', 'times-out-early', 'deadline-from-accept', 'keepalive-as-idle-timeout'];
+const TIMED_TIMEOUTS_MUTANTS = ['never-times-out', 'times-out-early', 'deadline-from-accept', 'keepalive-as-idle-timeout', 'sweeps-only-when-quiet', 'idle-timer-reset-by-lines'];
 
 const SUBJECTS: Subject[] = [
   { name: 'timeouts reference', suite: timeouts, start: reference(timeouts), fails: [] },

@@ -33,6 +33,9 @@ describe('a step used where it cannot work is a load error, with file, line and 
       [27, 18, 'cases[1].steps[6].barrier: barrier synchronises the clients of a parallel step; this step is not inside one'],
       [34, 18, 'cases[2].steps[0].connect: connect needs "sni" of the target: list it under the case\'s needs, so that a target without it skips the case'],
       [35, 16, 'cases[2].steps[1].launch: launch needs "restart" of the target: list it under the case\'s needs, so that a target without it skips the case'],
+      [43, 25, 'cases[3].steps[1].wait-for-sends.conn: wait-for-sends is for TCP connections; this one is UDP'],
+      [44, 47, 'cases[3].steps[2].expect-idle-close.busy: busy names the idle connection itself; it must be another one'],
+      [45, 47, 'cases[3].steps[3].expect-idle-close.busy: busy is for TCP connections; this one is UDP'],
     ]);
   });
 

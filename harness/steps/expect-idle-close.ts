@@ -6,7 +6,9 @@ import { DescribedDuration } from '../vocabulary/units';
 import { dump } from '../verdict/bytes';
 import { StepFailure, SuiteUsageError } from '../verdict/failure';
 import { proxiedConnection } from './support/fault-proxy';
+import { keepBusy } from './support/keep-busy';
 import { CheckedRule, ConnName, defineStep, onConn } from './define';
+import { DEFAULT_CONN } from './support/scope';
 
 /**
  * How much before the declared time a close still counts as on time. The server's last activity
@@ -29,17 +31,25 @@ export const expectIdleClose = defineStep({
     "come within [T, T + slack] of the connection's last byte, T being the idle timeout the target " +
     'declares (needs: [idle-timeout]); too early fails as much as too late. seen: client (default) ' +
     "watches the connection itself; seen: proxy watches the fault proxy's connection to the server, " +
-    'for a client that is blackholed and would never know.',
+    'for a client that is blackholed and would never know. busy: another connection sends a byte every 100 ms ' +
+    'meanwhile, all of one line ended when the wait ends (a later `expect: { sent: true }` on it checks the echo): ' +
+    'a server that looks for idle connections only when nothing else happens, or whose idle timer only whole lines reset, fails.',
   schema: Type.Object(
     {
       ...CheckedRule,
       conn: Type.Optional(ConnName),
       slack: DescribedDuration('how late past the declared idle timeout the close may come (patience: scaled by --time-scale; the idle timeout is not)'),
       seen: Type.Optional(Type.Union([Type.Literal('client'), Type.Literal('proxy')], { description: 'where the close is observed (default client)' })),
+      busy: Type.Optional(Type.String({ pattern: ConnName.pattern, description: 'another connection, kept busy while waiting: a byte every 100 ms, of one line ended when the wait ends' })),
     },
     { additionalProperties: false },
   ),
   needs: () => ['idle-timeout'],
+  check(p, where, report) {
+    if (p.busy === undefined) return;
+    if (p.busy === (p.conn ?? DEFAULT_CONN)) report('busy names the idle connection itself; it must be another one', 'busy');
+    else if (where.transportOf(p.busy) === 'udp') report('busy is for TCP connections; this one is UDP', 'busy');
+  },
   describe: (p) => `expect the server to close the idle connection${onConn(p.conn)} (seen by the ${p.seen ?? 'client'}, slack ${p.slack})`,
   async run(p, ctx) {
     const idleMs = endpointFor(ctx.run, undefined).idleTimeoutMs;
@@ -54,8 +64,13 @@ export const expectIdleClose = defineStep({
     const seen = (): SeenClose | undefined => (proxied ? proxied.serverClose : clientSaw(conn));
     const waiter: Waiter = proxied ? proxied.waiter : conn.waiter;
     const deadline = Math.min(Date.now() + (since + latest - performance.now()), ctx.run.caseDeadline);
-    // Through the proxy the client's own socket may see anything (it is blackholed); directly, a byte is a failure.
-    await waiter.until(() => seen() !== undefined || (!proxied && (conn.available > 0 || conn.error !== undefined)), deadline, ctx.run.signal);
+    const neighbour = p.busy === undefined ? undefined : keepBusy(ctx.scope.tcp(p.busy));
+    try {
+      // Through the proxy the client's own socket may see anything (it is blackholed); directly, a byte is a failure.
+      await waiter.until(() => seen() !== undefined || (!proxied && (conn.available > 0 || conn.error !== undefined)), deadline, ctx.run.signal);
+    } finally {
+      neighbour?.stop();
+    }
 
     const who = proxied ? 'the server closed its side of the proxied connection' : 'the server closed the connection';
     const declared = `its declared idle timeout of ${idleMs} ms`;
