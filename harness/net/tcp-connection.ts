@@ -153,7 +153,10 @@ export class TcpConnection {
         this.transcript.record(this.name, 'note', `sends held back: the peer took none for ${Math.round(quietFor)} ms`);
         return 'held back';
       }
-      if (Date.now() >= deadline || signal?.aborted) return 'deadline';
+      if (Date.now() >= deadline || signal?.aborted) {
+        this.transcript.record(this.name, 'note', 'sends still going out at the deadline; going on');
+        return 'deadline';
+      }
       await Promise.race([flushed, sleep(Math.min(quietMs - quietFor, Math.max(0, deadline - Date.now())) + 1, signal)]);
     }
   }

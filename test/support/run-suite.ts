@@ -7,6 +7,7 @@ import type { CaseSeed } from '../../harness/run/seed';
 import type { RunningServer } from '../../harness/servers/running-server';
 import { REFERENCE_SERVERS } from '../../harness/servers/catalog';
 import { SharedGate } from './shared-gate';
+import type { MayFail } from '../../fixtures/mutants/mutant';
 
 export const SUITES_DIR = path.join(__dirname, '..', '..', 'suites');
 
@@ -46,6 +47,11 @@ export async function runEachCaseFresh(suite: Suite, start: () => Promise<Runnin
 /** The failures, message and all, of cases not among `kills`. */
 export function unexpectedFailures(outcomes: readonly CaseOutcome[], kills: readonly string[]): string[] {
   return outcomes.filter((o) => o.verdict === 'fail' && !kills.includes(o.caseId)).map(describeFailure);
+}
+
+/** The outcomes a mutant proof judges: all but those of the cases the mutant may fail (MayFail). */
+export function withoutMayFail(outcomes: readonly CaseOutcome[], mayFail: MayFail | undefined): CaseOutcome[] {
+  return outcomes.filter((o) => !mayFail?.cases.includes(o.caseId));
 }
 
 export function failedIds(outcomes: readonly CaseOutcome[]): string[] {
