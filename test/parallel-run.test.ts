@@ -5,8 +5,9 @@ import path from 'node:path';
 import type { AggregatedResult } from '@jest/test-result';
 import { joinResults, suitePasses, workersFlag } from '../harness/cli/suite-passes';
 import { inPart } from '../harness/jest/settings';
+import { runsSideBySide } from '../harness/run/side-by-side';
 import { bundledSuite } from './support/run-suite';
-import { sockspec, startInterruptible, tempDir } from './support/cli';
+import { ROOT, sockspec, startInterruptible, tempDir } from './support/cli';
 
 const ALONE = ['chat/fan-out-200', 'chat/slow-consumer', 'echo-tcp/concurrent-clients', 'echo-tcp/connect-burst', 'timeouts/slow-clients'];
 
@@ -52,6 +53,55 @@ describe('the passes of a run', () => {
     expect(joined).toMatchObject({ numTotalTestSuites: 3, numFailedTests: 3, numRuntimeErrorTestSuites: 0, success: false, startTime: 1 });
     expect(joined.testResults.map((r) => r.testFilePath)).toEqual(['a', 'b', 'c']);
   });
+});
+
+describe("a suite file's cases side by side", () => {
+  const caseOf = (suite: string, id: string) => {
+    const found = bundledSuite(suite).cases.find((c) => c.id === id);
+    if (!found) throw new Error(`no case ${suite}/${id}`);
+    return found;
+  };
+  const together = { together: true, targetKind: 'builtin' };
+
+  test('only in the together part, against the builtin servers, in a suite that declares sideBySide', () => {
+    const echo = bundledSuite('echo-tcp');
+    const roundTrip = caseOf('echo-tcp', 'round-trip');
+    expect(runsSideBySide(echo, roundTrip, together)).toBe(true);
+    // A user's server may serve one connection at a time: its verdicts are those of a serial run.
+    expect(runsSideBySide(echo, roundTrip, { together: true, targetKind: 'command' })).toBe(false);
+    expect(runsSideBySide(echo, roundTrip, { together: false, targetKind: 'builtin' })).toBe(false);
+    // The chat cases share one room.
+    expect(runsSideBySide(bundledSuite('chat'), caseOf('chat', 'register'), together)).toBe(false);
+  });
+
+  test("never a network case (the namespace's link is the file's) or a case that restarts the server", () => {
+    const declares = { sideBySide: 'as if' };
+    expect(runsSideBySide(declares, caseOf('network', 'loss-10-percent'), together)).toBe(false);
+    expect(runsSideBySide(declares, caseOf('lifecycle', 'graceful-stop'), together)).toBe(false);
+  });
+
+  test('side by side the quick case ends before the slow one listed first; one after another, or without sideBySide, in order', async () => {
+    const dir = path.join(ROOT, 'fixtures', 'suites', 'side-by-side');
+    const suites = ['side-by-side', 'one-after-another'].flatMap((name) => ['--suite', path.join(dir, `${name}.suite.yaml`)]);
+    const ends = async (...args: string[]) => {
+      const reports = tempDir();
+      try {
+        const result = await sockspec(['run', ...suites, '--reports', reports.path, ...args], { timeoutMs: 60_000 });
+        expect(result.code).toBe(0);
+        return [...result.stdout.matchAll(/^✓ (\S+)/gm)].map((m) => m[1]);
+      } finally {
+        reports.remove();
+      }
+    };
+    const inParallel = await ends('--workers', '2');
+    expect(inParallel.filter((id) => id.startsWith('side-by-side/'))).toEqual(['side-by-side/quick', 'side-by-side/slow']);
+    expect(inParallel.filter((id) => id.startsWith('one-after-another/'))).toEqual(['one-after-another/slow', 'one-after-another/quick']);
+    const serial = await ends('--workers', '1');
+    expect(serial.filter((id) => id.startsWith('side-by-side/'))).toEqual(['side-by-side/slow', 'side-by-side/quick']);
+    // A server the CLI starts is every suite's: one case at a time, whatever the suite says.
+    const command = await ends('--cmd', 'socat TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork PIPE');
+    expect(command.filter((id) => id.startsWith('side-by-side/'))).toEqual(['side-by-side/slow', 'side-by-side/quick']);
+  }, 120_000);
 });
 
 describe('sockspec run in parallel', () => {

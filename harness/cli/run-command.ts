@@ -276,6 +276,13 @@ function printServerOutput(printed: readonly PrintedLine[], description: string)
   process.stdout.write(`${heading}\n${lines.map((line) => `  | ${line}`).join('\n')}\n\n`);
 }
 
+/**
+ * At most this many cases of a suite file run at once when its cases run side by side (jest's own
+ * default). Most of such a case's time is waiting (a pause, an idle timeout, a decode): a few at
+ * once fill a worker's idle time without crowding its event loop, which the timed cases share.
+ */
+const SIDE_BY_SIDE_CASES = 5;
+
 function jestArgv(pass: SuitePass, filter: string | undefined, shard: string | undefined): Config.Argv {
   const config: Config.InitialOptions = {
     ...suiteProject(pass.files),
@@ -283,6 +290,8 @@ function jestArgv(pass: SuitePass, filter: string | undefined, shard: string | u
     // id. Each pass is a project of its own, or the alone pass's short stay in a file (one case)
     // would be remembered as the file's time, and the together pass would start that file last.
     id: `sockspec-${pass.part ?? 'all'}`,
+    // The most cases of one suite file that run side by side (suite field sideBySide).
+    maxConcurrency: SIDE_BY_SIDE_CASES,
     // junit.xml is written from the case records afterwards (report/junit.ts).
     reporters: [path.join(__dirname, '..', 'jest', 'progress-reporter.js')],
   };

@@ -21,6 +21,7 @@ import { deadTargetCheck } from './dead-target';
 import type { TargetExit } from '../targets/target-exit';
 import { cachedProfile, DEFAULT_PROFILE } from '../suite/profile';
 import { peerFit } from '../run/peer-fit';
+import { runsSideBySide } from '../run/side-by-side';
 import { clientCommandProblem } from '../targets/client-command';
 import { VIEW_MS, wireSkip } from '../run/case-capture';
 import { SYNC_MS } from '../capture/packet-stream';
@@ -169,7 +170,9 @@ export function defineSuiteTestsWith(api: JestApi, file: string, options: SuiteT
         test.skip(title, () => undefined);
         continue;
       }
-      test(title, async () => {
+      // jest runs a file's concurrent tests together, where the first of them stands, up to its maxConcurrency at once.
+      const runTest = runsSideBySide(suite, c, { together: settings.part === 'together', targetKind: spec.kind }) ? test.concurrent : test;
+      runTest(title, async () => {
         // A network case runs against a server of its own, in a namespace.
         const exited = namespaced && usesNetwork(c) ? undefined : targetExited();
         if (exited) {
