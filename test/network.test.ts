@@ -88,17 +88,33 @@ describeWithNetns('network suites through the CLI', () => {
     let made: string[] = [];
     let servers: number[] = [];
     try {
+      // The network suite's cases run side by side, each with a namespace and a link of its own.
       const run = await runCli(['run', '--suite', 'network', '--reports', reports.path], async (pid) => {
-        await until(() => leftovers(pid).length === 2, 20_000);
+        await until(() => leftovers(pid).length >= 2, 20_000);
         made = leftovers(pid);
         await until(() => (servers = processesIn(made[0])).length > 0, 20_000);
         process.kill(pid, 'SIGINT');
       });
       expect(run.code).toBe(130);
-      expect(made).toEqual([expect.stringMatching(/^sockspec-\d+-\d+$/), expect.stringMatching(/^ss\d+-\d+h$/)]);
+      // Seen while some were still being set up: namespaces, and the host ends of their links.
+      expect(made[0]).toMatch(/^sockspec-\d+-\d+$/);
+      for (const name of made) expect(name).toMatch(/^(sockspec-\d+-\d+|ss\d+-\d+h)$/);
       expect(leftovers(run.pid)).toEqual([]);
       // SIGKILLed as the CLI exits: gone once the kernel has reaped them.
       await until(() => servers.filter(alive).length === 0, 5000);
+    } finally {
+      reports.remove();
+    }
+  }, 60_000);
+
+  test('network cases side by side each get a link of their own: one talks through its link while the other holds its own shut', async () => {
+    const reports = tempDir();
+    try {
+      const run = await runCli(['run', '--suite', path.join(ROOT, 'fixtures', 'suites', 'side-by-side', 'own-links.suite.yaml'), '--reports', reports.path]);
+      expect(run.code).toBe(0);
+      // `open` connects 0.5 s in, while `shut` rejects every connect on its link for 2 s: on one link it would be refused.
+      expect([...run.stdout.matchAll(/^✓ (\S+)/gm)].map((m) => m[1])).toEqual(['own-links/open', 'own-links/shut']);
+      expect(leftovers(run.pid)).toEqual([]);
     } finally {
       reports.remove();
     }

@@ -1,5 +1,5 @@
 import { loadSuite } from '../suite/load';
-import type { Level } from '../suite/schema';
+import type { Case, Level } from '../suite/schema';
 import { caseAttempts, caseTimeouts, runCase } from '../run/run-case';
 import type { CommandTargetOptions } from '../targets/command';
 import { TargetError, type Endpoint, type Endpoints, type Target } from '../targets/target';
@@ -116,16 +116,18 @@ export function defineSuiteTestsWith(api: JestApi, file: string, options: SuiteT
   let endpoints: Endpoints = settings.target?.endpoints ?? {};
   // Lifecycle cases start instances of their own, from the same spec.
   const launcher = kind.launcher?.(spec, suite.service);
-  // Cases with network steps run against a second instance, inside a network namespace.
+  const sideBySide = (c: Case) => runsSideBySide(suite, c, { together: settings.part === 'together', targetKind: spec.kind });
+  // Cases with network steps run against a second instance, inside a network namespace: the
+  // file's, one case at a time, or a namespace of the case's own when it runs side by side.
   const movable = kind.movable?.(spec);
-  const namespaced = movable && suite.cases.some((c) => usesNetwork(c) && !networkSkip(c, true)) ? new NamespaceTarget(movable) : undefined;
+  const namespaced = movable && suite.cases.some((c) => usesNetwork(c) && !networkSkip(c, true) && !sideBySide(c)) ? new NamespaceTarget(movable) : undefined;
   let namespacedEndpoints: Endpoints = {};
   // A namespaced server that did not start fails the network cases, each with the reason.
   let namespacedFailure: TargetError | undefined;
-  const failedStart = (err: unknown): Endpoints => {
+  // Why a namespaced server did not start; anything but a TargetError is sockspec's own bug.
+  const startFailure = (err: unknown): TargetError => {
     if (!(err instanceof TargetError)) throw err;
-    namespacedFailure = err;
-    return {};
+    return err;
   };
   // The two starts run one after the other.
   const startBudgetMs = (startsOwn ? kind.startBudgetMs(spec) : 0) + (namespaced?.startBudgetMs([suite.service]) ?? 0);
@@ -148,7 +150,7 @@ export function defineSuiteTestsWith(api: JestApi, file: string, options: SuiteT
         const started = await own.start([suite.service]);
         endpoints = selfDeclared ? declareCapacity(started, spec.declared) : declareEndpoints(started, spec.declared);
       }
-      if (namespaced) namespacedEndpoints = await namespaced.start([suite.service]).catch(failedStart);
+      if (namespaced) namespacedEndpoints = await namespaced.start([suite.service]).catch((err: unknown) => ((namespacedFailure = startFailure(err)), {}));
     }, jestTimeout(startBudgetMs));
     afterAll(async () => {
       await own?.stop();
@@ -170,39 +172,56 @@ export function defineSuiteTestsWith(api: JestApi, file: string, options: SuiteT
         test.skip(title, () => undefined);
         continue;
       }
+      const caseNamespace = movable && usesNetwork(c) && sideBySide(c) ? new NamespaceTarget(movable) : undefined;
       // jest runs a file's concurrent tests together, where the first of them stands, up to its maxConcurrency at once.
-      const runTest = runsSideBySide(suite, c, { together: settings.part === 'together', targetKind: spec.kind }) ? test.concurrent : test;
+      const runTest = sideBySide(c) ? test.concurrent : test;
       runTest(title, async () => {
-        // A network case runs against a server of its own, in a namespace.
-        const exited = namespaced && usesNetwork(c) ? undefined : targetExited();
-        if (exited) {
-          const record = deadTargetRecord(suite, c, exited);
-          if (settings.outcomesDir) appendRecord(settings.outcomesDir, record);
-          throw plainError(record.message as string);
+        try {
+          await runOne(c, caseNamespace);
+        } finally {
+          await caseNamespace?.stop();
         }
-        if (namespacedFailure && usesNetwork(c)) {
-          if (settings.outcomesDir) appendRecord(settings.outcomesDir, unstartedRecord(suite, c, namespacedFailure));
-          throw plainError(unstartedMessage(namespacedFailure));
-        }
-        const network = usesNetwork(c) ? namespaced?.conditions : undefined;
-        const records: OutcomeRecord[] = [];
-        for (let repetition = 1; repetition <= repeat; repetition++) {
-          const profile = () => cachedProfile(settings.profile ?? DEFAULT_PROFILE);
-          const outcome = await runCase(suite, c, network ? namespacedEndpoints : endpoints, { stepTimeout: settings.stepTimeout, timeScale, launcher, network, client, seed: { run: seed, repetition }, profile, capture: { mode: options.capture ?? settings.capture, dir: options.captureDir ?? settings.captureDir, tempDir: settings.outcomesDir } });
-          const record = toRecord(outcome, settings.transcripts || outcome.verdict === 'fail', repeat);
-          if (settings.outcomesDir) appendRecord(settings.outcomesDir, record);
-          records.push(record);
-        }
-        const result = repeat > 1 ? combineRepetitions(records) : records[0];
-        if (result.verdict !== 'fail') return;
-        if (failsRun(result, strict)) throw plainError(result.message ?? 'failed');
-        // jest knows no "failed but tolerated": the test passes, and jest prints this under the file.
-        console.warn(`tolerated (${toleratedWhy(level)}): ${result.message}`);
-      }, jestTimeout(repeat * caseAttempts(c) * caseTimeouts(suite, c, declaredIdleTimeoutMs, client?.timeoutMs, timeScale).total));
+      }, jestTimeout((caseNamespace?.startBudgetMs([suite.service]) ?? 0) + repeat * caseAttempts(c) * caseTimeouts(suite, c, declaredIdleTimeoutMs, client?.timeoutMs, timeScale).total));
     }
     // jest shows no reason for a skipped test; the CLI prints it from the case records.
     if (skipped.length) console.info(`${suite.suite}: ${skipped.length} case(s) skipped:\n${skipped.join('\n')}`);
   });
+
+  /** One case's test: against the file's server, or for a network case a namespaced one (the case's own, `caseNamespace`, is started here). */
+  async function runOne(c: Case, caseNamespace: NamespaceTarget | undefined): Promise<void> {
+    const level = c.level ?? 'must';
+    let caseEndpoints = endpoints;
+    let unstarted: TargetError | undefined;
+    if (usesNetwork(c)) {
+      caseEndpoints = caseNamespace ? await caseNamespace.start([suite.service]).catch((err: unknown) => ((unstarted = startFailure(err)), {})) : namespacedEndpoints;
+      if (!caseNamespace) unstarted = namespacedFailure;
+    }
+    // A network case runs against a server of its own, in a namespace.
+    const exited = usesNetwork(c) ? undefined : targetExited();
+    if (exited) {
+      const record = deadTargetRecord(suite, c, exited);
+      if (settings.outcomesDir) appendRecord(settings.outcomesDir, record);
+      throw plainError(record.message as string);
+    }
+    if (unstarted) {
+      if (settings.outcomesDir) appendRecord(settings.outcomesDir, unstartedRecord(suite, c, unstarted));
+      throw plainError(unstartedMessage(unstarted));
+    }
+    const network = usesNetwork(c) ? (caseNamespace ?? namespaced)?.conditions : undefined;
+    const records: OutcomeRecord[] = [];
+    for (let repetition = 1; repetition <= repeat; repetition++) {
+      const profile = () => cachedProfile(settings.profile ?? DEFAULT_PROFILE);
+      const outcome = await runCase(suite, c, caseEndpoints, { stepTimeout: settings.stepTimeout, timeScale, launcher, network, client, seed: { run: seed, repetition }, profile, capture: { mode: options.capture ?? settings.capture, dir: options.captureDir ?? settings.captureDir, tempDir: settings.outcomesDir } });
+      const record = toRecord(outcome, settings.transcripts || outcome.verdict === 'fail', repeat);
+      if (settings.outcomesDir) appendRecord(settings.outcomesDir, record);
+      records.push(record);
+    }
+    const result = repeat > 1 ? combineRepetitions(records) : records[0];
+    if (result.verdict !== 'fail') return;
+    if (failsRun(result, strict)) throw plainError(result.message ?? 'failed');
+    // jest knows no "failed but tolerated": the test passes, and jest prints this under the file.
+    console.warn(`tolerated (${toleratedWhy(level)}): ${result.message}`);
+  }
 }
 
 /** jest's timeout for a hook or test that takes up to `ms`: a timer longer than MAX_DURATION_MS would fire at once. */

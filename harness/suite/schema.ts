@@ -97,7 +97,7 @@ const SUITE_FIELDS = {
     Type.String({
       minLength: 1,
       description:
-        "why the suite's cases cannot see each other: each uses connections of its own, and nothing a case checks depends on another case's connections. Against the builtin servers, which serve every connection on its own, `sockspec run` then runs them side by side within the suite file; network cases (they share the namespace's link), cases that restart the server and `alone` cases still run one at a time",
+        "why the suite's cases cannot see each other: each uses connections of its own, and nothing a case checks depends on another case's connections. Against the builtin servers, which serve every connection on its own, `sockspec run` then runs them side by side within the suite file, a network case with a namespace of its own; cases that restart the server and `alone` cases still run one at a time",
     }),
   ),
   defaults: Type.Optional(
