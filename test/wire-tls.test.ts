@@ -52,7 +52,7 @@ describeWithCapture('TLS records on real captures', () => {
       if (!kept) throw new Error('the capture kept nothing');
       const conn = connectionFrom(await readSegments(kept.pcap, [port]), port);
       if (!conn) throw new Error('the capture holds no packet of the session');
-      const source = { stream: conn.segments[0].stream, senderPort: server.port, tlsPort: server.port };
+      const source = { clientPort: port, stream: conn.segments[0].stream, senderPort: server.port, tlsPort: server.port };
       const records = await readTlsRecords(kept.pcap, keyLines, source);
       expect(describeRecords(records)).toEqual([
         'ServerHello', 'ChangeCipherSpec', 'EncryptedExtensions', 'Certificate', 'CertificateVerify', 'Finished', 'NewSessionTicket×2', 'ApplicationData', 'Alert(warning, close_notify)',

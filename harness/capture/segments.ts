@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { decodeWithTshark } from './decode-pipeline';
 
 /** The first bytes of a segment's payload kept for the checks and the "why": enough to align an echo. */
 const HEAD_BYTES = 64;
-/** tshark takes ~1 s to start and decodes a 16 MiB case in a few more; a hang ends here. */
-const DECODE_MS = 60_000;
 
 /** One TCP segment as tshark decodes it, sequence numbers relative to the connection's start. */
 export interface Segment {
@@ -60,51 +57,20 @@ const SNAP_BYTES = 256;
 
 /**
  * The TCP segments of the connections from `ports` in a capture file (it may still be growing:
- * what is written is read), decoded by tshark from a copy editcap cuts to the headers and the
- * first bytes of each payload. Rejects with the tools' own words when they cannot read the file,
- * and when `signal` aborts, having ended them.
+ * what is written is read), decoded by tshark from a copy cut to the headers and the first bytes
+ * of each payload. Rejects with the tools' own words when they cannot read the file, and when
+ * `signal` aborts, having ended them.
  */
-export function readSegments(file: string, ports: readonly number[], signal?: AbortSignal): Promise<Segment[]> {
-  const displayFilter = ports.map((port) => `tcp.port == ${port}`).join(' || ');
+export async function readSegments(file: string, ports: readonly number[], signal?: AbortSignal): Promise<Segment[]> {
   // Their payload as plain data: a protocol tshark guesses from a port would take it out of tcp.payload.
   const asData = ports.flatMap((port) => ['-d', `tcp.port==${port},data`]);
-  const args = ['-n', ...asData, '-Y', displayFilter, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f])];
-  // A shell's pipe: tshark refuses to read a socket, which is what Node gives a child's stdout.
-  // Each program is bounded on its own, so a hang leaves neither behind; --foreground keeps them
-  // in the shell's process group (timeout otherwise makes one of its own), which an abort ends.
-  const bound = String(DECODE_MS / 1000);
-  const pipeline = `set -o pipefail; timeout --foreground ${bound} editcap -s ${SNAP_BYTES} -F pcap "$0" - | timeout --foreground ${bound} tshark -r - "$@"`;
-  // A group of its own, so that an abort (the case's deadline) ends the shell and both programs.
-  const child = spawn('bash', ['-c', pipeline, file, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const abort = () => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  };
-  if (signal?.aborted) abort();
-  signal?.addEventListener('abort', abort, { once: true });
+  const args = ['-n', ...asData, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f])];
   const segments: Segment[] = [];
-  let said = '';
-  child.stderr.on('data', (piece: Buffer) => {
-    if (said.length < 4096) said += piece.toString();
-  });
-  createInterface({ input: child.stdout }).on('line', (line) => {
+  await decodeWithTshark({ file, ports, snapBytes: SNAP_BYTES }, args, (line) => {
     const segment = parsed(line.split('\t'));
     if (segment) segments.push(segment);
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', (err) => reject(new Error(`could not run bash: ${err.message}`)));
-    child.once('close', (code) => {
-      signal?.removeEventListener('abort', abort);
-      if (signal?.aborted) return reject(new Error(`the decode of ${file} was stopped: ${String(signal.reason?.message ?? signal.reason)}`));
-      // A file that ends in the middle of a packet (still being written) is read up to it: editcap
-      // says so and exits 0, and tshark gets whole packets.
-      if (code === 0) resolve(segments);
-      else reject(new Error(`could not decode ${file}: ${lastLine(said) || `exit code ${code}`}`));
-    });
-  });
+  }, signal);
+  return segments;
 }
 
 function parsed(v: string[]): Segment | undefined {
@@ -133,8 +99,4 @@ function parsed(v: string[]): Segment | undefined {
 
 function optionalNumber(field: string): number | undefined {
   return field === '' ? undefined : Number(field);
-}
-
-function lastLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l && !/^Running as user/.test(l)).pop() ?? '';
 }

@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ALERT_DESCRIPTIONS } from '../net/tls-alerts';
+import { decodeWithTshark } from './decode-pipeline';
 
 /*
  * The TLS records one side of a connection sent, as tshark decodes them from a capture: content
@@ -11,8 +11,6 @@ import { ALERT_DESCRIPTIONS } from '../net/tls-alerts';
  * TLS 1.2 its code after ChangeCipherSpec), so an alert is known by its name wherever it was sent.
  */
 
-/** tshark takes ~1 s to start; a hang ends here. */
-const DECODE_MS = 60_000;
 /** tshark's JSON of the records (the application data's bytes in hex among them); a case that sends more is not one to decode. */
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
@@ -47,8 +45,13 @@ export interface TlsRecord {
   alert?: TlsAlert;
 }
 
-/** Which records to read: one TCP connection (tshark's tcp.stream) and the port of the side whose records they are. */
+/**
+ * Which records to read: one TCP connection, by its client's port and tshark's number for it
+ * (tcp.stream, as readSegments gives it for that port alone: a port reused later is another
+ * stream), and the port of the side whose records they are.
+ */
 export interface RecordSource {
+  clientPort: number;
   stream: number;
   senderPort: number;
   /** The port tshark decodes as TLS (the server's), whichever side sent the records. */
@@ -66,11 +69,21 @@ export async function readTlsRecords(file: string, keyLines: readonly string[], 
     const keys = path.join(folder, 'keys.log');
     writeFileSync(keys, `${keyLines.join('\n')}\n`, { mode: 0o600 });
     const args = [
-      '-r', file, '-n', '-o', `tls.keylog_file:${keys}`, '-d', `tcp.port==${source.tlsPort},tls`,
+      '-n', '-o', `tls.keylog_file:${keys}`, '-d', `tcp.port==${source.tlsPort},tls`,
       '-Y', `tcp.stream == ${source.stream} && tcp.srcport == ${source.senderPort} && tls.record`,
       '-T', 'json', '--no-duplicate-keys', '-J', 'frame tls',
     ];
-    return recordsOf(JSON.parse(await tshark(args)) as Packet[]);
+    let json = '';
+    const collect = (line: string) => {
+      json += `${line}\n`;
+      if (json.length > MAX_JSON_BYTES) throw new Error(`tshark's decoding of the TLS records is over ${MAX_JSON_BYTES / 1024 / 1024} MiB`);
+    };
+    try {
+      await decodeWithTshark({ file, ports: [source.clientPort] }, args, collect);
+    } catch (err) {
+      throw new Error(`tshark could not read the capture: ${(err as Error).message}`);
+    }
+    return recordsOf(JSON.parse(json.trim() || '[]') as Packet[]);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
@@ -141,21 +154,4 @@ function alertOf(message: Json | undefined): TlsAlert | undefined {
 
 function all<T>(value: T | T[] | undefined): T[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
-}
-
-function tshark(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('tshark', args, { timeout: DECODE_MS, maxBuffer: MAX_JSON_BYTES, encoding: 'utf8' }, (err, stdout, stderr) => {
-      // 2: the file ends in the middle of a packet (tcpdump still writing): what came before is read.
-      const code = (err as { code?: unknown } | null)?.code;
-      if (!err || code === 2) return resolve(stdout.trim() || '[]');
-      if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return reject(new Error(`tshark's decoding of the TLS records is over ${MAX_JSON_BYTES / 1024 / 1024} MiB`));
-      if (code === 'ENOENT') return reject(new Error('could not run tshark: not found'));
-      reject(new Error(`tshark could not read the capture: ${lastLine(stderr) || err.message}`));
-    });
-  });
-}
-
-function lastLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l && !/^Running as user/.test(l)).pop() ?? '';
 }

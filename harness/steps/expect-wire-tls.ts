@@ -101,7 +101,7 @@ async function closedOnTheWire(ctx: StepContext, name: string, settle: string | 
 /** The server's records of `wire`, decoded from the case's capture with its key log. */
 async function serverRecords(ctx: StepContext, wire: WireConnection, name: string): Promise<TlsRecord[]> {
   const capture = ctx.run.capture as NonNullable<typeof ctx.run.capture>;
-  const source = { stream: wire.segments[0].stream, senderPort: wire.serverPort, tlsPort: wire.serverPort };
+  const source = { clientPort: wire.clientPort, stream: wire.segments[0].stream, senderPort: wire.serverPort, tlsPort: wire.serverPort };
   const sent = dataSent(wire, 'server');
   let decoded = 0;
   for (let attempt = 1; ; attempt++) {
