@@ -40,7 +40,8 @@ const PARALLEL_TARGET_MS = 15_000;
 
 /**
  * `sockspec run` with every bundled suite against the builtin servers, start to exit, twice in the
- * same bench run: side by side (the default: one worker per core, the alone cases afterwards) with
+ * same bench run: side by side (the default: one worker per core, up to five cases of a sideBySide
+ * suite at once in its worker, the alone cases afterwards) with
  * its wall time against the target, and one after another (--workers 1) beside it. The serial
  * run's CPU time is compared with the yardstick's, and its case times say where the time went:
  * the rest (jest's start, the suite files' transform and servers, the reports) is outside the cases.
