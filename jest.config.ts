@@ -43,7 +43,7 @@ export const SLOW_PROOFS: Record<string, string> = {
   'html-report.test.ts': 'opens the reports in a real browser (Chromium) and clicks through them',
   'flood.test.ts': 'floods connections and a whole run with data to hold the harness to its memory bounds',
   'idle-timeout.test.ts': 'runs the timeouts suite through the CLI, waiting out real idle timeouts',
-  'steady-verdicts.test.ts': 'runs the timing cases against the reference and mutant servers with a CPU burner on every core, three rounds over',
+  'steady-verdicts.test.ts': 'runs the timing cases against the reference and mutant servers with a CPU burner on every core, three rounds over, then the whole builtin run',
   'parallel-run.test.ts': 'runs the whole builtin run in parallel and serially through the CLI, and its shards',
   'network.test.ts': 'runs the network suites through the CLI in network namespaces (root, tc, nftables), loss cases included',
   'capacity-mutants.test.ts': "runs the capacity suite's must cases (thousands of connections, rates held for seconds) against the reference echo and each mutant, one after another",

@@ -1,9 +1,10 @@
 /**
- * SLOW (about 2 to 3 minutes): the slow tier, not the quick developer loop.
+ * SLOW (about 3 to 4 minutes): the slow tier, not the quick developer loop.
  *
  * Steady verdicts (issue #17): the timing cases give the same verdicts on a loaded machine as on an
  * idle one. A CPU burner runs on every core while the reference servers and the mutants whose kills
- * are timing cases run those cases, three rounds over. The idle machine's verdicts are the ones
+ * are timing cases run those cases, three rounds over; then the whole builtin run, as the CLI runs
+ * it (cases side by side), must pass every case once. The idle machine's verdicts are the ones
  * test/mutants.test.ts proves: the reference passes every case, each mutant fails exactly its
  * `kills`. A case whose verdict moves under load has a tolerance too tight for the machines
  * sockspec runs on: widen it in the suite, with the reason, not here.
@@ -18,6 +19,7 @@ import { MUTANTS as TIMEOUTS } from '../fixtures/mutants/timeouts';
 import { MUTANTS as CHAT } from '../fixtures/mutants/chat';
 import { MUTANTS as ECHO_TCP } from '../fixtures/mutants/echo-tcp';
 import { bundledSuite, failedIds, runEachCaseFresh } from './support/run-suite';
+import { sockspec, tempDir } from './support/cli';
 
 const ROUNDS = 3;
 
@@ -101,4 +103,17 @@ describe('verdicts under load', () => {
     },
     120_000,
   );
+
+  // The CLI's own way: suite files side by side, and the cases of a sideBySide suite side by side
+  // in their worker (a network case in a namespace of its own), the alone ones afterwards.
+  test('the whole builtin run, cases side by side, passes every case', async () => {
+    const reports = tempDir();
+    try {
+      const run = await sockspec(['run', '--reports', reports.path], { timeoutMs: 240_000 });
+      const failed = run.stdout.split('\n').filter((line) => /^[✗~] /.test(line));
+      expect({ code: run.code, failed }).toEqual({ code: 0, failed: [] });
+    } finally {
+      reports.remove();
+    }
+  }, 300_000);
 });

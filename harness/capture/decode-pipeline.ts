@@ -22,7 +22,7 @@ export interface DecodeInput {
  *
  * A case's capture holds every packet the device carried while the case ran, the 16 MiB streams
  * of the cases beside it among them, and tshark dissects every packet it reads, whatever its
- * display filter: tcpdump's filter (in the kernel's BPF, run in C) leaves those out first. A wire
+ * display filter: tcpdump's filter (libpcap's BPF, compiled C) leaves those out first. A wire
  * check beside such streams took tshark 1.6 s of CPU, and the whole builtin run's decodes nearly
  * 10 s, a third of its CPU.
  */

@@ -60,10 +60,10 @@ export interface RecordSource {
 
 /**
  * The records `source.senderPort` sent on connection `source.stream` of the capture `file`, opened
- * with the NSS key log `keyLines` where they are protected. Rejects with tshark's own words when
- * it cannot read the file.
+ * with the NSS key log `keyLines` where they are protected. Rejects with the tools' own words when
+ * they cannot read the file, and when `signal` aborts, having ended them.
  */
-export async function readTlsRecords(file: string, keyLines: readonly string[], source: RecordSource): Promise<TlsRecord[]> {
+export async function readTlsRecords(file: string, keyLines: readonly string[], source: RecordSource, signal?: AbortSignal): Promise<TlsRecord[]> {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'sockspec-tls-'));
   try {
     const keys = path.join(folder, 'keys.log');
@@ -78,11 +78,7 @@ export async function readTlsRecords(file: string, keyLines: readonly string[], 
       json += `${line}\n`;
       if (json.length > MAX_JSON_BYTES) throw new Error(`tshark's decoding of the TLS records is over ${MAX_JSON_BYTES / 1024 / 1024} MiB`);
     };
-    try {
-      await decodeWithTshark({ file, ports: [source.clientPort] }, args, collect);
-    } catch (err) {
-      throw new Error(`tshark could not read the capture: ${(err as Error).message}`);
-    }
+    await decodeWithTshark({ file, ports: [source.clientPort] }, args, collect, signal);
     return recordsOf(JSON.parse(json.trim() || '[]') as Packet[]);
   } finally {
     rmSync(folder, { recursive: true, force: true });

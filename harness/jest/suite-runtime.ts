@@ -34,6 +34,9 @@ import type { CaptureMode } from '../capture/case-capture';
  */
 const JEST_MARGIN_MS = 5000 + SYNC_MS + VIEW_MS;
 
+/** The removal of a case's own namespace: its server's stop (3 s at most), then the link and the namespace deleted. */
+const NAMESPACE_STOP_MS = 5000;
+
 /** For use from a project's own jest tests: the server to check, instead of the builtin ones. */
 export interface SuiteTestOptions {
   /** The target, of any kind (targets/registry.ts), with what it declares. */
@@ -172,16 +175,20 @@ export function defineSuiteTestsWith(api: JestApi, file: string, options: SuiteT
         test.skip(title, () => undefined);
         continue;
       }
-      const caseNamespace = movable && usesNetwork(c) && sideBySide(c) ? new NamespaceTarget(movable) : undefined;
+      // A network case side by side with others gets a namespace of its own, new for each attempt (jest's retries included).
+      const ownNamespace = movable && usesNetwork(c) && sideBySide(c) ? () => new NamespaceTarget(movable) : undefined;
+      // Its budget from one made for the asking: a NamespaceTarget does nothing until started.
+      const namespaceBudgetMs = ownNamespace ? ownNamespace().startBudgetMs([suite.service]) + NAMESPACE_STOP_MS : 0;
       // jest runs a file's concurrent tests together, where the first of them stands, up to its maxConcurrency at once.
       const runTest = sideBySide(c) ? test.concurrent : test;
       runTest(title, async () => {
+        const caseNamespace = ownNamespace?.();
         try {
           await runOne(c, caseNamespace);
         } finally {
           await caseNamespace?.stop();
         }
-      }, jestTimeout((caseNamespace?.startBudgetMs([suite.service]) ?? 0) + repeat * caseAttempts(c) * caseTimeouts(suite, c, declaredIdleTimeoutMs, client?.timeoutMs, timeScale).total));
+      }, jestTimeout(namespaceBudgetMs + repeat * caseAttempts(c) * caseTimeouts(suite, c, declaredIdleTimeoutMs, client?.timeoutMs, timeScale).total));
     }
     // jest shows no reason for a skipped test; the CLI prints it from the case records.
     if (skipped.length) console.info(`${suite.suite}: ${skipped.length} case(s) skipped:\n${skipped.join('\n')}`);

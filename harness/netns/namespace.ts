@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { holdUntilExit } from '../targets/exit-cleanup';
 import { NamespaceError } from './namespace-error';
-import { freeSubnet, type Subnet } from './subnet';
+import { freeSubnet, releaseSubnet, type Subnet } from './subnet';
 
 const run = promisify(execFile);
 
@@ -87,6 +87,7 @@ export class NetworkNamespace {
       await command('ip', ['link', 'del', this.hostDevice]).catch(() => undefined);
       await command('ip', ['netns', 'del', this.name]).catch(() => undefined);
       this.removed = true;
+      releaseSubnet(this.subnet);
       this.release();
     })();
     return this.removing;

@@ -16,6 +16,8 @@ const BASE = (10 << 24) | (213 << 16);
 const BLOCKS = 1 << 14;
 
 let taken = 0;
+/** The blocks this process holds: its namespaces start side by side, each checking the host before any has added its address. */
+const held = new Set<number>();
 
 /**
  * A /30 that overlaps no address or route on the host, so the namespace can never shadow a real
@@ -31,11 +33,17 @@ export async function freeSubnet(): Promise<Subnet> {
   const start = (Math.imul(process.pid, 0x9e3779b1) >>> 18) + taken++;
   for (let i = 0; i < BLOCKS; i++) {
     const block = BASE + ((start + i) % BLOCKS) * 4;
-    if (!used.some(([net, bits]) => overlaps(block, 30, net, bits))) {
+    if (!held.has(block) && !used.some(([net, bits]) => overlaps(block, 30, net, bits))) {
+      held.add(block);
       return { host: dotted(block + 1), inner: dotted(block + 2), prefix: 30 };
     }
   }
   throw new NamespaceError('no free /30 left in 10.213.0.0/16 (every block overlaps an address or route of the host)');
+}
+
+/** Gives a block back once its namespace and link are gone. */
+export function releaseSubnet(subnet: Subnet): void {
+  held.delete(numeric(subnet.host) - 1);
 }
 
 /** Every IPv4 network the host has an address in or a route to (the default route aside). */

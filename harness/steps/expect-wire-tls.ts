@@ -108,7 +108,7 @@ async function serverRecords(ctx: StepContext, wire: WireConnection, name: strin
     let records: TlsRecord[];
     try {
       const { file, keyLines } = await capture.withKeys();
-      records = await readTlsRecords(file, keyLines, source);
+      records = await readTlsRecords(file, keyLines, source, ctx.run.signal);
     } catch (err) {
       throw new NoEvidence(`could not read the TLS records of the capture: ${(err as Error).message}`);
     }
